@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// `make run`: starts a local fleet (Redis unless REDIS_URL is given, the WhatsApp simulator, the
+// ingress and two workers), prints how to use it, and stops everything on Ctrl-C.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const data = path.join(root, '.data');
+const ports = {
+  redis: Number(process.env.LOCAL_REDIS_PORT || 6380),
+  ingress: Number(process.env.INGRESS_PORT || 3000),
+  simulator: Number(process.env.SIM_PORT || 7780),
+  workers: [3001, 3002],
+};
+const children = [];
+let stopping = false;
+
+function apiKey() {
+  if (process.env.API_KEYS) return process.env.API_KEYS.split(',')[0].trim();
+  const file = path.join(data, 'api-key');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `local-${crypto.randomBytes(16).toString('hex')}\n`, { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+function start(name, command, args, env, readyPattern) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push({ name, child });
+  return new Promise((resolve, reject) => {
+    let ready = !readyPattern;
+    if (ready) resolve();
+    const onLine = (stream) => (chunk) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        stream.write(`[${name}] ${line}\n`);
+        if (!ready && readyPattern.test(line)) {
+          ready = true;
+          resolve();
+        }
+      }
+    };
+    child.stdout.on('data', onLine(process.stdout));
+    child.stderr.on('data', onLine(process.stderr));
+    child.on('exit', (code, signal) => {
+      if (!ready) reject(new Error(`${name} exited (${code ?? signal}) before it was ready`));
+      else if (!stopping) {
+        process.stderr.write(`[${name}] exited (${code ?? signal}); stopping everything\n`);
+        shutdown(1);
+      }
+    });
+  });
+}
+
+function ping(url) {
+  try {
+    execFileSync(process.execPath, [path.join(__dirname, 'redis-ping.js'), url], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function redisUrl() {
+  if (process.env.REDIS_URL) {
+    if (!ping(process.env.REDIS_URL)) throw new Error(`REDIS_URL=${process.env.REDIS_URL} does not answer`);
+    return process.env.REDIS_URL;
+  }
+  const url = `redis://127.0.0.1:${ports.redis}`;
+  if (ping(url)) throw new Error(`something already listens on ${url}; stop it or set REDIS_URL / LOCAL_REDIS_PORT`);
+  execFileSync(path.join(__dirname, 'ensure-debian-package.sh'), ['redis-server', 'redis-server'], { stdio: 'inherit' });
+  const dir = path.join(data, 'redis');
+  fs.mkdirSync(dir, { recursive: true });
+  await start('redis', 'redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'], {}, /Ready to accept connections/);
+  return url;
+}
+
+async function main() {
+  fs.mkdirSync(data, { recursive: true });
+  const key = apiKey();
+  const redis = await redisUrl();
+  const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info' };
+  const simulatorBin = path.join(root, 'services/simulator/dist/src/bin.js');
+  let wsUrl = process.env.WA_WEBSOCKET_URL;
+  if (!wsUrl && fs.existsSync(simulatorBin)) {
+    await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /ready|listening/i);
+    wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
+  }
+  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
+  for (const [index, port] of ports.workers.entries()) {
+    const id = `instance-${index + 1}`;
+    await start(id, process.execPath, ['services/worker/dist/src/bin.js'], {
+      ...common,
+      INSTANCE_ID: id,
+      WORKER_PORT: String(port),
+      SESSION_STORAGE_PATH: path.join(data, 'sessions'),
+      ...(wsUrl ? { WA_WEBSOCKET_URL: wsUrl } : {}),
+    }, /ready on/);
+  }
+  printUsage(key, wsUrl);
+}
+
+function printUsage(key, wsUrl) {
+  const api = `http://127.0.0.1:${ports.ingress}`;
+  const auth = `-H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json'`;
+  const sim = `http://127.0.0.1:${ports.simulator}`;
+  process.stdout.write(`
+Fleet is running.
+  ingress     ${api}   (OpenAPI: ${api}/openapi.json)
+  workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health
+  API key     ${key}
+  WhatsApp    ${wsUrl ? `simulator at ${wsUrl} (admin ${sim}/admin)` : 'WhatsApp Web itself'}
+
+Try it:
+  curl -s ${api}/health
+  curl -s ${auth} ${api}/api/instances
+  curl -s ${auth} -X POST ${api}/api/sessions/create -d '{"session_id":"demo-1","workspace_id":5,"account_id":"1"}'
+  curl -s ${auth} ${api}/api/sessions/demo-1/status
+${wsUrl ? `  curl -s ${sim}/admin/qrs                      # the pending QR codes
+  curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the status>","phone":"15550001111"}'
+` : ''}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
+  curl -s ${auth} ${api}/api/messages/<message_id>
+
+Ctrl-C stops everything.
+`);
+}
+
+function exitOf(child) {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+}
+
+function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nstopping…\n');
+  const services = children.filter(({ name }) => name !== 'redis');
+  const redis = children.filter(({ name }) => name === 'redis');
+  const timeout = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // Workers drain and the ingress stops first; Redis last, so they can flush to it.
+  for (const { child } of services) child.kill('SIGTERM');
+  Promise.race([Promise.all(services.map(({ child }) => exitOf(child))), timeout(20_000)])
+    .then(() => {
+      for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
+      return Promise.race([Promise.all(redis.map(({ child }) => exitOf(child))), timeout(5_000)]);
+    })
+    .then(() => process.exit(code));
+}
+
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+main().catch((error) => {
+  process.stderr.write(`make run failed: ${error.message}\n`);
+  shutdown(1);
+});

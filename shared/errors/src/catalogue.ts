@@ -1,0 +1,24 @@
+/**
+ * Every error code Fleet answers with. docs/errors.md documents each one; a test keeps the two in step.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, summary: 'The request body, path or query does not match the schema.' },
+  INVALID_JSON: { status: 400, summary: 'The request body is not valid JSON.' },
+  INVALID_ID: { status: 400, summary: 'A session id or workspace id is malformed (ids reach file paths).' },
+  UNAUTHORIZED: { status: 401, summary: 'No bearer API key, or an unknown one.' },
+  NOT_FOUND: { status: 404, summary: 'No such route.' },
+  SESSION_NOT_FOUND: { status: 404, summary: 'No session with that id exists.' },
+  MESSAGE_NOT_FOUND: { status: 404, summary: 'No message with that id exists (or it aged out).' },
+  QR_NOT_AVAILABLE: { status: 404, summary: 'The session has no QR code pending right now.' },
+  SESSION_EXISTS: { status: 409, summary: 'A session with that id exists in another workspace or account.' },
+  IDEMPOTENCY_CONFLICT: { status: 409, summary: 'The idempotency key was used for a different request.' },
+  PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the limit.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body is not application/json.' },
+  NO_WORKERS: { status: 503, summary: 'No worker is alive to own the session.' },
+  FLEET_AT_CAPACITY: { status: 503, summary: 'Every live worker is at MAX_SESSIONS_PER_INSTANCE.' },
+  INSTANCE_AT_CAPACITY: { status: 503, summary: 'The worker that owns the workspace is full.' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, summary: 'Redis (or another dependency) did not answer.' },
+  INTERNAL: { status: 500, summary: 'An unexpected error; the logs carry the request id.' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

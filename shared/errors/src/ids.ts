@@ -1,0 +1,24 @@
+import { InvalidIdError } from './errors';
+
+/** Session ids reach file paths and Redis keys: letters, digits, `_` and `-`, 1 to 64 characters. */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Workspace ids are positive integers up to 2^31-1, as Laravel's auto-increment keys. */
+export const MAX_WORKSPACE_ID = 2_147_483_647;
+
+export function isValidSessionId(value: unknown): value is string {
+  return typeof value === 'string' && SESSION_ID_PATTERN.test(value);
+}
+
+export function isValidWorkspaceId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_WORKSPACE_ID;
+}
+
+export function assertSessionId(value: unknown): string {
+  if (!isValidSessionId(value)) throw new InvalidIdError('session_id', value);
+  return value;
+}
+
+export function assertWorkspaceId(value: unknown): number {
+  if (!isValidWorkspaceId(value)) throw new InvalidIdError('workspace_id', value);
+  return value;
+}

@@ -1,0 +1,11 @@
+export { FleetError, type FleetErrorOptions } from './fleet-error';
+export { ERROR_CODES, type ErrorCode } from './catalogue';
+export { ApiError, ConfigError, InvalidIdError, StaleEpochError } from './errors';
+export {
+  SESSION_ID_PATTERN,
+  MAX_WORKSPACE_ID,
+  isValidSessionId,
+  isValidWorkspaceId,
+  assertSessionId,
+  assertWorkspaceId,
+} from './ids';

@@ -1,0 +1,1 @@
+export { createRegistry, LATENCY_BUCKETS, Counter, Gauge, Histogram, Registry, Summary } from './registry';

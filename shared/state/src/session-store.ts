@@ -1,0 +1,137 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '@fleet/keys';
+import { CREATE_SESSION } from './scripts/create-session';
+import { parseSession, type DesiredState, type SessionRecord, type SessionStatus } from './records';
+
+export type CreateOutcome =
+  | { readonly kind: 'created' }
+  | { readonly kind: 'exists'; readonly status: string }
+  | { readonly kind: 'deleting' }
+  | { readonly kind: 'conflict' };
+
+export interface NewSession {
+  readonly sessionId: string;
+  readonly workspaceId: number;
+  readonly accountId: string;
+  readonly shard: number;
+}
+
+/** Fields a worker may update on a session record. */
+export interface SessionUpdate {
+  readonly status?: SessionStatus;
+  readonly qr?: string | null;
+  readonly qrExpiresAt?: number | null;
+  readonly phone?: string | null;
+  readonly owner?: string | null;
+  readonly epoch?: number;
+  readonly lastError?: string | null;
+  readonly desired?: DesiredState;
+}
+
+const FIELD_NAMES: Record<keyof SessionUpdate, string> = {
+  status: 'status',
+  qr: 'qr',
+  qrExpiresAt: 'qr_expires_at',
+  phone: 'phone',
+  owner: 'owner',
+  epoch: 'epoch',
+  lastError: 'last_error',
+  desired: 'desired',
+};
+
+/** Session records in Redis: read by the ingress directly, written by the owning worker. */
+export class SessionStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async create(session: NewSession, now = Date.now()): Promise<CreateOutcome> {
+    const result = (await this.redis.eval(
+      CREATE_SESSION,
+      4,
+      this.keys.session(session.sessionId),
+      this.keys.sessions,
+      this.keys.shardSessions(session.shard),
+      this.keys.workspaceSessions(session.workspaceId),
+      session.sessionId,
+      String(session.workspaceId),
+      session.accountId,
+      String(session.shard),
+      String(now),
+    )) as string[];
+    const [kind, status] = result;
+    if (kind === 'exists') return { kind, status: status ?? '' };
+    if (kind === 'created' || kind === 'deleting' || kind === 'conflict') return { kind };
+    throw new Error(`create-session returned ${String(kind)}`);
+  }
+
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    return parseSession(await this.redis.hgetall(this.keys.session(sessionId)));
+  }
+
+  async getMany(sessionIds: readonly string[]): Promise<SessionRecord[]> {
+    if (sessionIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of sessionIds) pipeline.hgetall(this.keys.session(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.flatMap(([error, fields]) => {
+      const record = error ? undefined : parseSession(fields as Record<string, string>);
+      return record ? [record] : [];
+    });
+  }
+
+  /** Updates fields of an existing record; a missing record is not recreated. */
+  async update(sessionId: string, update: SessionUpdate, now = Date.now()): Promise<boolean> {
+    const set: string[] = ['updated_at', String(now)];
+    const del: string[] = [];
+    for (const [name, value] of Object.entries(update) as Array<[keyof SessionUpdate, unknown]>) {
+      if (value === undefined) continue;
+      if (value === null) del.push(FIELD_NAMES[name]);
+      else set.push(FIELD_NAMES[name], String(value));
+    }
+    const key = this.keys.session(sessionId);
+    const result = await this.redis.eval(UPDATE_IF_EXISTS, 1, key, String(del.length), ...del, ...set);
+    return result === 1;
+  }
+
+  /** Removes the record and its index entries. */
+  async remove(record: Pick<SessionRecord, 'sessionId' | 'shard' | 'workspaceId'>): Promise<void> {
+    await this.redis
+      .multi()
+      .del(this.keys.session(record.sessionId))
+      .srem(this.keys.sessions, record.sessionId)
+      .srem(this.keys.shardSessions(record.shard), record.sessionId)
+      .srem(this.keys.workspaceSessions(record.workspaceId), record.sessionId)
+      .exec();
+  }
+
+  async idsInShard(shard: number): Promise<string[]> {
+    return this.redis.smembers(this.keys.shardSessions(shard));
+  }
+
+  async idsInWorkspace(workspaceId: number): Promise<string[]> {
+    return this.redis.smembers(this.keys.workspaceSessions(workspaceId));
+  }
+
+  /** Number of sessions in each shard, index = shard. */
+  async countsByShard(shardCount: number): Promise<number[]> {
+    const pipeline = this.redis.pipeline();
+    for (let shard = 0; shard < shardCount; shard += 1) pipeline.scard(this.keys.shardSessions(shard));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, count]) => (error ? 0 : Number(count)));
+  }
+}
+
+/**
+ * update-if-exists: HDEL then HSET on a hash only if it exists.
+ * KEYS[1] hash. ARGV[1] n fields to delete, then n names, then name/value pairs to set.
+ * Returns 1 if updated, 0 if the hash does not exist.
+ */
+const UPDATE_IF_EXISTS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = tonumber(ARGV[1])
+for i = 2, n + 1 do redis.call('HDEL', KEYS[1], ARGV[i]) end
+if #ARGV > n + 1 then redis.call('HSET', KEYS[1], unpack(ARGV, n + 2)) end
+return 1
+`;

@@ -1,0 +1,51 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Keys } from '@fleet/keys';
+import type { ShardJobName, ShardJobs } from './jobs';
+
+/** Bounded retention of finished jobs, so Redis does not grow without limit. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 3_600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
+};
+
+/** Producer side of the per-shard command queues; one BullMQ Queue per shard, made on first use. */
+export class ShardQueues {
+  private readonly queues = new Map<number, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  queue(shard: number): Queue {
+    let queue = this.queues.get(shard);
+    if (!queue) {
+      queue = new Queue(this.keys.shardQueue(shard), {
+        connection: this.connection,
+        prefix: this.keys.bullPrefix,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      this.queues.set(shard, queue);
+    }
+    return queue;
+  }
+
+  /** Adds a job; a job id that already exists is not added twice (BullMQ deduplicates by id). */
+  async add<N extends ShardJobName>(shard: number, name: N, data: ShardJobs[N], id: string, options: JobsOptions = {}): Promise<void> {
+    await this.queue(shard).add(name, data, { ...options, jobId: id });
+  }
+
+  /** Jobs waiting (not yet taken) per shard. */
+  async depths(shards: readonly number[]): Promise<Map<number, number>> {
+    const counts = await Promise.all(shards.map((shard) => this.queue(shard).getWaitingCount()));
+    return new Map(shards.map((shard, index) => [shard, counts[index] ?? 0]));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { createKeys, type Keys } from '@fleet/keys';
+import { cleanPrefix, freshPrefix, testRedis } from '@fleet/testing';
+import { MESSAGE_ID_PATTERN, MessageStore, SessionStore } from '../src';
+
+describe('state: session and message records (real Redis)', () => {
+  let redis: Redis;
+  let keys: Keys;
+  let prefix: string;
+
+  beforeEach(() => {
+    redis = testRedis();
+    prefix = freshPrefix();
+    keys = createKeys(prefix);
+  });
+  afterEach(async () => {
+    await cleanPrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('creates a session once, repeats idempotently and refuses another workspace', async () => {
+    const store = new SessionStore(redis, keys);
+    const session = { sessionId: 's1', workspaceId: 5, accountId: '9', shard: 3 };
+    expect(await store.create(session)).to.deep.equal({ kind: 'created' });
+    expect((await store.create(session)).kind).to.equal('exists');
+    expect((await store.create({ ...session, workspaceId: 6 })).kind).to.equal('conflict');
+    expect(await store.idsInShard(3)).to.deep.equal(['s1']);
+    expect(await store.idsInWorkspace(5)).to.deep.equal(['s1']);
+    const record = await store.get('s1');
+    expect(record).to.include({ sessionId: 's1', workspaceId: 5, accountId: '9', shard: 3, status: 'starting', desired: 'running' });
+  });
+
+  it('updates only existing records and removes every index entry', async () => {
+    const store = new SessionStore(redis, keys);
+    expect(await store.update('ghost', { status: 'connected' })).to.equal(false);
+    expect(await redis.exists(keys.session('ghost'))).to.equal(0);
+    await store.create({ sessionId: 's2', workspaceId: 1, accountId: '1', shard: 0 });
+    await store.update('s2', { status: 'qr', qr: 'ref,abc', qrExpiresAt: 123 });
+    expect((await store.get('s2'))?.qr).to.equal('ref,abc');
+    await store.update('s2', { status: 'connected', qr: null, phone: '15550001' });
+    const record = await store.get('s2');
+    expect(record?.qr).to.equal(undefined);
+    expect(record?.phone).to.equal('15550001');
+    await store.remove(record!);
+    expect(await store.get('s2')).to.equal(undefined);
+    expect(await store.countsByShard(2)).to.deep.equal([0, 0]);
+  });
+
+  it('accepts a message once per idempotency key and spots a different request under the same key', async () => {
+    const messages = new MessageStore(redis, keys);
+    const message = { sessionId: 's1', workspaceId: 5, to: '+15551234567', text: 'hi', idempotencyKey: 'order-1' };
+    const first = await messages.accept(message);
+    expect(first.kind).to.equal('new');
+    expect(first.record?.messageId).to.match(MESSAGE_ID_PATTERN);
+    const again = await messages.accept(message);
+    expect(again).to.deep.include({ kind: 'duplicate', sameRequest: true });
+    expect(again.record?.messageId).to.equal(first.record?.messageId);
+    const other = await messages.accept({ ...message, text: 'different' });
+    expect(other).to.deep.include({ kind: 'duplicate', sameRequest: false });
+    const unkeyed = await messages.accept({ ...message, idempotencyKey: undefined });
+    expect(unkeyed.record?.messageId).not.to.equal(first.record?.messageId);
+  });
+
+  it('moves a message only forward and never fails it after the server ack', async () => {
+    const messages = new MessageStore(redis, keys);
+    const { record } = await messages.accept({ sessionId: 's1', workspaceId: 1, to: '+15551234567', text: 'x' });
+    const id = record!.messageId;
+    expect(await messages.advance(id, 'queued')).to.equal(true);
+    expect(await messages.advance(id, 'delivered')).to.equal(true);
+    expect(await messages.advance(id, 'sent')).to.equal(false);
+    expect(await messages.advance(id, 'failed', 'late')).to.equal(false);
+    expect(await messages.advance(id, 'read')).to.equal(true);
+    const stored = await messages.get(id);
+    expect(stored?.status).to.equal('read');
+    expect(stored?.deliveredAt).to.be.a('number');
+    expect(await messages.advance('3EB0000000000000000000FF', 'sent')).to.equal(false);
+  });
+});
