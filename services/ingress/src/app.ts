@@ -1,0 +1,70 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError } from '@fleet/errors';
+import type { IngressDeps } from './deps';
+import { bearerAuth } from './http/auth';
+import { errorResponse } from './http/error-boundary';
+import { requestContext } from './http/request-context';
+import { registerHealthRoute, registerInstanceRoutes } from './routes/instances';
+import { registerMessageRoutes } from './routes/messages';
+import { registerSessionRoutes } from './routes/sessions';
+
+export interface AppOptions {
+  readonly apiKeys: readonly string[];
+  readonly bodyLimitBytes: number;
+}
+
+/** The ingress's HTTP app: usable in-process (`app.request()`) by tests. */
+export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+        const idIssue = issues.find((issue) => issue.path === 'session_id' || issue.path === 'id' || issue.path === 'workspace_id');
+        if (idIssue && issues.length === 1) {
+          throw new ApiError('INVALID_ID', `${idIssue.path} is invalid: ${idIssue.message}`, { issues });
+        }
+        throw new ApiError('VALIDATION_FAILED', `invalid request: ${issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')}`, { issues });
+      }
+      return undefined;
+    },
+  });
+  app.use('*', requestContext(deps.metrics));
+  app.onError((error, c) => errorResponse(error, c, deps.logger));
+  app.notFound((c) => {
+    c.set('unmatched' as never, true as never);
+    return c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
+  });
+
+  app.use('/api/*', bearerAuth(options.apiKeys));
+  app.use('/api/*', bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: () => {
+      throw new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${options.bodyLimitBytes} bytes`);
+    },
+  }));
+  app.use('/api/*', async (c, next) => {
+    const type = c.req.header('content-type') ?? '';
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !/^application\/json\b/i.test(type)) {
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    }
+    await next();
+  });
+
+  registerSessionRoutes(app, deps);
+  registerMessageRoutes(app, deps);
+  registerInstanceRoutes(app, deps);
+  registerHealthRoute(app, deps);
+
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Fleet ingress', version: '0.1.0', description: 'Runs WhatsApp Web sessions for a Laravel application.' },
+    security: [{ bearer: [] }],
+  });
+  return app;
+}

@@ -1,0 +1,41 @@
+import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
+import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
+
+/** The ingress's settings, parsed once from the environment (see docs/configuration.md). */
+export interface IngressConfig {
+  readonly common: CommonConfig;
+  readonly host: string;
+  readonly port: number;
+  /** Bearer API keys accepted on /api routes (API_KEYS, comma-separated). */
+  readonly apiKeys: readonly string[];
+  /** Largest accepted request body. Default 64 KiB. */
+  readonly bodyLimitBytes: number;
+  /** Shard count for a brand-new cluster (ignored once the cluster exists). */
+  readonly shardCount: number;
+  readonly heartbeatTtlMs: number;
+}
+
+export const INGRESS_DEFAULTS = {
+  host: '0.0.0.0',
+  port: 3000,
+  bodyLimitBytes: 64 * 1024,
+  heartbeatTtlMs: 10_000,
+} as const;
+
+export function readIngressConfig(env: Env): IngressConfig {
+  const reader = new EnvReader(env);
+  const apiKeys = reader.list('API_KEYS');
+  if (apiKeys.length === 0) reader.fail('API_KEYS is required (comma-separated bearer keys)');
+  for (const key of apiKeys) {
+    if (key.length < 16) reader.fail('API_KEYS: every key must be at least 16 characters');
+  }
+  return reader.finish({
+    common: readCommon(reader),
+    host: reader.string('INGRESS_HOST', INGRESS_DEFAULTS.host),
+    port: reader.int('INGRESS_PORT', INGRESS_DEFAULTS.port, { min: 0, max: 65535 }),
+    apiKeys,
+    bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', INGRESS_DEFAULTS.bodyLimitBytes, { min: 1024, max: 16 * 1024 * 1024 }),
+    shardCount: reader.int('SHARD_COUNT', DEFAULT_SHARD_COUNT, { min: 1, max: 16384 }),
+    heartbeatTtlMs: reader.int('HEARTBEAT_TTL_MS', INGRESS_DEFAULTS.heartbeatTtlMs, { min: 1000, max: 600_000 }),
+  });
+}

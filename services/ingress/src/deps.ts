@@ -1,0 +1,18 @@
+import type { Redis } from 'ioredis';
+import type { ClusterView } from '@fleet/cluster';
+import type { Keys } from '@fleet/keys';
+import type { Logger } from '@fleet/logger';
+import type { MessageStore, SessionStore, ShardQueues } from '@fleet/state';
+import type { IngressMetrics } from './metrics';
+
+/** What the routes need, built once by `createIngress` (and by tests). */
+export interface IngressDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly cluster: ClusterView;
+  readonly sessions: SessionStore;
+  readonly messages: MessageStore;
+  readonly queues: ShardQueues;
+  readonly logger: Logger;
+  readonly metrics: IngressMetrics;
+}

@@ -1,0 +1,67 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { ClusterView } from '@fleet/cluster';
+import { createKeys } from '@fleet/keys';
+import { createLogger, type Logger } from '@fleet/logger';
+import { MessageStore, SessionStore, ShardQueues } from '@fleet/state';
+import { createApp } from './app';
+import type { IngressConfig } from './config';
+import type { IngressDeps } from './deps';
+import { createIngressMetrics } from './metrics';
+
+export interface Ingress {
+  readonly deps: IngressDeps;
+  readonly app: ReturnType<typeof createApp>;
+  /** Starts the cluster view and the HTTP server; resolves with the bound port. */
+  start(): Promise<{ port: number; url: string }>;
+  /** Stops serving and closes connections; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function createIngress(config: IngressConfig, options: { logger?: Logger } = {}): Ingress {
+  const logger = options.logger ?? createLogger({ service: 'ingress', level: config.common.logLevel });
+  const redis = new Redis(config.common.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
+  const queueConnection = new Redis(config.common.redisUrl, { maxRetriesPerRequest: null });
+  queueConnection.on('error', (error) => logger.warn('redis (queues) error', { error: error.message }));
+  const keys = createKeys(config.common.redisPrefix);
+  const metrics = createIngressMetrics();
+  const cluster = new ClusterView({ redis, keys, logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
+  const deps: IngressDeps = {
+    redis,
+    keys,
+    cluster,
+    sessions: new SessionStore(redis, keys),
+    messages: new MessageStore(redis, keys),
+    queues: new ShardQueues(queueConnection, keys),
+    logger,
+    metrics,
+  };
+  const app = createApp(deps, { apiKeys: config.apiKeys, bodyLimitBytes: config.bodyLimitBytes });
+  let server: ServerType | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    deps,
+    app,
+    async start() {
+      await cluster.start();
+      const port = await new Promise<number>((resolve) => {
+        server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
+      });
+      const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+      logger.info('ingress listening', { url });
+      return { port, url };
+    },
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        await cluster.close();
+        await deps.queues.close();
+        redis.disconnect();
+        queueConnection.disconnect();
+      })();
+      return closing;
+    },
+  };
+}

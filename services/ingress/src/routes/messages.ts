@@ -1,0 +1,73 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ApiError } from '@fleet/errors';
+import type { MessageRecord } from '@fleet/state';
+import type { IngressDeps } from '../deps';
+import { MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
+import { messageView } from '../views';
+import { COMMON_ERRORS, CONFLICT, NOT_FOUND } from './responses';
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const sendMessage = createRoute({
+  method: 'post',
+  path: '/api/messages/send',
+  summary: 'Queue a text message; the same idempotency_key never sends twice',
+  request: { body: { required: true, content: { 'application/json': { schema: SendMessageBody } } } },
+  responses: {
+    202: json(SendMessageResult, 'Accepted and queued'),
+    200: json(SendMessageResult, 'A repeat of an earlier request with the same idempotency_key'),
+    ...COMMON_ERRORS,
+    ...NOT_FOUND,
+    ...CONFLICT,
+  },
+});
+
+const getMessage = createRoute({
+  method: 'get',
+  path: '/api/messages/{id}',
+  summary: 'A message and where it is: accepted → queued → sent → delivered → read, or failed',
+  request: { params: z.object({ id: MessageId.openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: { 200: json(MessageView, 'The message'), ...COMMON_ERRORS, ...NOT_FOUND },
+});
+
+export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void {
+  app.openapi(sendMessage, async (c) => {
+    const body = c.req.valid('json');
+    const session = await deps.sessions.get(body.session_id);
+    if (!session || session.desired === 'deleted') {
+      deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
+      throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: body.session_id });
+    }
+    const outcome = await deps.messages.accept({
+      sessionId: session.sessionId,
+      workspaceId: session.workspaceId,
+      to: body.to,
+      text: body.text,
+      idempotencyKey: body.idempotency_key,
+    });
+    if (outcome.kind === 'duplicate' && !outcome.sameRequest) {
+      deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
+      throw new ApiError('IDEMPOTENCY_CONFLICT', 'idempotency_key was used for a different message', {
+        idempotency_key: body.idempotency_key,
+      });
+    }
+    let record: MessageRecord | undefined = outcome.record;
+    if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
+    if (record.status === 'accepted') {
+      // New, or a repeat of a request whose enqueue never happened: the job id makes this safe.
+      const job = { messageId: record.messageId, sessionId: session.sessionId, to: body.to, text: body.text };
+      await deps.queues.add(session.shard, 'message.send', job, record.messageId);
+      await deps.messages.advance(record.messageId, 'queued');
+      record = { ...record, status: 'queued' };
+    }
+    deps.metrics.messagesAccepted.inc({ outcome: outcome.kind === 'new' ? 'accepted' : 'duplicate' });
+    return c.json({ ...messageView(record), duplicate: outcome.kind === 'duplicate' }, outcome.kind === 'new' ? 202 : 200);
+  });
+
+  app.openapi(getMessage, async (c) => {
+    const { id } = c.req.valid('param');
+    const record = await deps.messages.get(id);
+    if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'no such message', { message_id: id });
+    return c.json(messageView(record), 200);
+  });
+}

@@ -1,0 +1,108 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ApiError } from '@fleet/errors';
+import { jobId } from '@fleet/state';
+import { fleetLoad } from '../capacity';
+import type { IngressDeps } from '../deps';
+import { CreateSessionBody, SessionId, SessionView } from '../schemas';
+import { sessionView } from '../views';
+import { COMMON_ERRORS, CONFLICT, NOT_FOUND } from './responses';
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
+
+const createSession = createRoute({
+  method: 'post',
+  path: '/api/sessions/create',
+  summary: 'Create (or repeat the creation of) a session; the owning worker starts it',
+  request: { body: { required: true, content: { 'application/json': { schema: CreateSessionBody } } } },
+  responses: {
+    202: json(SessionView, 'Accepted: the start command is queued for the owning worker'),
+    200: json(SessionView, 'The session already exists with the same workspace and account'),
+    ...COMMON_ERRORS,
+    ...CONFLICT,
+  },
+});
+
+const deleteSession = createRoute({
+  method: 'delete',
+  path: '/api/sessions/{id}',
+  summary: 'Log the device out and remove the session and its state',
+  request: { params: IdParam },
+  responses: { 202: json(SessionView, 'Deletion queued'), ...COMMON_ERRORS, ...NOT_FOUND },
+});
+
+const sessionStatus = createRoute({
+  method: 'get',
+  path: '/api/sessions/{id}/status',
+  summary: 'Status, owner and pending QR of a session, read straight from Redis',
+  request: { params: IdParam },
+  responses: { 200: json(SessionView, 'The session'), ...COMMON_ERRORS, ...NOT_FOUND },
+});
+
+export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void {
+  app.openapi(createSession, async (c) => {
+    const body = c.req.valid('json');
+    const route = deps.cluster.route(body.workspace_id);
+    const existing = await deps.sessions.get(body.session_id);
+    if (!existing) await assertCapacity(deps, route.owner);
+    const outcome = await deps.sessions.create({
+      sessionId: body.session_id,
+      workspaceId: body.workspace_id,
+      accountId: body.account_id,
+      shard: route.shard,
+    });
+    if (outcome.kind === 'conflict') {
+      deps.metrics.sessionsCreated.inc({ outcome: 'rejected' });
+      throw new ApiError('SESSION_EXISTS', 'session_id is already used by another workspace or account', { session_id: body.session_id });
+    }
+    if (outcome.kind === 'deleting') {
+      deps.metrics.sessionsCreated.inc({ outcome: 'rejected' });
+      throw new ApiError('SESSION_EXISTS', 'session is being deleted; retry when the delete has finished', { session_id: body.session_id });
+    }
+    const record = (await deps.sessions.get(body.session_id))!;
+    await deps.queues.add(route.shard, 'session.start', { sessionId: record.sessionId }, jobId('start', record.sessionId, record.createdAt));
+    deps.metrics.sessionsCreated.inc({ outcome: outcome.kind === 'created' ? 'created' : 'existing' });
+    const owner = route.ownerLive ? route.owner : null;
+    return c.json(sessionView(record, owner), outcome.kind === 'created' ? 202 : 200);
+  });
+
+  app.openapi(deleteSession, async (c) => {
+    const { id } = c.req.valid('param');
+    const record = await deps.sessions.get(id);
+    if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+    await deps.sessions.update(id, { desired: 'deleted', status: 'deleting' });
+    await deps.queues.add(record.shard, 'session.logout', { sessionId: id }, jobId('logout', id, record.createdAt));
+    const route = deps.cluster.route(record.workspaceId);
+    const updated = (await deps.sessions.get(id)) ?? record;
+    return c.json(sessionView(updated, route.ownerLive ? route.owner : null), 202);
+  });
+
+  app.openapi(sessionStatus, async (c) => {
+    const { id } = c.req.valid('param');
+    const record = await deps.sessions.get(id);
+    if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+    const route = deps.cluster.route(record.workspaceId);
+    return c.json(sessionView(record, route.ownerLive ? route.owner : null), 200);
+  });
+}
+
+/** 503 instead of queueing forever: no live worker, the owner is full, or the whole fleet is. */
+async function assertCapacity(deps: IngressDeps, owner: string): Promise<void> {
+  const snapshot = deps.cluster.snapshot;
+  if (snapshot.workers.length === 0) throw new ApiError('NO_WORKERS', 'no worker is alive; start a worker and retry');
+  const load = fleetLoad(snapshot, await deps.sessions.countsByShard(snapshot.shardCount));
+  if (load.sessions >= load.maxSessions) {
+    throw new ApiError('FLEET_AT_CAPACITY', 'every worker is at MAX_SESSIONS_PER_INSTANCE; add a worker', {
+      sessions: load.sessions,
+      max_sessions: load.maxSessions,
+    });
+  }
+  const instance = load.instances.find((entry) => entry.instanceId === owner);
+  if (instance && instance.sessions >= instance.maxSessions) {
+    throw new ApiError('INSTANCE_AT_CAPACITY', `instance ${owner} is full; rebalance or raise MAX_SESSIONS_PER_INSTANCE`, {
+      instance: owner,
+      sessions: instance.sessions,
+      max_sessions: instance.maxSessions,
+    });
+  }
+}

@@ -1,0 +1,102 @@
+import { z } from '@hono/zod-openapi';
+import { MAX_WORKSPACE_ID, SESSION_ID_PATTERN } from '@fleet/errors';
+import { MESSAGE_ID_PATTERN, MESSAGE_STATUSES, SESSION_STATUSES } from '@fleet/state';
+
+/** Request and response schemas: they validate requests and generate /openapi.json. */
+export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'letters, digits, _ or -, 1 to 64 characters').openapi({ example: 'sess_42' });
+export const WorkspaceId = z.number().int().min(1).max(MAX_WORKSPACE_ID).openapi({ example: 5 });
+export const MessageId = z.string().regex(MESSAGE_ID_PATTERN, '3EB0 followed by 20 upper-case hex digits').openapi({ example: '3EB0A1B2C3D4E5F6A7B8C9D0' });
+
+export const Recipient = z
+  .string()
+  .regex(/^(\+?\d{6,20}|\d{6,20}@s\.whatsapp\.net|[\d-]{6,40}@g\.us)$/, 'a phone number in international format, or a WhatsApp JID')
+  .openapi({ example: '+15551234567' });
+
+export const ErrorBody = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+  })
+  .openapi('Error');
+
+export const CreateSessionBody = z
+  .strictObject({
+    session_id: SessionId,
+    workspace_id: WorkspaceId,
+    account_id: z.union([z.string().min(1).max(64), z.number().int()]).transform(String).openapi({ example: '17' }),
+  })
+  .openapi('CreateSession');
+
+export const SessionView = z
+  .object({
+    session_id: z.string(),
+    workspace_id: z.number(),
+    account_id: z.string(),
+    shard: z.number(),
+    instance: z.string().nullable().openapi({ description: 'Worker owning the session now (null when none is alive)' }),
+    status: z.enum(SESSION_STATUSES),
+    desired: z.enum(['running', 'stopped', 'deleted']),
+    phone: z.string().nullable(),
+    qr: z.string().nullable().openapi({ description: 'Pending QR string while status is qr' }),
+    qr_expires_at: z.number().nullable(),
+    last_error: z.string().nullable(),
+    created_at: z.number(),
+    updated_at: z.number(),
+  })
+  .openapi('Session');
+
+export const SendMessageBody = z
+  .strictObject({
+    session_id: SessionId,
+    to: Recipient,
+    text: z.string().min(1).max(4096),
+    idempotency_key: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/).optional(),
+  })
+  .openapi('SendMessage');
+
+export const MessageView = z
+  .object({
+    message_id: z.string(),
+    session_id: z.string(),
+    workspace_id: z.number(),
+    status: z.enum(MESSAGE_STATUSES),
+    failed_reason: z.string().nullable(),
+    idempotency_key: z.string().nullable(),
+    created_at: z.number(),
+    updated_at: z.number(),
+    sent_at: z.number().nullable(),
+    delivered_at: z.number().nullable(),
+    read_at: z.number().nullable(),
+  })
+  .openapi('Message');
+
+export const SendMessageResult = MessageView.extend({ duplicate: z.boolean() }).openapi('SendMessageResult');
+
+export const InstanceView = z.object({
+  instance_id: z.string(),
+  url: z.string(),
+  draining: z.boolean(),
+  shards: z.number(),
+  sessions: z.number(),
+  max_sessions: z.number(),
+  utilization: z.number(),
+  started_at: z.number(),
+});
+
+export const InstancesView = z
+  .object({
+    shard_count: z.number(),
+    placement_version: z.number(),
+    instances: z.array(InstanceView),
+    totals: z.object({ instances: z.number(), sessions: z.number(), max_sessions: z.number(), utilization: z.number() }),
+  })
+  .openapi('Instances');
+
+export const HealthView = z
+  .object({
+    status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    service: z.literal('ingress'),
+    redis: z.enum(['up', 'down']),
+    workers: z.number(),
+    sessions: z.object({ total: z.number(), max: z.number(), utilization: z.number() }),
+  })
+  .openapi('IngressHealth');

@@ -1,0 +1,37 @@
+import type { MessageRecord, SessionRecord } from '@fleet/state';
+
+/** API representation of a session record (snake_case, nulls instead of absent fields). */
+export function sessionView(record: SessionRecord, owner: string | null, now = Date.now()) {
+  const qrLive = record.status === 'qr' && record.qr !== undefined && (record.qrExpiresAt ?? 0) > now;
+  return {
+    session_id: record.sessionId,
+    workspace_id: record.workspaceId,
+    account_id: record.accountId,
+    shard: record.shard,
+    instance: owner,
+    status: record.status,
+    desired: record.desired,
+    phone: record.phone ?? null,
+    qr: qrLive ? record.qr! : null,
+    qr_expires_at: qrLive ? record.qrExpiresAt! : null,
+    last_error: record.lastError ?? null,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+export function messageView(record: MessageRecord) {
+  return {
+    message_id: record.messageId,
+    session_id: record.sessionId,
+    workspace_id: record.workspaceId,
+    status: record.status,
+    failed_reason: record.failedReason ?? null,
+    idempotency_key: record.idempotencyKey ?? null,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    sent_at: record.sentAt ?? null,
+    delivered_at: record.deliveredAt ?? null,
+    read_at: record.readAt ?? null,
+  };
+}

@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import { Membership, type WorkerInfo } from '@fleet/cluster';
+import { createSilentLogger } from '@fleet/logger';
+import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL } from '@fleet/testing';
+import { createIngress, type Ingress, type IngressConfig } from '../src';
+
+export const API_KEY = 'test-key-0123456789abcdef';
+
+export interface IngressHarness {
+  readonly ingress: Ingress;
+  readonly redis: Redis;
+  readonly prefix: string;
+  /** Registers a worker in Redis (membership only) and brings the placement table up to date. */
+  addWorker(instanceId: string, maxSessions?: number): Promise<WorkerInfo>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startIngress(overrides: Partial<IngressConfig> = {}): Promise<IngressHarness> {
+  const prefix = freshPrefix('ing');
+  const config: IngressConfig = {
+    common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+    host: '127.0.0.1',
+    port: 0,
+    apiKeys: [API_KEY],
+    bodyLimitBytes: 4096,
+    shardCount: 16,
+    heartbeatTtlMs: 10_000,
+    ...overrides,
+  };
+  const ingress = createIngress(config, { logger: createSilentLogger() });
+  await ingress.deps.cluster.start();
+  const redis = testRedis();
+  const membership = new Membership({ redis, keys: ingress.deps.keys });
+  return {
+    ingress,
+    redis,
+    prefix,
+    async addWorker(instanceId, maxSessions = 100) {
+      const info = await membership.register({ instanceId, url: `http://127.0.0.1:1/${instanceId}`, maxSessions });
+      const workers = (await membership.live()).map((worker) => worker.instanceId);
+      await ingress.deps.cluster.placementStore.reconcile(workers, config.shardCount);
+      await ingress.deps.cluster.refresh();
+      return info;
+    },
+    async call(method, path, body, headers = {}) {
+      const init: RequestInit = {
+        method,
+        headers: { authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      };
+      if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      const response = await ingress.app.request(path, init);
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON (metrics)
+      }
+      return { status: response.status, body: parsed };
+    },
+    async close() {
+      await ingress.close();
+      await cleanPrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}

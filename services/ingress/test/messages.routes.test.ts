@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { startIngress, type IngressHarness } from './helpers';
+
+describe('ingress: message routes (in-process, real Redis)', () => {
+  let h: IngressHarness;
+  let shard: number;
+  beforeEach(async () => {
+    h = await startIngress();
+    await h.addWorker('instance-1');
+    shard = (await h.call('POST', '/api/sessions/create', { session_id: 'm1', workspace_id: 9, account_id: '1' })).body.shard;
+  });
+  afterEach(async () => h.close());
+
+  const sendJobs = async (): Promise<number> =>
+    (await h.ingress.deps.queues.queue(shard).getJobs(['waiting'])).filter((job) => job.name === 'message.send').length;
+
+  it('accepts a message with 202, a message id and status queued, and queues exactly one job', async () => {
+    const res = await h.call('POST', '/api/messages/send', { session_id: 'm1', to: '+15551234567', text: 'hello' });
+    expect(res.status).to.equal(202);
+    expect(res.body).to.include({ session_id: 'm1', workspace_id: 9, status: 'queued', duplicate: false });
+    expect(res.body.message_id).to.match(/^3EB0[0-9A-F]{20}$/);
+    expect(await sendJobs()).to.equal(1);
+    const read = await h.call('GET', `/api/messages/${res.body.message_id}`);
+    expect(read.status).to.equal(200);
+    expect(read.body.status).to.equal('queued');
+  });
+
+  it('never sends twice for one idempotency key, and refuses the key for a different message', async () => {
+    const body = { session_id: 'm1', to: '+15551234567', text: 'once', idempotency_key: 'order-77' };
+    const first = await h.call('POST', '/api/messages/send', body);
+    const replies = await Promise.all(Array.from({ length: 10 }, () => h.call('POST', '/api/messages/send', body)));
+    for (const reply of replies) {
+      expect(reply.status).to.equal(200);
+      expect(reply.body).to.include({ message_id: first.body.message_id, duplicate: true });
+    }
+    expect(await sendJobs()).to.equal(1);
+    const other = await h.call('POST', '/api/messages/send', { ...body, text: 'twice' });
+    expect(other.status).to.equal(409);
+    expect(other.body.error.code).to.equal('IDEMPOTENCY_CONFLICT');
+  });
+
+  it('answers clear 4xx errors for unknown sessions, bad recipients and malformed ids', async () => {
+    const unknown = await h.call('POST', '/api/messages/send', { session_id: 'nope', to: '+15551234567', text: 'x' });
+    expect(unknown.status).to.equal(404);
+    expect(unknown.body.error.code).to.equal('SESSION_NOT_FOUND');
+    const badTo = await h.call('POST', '/api/messages/send', { session_id: 'm1', to: 'robert; drop', text: 'x' });
+    expect(badTo.status).to.equal(400);
+    expect(badTo.body.error.message).to.contain('to');
+    const empty = await h.call('POST', '/api/messages/send', { session_id: 'm1', to: '+15551234567', text: '' });
+    expect(empty.status).to.equal(400);
+    expect((await h.call('GET', '/api/messages/not-an-id')).status).to.equal(400);
+    const missing = await h.call('GET', '/api/messages/3EB000000000000000000000');
+    expect(missing.status).to.equal(404);
+    expect(missing.body.error.code).to.equal('MESSAGE_NOT_FOUND');
+  });
+});
