@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { ConfigError } from '@fleet/errors';
+import { createLogger } from '@fleet/logger';
+import { readWorkerConfig } from './config';
+import { BaileysConnector } from './connector/baileys';
+import { createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = readWorkerConfig(process.env);
+  const logger = createLogger({ service: 'worker', level: config.common.logLevel, defaultMeta: { instance: config.instanceId } });
+  const connector = new BaileysConnector({ logger, waWebSocketUrl: config.waWebSocketUrl });
+  const worker = createWorker(config, { connector, logger });
+  const { url } = await worker.start();
+  process.stdout.write(`fleet worker ${config.instanceId} ready on ${url}\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('draining', { signal });
+    worker.close().then(() => process.exit(0), (error: unknown) => {
+      logger.error('drain failed', { error });
+      process.exit(1);
+    });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
+import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
+
+/** The worker's settings, parsed once from the environment (see docs/configuration.md). */
+export interface WorkerConfig {
+  readonly common: CommonConfig;
+  /** Stable worker name; a restarted worker with the same name gets its shards back. */
+  readonly instanceId: string;
+  readonly maxSessions: number;
+  /** Root of the shared session storage (NFS in production). */
+  readonly storagePath: string;
+  readonly host: string;
+  readonly port: number;
+  /** URL other processes use to reach this worker's HTTP server. */
+  readonly advertiseUrl: string | undefined;
+  /** WhatsApp Web socket URL; WhatsApp's own unless set (the simulator in development). */
+  readonly waWebSocketUrl: string | undefined;
+  readonly shardCount: number;
+  readonly heartbeatTtlMs: number;
+  /** Jobs one shard consumer runs at once. */
+  readonly shardConcurrency: number;
+}
+
+export const WORKER_DEFAULTS = {
+  maxSessions: 500,
+  host: '0.0.0.0',
+  port: 3001,
+  heartbeatTtlMs: 10_000,
+  shardConcurrency: 16,
+} as const;
+
+export function readWorkerConfig(env: Env): WorkerConfig {
+  const reader = new EnvReader(env);
+  const instanceId = reader.requiredString('INSTANCE_ID');
+  if (instanceId && !/^[A-Za-z0-9_-]{1,64}$/.test(instanceId)) {
+    reader.fail(`INSTANCE_ID must be 1-64 letters, digits, _ or -, got "${instanceId}"`);
+  }
+  return reader.finish({
+    common: readCommon(reader),
+    instanceId,
+    maxSessions: reader.int('MAX_SESSIONS_PER_INSTANCE', WORKER_DEFAULTS.maxSessions, { min: 1, max: 100_000 }),
+    storagePath: reader.requiredString('SESSION_STORAGE_PATH'),
+    host: reader.string('WORKER_HOST', WORKER_DEFAULTS.host),
+    port: reader.int('WORKER_PORT', WORKER_DEFAULTS.port, { min: 0, max: 65535 }),
+    advertiseUrl: reader.optionalUrl('WORKER_ADVERTISE_URL', ['http', 'https']),
+    waWebSocketUrl: reader.optionalUrl('WA_WEBSOCKET_URL', ['ws', 'wss']),
+    shardCount: reader.int('SHARD_COUNT', DEFAULT_SHARD_COUNT, { min: 1, max: 16384 }),
+    heartbeatTtlMs: reader.int('HEARTBEAT_TTL_MS', WORKER_DEFAULTS.heartbeatTtlMs, { min: 1000, max: 600_000 }),
+    shardConcurrency: reader.int('SHARD_CONCURRENCY', WORKER_DEFAULTS.shardConcurrency, { min: 1, max: 1000 }),
+  });
+}

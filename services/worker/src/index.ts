@@ -1,0 +1,15 @@
+export { createWorker, type FleetWorker, type WorkerDeps } from './worker';
+export { readWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from './config';
+export { createWorkerMetrics, type WorkerMetrics } from './metrics';
+export { SessionManager, RetryLaterError } from './sessions/session-manager';
+export { sessionDir } from './sessions/storage-path';
+export type {
+  SessionConnector,
+  SessionHandle,
+  SessionHandlers,
+  SessionSpec,
+  OutgoingText,
+  IncomingMessage,
+  DisconnectInfo,
+  MessageAckStatus,
+} from './connector/types';

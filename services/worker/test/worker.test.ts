@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { createKeys } from '@fleet/keys';
+import { createSilentLogger } from '@fleet/logger';
+import { MessageStore, SessionStore, ShardQueues, jobId } from '@fleet/state';
+import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
+import { shardOf } from '@fleet/ring';
+import { createWorker, type FleetWorker, type WorkerConfig } from '../src';
+import { InstantConnector } from './fixtures/instant-connector';
+
+describe('worker: consuming its shards (in-process, real Redis)', () => {
+  let redis: Redis;
+  let prefix: string;
+  let storage: string;
+  let worker: FleetWorker;
+  let connector: InstantConnector;
+  let queues: ShardQueues;
+
+  beforeEach(async () => {
+    redis = testRedis();
+    prefix = freshPrefix('wrk');
+    storage = await mkdtemp(path.join(tmpdir(), 'fleet-worker-'));
+    const config: WorkerConfig = {
+      common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+      instanceId: 'instance-1',
+      maxSessions: 10,
+      storagePath: storage,
+      host: '127.0.0.1',
+      port: 0,
+      advertiseUrl: undefined,
+      waWebSocketUrl: undefined,
+      shardCount: 8,
+      heartbeatTtlMs: 3_000,
+      shardConcurrency: 4,
+    };
+    connector = new InstantConnector({ instanceId: 'instance-1' });
+    worker = createWorker(config, { connector, logger: createSilentLogger() });
+    queues = new ShardQueues(redis, createKeys(prefix));
+  });
+
+  afterEach(async () => {
+    await worker.close();
+    await queues.close();
+    await cleanPrefix(redis, prefix);
+    redis.disconnect();
+    await rm(storage, { recursive: true, force: true });
+  });
+
+  it('registers, owns every shard alone, starts queued sessions and sends their messages', async () => {
+    const { url } = await worker.start();
+    const keys = createKeys(prefix);
+    const sessions = new SessionStore(redis, keys);
+    const messages = new MessageStore(redis, keys);
+    const shard = shardOf(7, 8);
+    await sessions.create({ sessionId: 'w1', workspaceId: 7, accountId: '1', shard });
+    await queues.add(shard, 'session.start', { sessionId: 'w1' }, jobId('start', 'w1'));
+    await waitFor(async () => (await sessions.get('w1'))?.status === 'connected', { what: 'session connected' });
+    expect((await sessions.get('w1'))?.owner).to.equal('instance-1');
+    expect(connector.started.map((s) => s.storageDir)).to.deep.equal([path.join(storage, 'workspace_7', 'w1')]);
+
+    const { record } = await messages.accept({ sessionId: 'w1', workspaceId: 7, to: '+15551234567', text: 'hi' });
+    await queues.add(shard, 'message.send', { messageId: record!.messageId, sessionId: 'w1', to: '+15551234567', text: 'hi' }, record!.messageId);
+    await waitFor(async () => (await messages.get(record!.messageId))?.status === 'delivered', { what: 'message delivered' });
+    expect(connector.sent).to.have.length(1);
+
+    const health = await (await fetch(`${url}/health`)).json();
+    expect(health).to.deep.equal({ status: 'healthy', instance_id: 'instance-1', sessions: { total: 1, max: 10, utilization: 0.1 } });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).to.match(/fleet_sessions\{[^}]*status="connected"[^}]*\} 1/);
+  });
+
+  it('logs a session out, removes its state directory and its record', async () => {
+    await worker.start();
+    const keys = createKeys(prefix);
+    const sessions = new SessionStore(redis, keys);
+    const shard = shardOf(3, 8);
+    await sessions.create({ sessionId: 'bye', workspaceId: 3, accountId: '1', shard });
+    await queues.add(shard, 'session.start', { sessionId: 'bye' }, jobId('start', 'bye'));
+    await waitFor(async () => (await sessions.get('bye'))?.status === 'connected', { what: 'connected' });
+    await sessions.update('bye', { desired: 'deleted', status: 'deleting' });
+    await queues.add(shard, 'session.logout', { sessionId: 'bye' }, jobId('logout', 'bye'));
+    await waitFor(async () => (await sessions.get('bye')) === undefined, { what: 'record removed' });
+    expect(await sessions.idsInShard(shard)).to.deep.equal([]);
+    expect(connector.openCount).to.equal(0);
+  });
+
+  it('starts sessions whose desired state is running when it takes over their shard', async () => {
+    const keys = createKeys(prefix);
+    const sessions = new SessionStore(redis, keys);
+    for (const ws of [1, 2, 3, 4, 5]) {
+      await sessions.create({ sessionId: `pre-${ws}`, workspaceId: ws, accountId: '1', shard: shardOf(ws, 8) });
+    }
+    await worker.start();
+    await waitFor(async () => (await sessions.getMany(['pre-1', 'pre-2', 'pre-3', 'pre-4', 'pre-5'])).every((s) => s.status === 'connected'), {
+      what: 'all pre-existing sessions connected',
+    });
+    expect(connector.started).to.have.length(5);
+  });
+});
