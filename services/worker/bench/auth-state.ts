@@ -1,0 +1,42 @@
+/**
+ * Write/read throughput of the file auth state, printed, not asserted.
+ * Usage (after compiling): node bench/auth-state.js [dir] — defaults to a fresh temp dir.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FileAuthState, KeyCache } from '../src/auth-state';
+
+async function measure(label: string, count: number, run: (i: number) => Promise<unknown>): Promise<void> {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await run(i);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`${label.padEnd(44)} ${count} ops  ${(ms / count).toFixed(3)} ms/op  ${Math.round((count * 1000) / ms)} ops/s`);
+}
+
+async function main(): Promise<void> {
+  const root = process.argv[2] ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'fleet-bench-')));
+  const record = Buffer.alloc(1500, 7);
+  for (const fsync of [false, true]) {
+    const dir = path.join(root, `fsync-${fsync}`);
+    const store = await FileAuthState.open({ dir, sessionId: 'bench', epoch: 1, fsync, cache: new KeyCache() });
+    const n = fsync ? 200 : 2000;
+    await measure(`set 1 session record (fsync=${fsync})`, n, (i) => Promise.resolve(store.state.keys.set({ session: { [`p${i % 50}`]: record } })));
+    await measure(`set batch of 2 records (fsync=${fsync})`, n / 2, (i) =>
+      Promise.resolve(store.state.keys.set({ session: { [`a${i % 50}`]: record, [`b${i % 50}`]: record } })),
+    );
+    await measure(`saveCreds (fsync=${fsync})`, n / 4, () => store.saveCreds());
+    await measure(`fence check alone`, n, () => store.checkFence());
+    await measure(`get 1 record (cached)`, n, (i) => Promise.resolve(store.state.keys.get('session', [`p${i % 50}`])));
+    await store.close();
+    const cold = await FileAuthState.open({ dir, sessionId: 'bench', epoch: 1, fsync, cache: new KeyCache({ maxEntries: 1 }) });
+    await measure(`get 1 record (uncached)`, n, (i) => Promise.resolve(cold.state.keys.get('session', [`p${i % 50}`])));
+    await cold.close();
+  }
+  if (!process.argv[2]) await fs.rm(root, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

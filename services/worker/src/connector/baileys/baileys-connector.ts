@@ -1,0 +1,91 @@
+import { FileAuthState } from '../../auth-state';
+import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../types';
+import { BaileysSession } from './baileys-session';
+import { ConnectorClosedError, SessionAlreadyRunningError } from './errors';
+import { resolveConnectorOptions, type BaileysConnectorOptions, type ResolvedConnectorOptions } from './options';
+import { holdRejectionGuard } from './rejection-guard';
+import { describeError, safeHandlers } from './safe-handlers';
+
+/**
+ * The production `SessionConnector`: one Baileys socket per session over a fenced, file-backed
+ * auth state in `spec.storageDir`.
+ *
+ * Close policy (see `decideOnClose`): 515 reconnects at once; 408/428/5xx/network errors reconnect
+ * with exponential backoff and jitter, reporting `onDisconnected(willReconnect: true)`, and after
+ * `backoff.maxAttempts` consecutive failures report `onFailed(reason: 'reconnect_exhausted')`;
+ * 440 conflict reports `onFailed(440, 'conflict')` and never reconnects; 401 (or a `device_removed`
+ * conflict) clears the auth state and reports `onLoggedOut`; QR refs running out before a scan (408
+ * while unpaired) reports `onFailed(408, 'qr_timeout')` after `qrRounds` rounds; a moved fence
+ * (another owner's epoch) reports `onFailed(409, 'stale_epoch')`.
+ *
+ * `start` rejects when the auth state cannot be opened (`STALE_EPOCH`, `AUTH_STATE_CORRUPT`, I/O).
+ */
+export class BaileysConnector implements SessionConnector {
+  private readonly options: ResolvedConnectorOptions;
+  private readonly sessions = new Map<string, BaileysSession>();
+  private releaseGuard: (() => void) | undefined;
+  private closed = false;
+
+  constructor(options: BaileysConnectorOptions) {
+    this.options = resolveConnectorOptions(options);
+  }
+
+  /** Number of sessions this connector currently runs. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async start(spec: SessionSpec, handlers: SessionHandlers): Promise<SessionHandle> {
+    if (this.closed) throw new ConnectorClosedError();
+    if (this.sessions.has(spec.sessionId)) throw new SessionAlreadyRunningError(spec.sessionId);
+    const logger = this.options.logger.child({ sessionId: spec.sessionId, workspaceId: spec.workspaceId, epoch: spec.epoch });
+    let session: BaileysSession | undefined;
+    const store = await FileAuthState.open({
+      dir: spec.storageDir,
+      sessionId: spec.sessionId,
+      epoch: spec.epoch,
+      fsync: this.options.fsync,
+      ...(this.options.keyCache ? { cache: this.options.keyCache } : {}),
+      onFenced: () => session?.onFenced(),
+      onCorruptKey: (type, error) => logger.warn('unreadable key file treated as missing', { type, error: describeError(error) }),
+    });
+    if (this.closed || this.sessions.has(spec.sessionId)) {
+      await store.close();
+      throw this.closed ? new ConnectorClosedError() : new SessionAlreadyRunningError(spec.sessionId);
+    }
+    session = new BaileysSession({
+      spec,
+      handlers: safeHandlers(handlers, logger),
+      store,
+      options: this.options,
+      logger,
+      onEnded: () => this.forget(spec.sessionId, session),
+    });
+    this.sessions.set(spec.sessionId, session);
+    this.holdGuard();
+    logger.info('session starting', { registered: store.isRegistered });
+    session.connect();
+    return session;
+  }
+
+  /** Stops every session (clean close, state flushed and kept). Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const results = await Promise.allSettled([...this.sessions.values()].map((session) => session.stop()));
+    for (const result of results) {
+      if (result.status === 'rejected') this.options.logger.error('session did not stop cleanly', { error: describeError(result.reason) });
+    }
+    this.sessions.clear();
+    this.releaseGuard?.();
+    this.releaseGuard = undefined;
+  }
+
+  private forget(sessionId: string, session: BaileysSession | undefined): void {
+    if (this.sessions.get(sessionId) === session) this.sessions.delete(sessionId);
+  }
+
+  private holdGuard(): void {
+    if (this.releaseGuard || !this.options.guardUnhandledRejections) return;
+    this.releaseGuard = holdRejectionGuard(this.options.logger);
+  }
+}

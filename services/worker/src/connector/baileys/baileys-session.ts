@@ -1,0 +1,321 @@
+import type { BinaryNode, ConnectionState, WAMessage, WAMessageUpdate, WASocket } from 'baileys';
+import type { Logger } from '@fleet/logger';
+import { FileAuthState } from '../../auth-state';
+import type { MessageAckStatus, OutgoingText, SessionHandle, SessionHandlers, SessionSpec } from '../types';
+import { AckTracker } from './ack-tracker';
+import { backoffDelay } from './backoff';
+import { createBaileysLogger, type BaileysLogger } from './baileys-logger';
+import { conflictTypeOf, decideOnClose, statusCodeOf, type CloseDecision } from './close-policy';
+import { SessionNotConnectedError } from './errors';
+import { ackStatusFromWa, phoneFromMeId, toIncomingMessage, toJid } from './message-mapping';
+import type { ResolvedConnectorOptions } from './options';
+import { describeError } from './safe-handlers';
+import { endSocket, ignoreLateSocketErrors } from './socket-close';
+import { createSocket } from './socket-factory';
+
+type Phase = 'connecting' | 'open' | 'waiting' | 'stopped' | 'logging-out' | 'failed' | 'logged-out';
+
+const FIRST_QR_TTL_MS = 60_000;
+const NEXT_QR_TTL_MS = 20_000;
+const SOCKET_CLOSE_WAIT_MS = 2_000;
+const LOGOUT_TIMEOUT_MS = 5_000;
+
+export interface SessionDeps {
+  readonly spec: SessionSpec;
+  readonly handlers: SessionHandlers;
+  readonly store: FileAuthState;
+  readonly options: ResolvedConnectorOptions;
+  readonly logger: Logger;
+  /** Called once when the session ends for good (stop, logout, failure); the connector forgets it. */
+  readonly onEnded: () => void;
+}
+
+/**
+ * One WhatsApp session: a chain of Baileys sockets over one auth-state store, reconnecting by the
+ * close policy until it is stopped, logged out or fails.
+ */
+export class BaileysSession implements SessionHandle {
+  private sock: WASocket | undefined;
+  private phase: Phase = 'connecting';
+  private attempts = 0;
+  private qrRounds = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private ended = false;
+  private readonly acks = new AckTracker();
+  private readonly baileysLogger: BaileysLogger;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.baileysLogger = createBaileysLogger(deps.logger, { component: 'baileys' });
+  }
+
+  get state(): Phase {
+    return this.phase;
+  }
+
+  /** Opens a new socket (first start, 515 restart, reconnect after backoff). */
+  connect(): void {
+    this.phase = 'connecting';
+    try {
+      const sock = createSocket(this.deps.store.state, this.baileysLogger, this.deps.options);
+      this.sock = sock;
+      this.wire(sock);
+    } catch (error) {
+      this.deps.logger.error('could not create a socket', { error: describeError(error) });
+      this.fail({ action: 'fail', code: statusCodeOf(error), reason: 'socket_create_failed' });
+    }
+  }
+
+  async sendText(message: OutgoingText): Promise<{ readonly waMessageId: string }> {
+    const sock = this.sock;
+    if (this.phase !== 'open' || !sock) throw new SessionNotConnectedError(this.deps.spec.sessionId, this.phase);
+    const jid = toJid(message.to);
+    const sent = await sock.sendMessage(jid, { text: message.text }, { messageId: message.messageId });
+    return { waMessageId: sent?.key.id ?? message.messageId };
+  }
+
+  async stop(): Promise<void> {
+    if (this.isTerminal()) return this.finish();
+    this.phase = 'stopped';
+    await this.closeSocket();
+    this.deps.logger.info('session stopped');
+    await this.finish();
+  }
+
+  async logout(): Promise<void> {
+    const wasOpen = this.phase === 'open';
+    this.phase = 'logging-out';
+    this.clearRetry();
+    const sock = this.sock;
+    this.sock = undefined;
+    if (sock && wasOpen) await this.logoutOnWhatsApp(sock);
+    else if (sock) await endSocket(sock, SOCKET_CLOSE_WAIT_MS);
+    await this.clearState();
+    this.phase = 'logged-out';
+    this.deps.logger.info('session logged out on request');
+    await this.finish();
+  }
+
+  /** The store found the fence moved: another owner holds the session. Stop at once, never reconnect. */
+  onFenced(): void {
+    if (this.isTerminal()) return;
+    this.deps.logger.warn('auth state fenced by a newer epoch; closing the socket');
+    this.fail({ action: 'fail', code: 409, reason: 'stale_epoch' });
+  }
+
+  private wire(sock: WASocket): void {
+    const socketState = { qrCount: 0 };
+    sock.ev.on('creds.update', () => this.guard('creds.update', () => this.persistCreds()));
+    sock.ev.on('connection.update', (update) =>
+      this.guard('connection.update', () => this.onConnectionUpdate(sock, socketState, update)),
+    );
+    sock.ev.on('messages.update', (updates) => this.guard('messages.update', () => this.onMessagesUpdate(updates)));
+    sock.ev.on('messages.upsert', ({ messages, type }) =>
+      this.guard('messages.upsert', () => this.onMessagesUpsert(messages, type)),
+    );
+    sock.ws.on('CB:ack,class:message', (node: BinaryNode) => this.guard('message ack', () => this.onServerAck(node)));
+  }
+
+  private onConnectionUpdate(sock: WASocket, socketState: { qrCount: number }, update: Partial<ConnectionState>): void {
+    if (this.sock !== sock) return;
+    if (update.qr) {
+      socketState.qrCount += 1;
+      const ttl = socketState.qrCount === 1 ? FIRST_QR_TTL_MS : NEXT_QR_TTL_MS;
+      this.deps.handlers.onQr(update.qr, Date.now() + ttl);
+    }
+    if (update.connection === 'open') {
+      this.phase = 'open';
+      this.attempts = 0;
+      this.qrRounds = 0;
+      this.deps.logger.info('session connected');
+      this.deps.handlers.onConnected({ phone: phoneFromMeId(this.deps.store.state.creds.me?.id) });
+    }
+    if (update.connection === 'close') {
+      ignoreLateSocketErrors(sock);
+      const error = update.lastDisconnect?.error;
+      this.sock = undefined;
+      if (this.isStoppingOrTerminal()) return;
+      const decision = decideOnClose({
+        code: statusCodeOf(error),
+        registered: this.deps.store.isRegistered,
+        qrShown: socketState.qrCount > 0,
+        conflictType: conflictTypeOf(error),
+      });
+      this.onClosed(decision);
+    }
+  }
+
+  private onClosed(decision: CloseDecision): void {
+    this.deps.logger.info('session socket closed', { code: decision.code, reason: decision.reason, action: decision.action });
+    switch (decision.action) {
+      case 'reconnect-now':
+        return this.reconnect(decision, 0);
+      case 'reconnect-backoff':
+        this.attempts += 1;
+        if (this.attempts > this.deps.options.backoff.maxAttempts) {
+          return this.fail({ ...decision, reason: 'reconnect_exhausted' });
+        }
+        return this.reconnect(decision, backoffDelay(this.attempts, this.deps.options.backoff, this.deps.options.random));
+      case 'qr-expired':
+        this.qrRounds += 1;
+        if (this.qrRounds >= this.deps.options.qrRounds) return this.fail(decision);
+        return this.reconnect(decision, 0);
+      case 'logged-out':
+        return this.loggedOut();
+      case 'fail':
+        return this.fail(decision);
+    }
+  }
+
+  private reconnect(decision: CloseDecision, delayMs: number): void {
+    this.phase = 'waiting';
+    this.deps.handlers.onDisconnected({ code: decision.code, reason: decision.reason, willReconnect: true });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.background('reconnect', () => this.reconnectIfStillOwner());
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  /** A stale owner must not dial again (its socket would knock the new owner's off with 440). */
+  private async reconnectIfStillOwner(): Promise<void> {
+    if (this.phase !== 'waiting') return;
+    const fenced = !(await this.deps.store.checkFence());
+    if (this.phase !== 'waiting' || fenced) return;
+    this.connect();
+  }
+
+  private fail(decision: CloseDecision): void {
+    this.phase = 'failed';
+    this.markEnded();
+    this.deps.handlers.onFailed({ code: decision.code, reason: decision.reason });
+    this.background('fail', async () => {
+      await this.closeSocket();
+      await this.finish();
+    });
+  }
+
+  private loggedOut(): void {
+    this.phase = 'logged-out';
+    this.deps.logger.warn('session logged out by WhatsApp');
+    this.background('logged out', async () => {
+      await this.closeSocket();
+      await this.clearState();
+      await this.finish();
+      this.deps.handlers.onLoggedOut();
+    });
+  }
+
+  private onMessagesUpdate(updates: WAMessageUpdate[]): void {
+    for (const { key, update } of updates) {
+      if (!key.fromMe || !key.id) continue;
+      const status = ackStatusFromWa(update.status);
+      if (!status) continue;
+      const detail = status === 'failed' ? update.messageStubParameters?.[0] : undefined;
+      this.report(key.id, status, typeof detail === 'string' ? detail : undefined);
+    }
+  }
+
+  private onMessagesUpsert(messages: WAMessage[], type: string): void {
+    if (type !== 'notify') return;
+    for (const message of messages) {
+      const incoming = toIncomingMessage(message);
+      if (incoming) this.deps.handlers.onIncomingMessage(incoming);
+    }
+  }
+
+  /** `<ack class=message>`: the server accepted our message ("sent"), or refused it (`error`). */
+  private onServerAck(node: BinaryNode): void {
+    const id = node.attrs['id'];
+    if (!id) return;
+    const error = node.attrs['error'];
+    if (error) this.report(id, 'failed', `ack_error_${error}`);
+    else this.report(id, 'sent');
+  }
+
+  private report(messageId: string, status: MessageAckStatus, detail?: string): void {
+    if (this.acks.accept(messageId, status)) this.deps.handlers.onMessageStatus(messageId, status, detail);
+  }
+
+  private persistCreds(): void {
+    if (!this.deps.store.isWritable) return;
+    this.deps.store.saveCreds().catch((error: unknown) => {
+      this.deps.logger.warn('could not save credentials', { error: describeError(error) });
+    });
+  }
+
+  private async logoutOnWhatsApp(sock: WASocket): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, LOGOUT_TIMEOUT_MS)));
+    try {
+      await Promise.race([sock.logout(), timeout]);
+    } catch (error) {
+      this.deps.logger.warn('logout on WhatsApp failed; clearing the local state anyway', { error: describeError(error) });
+    } finally {
+      clearTimeout(timer);
+    }
+    await endSocket(sock, SOCKET_CLOSE_WAIT_MS);
+  }
+
+  /** Removes the auth state; reopens the directory (under the same epoch) when this store is already closed. */
+  private async clearState(): Promise<void> {
+    const { store, spec } = this.deps;
+    try {
+      if (store.isWritable) {
+        await store.clear();
+        return;
+      }
+      await store.flush();
+      const fresh = await FileAuthState.open({ dir: spec.storageDir, sessionId: spec.sessionId, epoch: spec.epoch, fsync: this.deps.options.fsync });
+      await fresh.clear();
+      await fresh.close();
+    } catch (error) {
+      this.deps.logger.error('could not clear the auth state', { error: describeError(error) });
+    }
+  }
+
+  private async closeSocket(): Promise<void> {
+    this.clearRetry();
+    const sock = this.sock;
+    this.sock = undefined;
+    if (sock) await endSocket(sock, SOCKET_CLOSE_WAIT_MS);
+  }
+
+  /** Closes the store (flushing pending writes) and lets the connector forget the session. */
+  private async finish(): Promise<void> {
+    await this.deps.store.close();
+    this.markEnded();
+  }
+
+  private markEnded(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.deps.onEnded();
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private isTerminal(): boolean {
+    return this.phase === 'stopped' || this.phase === 'failed' || this.phase === 'logged-out';
+  }
+
+  private isStoppingOrTerminal(): boolean {
+    return this.isTerminal() || this.phase === 'logging-out';
+  }
+
+  private guard(label: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.deps.logger.error('error in a Baileys event handler', { event: label, error: describeError(error) });
+    }
+  }
+
+  private background(label: string, task: () => Promise<void>): void {
+    task().catch((error: unknown) => {
+      this.deps.logger.error('session background task failed', { task: label, error: describeError(error) });
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import type { Logger } from '@fleet/logger';
+import type { KeyCache } from '../../auth-state';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+
+export interface BaileysConnectorOptions {
+  /** Winston logger; Baileys' own logs go through it mapped down to `debug`, phone numbers and JIDs scrubbed. */
+  readonly logger: Logger;
+  /** WebSocket endpoint. Default WhatsApp's own, `wss://web.whatsapp.com/ws/chat`; the simulator's in tests. */
+  readonly waWebSocketUrl?: string;
+  /** Handshake and frame-write timeout. Default 20,000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Keep-alive ping interval; a silent socket closes with 408 after this + 5 s. Default 30,000 ms. */
+  readonly keepAliveIntervalMs?: number;
+  /** Timeout of Baileys queries (device lists, pre-keys …). Default 60,000 ms. */
+  readonly defaultQueryTimeoutMs?: number;
+  /** Reconnect backoff for transient closes; see `BackoffOptions` for each default. */
+  readonly backoff?: Partial<BackoffOptions>;
+  /**
+   * How many rounds of QR codes an unpaired session shows before it fails with `qr_timeout`
+   * (one round is what WhatsApp grants one socket: a 60 s QR then 20 s ones until its refs run out).
+   * Default 1: the session fails and the application restarts it when a user is waiting again.
+   */
+  readonly qrRounds?: number;
+  /** fsync auth-state writes. Default true. */
+  readonly fsync?: boolean;
+  /** Key cache for the auth state. Default the bounded cache shared by the whole process. */
+  readonly keyCache?: KeyCache;
+  /** Contain unhandled rejections raised inside Baileys (see `holdRejectionGuard`). Default true. */
+  readonly guardUnhandledRejections?: boolean;
+  /** Random source for backoff jitter (tests). Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+export interface ResolvedConnectorOptions {
+  readonly logger: Logger;
+  readonly waWebSocketUrl: string;
+  readonly connectTimeoutMs: number;
+  readonly keepAliveIntervalMs: number;
+  readonly defaultQueryTimeoutMs: number;
+  readonly backoff: BackoffOptions;
+  readonly qrRounds: number;
+  readonly fsync: boolean;
+  readonly keyCache: KeyCache | undefined;
+  readonly guardUnhandledRejections: boolean;
+  readonly random: () => number;
+}
+
+export const WHATSAPP_WEB_SOCKET_URL = 'wss://web.whatsapp.com/ws/chat';
+
+/** Every default of the connector, applied in one place. */
+export function resolveConnectorOptions(options: BaileysConnectorOptions): ResolvedConnectorOptions {
+  return Object.freeze({
+    logger: options.logger,
+    waWebSocketUrl: options.waWebSocketUrl ?? WHATSAPP_WEB_SOCKET_URL,
+    connectTimeoutMs: options.connectTimeoutMs ?? 20_000,
+    keepAliveIntervalMs: options.keepAliveIntervalMs ?? 30_000,
+    defaultQueryTimeoutMs: options.defaultQueryTimeoutMs ?? 60_000,
+    backoff: Object.freeze({ ...DEFAULT_BACKOFF, ...options.backoff }),
+    qrRounds: Math.max(1, options.qrRounds ?? 1),
+    fsync: options.fsync ?? true,
+    keyCache: options.keyCache,
+    guardUnhandledRejections: options.guardUnhandledRejections ?? true,
+    random: options.random ?? Math.random,
+  });
+}

@@ -1,0 +1,35 @@
+import makeWASocket, { type AuthenticationState, type WASocket } from 'baileys';
+import type { BaileysLogger } from './baileys-logger';
+import { BoundedCache } from './bounded-cache';
+import type { ResolvedConnectorOptions } from './options';
+
+const MINUTE = 60_000;
+
+/**
+ * One Baileys socket configured for many sessions per process: no history sync, no init queries, no
+ * presence, no own-message echo, no link previews, no in-memory store, small timer-free caches, and
+ * few commit retries (a refused write is usually fencing, which retrying cannot fix).
+ */
+export function createSocket(auth: AuthenticationState, logger: BaileysLogger, options: ResolvedConnectorOptions): WASocket {
+  return makeWASocket({
+    auth,
+    logger,
+    waWebSocketUrl: options.waWebSocketUrl,
+    connectTimeoutMs: options.connectTimeoutMs,
+    keepAliveIntervalMs: options.keepAliveIntervalMs,
+    defaultQueryTimeoutMs: options.defaultQueryTimeoutMs,
+    printQRInTerminal: false,
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    shouldSyncHistoryMessage: () => false,
+    fireInitQueries: false,
+    generateHighQualityLinkPreview: false,
+    emitOwnEvents: false,
+    getMessage: async () => undefined,
+    transactionOpts: { maxCommitRetries: 3, delayBetweenTriesMs: 500 },
+    msgRetryCounterCache: new BoundedCache(64, 60 * MINUTE),
+    userDevicesCache: new BoundedCache(256, 5 * MINUTE),
+    callOfferCache: new BoundedCache(16, 5 * MINUTE),
+    placeholderResendCache: new BoundedCache(64, 60 * MINUTE),
+  });
+}

@@ -1,0 +1,164 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import { createSimulator, type Simulator } from '@fleet/simulator';
+import { createSilentLogger } from '@fleet/logger';
+import { KeyCache } from '../src/auth-state';
+import { BaileysConnector } from '../src/connector/baileys';
+import type { MessageAckStatus, SessionHandle, SessionHandlers, SessionSpec } from '../src/connector/types';
+import { makeTempDir, removeTempDir } from './auth-state-helpers';
+
+type Event = { kind: string; data?: unknown };
+
+/** Handlers that record every call and let a test wait for one. */
+class Recorder implements SessionHandlers {
+  readonly events: Event[] = [];
+  private waiters: Array<{ match: (event: Event) => boolean; resolve: (event: Event) => void }> = [];
+
+  onQr(qr: string, expiresAt: number): void {
+    this.push({ kind: 'qr', data: { qr, expiresAt } });
+  }
+  onConnected(info: { readonly phone: string }): void {
+    this.push({ kind: 'connected', data: info });
+  }
+  onDisconnected(info: unknown): void {
+    this.push({ kind: 'disconnected', data: info });
+  }
+  onLoggedOut(): void {
+    this.push({ kind: 'logged-out' });
+  }
+  onFailed(info: unknown): void {
+    this.push({ kind: 'failed', data: info });
+  }
+  onMessageStatus(id: string, status: MessageAckStatus): void {
+    this.push({ kind: 'status', data: { id, status } });
+  }
+  onIncomingMessage(message: unknown): void {
+    this.push({ kind: 'incoming', data: message });
+  }
+
+  /** Resolves with the first event (already seen or future) that matches. */
+  waitFor(kind: string, match: (data: any) => boolean = () => true, timeoutMs = 15_000): Promise<any> {
+    const test = (event: Event) => event.kind === kind && match(event.data);
+    const seen = this.events.find(test);
+    if (seen) return Promise.resolve(seen.data);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${kind}: ${JSON.stringify(this.kinds())}`)), timeoutMs);
+      this.waiters.push({ match: test, resolve: (event) => (clearTimeout(timer), resolve(event.data)) });
+    });
+  }
+
+  kinds(): string[] {
+    return this.events.map((event) => event.kind);
+  }
+
+  private push(event: Event): void {
+    this.events.push(event);
+    for (const waiter of this.waiters.filter((w) => w.match(event))) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve(event);
+    }
+  }
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('baileys-connector: against the WhatsApp simulator', function () {
+  this.timeout(60_000);
+  let simulator: Simulator;
+  let connector: BaileysConnector;
+  let root: string;
+  let sessionNo = 0;
+
+  const newSpec = (epoch = 1): SessionSpec => {
+    sessionNo += 1;
+    return { sessionId: `s${sessionNo}`, workspaceId: 9, accountId: 'a', epoch, storageDir: path.join(root, 'workspace_9', `s${sessionNo}`) };
+  };
+
+  /** Starts a session, scans its QR as `phone` and waits until it is connected (after the 515). */
+  async function pair(spec: SessionSpec, phone: string): Promise<{ handle: SessionHandle; events: Recorder }> {
+    const events = new Recorder();
+    const handle = await connector.start(spec, events);
+    const { qr, expiresAt } = await events.waitFor('qr');
+    expect(expiresAt - Date.now()).to.be.within(55_000, 60_000);
+    await simulator.scan(qr, phone);
+    expect(await events.waitFor('connected')).to.deep.equal({ phone });
+    return { handle, events };
+  }
+
+  before(async () => {
+    simulator = createSimulator();
+    const { wsUrl } = await simulator.start();
+    root = await makeTempDir('fleet-connector-sim-');
+    connector = new BaileysConnector({
+      logger: createSilentLogger(),
+      waWebSocketUrl: wsUrl,
+      backoff: { initialDelayMs: 50, maxDelayMs: 200 },
+      fsync: false,
+      keyCache: new KeyCache(),
+    });
+  });
+
+  after(async () => {
+    await connector.close();
+    await simulator.close();
+    await removeTempDir(root);
+  });
+
+  it('pairs, sends a text that the simulator decrypts, tracks sent then delivered, receives a reply', async () => {
+    const phone = '15550100001';
+    const { handle, events } = await pair(newSpec(), phone);
+    expect(events.kinds().slice(0, 3)).to.deep.equal(['qr', 'disconnected', 'connected']);
+    expect(events.events[1]?.data).to.deep.include({ code: 515, willReconnect: true });
+
+    const sent = await handle.sendText({ messageId: 'FLEETMSG0001', to: '+1 555 0199 999', text: 'hello from fleet' });
+    expect(sent.waMessageId).to.equal('FLEETMSG0001');
+    await events.waitFor('status', (data) => data.id === 'FLEETMSG0001' && data.status === 'delivered');
+    const statuses = events.events.filter((e) => e.kind === 'status').map((e) => (e.data as { status: string }).status);
+    expect(statuses).to.deep.equal(['sent', 'delivered']);
+    const got = simulator.sent(phone);
+    expect(got.map((m) => [m.id, m.to, m.text])).to.deep.equal([['FLEETMSG0001', '15550199999@s.whatsapp.net', 'hello from fleet']]);
+
+    const { id } = await simulator.incoming(phone, { from: '15550199999', text: 'hi back' });
+    const incoming = await events.waitFor('incoming', (data) => data.waMessageId === id);
+    expect(incoming).to.include({ from: '15550199999@s.whatsapp.net', text: 'hi back' });
+  });
+
+  it('connects again from the same directory after stop, without a new scan', async () => {
+    const spec = newSpec();
+    const first = await pair(spec, '15550100002');
+    await first.handle.stop();
+    const again = new Recorder();
+    await connector.start(spec, again);
+    expect(await again.waitFor('connected')).to.deep.equal({ phone: '15550100002' });
+    expect(again.kinds()).to.not.include('qr');
+  });
+
+  it('reconnects after 428 and 515 faults, fails on 440 without reconnecting, clears state on 401', async () => {
+    const phone = '15550100003';
+    const spec = newSpec();
+    const { events } = await pair(spec, phone);
+    const connectedCount = () => events.kinds().filter((k) => k === 'connected').length;
+
+    for (const code of [428, 515] as const) {
+      const before = connectedCount();
+      simulator.faults(phone, { disconnect: code });
+      await events.waitFor('disconnected', (data) => data.code === code);
+      while (connectedCount() === before) await delay(20);
+    }
+
+    simulator.faults(phone, { disconnect: 440 });
+    expect(await events.waitFor('failed')).to.deep.equal({ code: 440, reason: 'conflict' });
+    const connectionsAfterConflict = simulator.account(phone).connections;
+    await delay(500);
+    expect(simulator.account(phone).connections).to.equal(connectionsAfterConflict);
+
+    const restarted = new Recorder(); // start() would reject with SESSION_ALREADY_RUNNING if it were still held
+    await connector.start(spec, restarted);
+    await restarted.waitFor('connected');
+    simulator.faults(phone, { disconnect: 401 });
+    await restarted.waitFor('logged-out');
+    const fresh = new Recorder();
+    await connector.start(spec, fresh);
+    await fresh.waitFor('qr');
+  });
+});
