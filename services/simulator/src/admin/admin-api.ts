@@ -1,0 +1,139 @@
+/**
+ * The in-process admin API: everything the HTTP routes do, callable directly from tests and other
+ * packages. Inputs are validated here (unknown shapes allowed), so both entry points behave the same.
+ */
+import type { SimContext } from '../context'
+import type { Connection } from '../connection/connection'
+import type { Account } from '../state/account'
+import { AccountNotFoundError, MessageNotFoundError, NotConnectedError, NotRunningError } from '../errors'
+import { scanQr, assertPhone } from '../protocol/pairing'
+import { deliverIncoming } from '../protocol/delivery'
+import { markStatus } from '../protocol/client-messages'
+import { receipt } from '../protocol/nodes'
+import { applyDisconnect } from './disconnect'
+import { describeAccount, summarizeAccount, describeQrs } from './describe'
+import { parseFaults, parseIncoming, parseReceipts, parseSettings } from './validate'
+import type {
+  AccountDetails, AccountSummary, Faults, FaultsResult, IncomingResult, PendingQr, ScanResult, SentMessage, StatsSnapshot,
+} from './types'
+
+export class AdminApi {
+  constructor(protected readonly ctx: SimContext, private readonly isRunning: () => boolean) {}
+
+  pendingQrs(): PendingQr[] {
+    return describeQrs(this.ctx)
+  }
+
+  /** Scans a QR as the virtual phone `phone`; resolves once the client signed the pairing (then 515). */
+  async scan(qr: unknown, phone: unknown): Promise<ScanResult> {
+    this.assertRunning()
+    return scanQr(this.ctx, qr, phone)
+  }
+
+  accounts(): AccountSummary[] {
+    return [...this.ctx.registry.accounts.values()].map(summarizeAccount)
+  }
+
+  account(phone: string): AccountDetails {
+    return describeAccount(this.requireAccount(phone))
+  }
+
+  async incoming(phone: string, request: unknown): Promise<IncomingResult> {
+    this.assertRunning()
+    const account = this.requireAccount(phone)
+    const body = parseIncoming(request)
+    const id = body.id ?? this.ctx.ids.message()
+    const outcome = await deliverIncoming(this.ctx, account, {
+      id,
+      from: `${body.from}@s.whatsapp.net`,
+      text: body.text,
+      plaintext: body.plaintext ?? false,
+      timestamp: Date.now(),
+      ...(body.pushName ? { pushName: body.pushName } : {}),
+    })
+    return { id, outcome }
+  }
+
+  sent(phone: string, since = 0): SentMessage[] {
+    return this.requireAccount(phone).sent.list(since)
+  }
+
+  receipts(phone: string, request: unknown): { sent: number } {
+    const account = this.requireAccount(phone)
+    const { messageIds, type } = parseReceipts(request)
+    const missing = messageIds.filter(id => !account.sent.get(id))
+    if (missing.length) throw new MessageNotFoundError(missing)
+    const session = latestSession(account)
+    if (!session) throw new NotConnectedError(phone)
+    const byChat = new Map<string, string[]>()
+    for (const id of messageIds) {
+      const to = account.sent.get(id)?.to ?? ''
+      byChat.set(to, [...(byChat.get(to) ?? []), id])
+    }
+    for (const [to, ids] of byChat) session.send(receipt(ids, to, type))
+    markStatus(account, messageIds, type)
+    return { sent: byChat.size }
+  }
+
+  faults(phone: string, request: unknown): FaultsResult {
+    const account = this.requireAccount(phone)
+    const { disconnect, ...persistent } = parseFaults(request)
+    account.faults = { ...account.faults, ...persistent }
+    const disconnected = disconnect === undefined ? 0 : applyDisconnect(this.ctx, account, disconnect)
+    return { faults: { ...account.faults }, disconnected }
+  }
+
+  clearFaults(phone: string): Faults {
+    const account = this.requireAccount(phone)
+    account.faults = { dropPings: false, delayMs: 0, rateLimitSends: false, failLogin: null }
+    return { ...account.faults }
+  }
+
+  settings(phone: string, request: unknown): { autoReadMs: number | null } {
+    const account = this.requireAccount(phone)
+    const { autoReadMs } = parseSettings(request)
+    if (autoReadMs !== undefined) account.autoReadMs = autoReadMs
+    return { autoReadMs: account.autoReadMs }
+  }
+
+  /** Cheap liveness summary (no per-account work). */
+  health(): { status: 'ok'; socketsOpen: number; accounts: number; uptimeMs: number } {
+    return {
+      status: 'ok',
+      socketsOpen: this.ctx.counters.socketsOpen,
+      accounts: this.ctx.registry.accounts.size,
+      uptimeMs: Date.now() - this.ctx.startedAt,
+    }
+  }
+
+  stats(): StatsSnapshot {
+    const { counters, registry } = this.ctx
+    return {
+      uptimeMs: Date.now() - this.ctx.startedAt,
+      ...counters,
+      accounts: registry.accounts.size,
+      pendingQrs: registry.pending.size,
+      perAccount: this.accounts(),
+    }
+  }
+
+  protected requireAccount(phone: string): Account {
+    assertPhone(phone)
+    const account = this.ctx.registry.account(phone)
+    if (!account) throw new AccountNotFoundError(phone)
+    return account
+  }
+
+  private assertRunning(): void {
+    if (!this.isRunning()) throw new NotRunningError()
+  }
+}
+
+function latestSession(account: Account): Connection | undefined {
+  let latest: Connection | undefined
+  for (const session of account.sessions) {
+    const connection = session as Connection
+    if (connection.ready && (!latest || connection.openedAt >= latest.openedAt)) latest = connection
+  }
+  return latest
+}

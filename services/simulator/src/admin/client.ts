@@ -1,0 +1,85 @@
+/** A small typed HTTP client for the admin API, for other packages' tests and load scripts. */
+import type {
+  AccountDetails, AccountSummary, ErrorBody, Faults, FaultsRequest, FaultsResult, IncomingRequest, IncomingResult,
+  PendingQr, ReceiptRequest, ScanResult, SentMessage, SettingsRequest, StatsSnapshot,
+} from './types'
+
+export class SimulatorClientError extends Error {
+  override readonly name = 'SimulatorClientError'
+  constructor(readonly status: number, readonly code: string, message: string, readonly context?: Record<string, unknown>) {
+    super(message)
+  }
+}
+
+export class SimulatorClient {
+  private readonly base: string
+
+  /** `baseUrl`: the simulator's origin (`http://127.0.0.1:7780`) or its adminUrl (`.../admin`). */
+  constructor(baseUrl: string, private readonly timeoutMs = 15_000) {
+    this.base = baseUrl.replace(/\/+$/, '').replace(/\/admin$/, '')
+  }
+
+  health(): Promise<{ status: string; socketsOpen: number; accounts: number; uptimeMs: number }> {
+    return this.request('GET', '/health')
+  }
+
+  stats(): Promise<StatsSnapshot> {
+    return this.request('GET', '/admin/stats')
+  }
+
+  async pendingQrs(): Promise<PendingQr[]> {
+    return (await this.request<{ qrs: PendingQr[] }>('GET', '/admin/qrs')).qrs
+  }
+
+  scan(qr: string, phone: string): Promise<ScanResult> {
+    return this.request('POST', '/admin/scan', { qr, phone })
+  }
+
+  async accounts(): Promise<AccountSummary[]> {
+    return (await this.request<{ accounts: AccountSummary[] }>('GET', '/admin/accounts')).accounts
+  }
+
+  account(phone: string): Promise<AccountDetails> {
+    return this.request('GET', `/admin/accounts/${encodeURIComponent(phone)}`)
+  }
+
+  incoming(phone: string, request: IncomingRequest): Promise<IncomingResult> {
+    return this.request('POST', `/admin/accounts/${encodeURIComponent(phone)}/incoming`, request)
+  }
+
+  async sent(phone: string, since = 0): Promise<SentMessage[]> {
+    const path = `/admin/accounts/${encodeURIComponent(phone)}/sent${since ? `?since=${since}` : ''}`
+    return (await this.request<{ messages: SentMessage[] }>('GET', path)).messages
+  }
+
+  receipts(phone: string, request: ReceiptRequest): Promise<{ sent: number }> {
+    return this.request('POST', `/admin/accounts/${encodeURIComponent(phone)}/receipts`, request)
+  }
+
+  faults(phone: string, request: FaultsRequest): Promise<FaultsResult> {
+    return this.request('POST', `/admin/accounts/${encodeURIComponent(phone)}/faults`, request)
+  }
+
+  async clearFaults(phone: string): Promise<Faults> {
+    return (await this.request<{ faults: Faults }>('DELETE', `/admin/accounts/${encodeURIComponent(phone)}/faults`)).faults
+  }
+
+  settings(phone: string, request: SettingsRequest): Promise<{ autoReadMs: number | null }> {
+    return this.request('POST', `/admin/accounts/${encodeURIComponent(phone)}/settings`, request)
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    })
+    const json = await response.json().catch(() => undefined) as unknown
+    if (!response.ok) {
+      const error = (json as ErrorBody | undefined)?.error
+      throw new SimulatorClientError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `HTTP ${response.status}`, error?.context)
+    }
+    return json as T
+  }
+}

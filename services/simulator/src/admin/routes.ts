@@ -1,0 +1,58 @@
+/**
+ * Admin HTTP routes (JSON). One error boundary maps SimulatorError to its status and code; anything else
+ * is a 500 without internals.
+ */
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { BadRequestError, SimulatorError } from '../errors'
+import type { SimLogger } from '../util/logger'
+import type { AdminApi } from './admin-api'
+import type { ErrorBody } from './types'
+
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text()
+  if (!text) return {}
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new BadRequestError('body is not valid JSON')
+  }
+}
+
+export function createAdminApp(api: AdminApi, logger: SimLogger): Hono {
+  const app = new Hono()
+
+  app.onError((error, c) => {
+    if (error instanceof SimulatorError) {
+      const body: ErrorBody = { error: { code: error.code, message: error.message, context: { ...error.context } } }
+      return c.json(body, error.status as ContentfulStatusCode)
+    }
+    logger.error('admin request failed', { path: c.req.path, error: String(error) })
+    const body: ErrorBody = { error: { code: 'INTERNAL', message: 'internal error' } }
+    return c.json(body, 500)
+  })
+  app.notFound(c => c.json({ error: { code: 'NOT_FOUND', message: 'no such route' } } satisfies ErrorBody, 404))
+
+  app.get('/health', c => c.json(api.health()))
+  app.get('/admin/stats', c => c.json(api.stats()))
+  app.get('/admin/qrs', c => c.json({ qrs: api.pendingQrs() }))
+  app.post('/admin/scan', async c => {
+    const body = await readJson(c) as Record<string, unknown>
+    return c.json(await api.scan(body?.qr, body?.phone))
+  })
+  app.get('/admin/accounts', c => c.json({ accounts: api.accounts() }))
+  app.get('/admin/accounts/:phone', c => c.json(api.account(c.req.param('phone'))))
+  app.post('/admin/accounts/:phone/incoming', async c => c.json(await api.incoming(c.req.param('phone'), await readJson(c))))
+  app.get('/admin/accounts/:phone/sent', c => {
+    const since = Number(c.req.query('since') ?? 0)
+    if (!Number.isFinite(since) || since < 0) throw new BadRequestError('since must be a non-negative number (ms)')
+    return c.json({ messages: api.sent(c.req.param('phone'), since) })
+  })
+  app.post('/admin/accounts/:phone/receipts', async c => c.json(api.receipts(c.req.param('phone'), await readJson(c))))
+  app.post('/admin/accounts/:phone/faults', async c => c.json(api.faults(c.req.param('phone'), await readJson(c))))
+  app.delete('/admin/accounts/:phone/faults', c => c.json({ faults: api.clearFaults(c.req.param('phone')) }))
+  app.post('/admin/accounts/:phone/settings', async c => c.json(api.settings(c.req.param('phone'), await readJson(c))))
+  return app
+}
+

@@ -1,0 +1,131 @@
+/** JSON shapes of the admin API, shared by the in-process API, the HTTP routes and SimulatorClient. */
+import type { Faults } from '../state/faults'
+import type { SentMessage } from '../state/sent-log'
+
+export type { Faults, SentMessage }
+
+export interface StartedSimulator {
+  /** `ws://HOST:PORT/ws/chat`, for Baileys' `waWebSocketUrl` */
+  wsUrl: string
+  /** `http://HOST:PORT/admin` */
+  adminUrl: string
+  port: number
+}
+
+export interface PendingQr {
+  /** the ref the client is most likely showing now (first ref 60 s, then 20 s each) */
+  currentRef: string
+  refs: string[]
+  /** `ref,noiseKey,identityKey` of the current ref: the QR minus the adv secret only the client knows */
+  qrPrefix: string
+  ageMs: number
+  scanned: boolean
+}
+
+export interface ScanRequest {
+  /** the full QR string the client emitted (`ref,noiseKey,identityKey,advSecret`) */
+  qr: string
+  /** phone number of the virtual phone that scans, digits only */
+  phone: string
+}
+
+export interface ScanResult {
+  phone: string
+  deviceId: number
+  jid: string
+}
+
+export interface DeviceInfo {
+  id: number
+  jid: string
+  registeredAt: number
+  lastLoginAt: number | null
+  logins: number
+  preKeys: number
+  appStateKeyShared: boolean
+  connected: boolean
+}
+
+export interface AccountSummary {
+  phone: string
+  devices: number
+  connections: number
+  maxConcurrent: number
+  conflicts: number
+  messagesReceived: number
+  messagesDelivered: number
+}
+
+export interface AccountDetails extends AccountSummary {
+  jid: string
+  createdAt: number
+  logins: number
+  queuedIncoming: number
+  sentStored: number
+  autoReadMs: number | null
+  faults: Faults
+  deviceList: DeviceInfo[]
+}
+
+export interface IncomingRequest {
+  /** sender: digits or a `@s.whatsapp.net` JID */
+  from: string
+  text: string
+  /** send a `<plaintext>` node instead of a Signal-encrypted one (cheap, for load tests) */
+  plaintext?: boolean
+  pushName?: string
+  /** message id; generated when absent */
+  id?: string
+}
+
+export interface IncomingResult {
+  id: string
+  outcome: 'delivered' | 'queued'
+}
+
+export interface ReceiptRequest {
+  messageIds: string[]
+  type: 'read' | 'delivered'
+}
+
+export interface FaultsRequest {
+  dropPings?: boolean
+  delayMs?: number
+  rateLimitSends?: boolean
+  failLogin?: number | null
+  /** one-shot: close the account's live sockets with this code now */
+  disconnect?: 428 | 440 | 401 | 515
+}
+
+export interface FaultsResult {
+  faults: Faults
+  /** sockets closed by `disconnect` */
+  disconnected: number
+}
+
+export interface SettingsRequest {
+  /** read receipt this long after each sent message; null turns it off (falls back to the global option) */
+  autoReadMs?: number | null
+}
+
+export interface StatsSnapshot {
+  uptimeMs: number
+  socketsOpen: number
+  socketsTotal: number
+  accounts: number
+  pendingQrs: number
+  handshakeFailures: number
+  logins: number
+  loginFailures: number
+  conflicts: number
+  messagesReceived: number
+  messagesDelivered: number
+  messagesQueued: number
+  rateLimited: number
+  decryptFailures: number
+  perAccount: AccountSummary[]
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; context?: Record<string, unknown> }
+}

@@ -1,0 +1,92 @@
+/** Input checks for admin requests; each failure is a BadRequestError naming the field. */
+import { BadRequestError } from '../errors'
+import type { FaultsRequest, IncomingRequest, ReceiptRequest, SettingsRequest } from './types'
+import { DISCONNECT_CODES } from '../state/faults'
+
+const MAX_TEXT = 65_536
+const MAX_DELAY_MS = 600_000
+
+export function asObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('body must be a JSON object')
+  return body as Record<string, unknown>
+}
+
+function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field]
+  if (value === undefined) return undefined
+  if (typeof value !== 'boolean') throw new BadRequestError(`${field} must be a boolean`, { field })
+  return value
+}
+
+function optionalInt(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+  const value = body[field]
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BadRequestError(`${field} must be an integer from ${min} to ${max}`, { field })
+  }
+  return value
+}
+
+export function parseIncoming(raw: unknown): IncomingRequest {
+  const body = asObject(raw)
+  const from = typeof body.from === 'string' ? body.from.replace(/@s\.whatsapp\.net$/, '') : ''
+  if (!/^[1-9]\d{4,19}$/.test(from)) throw new BadRequestError('from must be a phone number (digits) or a @s.whatsapp.net JID', { field: 'from' })
+  if (typeof body.text !== 'string' || body.text.length === 0 || body.text.length > MAX_TEXT) {
+    throw new BadRequestError(`text must be a non-empty string of at most ${MAX_TEXT} characters`, { field: 'text' })
+  }
+  if (body.pushName !== undefined && typeof body.pushName !== 'string') throw new BadRequestError('pushName must be a string', { field: 'pushName' })
+  if (body.id !== undefined && (typeof body.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(body.id))) {
+    throw new BadRequestError('id must be 1-64 letters, digits, dots, dashes or underscores', { field: 'id' })
+  }
+  const plaintext = optionalBoolean(body, 'plaintext')
+  return {
+    from,
+    text: body.text,
+    ...(plaintext === undefined ? {} : { plaintext }),
+    ...(typeof body.pushName === 'string' ? { pushName: body.pushName } : {}),
+    ...(typeof body.id === 'string' ? { id: body.id } : {}),
+  }
+}
+
+export function parseReceipts(raw: unknown): ReceiptRequest {
+  const body = asObject(raw)
+  const ids = body.messageIds
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > 1000 || !ids.every(id => typeof id === 'string' && id.length > 0)) {
+    throw new BadRequestError('messageIds must be a non-empty array of at most 1000 strings', { field: 'messageIds' })
+  }
+  if (body.type !== 'read' && body.type !== 'delivered') throw new BadRequestError("type must be 'read' or 'delivered'", { field: 'type' })
+  return { messageIds: ids as string[], type: body.type }
+}
+
+export function parseFaults(raw: unknown): FaultsRequest {
+  const body = asObject(raw)
+  const known = new Set(['dropPings', 'delayMs', 'rateLimitSends', 'failLogin', 'disconnect'])
+  const unknown = Object.keys(body).filter(key => !known.has(key))
+  if (unknown.length) throw new BadRequestError(`unknown fault fields: ${unknown.join(', ')}`, { fields: unknown })
+  const out: FaultsRequest = {}
+  const dropPings = optionalBoolean(body, 'dropPings')
+  if (dropPings !== undefined) out.dropPings = dropPings
+  const rateLimitSends = optionalBoolean(body, 'rateLimitSends')
+  if (rateLimitSends !== undefined) out.rateLimitSends = rateLimitSends
+  const delayMs = optionalInt(body, 'delayMs', 0, MAX_DELAY_MS)
+  if (delayMs !== undefined) out.delayMs = delayMs
+  if (body.failLogin === null) out.failLogin = null
+  else {
+    const failLogin = optionalInt(body, 'failLogin', 400, 599)
+    if (failLogin !== undefined) out.failLogin = failLogin
+  }
+  if (body.disconnect !== undefined) {
+    if (!DISCONNECT_CODES.includes(body.disconnect as never)) {
+      throw new BadRequestError(`disconnect must be one of ${DISCONNECT_CODES.join(', ')}`, { field: 'disconnect' })
+    }
+    out.disconnect = body.disconnect as FaultsRequest['disconnect']
+  }
+  return out
+}
+
+export function parseSettings(raw: unknown): SettingsRequest {
+  const body = asObject(raw)
+  if (body.autoReadMs === null) return { autoReadMs: null }
+  const autoReadMs = optionalInt(body, 'autoReadMs', 0, MAX_DELAY_MS)
+  return autoReadMs === undefined ? {} : { autoReadMs }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/** Starts the simulator from the environment: SIM_PORT (7780), SIM_HOST (127.0.0.1), SIM_LOG_LEVEL (info). */
+import { createSimulator } from './simulator'
+import { createConsoleLogger, type LogLevel } from './util/logger'
+
+interface BinConfig {
+  port: number
+  host: string
+  logLevel: LogLevel
+}
+
+function readConfig(env: NodeJS.ProcessEnv): Readonly<BinConfig> {
+  const problems: string[] = []
+  const port = Number(env.SIM_PORT ?? 7780)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`SIM_PORT must be an integer 0-65535, got "${env.SIM_PORT}"`)
+  const host = env.SIM_HOST ?? '127.0.0.1'
+  if (!host) problems.push('SIM_HOST must not be empty')
+  const logLevel = (env.SIM_LOG_LEVEL ?? 'info') as LogLevel
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`SIM_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`)
+  if (problems.length) throw new Error(`invalid environment:\n  ${problems.join('\n  ')}`)
+  return Object.freeze({ port, host, logLevel })
+}
+
+async function main(): Promise<void> {
+  const config = readConfig(process.env)
+  const simulator = createSimulator({ port: config.port, host: config.host, logger: createConsoleLogger(config.logLevel) })
+  const { wsUrl, adminUrl } = await simulator.start()
+  process.stdout.write(`WhatsApp simulator (never for production)\n  ws:    ${wsUrl}\n  admin: ${adminUrl}\n`)
+  const stop = (signal: string): void => {
+    process.stdout.write(`${signal}: closing\n`)
+    simulator.close().then(() => { process.exitCode = 0 }, error => {
+      process.stderr.write(`close failed: ${String(error)}\n`)
+      process.exitCode = 1
+    })
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+}
+
+main().catch(error => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+  process.exitCode = 1
+})

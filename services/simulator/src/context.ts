@@ -1,0 +1,46 @@
+/** Everything a connection or admin action needs, shared by one simulator instance. */
+import { randomBytes } from 'node:crypto'
+import type { ResolvedOptions } from './options'
+import { Registry } from './state/registry'
+import { IdGenerator } from './util/ids'
+import { buildCertChain, generateKeyPair, type KeyPair } from './transport/noise-server'
+
+export interface Counters {
+  socketsOpen: number
+  socketsTotal: number
+  handshakeFailures: number
+  logins: number
+  loginFailures: number
+  conflicts: number
+  messagesReceived: number
+  messagesDelivered: number
+  messagesQueued: number
+  rateLimited: number
+  decryptFailures: number
+}
+
+export interface SimContext {
+  readonly options: ResolvedOptions
+  readonly registry: Registry
+  readonly ids: IdGenerator
+  readonly counters: Counters
+  readonly staticKey: KeyPair
+  readonly certificate: Uint8Array
+  readonly startedAt: number
+}
+
+export function createContext(options: ResolvedOptions): SimContext {
+  const staticKey = generateKeyPair()
+  return {
+    options,
+    registry: new Registry(options.maxSentPerAccount),
+    ids: new IdGenerator(),
+    counters: {
+      socketsOpen: 0, socketsTotal: 0, handshakeFailures: 0, logins: 0, loginFailures: 0, conflicts: 0,
+      messagesReceived: 0, messagesDelivered: 0, messagesQueued: 0, rateLimited: 0, decryptFailures: 0,
+    },
+    staticKey,
+    certificate: buildCertChain(staticKey.public, randomBytes),
+    startedAt: Date.now(),
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Error catalogue of the simulator. Every error has a stable `code`; the admin HTTP boundary maps
+ * `status` to the response status. Keep ERROR_CODES in sync (a test checks it against the README).
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'ACCOUNT_NOT_FOUND',
+  'QR_NOT_FOUND',
+  'QR_INVALID',
+  'PAIRING_FAILED',
+  'NOT_CONNECTED',
+  'MESSAGE_NOT_FOUND',
+  'SIMULATOR_NOT_RUNNING',
+  'FRAME_ERROR',
+  'HANDSHAKE_ERROR',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export class SimulatorError extends Error {
+  override readonly name: string = 'SimulatorError'
+  readonly code: ErrorCode
+  readonly status: number
+  readonly context: Readonly<Record<string, unknown>>
+
+  constructor(code: ErrorCode, status: number, message: string, context: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause })
+    this.code = code
+    this.status = status
+    this.context = Object.freeze({ ...context })
+  }
+}
+
+export class BadRequestError extends SimulatorError {
+  override readonly name = 'BadRequestError'
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('BAD_REQUEST', 400, message, context)
+  }
+}
+
+export class AccountNotFoundError extends SimulatorError {
+  override readonly name = 'AccountNotFoundError'
+  constructor(phone: string) {
+    super('ACCOUNT_NOT_FOUND', 404, 'no such account', { phone })
+  }
+}
+
+export class QrNotFoundError extends SimulatorError {
+  override readonly name = 'QrNotFoundError'
+  constructor() {
+    super('QR_NOT_FOUND', 404, 'no pending registration matches this QR (expired, or the socket closed)')
+  }
+}
+
+export class QrInvalidError extends SimulatorError {
+  override readonly name = 'QrInvalidError'
+  constructor(reason: string) {
+    super('QR_INVALID', 400, `invalid QR: ${reason}`)
+  }
+}
+
+export class PairingFailedError extends SimulatorError {
+  override readonly name = 'PairingFailedError'
+  constructor(reason: string) {
+    super('PAIRING_FAILED', 502, `pairing failed: ${reason}`)
+  }
+}
+
+export class NotConnectedError extends SimulatorError {
+  override readonly name = 'NotConnectedError'
+  constructor(phone: string) {
+    super('NOT_CONNECTED', 409, 'the account has no logged-in socket', { phone })
+  }
+}
+
+export class MessageNotFoundError extends SimulatorError {
+  override readonly name = 'MessageNotFoundError'
+  constructor(ids: string[]) {
+    super('MESSAGE_NOT_FOUND', 404, 'unknown message ids', { ids })
+  }
+}
+
+export class NotRunningError extends SimulatorError {
+  override readonly name = 'NotRunningError'
+  constructor() {
+    super('SIMULATOR_NOT_RUNNING', 503, 'the simulator is not started or already closed')
+  }
+}
+
+export class FrameError extends SimulatorError {
+  override readonly name = 'FrameError'
+  constructor(message: string) {
+    super('FRAME_ERROR', 400, message)
+  }
+}
+
+export class HandshakeError extends SimulatorError {
+  override readonly name = 'HandshakeError'
+  constructor(message: string, cause?: unknown) {
+    super('HANDSHAKE_ERROR', 400, message, {}, cause)
+  }
+}

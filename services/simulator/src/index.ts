@@ -1,0 +1,19 @@
+export { createSimulator, Simulator } from './simulator'
+export { AdminApi } from './admin/admin-api'
+export { SimulatorClient, SimulatorClientError } from './admin/client'
+export type { SimulatorOptions } from './options'
+export type {
+  AccountDetails, AccountSummary, DeviceInfo, ErrorBody, Faults, FaultsRequest, FaultsResult, IncomingRequest,
+  IncomingResult, PendingQr, ReceiptRequest, ScanRequest, ScanResult, SentMessage, SettingsRequest, StartedSimulator,
+  StatsSnapshot,
+} from './admin/types'
+export {
+  ERROR_CODES, SimulatorError, BadRequestError, AccountNotFoundError, QrNotFoundError, QrInvalidError, PairingFailedError,
+  NotConnectedError, MessageNotFoundError, NotRunningError, FrameError, HandshakeError,
+} from './errors'
+export type { ErrorCode } from './errors'
+export { DISCONNECT_CODES } from './state/faults'
+export type { DisconnectCode } from './state/faults'
+export { createConsoleLogger, silentLogger } from './util/logger'
+export type { SimLogger, LogLevel } from './util/logger'
+export { WS_PATH } from './connection/ws-server'
