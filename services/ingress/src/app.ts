@@ -1,8 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '@fleet/errors';
 import type { IngressDeps } from './deps';
 import { bearerAuth } from './http/auth';
+import { bodyLimit } from './http/body-limit';
 import { errorResponse } from './http/error-boundary';
 import { requestContext } from './http/request-context';
 import { registerHealthRoute, registerInstanceRoutes } from './routes/instances';
@@ -37,12 +37,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   });
 
   app.use('/api/*', bearerAuth(options.apiKeys));
-  app.use('/api/*', bodyLimit({
-    maxSize: options.bodyLimitBytes,
-    onError: () => {
-      throw new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${options.bodyLimitBytes} bytes`);
-    },
-  }));
+  app.use('/api/*', bodyLimit(options.bodyLimitBytes));
   app.use('/api/*', async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !/^application\/json\b/i.test(type)) {

@@ -20,7 +20,7 @@ export interface Ingress {
 
 export function createIngress(config: IngressConfig, options: { logger?: Logger } = {}): Ingress {
   const logger = options.logger ?? createLogger({ service: 'ingress', level: config.common.logLevel });
-  const redis = new Redis(config.common.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  const redis = new Redis(config.common.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
   const queueConnection = new Redis(config.common.redisUrl, { maxRetriesPerRequest: null });
   queueConnection.on('error', (error) => logger.warn('redis (queues) error', { error: error.message }));

@@ -61,9 +61,11 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     expect((await sessions.get('w1'))?.owner).to.equal('instance-1');
     expect(connector.started.map((s) => s.storageDir)).to.deep.equal([path.join(storage, 'workspace_7', 'w1')]);
 
-    const { record } = await messages.accept({ sessionId: 'w1', workspaceId: 7, to: '+15551234567', text: 'hi' });
-    await queues.add(shard, 'message.send', { messageId: record!.messageId, sessionId: 'w1', to: '+15551234567', text: 'hi' }, record!.messageId);
-    await waitFor(async () => (await messages.get(record!.messageId))?.status === 'delivered', { what: 'message delivered' });
+    const accepted = await messages.accept({ sessionId: 'w1', to: '+15551234567', text: 'hi' });
+    if (accepted.kind !== 'new') throw new Error('expected a new message');
+    const { messageId } = accepted.record;
+    await queues.add(shard, 'message.send', { messageId, sessionId: 'w1', to: '+15551234567', text: 'hi' }, messageId);
+    await waitFor(async () => (await messages.get(messageId))?.status === 'delivered', { what: 'message delivered' });
     expect(connector.sent).to.have.length(1);
 
     const health = await (await fetch(`${url}/health`)).json();

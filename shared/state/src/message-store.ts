@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
-import { ACCEPT_MESSAGE } from './scripts/accept-message';
-import { ADVANCE_MESSAGE } from './scripts/advance-message';
+import { SCRIPTS } from './scripts';
 import { parseMessage, type MessageRecord, type MessageStatus } from './records';
 
 /** Message records are kept this long by default (7 days). */
@@ -10,22 +9,42 @@ export const DEFAULT_MESSAGE_RETENTION_SECONDS = 7 * 24 * 3600;
 
 export interface NewMessage {
   readonly sessionId: string;
-  readonly workspaceId: number;
   readonly to: string;
   readonly text: string;
   readonly idempotencyKey?: string;
 }
 
 export type AcceptOutcome =
-  | { readonly kind: 'new'; readonly record: MessageRecord }
-  | { readonly kind: 'duplicate'; readonly record: MessageRecord | undefined; readonly sameRequest: boolean };
+  | { readonly kind: 'no_session' }
+  | { readonly kind: 'new'; readonly record: MessageRecord; readonly shard: number }
+  | {
+      readonly kind: 'duplicate';
+      readonly record: MessageRecord | undefined;
+      readonly sameRequest: boolean;
+      readonly shard: number;
+    };
 
 /**
  * Fleet message ids double as WhatsApp message ids, so acks map back without a lookup: `3EB0`
  * followed by 20 upper-case hex digits, like the ids WhatsApp Web itself generates.
  */
 export function newMessageId(): string {
-  return `3EB0${randomBytes(10).toString('hex').toUpperCase()}`;
+  return `3EB0${randomHex(10)}`;
+}
+
+const POOL_BYTES = 4096;
+let pool = randomBytes(POOL_BYTES);
+let offset = 0;
+
+/** Upper-case hex of `bytes` random bytes, drawn from a pooled CSPRNG buffer (hot path). */
+function randomHex(bytes: number): string {
+  if (offset + bytes > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes).toUpperCase();
+  offset += bytes;
+  return hex;
 }
 
 export const MESSAGE_ID_PATTERN = /^3EB0[0-9A-F]{20}$/;
@@ -42,39 +61,29 @@ export class MessageStore {
     private readonly retentionSeconds = DEFAULT_MESSAGE_RETENTION_SECONDS,
   ) {}
 
+  /** Checks the session and records the message in one round trip (see accept-message). */
   async accept(message: NewMessage, now = Date.now()): Promise<AcceptOutcome> {
     const id = newMessageId();
     const print = fingerprint(message);
     const key = message.idempotencyKey ?? '';
-    const [kind, resultId] = (await this.redis.eval(
-      ACCEPT_MESSAGE,
-      2,
-      this.keys.message(id),
-      this.keys.idempotency(message.sessionId, key),
-      id,
-      message.sessionId,
-      String(message.workspaceId),
-      print,
-      String(this.retentionSeconds),
-      key ? '1' : '0',
-      String(now),
-      key,
-    )) as [string, string];
+    const keys = [this.keys.message(id), this.keys.idempotency(message.sessionId, key), this.keys.session(message.sessionId)];
+    const args = [id, message.sessionId, print, this.retentionSeconds, key ? '1' : '0', now, key];
+    const [kind, resultId, workspaceId, shard] = (await SCRIPTS.acceptMessage.run(this.redis, keys, args)) as string[];
+    if (kind === 'no_session') return { kind };
     if (kind === 'new') {
       const record: MessageRecord = {
         messageId: id,
         sessionId: message.sessionId,
-        workspaceId: message.workspaceId,
+        workspaceId: Number(workspaceId),
         status: 'accepted',
         idempotencyKey: message.idempotencyKey,
         createdAt: now,
         updatedAt: now,
       };
-      return { kind: 'new', record };
+      return { kind: 'new', record, shard: Number(shard) };
     }
-    const record = await this.get(resultId);
-    const stored = await this.redis.hget(this.keys.message(resultId), 'fingerprint');
-    return { kind: 'duplicate', record, sameRequest: stored === print };
+    const fields = await this.redis.hgetall(this.keys.message(resultId!));
+    return { kind: 'duplicate', record: parseMessage(fields), sameRequest: fields.fingerprint === print, shard: Number(shard) };
   }
 
   async get(messageId: string): Promise<MessageRecord | undefined> {
@@ -83,7 +92,7 @@ export class MessageStore {
 
   /** Moves the record forward (never backwards); returns whether it changed. */
   async advance(messageId: string, status: MessageStatus, reason = '', now = Date.now()): Promise<boolean> {
-    const result = await this.redis.eval(ADVANCE_MESSAGE, 1, this.keys.message(messageId), status, String(now), reason);
+    const result = await SCRIPTS.advanceMessage.run(this.redis, [this.keys.message(messageId)], [status, now, reason]);
     return result === 1;
   }
 }

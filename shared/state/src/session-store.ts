@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
-import { CREATE_SESSION } from './scripts/create-session';
+import { SCRIPTS } from './scripts';
 import { parseSession, type DesiredState, type SessionRecord, type SessionStatus } from './records';
 
 export type CreateOutcome =
@@ -47,19 +47,14 @@ export class SessionStore {
   ) {}
 
   async create(session: NewSession, now = Date.now()): Promise<CreateOutcome> {
-    const result = (await this.redis.eval(
-      CREATE_SESSION,
-      4,
+    const keys = [
       this.keys.session(session.sessionId),
       this.keys.sessions,
       this.keys.shardSessions(session.shard),
       this.keys.workspaceSessions(session.workspaceId),
-      session.sessionId,
-      String(session.workspaceId),
-      session.accountId,
-      String(session.shard),
-      String(now),
-    )) as string[];
+    ];
+    const args = [session.sessionId, session.workspaceId, session.accountId, session.shard, now];
+    const result = (await SCRIPTS.createSession.run(this.redis, keys, args)) as string[];
     const [kind, status] = result;
     if (kind === 'exists') return { kind, status: status ?? '' };
     if (kind === 'created' || kind === 'deleting' || kind === 'conflict') return { kind };
@@ -91,8 +86,17 @@ export class SessionStore {
       else set.push(FIELD_NAMES[name], String(value));
     }
     const key = this.keys.session(sessionId);
-    const result = await this.redis.eval(UPDATE_IF_EXISTS, 1, key, String(del.length), ...del, ...set);
+    const result = await SCRIPTS.updateIfExists.run(this.redis, [key], [del.length, ...del, ...set]);
     return result === 1;
+  }
+
+  /**
+   * Takes the session for `owner`: bumps its fencing epoch (which only grows) and records the owner.
+   * Returns the new epoch, or 0 when the session no longer exists. Every write of session state by
+   * this run carries the epoch, so an older run's late writes are refused.
+   */
+  async takeEpoch(sessionId: string, owner: string, now = Date.now()): Promise<number> {
+    return Number(await SCRIPTS.takeEpoch.run(this.redis, [this.keys.session(sessionId)], [owner, now]));
   }
 
   /** Removes the record and its index entries. */
@@ -122,16 +126,3 @@ export class SessionStore {
     return results.map(([error, count]) => (error ? 0 : Number(count)));
   }
 }
-
-/**
- * update-if-exists: HDEL then HSET on a hash only if it exists.
- * KEYS[1] hash. ARGV[1] n fields to delete, then n names, then name/value pairs to set.
- * Returns 1 if updated, 0 if the hash does not exist.
- */
-const UPDATE_IF_EXISTS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local n = tonumber(ARGV[1])
-for i = 2, n + 1 do redis.call('HDEL', KEYS[1], ARGV[i]) end
-if #ARGV > n + 1 then redis.call('HSET', KEYS[1], unpack(ARGV, n + 2)) end
-return 1
-`;

@@ -49,23 +49,31 @@ describe('state: session and message records (real Redis)', () => {
 
   it('accepts a message once per idempotency key and spots a different request under the same key', async () => {
     const messages = new MessageStore(redis, keys);
-    const message = { sessionId: 's1', workspaceId: 5, to: '+15551234567', text: 'hi', idempotencyKey: 'order-1' };
+    const message = { sessionId: 's1', to: '+15551234567', text: 'hi', idempotencyKey: 'order-1' };
+    expect(await messages.accept(message)).to.deep.equal({ kind: 'no_session' });
+    await new SessionStore(redis, keys).create({ sessionId: 's1', workspaceId: 5, accountId: '1', shard: 2 });
     const first = await messages.accept(message);
-    expect(first.kind).to.equal('new');
-    expect(first.record?.messageId).to.match(MESSAGE_ID_PATTERN);
+    expect(first).to.deep.include({ kind: 'new', shard: 2 });
+    if (first.kind !== 'new') throw new Error('unreachable');
+    expect(first.record.messageId).to.match(MESSAGE_ID_PATTERN);
+    expect(first.record.workspaceId).to.equal(5);
     const again = await messages.accept(message);
     expect(again).to.deep.include({ kind: 'duplicate', sameRequest: true });
-    expect(again.record?.messageId).to.equal(first.record?.messageId);
+    if (again.kind !== 'duplicate') throw new Error('unreachable');
+    expect(again.record?.messageId).to.equal(first.record.messageId);
     const other = await messages.accept({ ...message, text: 'different' });
     expect(other).to.deep.include({ kind: 'duplicate', sameRequest: false });
     const unkeyed = await messages.accept({ ...message, idempotencyKey: undefined });
-    expect(unkeyed.record?.messageId).not.to.equal(first.record?.messageId);
+    if (unkeyed.kind !== 'new') throw new Error('expected a new message');
+    expect(unkeyed.record.messageId).not.to.equal(first.record.messageId);
   });
 
   it('moves a message only forward and never fails it after the server ack', async () => {
     const messages = new MessageStore(redis, keys);
-    const { record } = await messages.accept({ sessionId: 's1', workspaceId: 1, to: '+15551234567', text: 'x' });
-    const id = record!.messageId;
+    await new SessionStore(redis, keys).create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
+    const accepted = await messages.accept({ sessionId: 's1', to: '+15551234567', text: 'x' });
+    if (accepted.kind !== 'new') throw new Error('expected a new message');
+    const id = accepted.record.messageId;
     expect(await messages.advance(id, 'queued')).to.equal(true);
     expect(await messages.advance(id, 'delivered')).to.equal(true);
     expect(await messages.advance(id, 'sent')).to.equal(false);

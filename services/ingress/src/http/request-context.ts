@@ -11,11 +11,12 @@ export function requestContext(metrics: IngressMetrics): MiddlewareHandler {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId' as never, requestId as never);
+    // Set before the handler builds its response, so the response is not rebuilt to add it.
+    c.header('X-Request-Id', requestId);
     const stop = metrics.httpDuration.startTimer();
     try {
       await next();
     } finally {
-      c.header('X-Request-Id', requestId);
       stop({ method: c.req.method, route: c.get('unmatched' as never) ? 'unmatched' : routePath(c, -1), status: String(c.res.status) });
     }
   };

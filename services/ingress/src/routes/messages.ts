@@ -33,18 +33,16 @@ const getMessage = createRoute({
 export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void {
   app.openapi(sendMessage, async (c) => {
     const body = c.req.valid('json');
-    const session = await deps.sessions.get(body.session_id);
-    if (!session || session.desired === 'deleted') {
-      deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
-      throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: body.session_id });
-    }
     const outcome = await deps.messages.accept({
-      sessionId: session.sessionId,
-      workspaceId: session.workspaceId,
+      sessionId: body.session_id,
       to: body.to,
       text: body.text,
       idempotencyKey: body.idempotency_key,
     });
+    if (outcome.kind === 'no_session') {
+      deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
+      throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: body.session_id });
+    }
     if (outcome.kind === 'duplicate' && !outcome.sameRequest) {
       deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
       throw new ApiError('IDEMPOTENCY_CONFLICT', 'idempotency_key was used for a different message', {
@@ -55,8 +53,8 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
     if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
     if (record.status === 'accepted') {
       // New, or a repeat of a request whose enqueue never happened: the job id makes this safe.
-      const job = { messageId: record.messageId, sessionId: session.sessionId, to: body.to, text: body.text };
-      await deps.queues.add(session.shard, 'message.send', job, record.messageId);
+      const job = { messageId: record.messageId, sessionId: body.session_id, to: body.to, text: body.text };
+      await deps.queues.add(outcome.shard, 'message.send', job, record.messageId);
       await deps.messages.advance(record.messageId, 'queued');
       record = { ...record, status: 'queued' };
     }

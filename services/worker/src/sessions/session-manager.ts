@@ -64,17 +64,19 @@ export class SessionManager {
     const { sessions, connector, instanceId, storagePath } = this.options;
     const record = await sessions.get(sessionId);
     if (!record || record.desired !== 'running') return;
+    const epoch = await sessions.takeEpoch(sessionId, instanceId);
+    if (epoch === 0) return;
     const entry: Running = { record, handle: undefined, status: 'starting' };
     this.running.set(sessionId, entry);
     this.refreshGauges();
-    await sessions.update(sessionId, { status: 'starting', owner: instanceId, qr: null, qrExpiresAt: null, lastError: null });
+    await sessions.update(sessionId, { status: 'starting', qr: null, qrExpiresAt: null, lastError: null });
     this.options.metrics.sessionEvents.inc({ event: 'start', reason: 'job' });
     try {
       const spec = {
         sessionId,
         workspaceId: record.workspaceId,
         accountId: record.accountId,
-        epoch: record.epoch,
+        epoch,
         storageDir: sessionDir(storagePath, record.workspaceId, sessionId),
       };
       entry.handle = await connector.start(spec, this.handlersFor(entry));

@@ -1,0 +1,17 @@
+import { ACCEPT_MESSAGE } from './accept-message';
+import { ADVANCE_MESSAGE } from './advance-message';
+import { CREATE_SESSION } from './create-session';
+import { LuaScript } from './lua-script';
+import { TAKE_EPOCH } from './take-epoch';
+import { UPDATE_IF_EXISTS } from './update-if-exists';
+
+export { LuaScript } from './lua-script';
+
+/** Every Lua script of the state package; each file documents its KEYS, ARGV and return value. */
+export const SCRIPTS = {
+  acceptMessage: new LuaScript('accept-message', ACCEPT_MESSAGE),
+  advanceMessage: new LuaScript('advance-message', ADVANCE_MESSAGE),
+  createSession: new LuaScript('create-session', CREATE_SESSION),
+  takeEpoch: new LuaScript('take-epoch', TAKE_EPOCH),
+  updateIfExists: new LuaScript('update-if-exists', UPDATE_IF_EXISTS),
+} as const;
