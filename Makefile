@@ -29,7 +29,7 @@ run: build ## Start Redis, the simulator, the ingress and two workers; print how
 
 bench-ingress: build ## autocannon against POST /api/messages/send with two workers up
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
-	  REDIS_URL=$$url node services/ingress/dist/bench/messages-send.js
+	  REDIS_URL=$$url node loadtest/dist/src/bench/ingress.js
 
 clean: ## Remove build output
 	@npx tsc -b --clean

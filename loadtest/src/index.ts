@@ -1,0 +1,1 @@
+export { startLocalFleet, type LocalFleet, type LocalFleetOptions } from './harness/local-fleet';
