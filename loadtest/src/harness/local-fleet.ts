@@ -12,46 +12,70 @@ export interface LocalFleetOptions {
   readonly workers: number;
   readonly maxSessionsPerWorker?: number;
   readonly logLevel?: string;
+  /** Extra environment for the ingress and every worker. */
   readonly extraEnv?: Record<string, string>;
+  /** Extra environment for the workers only (e.g. HEARTBEAT_TTL_MS, NODE_OPTIONS). */
+  readonly workerEnv?: Record<string, string>;
+  /** Extra environment for the simulator (SIM_*). */
+  readonly simulatorEnv?: Record<string, string>;
 }
 
 export interface LocalFleet {
   readonly ingressUrl: string;
   readonly apiKey: string;
   readonly simulator: SimulatorClient;
+  readonly simulatorAdminUrl: string;
+  /** SESSION_STORAGE_PATH shared by every worker. */
+  readonly storagePath: string;
   readonly processes: ReadonlyMap<string, ServiceProcess>;
+  /** Base URL of a worker's own HTTP server (`/health`, `/metrics`). */
+  workerUrl(instanceId: string): string;
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Creates a session, scans its QR with a virtual phone and waits until it is connected. */
   pair(sessionId: string, workspaceId: number, phone: string): Promise<void>;
+  /** Starts one more worker process (a join). */
+  addWorker(instanceId: string): Promise<void>;
+  /** Stops a worker with `signal` (SIGTERM drains, SIGKILL crashes) without starting it again. */
+  stopWorker(instanceId: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Stops a worker with `signal` (SIGTERM drains, SIGKILL crashes) and starts it again under the same INSTANCE_ID. */
+  restartWorker(instanceId: string, signal?: NodeJS.Signals): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The simulator, the ingress and N workers as separate processes on loopback: the real fleet. */
 export async function startLocalFleet(options: LocalFleetOptions): Promise<LocalFleet> {
   const dir = await mkdtemp(path.join(tmpdir(), 'fleet-local-'));
+  const storagePath = path.join(dir, 'sessions');
   const apiKey = `bench-${options.prefix}-0123456789`;
   const processes = new Map<string, ServiceProcess>();
+  const workerUrls = new Map<string, string>();
   const common = { REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: options.logLevel ?? 'warn', ...options.extraEnv };
-  const sim = startProcess(binOf('@fleet/simulator'), { SIM_PORT: '0', SIM_LOG_LEVEL: 'warn' });
+  const sim = startProcess(binOf('@fleet/simulator'), { SIM_PORT: '0', SIM_LOG_LEVEL: 'warn', ...options.simulatorEnv });
   processes.set('simulator', sim);
   const wsUrl = (await sim.waitForLine(/ws:\/\/\S+/)).trim();
   const adminUrl = (await sim.waitForLine(/http:\/\/\S+\/admin/)).trim();
   const ingress = startProcess(binOf('@fleet/ingress'), { ...common, API_KEYS: apiKey, INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0' });
   processes.set('ingress', ingress);
   const ingressUrl = (await ingress.waitForLine(/http:\/\/127\.0\.0\.1:\d+/)).trim();
-  for (let i = 1; i <= options.workers; i += 1) {
-    const worker = startProcess(binOf('@fleet/worker'), {
+
+  const startWorker = async (instanceId: string): Promise<void> => {
+    const env = {
       ...common,
-      INSTANCE_ID: `instance-${i}`,
-      SESSION_STORAGE_PATH: path.join(dir, 'sessions'),
+      INSTANCE_ID: instanceId,
+      SESSION_STORAGE_PATH: storagePath,
       WORKER_HOST: '127.0.0.1',
       WORKER_PORT: '0',
       WA_WEBSOCKET_URL: wsUrl,
       MAX_SESSIONS_PER_INSTANCE: String(options.maxSessionsPerWorker ?? 5000),
-    });
-    processes.set(`instance-${i}`, worker);
-    await worker.waitForLine(/ready on/);
-  }
+      ...options.workerEnv,
+    };
+    const worker = startProcess(binOf('@fleet/worker'), env);
+    processes.set(instanceId, worker);
+    const ready = await worker.waitForLine(/ready on \S+/);
+    workerUrls.set(instanceId, ready.replace(/^ready on /, '').trim());
+  };
+  for (let i = 1; i <= options.workers; i += 1) await startWorker(`instance-${i}`);
+
   const simulator = new SimulatorClient(adminUrl);
   const api: LocalFleet['api'] = async (method, route, body) => {
     const response = await fetch(`${ingressUrl}${route}`, {
@@ -61,20 +85,41 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
     });
     return { status: response.status, body: await response.json() };
   };
-  await waitFor(async () => (await api('GET', '/api/instances')).body.instances.length === options.workers, { what: 'workers registered' });
+  const liveWorkers = async (): Promise<number> => (await api('GET', '/api/instances')).body.instances.length;
+  await waitFor(async () => (await liveWorkers()) === options.workers, { what: 'workers registered' });
 
   return {
     ingressUrl,
     apiKey,
     simulator,
+    simulatorAdminUrl: adminUrl,
+    storagePath,
     processes,
     api,
+    workerUrl(instanceId) {
+      const url = workerUrls.get(instanceId);
+      if (!url) throw new Error(`no worker ${instanceId}`);
+      return url;
+    },
     async pair(sessionId, workspaceId, phone) {
       const created = await api('POST', '/api/sessions/create', { session_id: sessionId, workspace_id: workspaceId, account_id: '1' });
       if (created.status >= 300) throw new Error(`create ${sessionId}: ${created.status} ${JSON.stringify(created.body)}`);
       const qr = await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.qr as string, { what: `QR of ${sessionId}`, timeoutMs: 30_000 });
       await simulator.scan(qr, phone);
       await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.status === 'connected', { what: `${sessionId} connected`, timeoutMs: 30_000 });
+    },
+    addWorker: startWorker,
+    async stopWorker(instanceId, signal = 'SIGTERM') {
+      const worker = processes.get(instanceId);
+      if (!worker) throw new Error(`no worker ${instanceId}`);
+      await worker.stop(signal);
+      processes.delete(instanceId);
+    },
+    async restartWorker(instanceId, signal = 'SIGTERM') {
+      const worker = processes.get(instanceId);
+      if (!worker) throw new Error(`no worker ${instanceId}`);
+      await worker.stop(signal);
+      await startWorker(instanceId);
     },
     async close() {
       const order = [...processes.entries()].reverse();

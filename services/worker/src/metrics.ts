@@ -10,6 +10,8 @@ export interface WorkerMetrics {
   readonly jobs: Counter<'name' | 'outcome'>;
   readonly jobDuration: Histogram<'name'>;
   readonly sessionEvents: Counter<'event' | 'reason'>;
+  readonly leaseTakeovers: Counter;
+  readonly fencings: Counter;
 }
 
 export function createWorkerMetrics(instanceId: string): WorkerMetrics {
@@ -37,6 +39,16 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
       help: 'Time to process a shard-queue job',
       labelNames: ['name'],
       buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    leaseTakeovers: new Counter({
+      name: 'fleet_lease_takeovers_total',
+      help: 'Sessions this worker took over from another worker',
+      registers: [registry],
+    }),
+    fencings: new Counter({
+      name: 'fleet_self_fencings_total',
+      help: 'Times this worker closed every session because it could not renew its registration',
       registers: [registry],
     }),
     sessionEvents: new Counter({

@@ -21,16 +21,20 @@ export interface ClusterViewOptions {
 export interface Route {
   readonly workspaceId: number;
   readonly shard: number;
-  /** Worker that owns the shard in the placement table ('' when none). */
+  /** Worker that runs the workspace: its pin if the pinned worker is live, else the shard's owner ('' when none). */
   readonly owner: string;
   /** Whether that worker is alive right now. */
   readonly ownerLive: boolean;
+  /** The live worker the workspace is pinned to, if any. */
+  readonly pinnedTo?: string;
 }
 
 export interface ClusterSnapshot {
   readonly shardCount: number;
   readonly workers: readonly WorkerInfo[];
   readonly placement: PlacementTable;
+  /** Operator pins: workspace id → worker id (the pin applies while that worker is live). */
+  readonly pins: ReadonlyMap<number, string>;
 }
 
 /**
@@ -76,10 +80,7 @@ export class ClusterView extends EventEmitter {
   }
 
   route(workspaceId: number): Route {
-    const { shardCount, placement, workers } = this.snapshot;
-    const shard = shardOf(workspaceId, shardCount);
-    const owner = placement.owners[shard] ?? '';
-    return { workspaceId, shard, owner, ownerLive: workers.some((w) => w.instanceId === owner) };
+    return routeOf(this.snapshot, workspaceId);
   }
 
   /** Re-reads membership and the placement table now. Concurrent callers share one read. */
@@ -99,12 +100,14 @@ export class ClusterView extends EventEmitter {
 
   private async load(): Promise<ClusterSnapshot> {
     const { redis, keys } = this.options;
-    const [rawCount, workers, placement] = await Promise.all([
+    const [rawCount, workers, placement, rawPins] = await Promise.all([
       redis.get(keys.shardCount),
       this.membership.live(),
       this.placementStore.read(),
+      redis.hgetall(keys.pins),
     ]);
-    const next: ClusterSnapshot = { shardCount: Number(rawCount ?? DEFAULT_SHARD_COUNT), workers, placement };
+    const pins = new Map(Object.entries(rawPins).map(([workspace, worker]) => [Number(workspace), worker]));
+    const next: ClusterSnapshot = { shardCount: Number(rawCount ?? DEFAULT_SHARD_COUNT), workers, placement, pins };
     const previous = this.snapshotValue;
     this.snapshotValue = next;
     if (!previous || changed(previous, next)) this.emit('change', next);
@@ -119,8 +122,20 @@ export class ClusterView extends EventEmitter {
   }
 }
 
+/** Where a workspace runs in a snapshot: its live pin, else its shard's owner. */
+export function routeOf(snapshot: ClusterSnapshot, workspaceId: number): Route {
+  const { shardCount, placement, workers, pins } = snapshot;
+  const shard = shardOf(workspaceId, shardCount);
+  const isLive = (id: string | undefined): boolean => id !== undefined && workers.some((w) => w.instanceId === id && !w.draining);
+  const pinned = pins.get(workspaceId);
+  if (pinned !== undefined && isLive(pinned)) return { workspaceId, shard, owner: pinned, ownerLive: true, pinnedTo: pinned };
+  const owner = placement.owners[shard] ?? '';
+  return { workspaceId, shard, owner, ownerLive: workers.some((w) => w.instanceId === owner) };
+}
+
 function changed(a: ClusterSnapshot, b: ClusterSnapshot): boolean {
   if (a.placement.version !== b.placement.version || a.workers.length !== b.workers.length) return true;
+  if (a.pins.size !== b.pins.size || [...a.pins].some(([ws, worker]) => b.pins.get(ws) !== worker)) return true;
   return a.workers.some((w, i) => {
     const other = b.workers[i];
     return !other || other.instanceId !== w.instanceId || other.incarnation !== w.incarnation || other.draining !== w.draining;

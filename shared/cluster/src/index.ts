@@ -1,3 +1,3 @@
 export { Membership, DEFAULT_HEARTBEAT_TTL_MS, type WorkerInfo, type MembershipOptions } from './membership';
 export { PlacementStore, type PlacementTable } from './placement-store';
-export { ClusterView, type ClusterViewOptions, type ClusterSnapshot, type Route } from './cluster-view';
+export { ClusterView, routeOf, type ClusterViewOptions, type ClusterSnapshot, type Route } from './cluster-view';

@@ -24,6 +24,11 @@ export class PlacementStore {
     private readonly epsilon?: number,
   ) {}
 
+  /** Replaces the owners if the table is still at `expectedVersion`; false when it changed meanwhile. */
+  replace(expectedVersion: number, owners: readonly string[]): Promise<boolean> {
+    return replacePlacement(this.redis, this.keys, expectedVersion, owners);
+  }
+
   async read(): Promise<PlacementTable> {
     const raw = await this.redis.get(this.keys.placement);
     return raw ? (JSON.parse(raw) as PlacementTable) : EMPTY;
@@ -60,6 +65,27 @@ export class PlacementStore {
       }
     }
     return this.read();
+  }
+}
+
+/** Replaces the owners of the table in force if its version is still `expectedVersion` (operator rebalance). */
+export async function replacePlacement(redis: Redis, keys: Keys, expectedVersion: number, owners: readonly string[]): Promise<boolean> {
+  const watcher = redis.duplicate();
+  try {
+    await watcher.watch(keys.placement);
+    const raw = await watcher.get(keys.placement);
+    const current = raw ? (JSON.parse(raw) as PlacementTable) : EMPTY;
+    if (current.version !== expectedVersion) {
+      await watcher.unwatch();
+      return false;
+    }
+    const next: PlacementTable = { version: current.version + 1, workers: current.workers, owners: [...owners] };
+    const result = await watcher.multi().set(keys.placement, JSON.stringify(next)).incr(keys.membershipVersion).exec();
+    if (result === null) return false;
+    await redis.publish(keys.membershipChannel, `placement:${next.version}`);
+    return true;
+  } finally {
+    watcher.disconnect();
   }
 }
 

@@ -23,6 +23,10 @@ export interface Keys {
   /** Hash workspace id → worker id: operator pins overriding the ring. */
   readonly pins: string;
 
+  /** Hash: a session's lease (owner, incarnation, epoch); valid while that incarnation is registered. */
+  lease(sessionId: string): string;
+  /** Pub/sub channel announcing released leases, so successors start at once. */
+  readonly leaseChannel: string;
   /** Hash: one session's record. */
   session(sessionId: string): string;
   /** Set of every session id. */
@@ -39,10 +43,37 @@ export interface Keys {
 
   /** Queue name of a shard's command queue. */
   shardQueue(shard: number): string;
+  /** Queue name of a worker's own queue (jobs of workspaces pinned to it). */
+  workerQueue(instanceId: string): string;
+  /** Hash workspace id → messages accepted (all time): the audit's traffic figure. */
+  readonly traffic: string;
   /** Queue name of the events queue (webhooks). */
   readonly eventsQueue: string;
   /** Queue name of cluster-wide scheduled maintenance jobs. */
   readonly maintenanceQueue: string;
+  /** Queue name of the backup service's snapshot jobs (its job scheduler runs one per slot cluster-wide). */
+  readonly backupQueue: string;
+
+  /** String: last event sequence number of a workspace (INCR). */
+  eventSequence(workspaceId: number): string;
+  /** Stream: a workspace's events; entry id `<sequence>-0`. */
+  eventStream(workspaceId: number): string;
+  /** Sorted set: workspaces with events to deliver, score = earliest time (ms) to look again. */
+  readonly eventsPending: string;
+  /** Hash workspace id → last sequence the dispatcher settled (delivered, filtered or dead-lettered). */
+  readonly eventCursors: string;
+  /** Pub/sub channel: a workspace has new events or its webhook changed (message = workspace id). */
+  readonly eventsChannel: string;
+  /** String: a dispatcher's lock on one workspace (token, with expiry). */
+  eventLock(workspaceId: number): string;
+  /** Hash: retry state of the event at the head of a workspace. */
+  eventRetry(workspaceId: number): string;
+  /** Hash event id → dead letter (JSON) of one workspace. */
+  eventDeadLetters(workspaceId: number): string;
+  /** Sorted set: dead letters queued for replay (member = event JSON, score = sequence). */
+  eventReplay(workspaceId: number): string;
+  /** Hash: a workspace's webhook (url, secret, events filter). */
+  webhook(workspaceId: number): string;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
@@ -60,6 +91,8 @@ export function createKeys(prefix: string): Keys {
     membershipChannel: k('membership', 'changes'),
     placement: k('cluster', 'placement'),
     pins: k('pins'),
+    lease: (sessionId: string) => k('lease', sessionId),
+    leaseChannel: k('lease', 'released'),
     session: (sessionId: string) => k('session', sessionId),
     sessions: k('sessions'),
     shardSessions: (shard: number) => k('shard', shard, 'sessions'),
@@ -67,7 +100,20 @@ export function createKeys(prefix: string): Keys {
     message: (messageId: string) => k('message', messageId),
     idempotency: (sessionId: string, key: string) => k('idem', sessionId, key),
     shardQueue: (shard: number) => `shard-${shard}`,
+    workerQueue: (instanceId: string) => `worker-${instanceId}`,
+    traffic: k('traffic'),
     eventsQueue: 'events',
     maintenanceQueue: 'maintenance',
+    backupQueue: 'backup',
+    eventSequence: (workspaceId: number) => k('events', workspaceId, 'seq'),
+    eventStream: (workspaceId: number) => k('events', workspaceId, 'stream'),
+    eventsPending: k('events', 'pending'),
+    eventCursors: k('events', 'cursors'),
+    eventsChannel: k('events', 'wake'),
+    eventLock: (workspaceId: number) => k('events', workspaceId, 'lock'),
+    eventRetry: (workspaceId: number) => k('events', workspaceId, 'retry'),
+    eventDeadLetters: (workspaceId: number) => k('events', workspaceId, 'dead'),
+    eventReplay: (workspaceId: number) => k('events', workspaceId, 'replay'),
+    webhook: (workspaceId: number) => k('webhook', workspaceId),
   });
 }

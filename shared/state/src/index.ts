@@ -21,3 +21,4 @@ export {
 export { jobId, SHARD_JOB_NAMES, type ShardJobs, type ShardJobName, type MessageSendJob } from './jobs';
 export type { SessionStartJob, SessionStopJob, SessionLogoutJob } from './jobs';
 export { ShardQueues, DEFAULT_JOB_OPTIONS } from './shard-queues';
+export { LeaseStore, type TakeResult, type LeaseHolder, type Lease } from './lease-store';

@@ -66,7 +66,7 @@ export class MessageStore {
     const id = newMessageId();
     const print = fingerprint(message);
     const key = message.idempotencyKey ?? '';
-    const keys = [this.keys.message(id), this.keys.idempotency(message.sessionId, key), this.keys.session(message.sessionId)];
+    const keys = [this.keys.message(id), this.keys.idempotency(message.sessionId, key), this.keys.session(message.sessionId), this.keys.traffic];
     const args = [id, message.sessionId, print, this.retentionSeconds, key ? '1' : '0', now, key];
     const [kind, resultId, workspaceId, shard] = (await SCRIPTS.acceptMessage.run(this.redis, keys, args)) as string[];
     if (kind === 'no_session') return { kind };

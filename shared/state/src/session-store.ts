@@ -76,8 +76,11 @@ export class SessionStore {
     });
   }
 
-  /** Updates fields of an existing record; a missing record is not recreated. */
-  async update(sessionId: string, update: SessionUpdate, now = Date.now()): Promise<boolean> {
+  /**
+   * Updates fields of an existing record; a missing record is not recreated. With `epoch`, the write
+   * is fenced: it is refused (false) unless the record's epoch is still that one.
+   */
+  async update(sessionId: string, update: SessionUpdate, now = Date.now(), epoch?: number): Promise<boolean> {
     const set: string[] = ['updated_at', String(now)];
     const del: string[] = [];
     for (const [name, value] of Object.entries(update) as Array<[keyof SessionUpdate, unknown]>) {
@@ -86,7 +89,9 @@ export class SessionStore {
       else set.push(FIELD_NAMES[name], String(value));
     }
     const key = this.keys.session(sessionId);
-    const result = await SCRIPTS.updateIfExists.run(this.redis, [key], [del.length, ...del, ...set]);
+    const result = epoch === undefined
+      ? await SCRIPTS.updateIfExists.run(this.redis, [key], [del.length, ...del, ...set])
+      : await SCRIPTS.updateIfEpoch.run(this.redis, [key], [epoch, del.length, ...del, ...set]);
     return result === 1;
   }
 

@@ -13,7 +13,7 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 
 /** Producer side of the per-shard command queues; one BullMQ Queue per shard, made on first use. */
 export class ShardQueues {
-  private readonly queues = new Map<number, Queue>();
+  private readonly queues = new Map<string, Queue>();
 
   constructor(
     private readonly connection: Redis,
@@ -21,14 +21,19 @@ export class ShardQueues {
   ) {}
 
   queue(shard: number): Queue {
-    let queue = this.queues.get(shard);
+    return this.named(this.keys.shardQueue(shard));
+  }
+
+  /** Any command queue by name: a shard's (`shard-N`) or a worker's own (`worker-ID`). */
+  named(name: string): Queue {
+    let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(this.keys.shardQueue(shard), {
+      queue = new Queue(name, {
         connection: this.connection,
         prefix: this.keys.bullPrefix,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       });
-      this.queues.set(shard, queue);
+      this.queues.set(name, queue);
     }
     return queue;
   }
@@ -36,6 +41,11 @@ export class ShardQueues {
   /** Adds a job; a job id that already exists is not added twice (BullMQ deduplicates by id). */
   async add<N extends ShardJobName>(shard: number, name: N, data: ShardJobs[N], id: string, options: JobsOptions = {}): Promise<void> {
     await this.queue(shard).add(name, data, { ...options, jobId: id });
+  }
+
+  /** Adds a job to a queue by name (used to forward a job to the queue that now owns it). */
+  async addTo<N extends ShardJobName>(queueName: string, name: N, data: ShardJobs[N], id: string, options: JobsOptions = {}): Promise<void> {
+    await this.named(queueName).add(name, data, { ...options, jobId: id });
   }
 
   /** Jobs waiting (not yet taken) per shard. */

@@ -1,8 +1,10 @@
 import { rm } from 'node:fs/promises';
+import type { EventSink } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
-import type { MessageSendJob, MessageStore, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
+import type { LeaseHolder, LeaseStore, MessageSendJob, MessageStatus, MessageStore, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
 import type { SessionConnector, SessionHandle, SessionHandlers } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
+import { SessionEvents } from './session-events';
 import { sessionDir } from './storage-path';
 
 export interface SessionManagerOptions {
@@ -11,15 +13,27 @@ export interface SessionManagerOptions {
   readonly connector: SessionConnector;
   readonly sessions: SessionStore;
   readonly messages: MessageStore;
+  readonly leases: LeaseStore;
+  /** This worker's current registration; undefined while it is fenced (not registered). */
+  readonly holder: () => LeaseHolder | undefined;
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
+  /** Where session and message events go (webhooks); none = not emitted. */
+  readonly events?: EventSink;
 }
 
 interface Running {
   readonly record: SessionRecord;
+  /** Fencing epoch of this run's lease; every record write carries it. */
+  readonly epoch: number;
   handle: SessionHandle | undefined;
   status: SessionStatus;
 }
+
+/** What a start attempt did: `held` means another live worker still holds the lease (retry later). */
+export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced' | 'failed';
+
+const DONE_STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
 
 /** A job that should be retried later (BullMQ backoff) rather than failed. */
 export class RetryLaterError extends Error {
@@ -35,7 +49,11 @@ export class SessionManager {
   private readonly running = new Map<string, Running>();
   private readonly starting = new Set<string>();
 
-  constructor(private readonly options: SessionManagerOptions) {}
+  private readonly events: SessionEvents;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.events = new SessionEvents(options.events, options.messages, options.logger);
+  }
 
   get size(): number {
     return this.running.size;
@@ -49,28 +67,38 @@ export class SessionManager {
     return [...this.running.keys()];
   }
 
-  /** Starts a session unless it is already running here or no longer wanted. Idempotent. */
-  async start(sessionId: string): Promise<void> {
-    if (this.running.has(sessionId) || this.starting.has(sessionId)) return;
+  /**
+   * Starts a session unless it is already running here or no longer wanted, after taking its lease
+   * (which bumps the fencing epoch). Idempotent; `held` means the previous owner has not let go yet.
+   */
+  async start(sessionId: string): Promise<StartOutcome> {
+    if (this.running.has(sessionId) || this.starting.has(sessionId)) return 'running';
     this.starting.add(sessionId);
     try {
-      await this.startOnce(sessionId);
+      return await this.startOnce(sessionId);
     } finally {
       this.starting.delete(sessionId);
     }
   }
 
-  private async startOnce(sessionId: string): Promise<void> {
-    const { sessions, connector, instanceId, storagePath } = this.options;
+  private async startOnce(sessionId: string): Promise<StartOutcome> {
+    const { sessions, connector, storagePath, leases, metrics } = this.options;
     const record = await sessions.get(sessionId);
-    if (!record || record.desired !== 'running') return;
-    const epoch = await sessions.takeEpoch(sessionId, instanceId);
-    if (epoch === 0) return;
-    const entry: Running = { record, handle: undefined, status: 'starting' };
+    if (!record || record.desired !== 'running') return 'unwanted';
+    const holder = this.options.holder();
+    if (!holder) return 'fenced';
+    const lease = await leases.take(sessionId, holder);
+    if (!lease.taken) {
+      if (lease.reason === 'held') return 'held';
+      return lease.reason === 'no_session' ? 'unwanted' : 'fenced';
+    }
+    if (record.owner && record.owner !== holder.instanceId) metrics.leaseTakeovers.inc();
+    const { epoch } = lease;
+    const entry: Running = { record, epoch, handle: undefined, status: 'starting' };
     this.running.set(sessionId, entry);
     this.refreshGauges();
-    await sessions.update(sessionId, { status: 'starting', qr: null, qrExpiresAt: null, lastError: null });
-    this.options.metrics.sessionEvents.inc({ event: 'start', reason: 'job' });
+    await sessions.update(sessionId, { status: 'starting', qr: null, qrExpiresAt: null, lastError: null }, Date.now(), epoch);
+    metrics.sessionEvents.inc({ event: 'start', reason: 'lease' });
     try {
       const spec = {
         sessionId,
@@ -80,11 +108,16 @@ export class SessionManager {
         storageDir: sessionDir(storagePath, record.workspaceId, sessionId),
       };
       entry.handle = await connector.start(spec, this.handlersFor(entry));
+      if (this.running.get(sessionId) !== entry) await entry.handle.stop();
+      return 'started';
     } catch (error) {
-      this.running.delete(sessionId);
+      if (this.running.get(sessionId) === entry) this.running.delete(sessionId);
       this.refreshGauges();
-      await sessions.update(sessionId, { status: 'failed', lastError: errorText(error) });
+      const failed = await sessions.update(sessionId, { status: 'failed', lastError: errorText(error) }, Date.now(), epoch);
+      if (failed) this.events.failed(record, { code: 0, reason: 'start_failed' });
+      await leases.release(sessionId, holder.instanceId, epoch);
       this.options.logger.warn('session failed to start', { sessionId, error });
+      return 'failed';
     }
   }
 
@@ -98,7 +131,20 @@ export class SessionManager {
     this.running.delete(sessionId);
     this.refreshGauges();
     await entry.handle?.stop().catch((error: unknown) => this.options.logger.warn('session stop failed', { sessionId, error }));
-    if (status) await this.options.sessions.update(sessionId, { status, qr: null, qrExpiresAt: null });
+    if (status) await this.options.sessions.update(sessionId, { status, qr: null, qrExpiresAt: null }, Date.now(), entry.epoch);
+    // Released only after the socket is closed and the state flushed: the successor starts clean.
+    await this.options.leases.release(sessionId, this.options.instanceId, entry.epoch);
+  }
+
+  /**
+   * Forgets every session at once without touching Redis: used when this worker fences itself
+   * (it can no longer prove it holds the leases), so sockets close even if Redis is unreachable.
+   */
+  async abandonAll(): Promise<void> {
+    const entries = [...this.running.values()];
+    this.running.clear();
+    this.refreshGauges();
+    await Promise.all(entries.map((entry) => entry.handle?.stop().catch(() => undefined)));
   }
 
   /** Logs the device out, removes its auth state and then the session record. */
@@ -110,20 +156,31 @@ export class SessionManager {
     if (entry?.handle) {
       await entry.handle.logout().catch((error: unknown) => this.options.logger.warn('logout failed', { sessionId, error }));
     }
+    if (entry) await this.options.leases.release(sessionId, this.options.instanceId, entry.epoch);
     if (!record) return;
     await rm(sessionDir(this.options.storagePath, record.workspaceId, sessionId), { recursive: true, force: true });
     await this.options.sessions.remove(record);
     this.options.metrics.sessionEvents.inc({ event: 'deleted', reason: 'api' });
   }
 
-  /** Sends a text; a session that is not connected here yet makes the job retry later. */
+  /**
+   * Sends a text; a session that is not connected here yet makes the job retry later. A message
+   * the server already acknowledged is not sent again (a job re-run after a crash or a forward).
+   */
   async send(job: MessageSendJob): Promise<void> {
     const entry = this.running.get(job.sessionId);
     if (!entry?.handle || entry.status !== 'connected') {
       throw new RetryLaterError(`session ${job.sessionId} is not connected on this worker`);
     }
+    const current = await this.options.messages.get(job.messageId);
+    if (current && DONE_STATUSES.has(current.status)) return;
     await this.options.messages.advance(job.messageId, 'sending');
     await entry.handle.sendText({ messageId: job.messageId, to: job.to, text: job.text });
+  }
+
+  /** Moves a message record forward; its event (message.sent …) is emitted only when it changed. */
+  async advanceMessage(messageId: string, status: MessageStatus, reason = ''): Promise<boolean> {
+    return this.events.messageStatus(messageId, status, reason);
   }
 
   async stopAll(): Promise<void> {
@@ -131,43 +188,59 @@ export class SessionManager {
   }
 
   private handlersFor(entry: Running): SessionHandlers {
-    const { sessions, messages, logger, metrics } = this.options;
+    const { sessions, logger, metrics } = this.options;
     const id = entry.record.sessionId;
-    const set = (status: SessionStatus, update: Parameters<SessionStore['update']>[1] = {}): void => {
+    const set = (status: SessionStatus, update: Parameters<SessionStore['update']>[1] = {}, emit?: () => void): void => {
       if (this.running.get(id) !== entry) return;
       entry.status = status;
       this.refreshGauges();
-      sessions.update(id, { status, ...update }).catch((error: unknown) => logger.warn('session record update failed', { sessionId: id, error }));
+      sessions.update(id, { status, ...update }, Date.now(), entry.epoch).then(
+        (written) => {
+          if (written) emit?.();
+          // Refused: a newer run owns the session now. This run must not keep its socket.
+          if (!written && this.running.get(id) === entry) void this.loseSession(id, entry);
+        },
+        (error: unknown) => logger.warn('session record update failed', { sessionId: id, error }),
+      );
     };
     return {
-      onQr: (qr, expiresAt) => set('qr', { qr, qrExpiresAt: expiresAt }),
+      onQr: (qr, expiresAt) => set('qr', { qr, qrExpiresAt: expiresAt }, () => this.events.qr(entry.record, qr, expiresAt)),
       onConnected: ({ phone }) => {
         metrics.sessionEvents.inc({ event: 'connected', reason: 'open' });
-        set('connected', { phone, qr: null, qrExpiresAt: null, lastError: null });
+        set('connected', { phone, qr: null, qrExpiresAt: null, lastError: null }, () => this.events.connected(entry.record, phone));
       },
       onDisconnected: ({ code, reason, willReconnect }) => {
         metrics.sessionEvents.inc({ event: willReconnect ? 'reconnect' : 'disconnected', reason });
-        set('disconnected', { lastError: `${reason} (${code})` });
+        set('disconnected', { lastError: `${reason} (${code})` }, () => this.events.disconnected(entry.record, { code, reason, willReconnect }));
       },
       onLoggedOut: () => {
         metrics.sessionEvents.inc({ event: 'logged_out', reason: 'remote' });
-        set('logged_out', { phone: null, qr: null, qrExpiresAt: null });
+        set('logged_out', { phone: null, qr: null, qrExpiresAt: null }, () => this.events.loggedOut(entry.record));
         this.running.delete(id);
         this.refreshGauges();
       },
       onFailed: ({ code, reason }) => {
         metrics.sessionEvents.inc({ event: reason === 'conflict' ? 'conflict' : 'failed', reason });
-        set('failed', { lastError: `${reason} (${code})`, qr: null, qrExpiresAt: null });
+        set('failed', { lastError: `${reason} (${code})`, qr: null, qrExpiresAt: null }, () => this.events.failed(entry.record, { code, reason }));
         this.running.delete(id);
         this.refreshGauges();
       },
       onMessageStatus: (waMessageId, status, detail) => {
-        messages.advance(waMessageId, status, detail ?? '').catch((error: unknown) => logger.warn('message update failed', { error }));
+        this.advanceMessage(waMessageId, status, detail ?? '').catch((error: unknown) => logger.warn('message update failed', { error }));
       },
-      onIncomingMessage: () => {
+      onIncomingMessage: (message) => {
         metrics.sessionEvents.inc({ event: 'message_received', reason: 'text' });
+        if (this.running.get(id) === entry) this.events.received(entry.record, message);
       },
     };
+  }
+
+  private async loseSession(id: string, entry: Running): Promise<void> {
+    this.options.logger.warn('session record has a newer epoch; closing this run', { sessionId: id, epoch: entry.epoch });
+    this.options.metrics.sessionEvents.inc({ event: 'fenced', reason: 'stale_epoch' });
+    this.running.delete(id);
+    this.refreshGauges();
+    await entry.handle?.stop().catch(() => undefined);
   }
 
   private refreshGauges(): void {

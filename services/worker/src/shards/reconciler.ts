@@ -1,6 +1,6 @@
-import type { ClusterView } from '@fleet/cluster';
+import { routeOf, type ClusterSnapshot, type ClusterView } from '@fleet/cluster';
 import type { Logger } from '@fleet/logger';
-import type { SessionStore } from '@fleet/state';
+import type { SessionRecord, SessionStore } from '@fleet/state';
 import type { WorkerMetrics } from '../metrics';
 import type { SessionManager } from '../sessions/session-manager';
 import type { ShardConsumers } from './shard-consumers';
@@ -13,22 +13,27 @@ export interface ReconcilerOptions {
   readonly sessions: SessionStore;
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
-  /** Session starts run this many at a time when a shard is taken over. */
+  /** Session starts run this many at a time. Default 50. */
   readonly startConcurrency?: number;
+  /** Retry delay for sessions whose previous owner still holds the lease. Default 500 ms. */
+  readonly retryDelayMs?: number;
 }
 
 /**
- * The worker's one control loop: brings the placement table in line with the live workers, then
- * stops what this worker no longer owns and starts what it now owns. Runs on every cluster change
- * and is level-triggered: each run compares desired with actual, so a missed event heals itself.
- * Runs never overlap; a change during a run schedules one more.
+ * The worker's one control loop. Each run computes what this worker should run from the placement
+ * table, the pins and its own draining flag, then stops what it should not run (clean close, flush,
+ * lease released) and starts what it should (lease taken first). Runs on every cluster change, on
+ * every released lease, and while some start is waiting for a lease; it is level-triggered, so a
+ * missed event heals itself on the next run. Runs never overlap; a trigger during a run schedules
+ * one more. Only sessions whose owner changes are touched.
  */
 export class Reconciler {
   private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
   /** Shards the last run decided this worker owns; jobs of other shards are handed back. */
   private owned = new Set<number>();
-  private again = false;
-  private active = true;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -44,20 +49,21 @@ export class Reconciler {
     return this.running;
   }
 
-  /** Whether the last reconcile gave this worker the shard. */
+  /** Whether the last run gave this worker the shard. */
   owns(shard: number): boolean {
-    return this.active && this.owned.has(shard);
+    return !this.stopped && this.owned.has(shard);
   }
 
-  /** Stops reacting to changes (drain / shutdown). */
+  /** Stops reacting to changes (final shutdown). */
   deactivate(): void {
-    this.active = false;
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      if (!this.active) return;
+      if (this.stopped) return;
       try {
         await this.reconcileOnce();
       } catch (error) {
@@ -67,41 +73,68 @@ export class Reconciler {
   }
 
   private async reconcileOnce(): Promise<void> {
-    const { cluster, consumers, instanceId, metrics } = this.options;
+    const { cluster, consumers, instanceId, metrics, manager } = this.options;
     const snapshot = cluster.snapshot;
-    const live = snapshot.workers.filter((worker) => !worker.draining).map((worker) => worker.instanceId);
-    if (!live.includes(instanceId)) return;
-    const table = await cluster.placementStore.reconcile(live, snapshot.shardCount);
-    const wanted = new Set<number>();
-    table.owners.forEach((owner, shard) => owner === instanceId && wanted.add(shard));
+    const me = snapshot.workers.find((worker) => worker.instanceId === instanceId);
+    const active = me !== undefined && !me.draining;
+    let shards = new Set<number>();
+    if (active) {
+      const live = snapshot.workers.filter((worker) => !worker.draining).map((worker) => worker.instanceId);
+      const table = await cluster.placementStore.reconcile(live, snapshot.shardCount);
+      table.owners.forEach((owner, shard) => owner === instanceId && shards.add(shard));
+    } else {
+      shards = new Set();
+    }
+    this.owned = shards;
+    const desired = active ? await this.desiredSessions(snapshot, shards) : new Map<string, SessionRecord>();
     const current = new Set(consumers.owned());
-    const lost = [...current].filter((shard) => !wanted.has(shard));
-    const gained = [...wanted].filter((shard) => !current.has(shard));
-    if (lost.length > 0 || gained.length > 0) {
-      this.options.logger.info('ownership changed', { placementVersion: table.version, gained: gained.length, lost: lost.length });
+    const lost = [...current].filter((shard) => !shards.has(shard));
+    const gained = [...shards].filter((shard) => !current.has(shard));
+    const toStop = manager.runningIds().filter((id) => !desired.has(id));
+    if (lost.length + gained.length + toStop.length > 0) {
+      this.options.logger.info('ownership changed', { gained: gained.length, lost: lost.length, stopping: toStop.length, active });
     }
-    this.owned = wanted;
-    await this.releaseShards(lost);
-    await Promise.all(gained.map((shard) => this.takeShard(shard)));
-    metrics.ownedShards.set(wanted.size);
+    await consumers.releaseMany(lost);
+    await Promise.all(toStop.map((id) => manager.stop(id, null)));
+    await Promise.all(gained.map((shard) => consumers.consume(shard)));
+    const waiting = await this.startAll([...desired.keys()].filter((id) => !manager.isRunning(id)));
+    metrics.ownedShards.set(shards.size);
+    if (waiting > 0) this.scheduleRetry();
   }
 
-  private async releaseShards(shards: readonly number[]): Promise<void> {
-    if (shards.length === 0) return;
-    const { consumers, manager, sessions } = this.options;
-    await consumers.releaseMany(shards);
-    const ids = new Set((await Promise.all(shards.map((shard) => sessions.idsInShard(shard)))).flat());
-    await Promise.all(manager.runningIds().filter((id) => ids.has(id)).map((id) => manager.stop(id, null)));
+  /** Sessions this worker should run: those of its shards not pinned elsewhere, plus those pinned to it. */
+  private async desiredSessions(snapshot: ClusterSnapshot, shards: ReadonlySet<number>): Promise<Map<string, SessionRecord>> {
+    const { sessions, instanceId } = this.options;
+    const pinnedHere = [...snapshot.pins].filter(([, worker]) => worker === instanceId).map(([workspace]) => workspace);
+    const idLists = await Promise.all([
+      ...[...shards].map((shard) => sessions.idsInShard(shard)),
+      ...pinnedHere.map((workspace) => sessions.idsInWorkspace(workspace)),
+    ]);
+    const records = await sessions.getMany([...new Set(idLists.flat())]);
+    const desired = new Map<string, SessionRecord>();
+    for (const record of records) {
+      if (record.desired === 'running' && routeOf(snapshot, record.workspaceId).owner === instanceId) desired.set(record.sessionId, record);
+    }
+    return desired;
   }
 
-  private async takeShard(shard: number): Promise<void> {
-    const { consumers, manager, sessions } = this.options;
-    await consumers.consume(shard);
-    const records = await sessions.getMany(await sessions.idsInShard(shard));
-    const toStart = records.filter((record) => record.desired === 'running' && !manager.isRunning(record.sessionId));
+  /** Starts sessions a batch at a time; returns how many still wait for a lease. */
+  private async startAll(ids: readonly string[]): Promise<number> {
     const limit = this.options.startConcurrency ?? 50;
-    for (let i = 0; i < toStart.length; i += limit) {
-      await Promise.all(toStart.slice(i, i + limit).map((record) => manager.start(record.sessionId)));
+    let waiting = 0;
+    for (let i = 0; i < ids.length; i += limit) {
+      const outcomes = await Promise.all(ids.slice(i, i + limit).map((id) => this.options.manager.start(id)));
+      waiting += outcomes.filter((outcome) => outcome === 'held').length;
     }
+    return waiting;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.trigger().catch((error: unknown) => this.options.logger.warn('reconcile retry failed', { error }));
+    }, this.options.retryDelayMs ?? 500);
+    this.retryTimer.unref();
   }
 }

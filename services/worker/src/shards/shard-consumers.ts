@@ -2,7 +2,7 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
-import type { MessageStore, ShardJobName, ShardJobs } from '@fleet/state';
+import type { MessageStore, ShardJobName, ShardJobs, ShardQueues } from '@fleet/state';
 import type { WorkerMetrics } from '../metrics';
 import { RetryLaterError, type SessionManager } from '../sessions/session-manager';
 
@@ -12,21 +12,28 @@ export interface ShardConsumersOptions {
   readonly keys: Keys;
   readonly manager: SessionManager;
   readonly messages: MessageStore;
+  /** Producer used to forward a job to the queue that owns it now. */
+  readonly queues: ShardQueues;
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
   readonly concurrency: number;
   /** Whether this worker owns the shard right now (the placement table as last seen). */
   readonly owns: (shard: number) => boolean;
+  /** The queue a session's jobs belong in now (its workspace's pin, else its shard's); undefined if unknown. */
+  readonly queueFor: (sessionId: string) => Promise<string | undefined>;
   /** How long a job's lock lives without renewal; a killed worker's jobs move on after about this. */
   readonly lockDurationMs?: number;
 }
 
 /**
- * One BullMQ consumer per owned shard queue. Stalled-job detection is tuned well below BullMQ's
+ * One BullMQ consumer per owned shard queue, plus one for this worker's own queue (workspaces pinned
+ * to it). A job that reaches a consumer whose queue no longer owns it is forwarded to the right
+ * queue, never dropped and never run here. Stalled-job detection is tuned well below BullMQ's
  * default so that a killed worker's in-flight jobs run elsewhere within seconds.
  */
 export class ShardConsumers {
   private readonly consumers = new Map<number, Worker>();
+  private own: Worker | undefined;
 
   constructor(private readonly options: ShardConsumersOptions) {}
 
@@ -36,19 +43,12 @@ export class ShardConsumers {
 
   async consume(shard: number): Promise<void> {
     if (this.consumers.has(shard)) return;
-    const { keys, connection, concurrency, instanceId } = this.options;
-    const lockDuration = this.options.lockDurationMs ?? 10_000;
-    const worker = new Worker(keys.shardQueue(shard), (job: Job, token?: string) => this.process(shard, job, token), {
-      connection,
-      prefix: keys.bullPrefix,
-      concurrency,
-      name: instanceId,
-      lockDuration,
-      stalledInterval: Math.max(1_000, Math.floor(lockDuration / 2)),
-      maxStalledCount: 5,
-    });
-    worker.on('error', (error) => this.options.logger.warn('shard consumer error', { shard, error: error.message }));
-    this.consumers.set(shard, worker);
+    this.consumers.set(shard, this.createConsumer(this.options.keys.shardQueue(shard), shard));
+  }
+
+  /** Starts consuming this worker's own queue. */
+  consumeOwnQueue(): void {
+    this.own ??= this.createConsumer(this.options.keys.workerQueue(this.options.instanceId), undefined);
   }
 
   /** Stops taking jobs of a shard; waits for jobs in flight to finish. */
@@ -59,35 +59,59 @@ export class ShardConsumers {
     await worker.close();
   }
 
-  async releaseAll(): Promise<void> {
-    await this.releaseMany(this.owned());
-  }
-
   async releaseMany(shards: readonly number[]): Promise<void> {
     await Promise.all(shards.map((shard) => this.release(shard)));
   }
 
-  private async process(shard: number, job: Job, token: string | undefined): Promise<void> {
+  async releaseAll(): Promise<void> {
+    const own = this.own;
+    this.own = undefined;
+    await Promise.all([this.releaseMany(this.owned()), own?.close()]);
+  }
+
+  private createConsumer(queueName: string, shard: number | undefined): Worker {
+    const { keys, connection, concurrency, instanceId } = this.options;
+    const lockDuration = this.options.lockDurationMs ?? 10_000;
+    const worker = new Worker(queueName, (job: Job, token?: string) => this.process(queueName, shard, job, token), {
+      connection,
+      prefix: keys.bullPrefix,
+      concurrency,
+      name: instanceId,
+      lockDuration,
+      stalledInterval: Math.max(1_000, Math.floor(lockDuration / 2)),
+      maxStalledCount: 5,
+    });
+    worker.on('error', (error) => this.options.logger.warn('queue consumer error', { queue: queueName, error: error.message }));
+    return worker;
+  }
+
+  private async process(queueName: string, shard: number | undefined, job: Job, token: string | undefined): Promise<void> {
     const { metrics } = this.options;
     const name = job.name as ShardJobName;
-    if (!this.options.owns(shard)) {
-      // The shard moved while this consumer was being released: hand the job back to the queue so
-      // its new owner runs it. Never run it here, never drop it.
-      metrics.jobs.inc({ name, outcome: 'forwarded' });
+    const data = job.data as ShardJobs[ShardJobName];
+    if (shard !== undefined && !this.options.owns(shard)) {
+      // The shard moved while this consumer was being released: hand the job back to its queue so
+      // the new owner runs it.
+      metrics.jobs.inc({ name, outcome: 'handed_back' });
       await job.moveToDelayed(Date.now() + 50, token);
       throw new DelayedError();
     }
+    const destination = await this.options.queueFor(data.sessionId);
+    if (destination !== undefined && destination !== queueName) {
+      metrics.jobs.inc({ name, outcome: 'forwarded' });
+      await this.options.queues.addTo(destination, name, data, `${String(job.id)}-via-${this.options.instanceId}-${Date.now()}`);
+      return;
+    }
     const stop = metrics.jobDuration.startTimer({ name });
     try {
-      await this.dispatch(name, job.data);
+      await this.dispatch(name, data);
       metrics.jobs.inc({ name, outcome: 'ok' });
     } catch (error) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       metrics.jobs.inc({ name, outcome: last ? 'failed' : 'retry' });
       if (last && name === 'message.send') {
-        const data = job.data as ShardJobs['message.send'];
         const reason = error instanceof RetryLaterError ? 'session_not_connected' : 'send_failed';
-        await this.options.messages.advance(data.messageId, 'failed', reason);
+        await this.options.manager.advanceMessage((data as ShardJobs['message.send']).messageId, 'failed', reason);
       }
       if (!(error instanceof RetryLaterError)) this.options.logger.warn('job failed', { job: job.id, name, error });
       throw error;
@@ -96,15 +120,16 @@ export class ShardConsumers {
     }
   }
 
-  private async dispatch(name: ShardJobName, data: unknown): Promise<void> {
+  private async dispatch(name: ShardJobName, data: ShardJobs[ShardJobName]): Promise<void> {
     const { manager } = this.options;
     switch (name) {
       case 'session.start':
-        return manager.start((data as ShardJobs['session.start']).sessionId);
+        await manager.start(data.sessionId);
+        return;
       case 'session.stop':
-        return manager.stop((data as ShardJobs['session.stop']).sessionId);
+        return manager.stop(data.sessionId);
       case 'session.logout':
-        return manager.logout((data as ShardJobs['session.logout']).sessionId);
+        return manager.logout(data.sessionId);
       case 'message.send':
         return manager.send(data as ShardJobs['message.send']);
       default:

@@ -3,6 +3,7 @@
  * idempotency key. One round trip does the session lookup and the idempotency claim.
  *
  * KEYS[1] message hash   KEYS[2] idempotency key (ignored when ARGV[5] is '0')   KEYS[3] session hash
+ * KEYS[4] traffic hash (workspace id → messages accepted)
  * ARGV[1] message id  ARGV[2] session id  ARGV[3] request fingerprint  ARGV[4] retention (seconds)
  * ARGV[5] '1' when an idempotency key was given  ARGV[6] now (ms)  ARGV[7] idempotency key ('' when none)
  *
@@ -21,5 +22,6 @@ redis.call('HSET', KEYS[1], 'message_id', ARGV[1], 'session_id', ARGV[2], 'works
   'status', 'accepted', 'fingerprint', ARGV[3], 'idempotency_key', ARGV[7],
   'created_at', ARGV[6], 'updated_at', ARGV[6])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+redis.call('HINCRBY', KEYS[4], session[1], 1)
 return {'new', ARGV[1], session[1], session[2]}
 `;

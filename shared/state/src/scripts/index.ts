@@ -2,7 +2,10 @@ import { ACCEPT_MESSAGE } from './accept-message';
 import { ADVANCE_MESSAGE } from './advance-message';
 import { CREATE_SESSION } from './create-session';
 import { LuaScript } from './lua-script';
+import { RELEASE_LEASE } from './release-lease';
+import { TAKE_LEASE } from './take-lease';
 import { TAKE_EPOCH } from './take-epoch';
+import { UPDATE_IF_EPOCH } from './update-if-epoch';
 import { UPDATE_IF_EXISTS } from './update-if-exists';
 
 export { LuaScript } from './lua-script';
@@ -14,4 +17,7 @@ export const SCRIPTS = {
   createSession: new LuaScript('create-session', CREATE_SESSION),
   takeEpoch: new LuaScript('take-epoch', TAKE_EPOCH),
   updateIfExists: new LuaScript('update-if-exists', UPDATE_IF_EXISTS),
+  updateIfEpoch: new LuaScript('update-if-epoch', UPDATE_IF_EPOCH),
+  takeLease: new LuaScript('take-lease', TAKE_LEASE),
+  releaseLease: new LuaScript('release-lease', RELEASE_LEASE),
 } as const;

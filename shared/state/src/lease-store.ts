@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '@fleet/keys';
+import { SCRIPTS } from './scripts';
+
+export type TakeResult =
+  | { readonly taken: true; readonly epoch: number }
+  | { readonly taken: false; readonly reason: 'held'; readonly holder: string }
+  | { readonly taken: false; readonly reason: 'not_registered' | 'no_session' };
+
+export interface LeaseHolder {
+  readonly instanceId: string;
+  readonly incarnation: string;
+}
+
+export interface Lease {
+  readonly owner: string;
+  readonly incarnation: string;
+  readonly epoch: number;
+}
+
+/**
+ * Session leases with fencing: at most one live run of a session, ever. See the take-lease and
+ * release-lease scripts for the exact rules.
+ */
+export class LeaseStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async take(sessionId: string, holder: LeaseHolder, now = Date.now()): Promise<TakeResult> {
+    const keys = [this.keys.lease(sessionId), this.keys.session(sessionId), this.keys.worker(holder.instanceId)];
+    const args = [holder.instanceId, holder.incarnation, this.keys.worker(''), now];
+    const [code, value] = (await SCRIPTS.takeLease.run(this.redis, keys, args)) as [number, string | number | undefined];
+    if (code === 1) return { taken: true, epoch: Number(value) };
+    if (code === 0) return { taken: false, reason: 'held', holder: String(value) };
+    return { taken: false, reason: code === -1 ? 'not_registered' : 'no_session' };
+  }
+
+  async release(sessionId: string, owner: string, epoch: number): Promise<boolean> {
+    const args = [owner, epoch, this.keys.leaseChannel, sessionId];
+    return (await SCRIPTS.releaseLease.run(this.redis, [this.keys.lease(sessionId)], args)) === 1;
+  }
+
+  async get(sessionId: string): Promise<Lease | undefined> {
+    const fields = await this.redis.hgetall(this.keys.lease(sessionId));
+    if (!fields.owner) return undefined;
+    return { owner: fields.owner, incarnation: fields.incarnation ?? '', epoch: Number(fields.epoch ?? 0) };
+  }
+}
