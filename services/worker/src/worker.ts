@@ -17,6 +17,8 @@ import { ShardConsumers } from './shards/shard-consumers';
 export interface WorkerDeps {
   readonly connector: SessionConnector;
   readonly logger?: Logger;
+  /** Where session and message events go; default the Redis event log the dispatcher reads. */
+  readonly events?: EventSink;
 }
 
 export interface FleetWorker {

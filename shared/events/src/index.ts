@@ -1,1 +1,16 @@
-export {};
+export {
+  EVENT_TYPES,
+  EVENT_FILTER_PATTERN,
+  isEventType,
+  matchesFilter,
+  type EventType,
+  type EventDataMap,
+  type FleetEvent,
+  type MessageStatusData,
+  type SessionRef,
+} from './catalogue';
+export { EventLog, newEventId, parseEntry, type EventSink, type EventPage } from './event-log';
+export { WebhookStore, type Webhook } from './webhook-store';
+export { DeadLetterStore, type DeadLetter } from './dead-letters';
+export { DeliveryLedger, type DeliveryItem, type RetryState } from './delivery-ledger';
+export { SIGNATURE_HEADER, signature, signatureHeader, verifySignature, type VerifyOutcome } from './signing';

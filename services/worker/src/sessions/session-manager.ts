@@ -137,6 +137,18 @@ export class SessionManager {
   }
 
   /**
+   * The API's stop command: closes the socket if the session runs here and marks it `stopped` (auth
+   * state kept). Skipped when the session was started again since; a session that is not running
+   * (failed, or already closed by a reconcile) is only marked.
+   */
+  async stopRequested(sessionId: string): Promise<void> {
+    const record = await this.options.sessions.get(sessionId);
+    if (!record || record.desired !== 'stopped') return;
+    if (this.running.has(sessionId)) return this.stop(sessionId, 'stopped');
+    if (record.status !== 'stopped') await this.options.sessions.update(sessionId, { status: 'stopped', qr: null, qrExpiresAt: null }, Date.now(), record.epoch);
+  }
+
+  /**
    * Forgets every session at once without touching Redis: used when this worker fences itself
    * (it can no longer prove it holds the leases), so sockets close even if Redis is unreachable.
    */
@@ -211,7 +223,9 @@ export class SessionManager {
       },
       onDisconnected: ({ code, reason, willReconnect }) => {
         metrics.sessionEvents.inc({ event: willReconnect ? 'reconnect' : 'disconnected', reason });
-        set('disconnected', { lastError: `${reason} (${code})` }, () => this.events.disconnected(entry.record, { code, reason, willReconnect }));
+        // The 515 right after a scan is the normal path to connected, not an outage.
+        const status = reason === 'restart_required' ? 'starting' : 'disconnected';
+        set(status, { lastError: `${reason} (${code})` }, () => this.events.disconnected(entry.record, { code, reason, willReconnect }));
       },
       onLoggedOut: () => {
         metrics.sessionEvents.inc({ event: 'logged_out', reason: 'remote' });

@@ -1,0 +1,81 @@
+import type { EventDataMap, EventSink, EventType, MessageStatusData } from '@fleet/events';
+import type { Logger } from '@fleet/logger';
+import type { MessageStatus, MessageStore, SessionRecord } from '@fleet/state';
+import type { IncomingMessage } from '../connector/types';
+
+type Session = Pick<SessionRecord, 'sessionId' | 'workspaceId' | 'accountId'>;
+
+const MESSAGE_EVENTS: Partial<Record<MessageStatus, EventType>> = {
+  sent: 'message.sent',
+  delivered: 'message.delivered',
+  read: 'message.read',
+  failed: 'message.failed',
+};
+
+/**
+ * Turns what the session manager observes into events for the Laravel app (webhooks). Appends are
+ * fire-and-forget for the callers (connector callbacks never block) but failures are logged.
+ * Without a sink (some tests) nothing is emitted and message records still advance.
+ */
+export class SessionEvents {
+  constructor(
+    private readonly sink: EventSink | undefined,
+    private readonly messages: MessageStore,
+    private readonly logger: Logger,
+  ) {}
+
+  qr(session: Session, qr: string, expiresAt: number): void {
+    this.emit(session.workspaceId, 'session.qr', { ...ref(session), qr, expires_at: expiresAt });
+  }
+
+  connected(session: Session, phone: string): void {
+    this.emit(session.workspaceId, 'session.connected', { ...ref(session), phone });
+  }
+
+  disconnected(session: Session, info: { code: number; reason: string; willReconnect: boolean }): void {
+    this.emit(session.workspaceId, 'session.disconnected', { ...ref(session), code: info.code, reason: info.reason, will_reconnect: info.willReconnect });
+  }
+
+  loggedOut(session: Session): void {
+    this.emit(session.workspaceId, 'session.logged_out', ref(session));
+  }
+
+  failed(session: Session, info: { code: number; reason: string }): void {
+    this.emit(session.workspaceId, 'session.failed', { ...ref(session), code: info.code, reason: info.reason });
+  }
+
+  received(session: Session, message: IncomingMessage): void {
+    this.emit(session.workspaceId, 'message.received', {
+      session_id: session.sessionId,
+      message_id: message.waMessageId,
+      from: message.from,
+      text: message.text,
+      timestamp: message.timestamp,
+    });
+  }
+
+  /**
+   * Advances a message record and emits its event only when the record actually changed, so a
+   * repeated or late ack (WhatsApp and BullMQ are at-least-once) never yields a second event.
+   */
+  async messageStatus(messageId: string, status: MessageStatus, reason = ''): Promise<boolean> {
+    const changed = await this.messages.advance(messageId, status, reason);
+    const type = MESSAGE_EVENTS[status];
+    if (!changed || !type || !this.sink) return changed;
+    const record = await this.messages.get(messageId);
+    if (!record) return changed;
+    const data: MessageStatusData = { message_id: messageId, session_id: record.sessionId, status: status as MessageStatusData['status'] };
+    if (type === 'message.failed') await this.sink.append(record.workspaceId, type, { ...data, reason: reason || 'unknown' });
+    else await this.sink.append(record.workspaceId, type, data);
+    return changed;
+  }
+
+  private emit<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T]): void {
+    if (!this.sink) return;
+    this.sink.append(workspaceId, type, data).catch((error: unknown) => this.logger.warn('event append failed', { type, error }));
+  }
+}
+
+function ref(session: Session): { session_id: string; account_id: string } {
+  return { session_id: session.sessionId, account_id: session.accountId };
+}

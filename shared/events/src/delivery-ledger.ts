@@ -1,0 +1,120 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '@fleet/keys';
+import type { FleetEvent } from './catalogue';
+import type { DeadLetter } from './dead-letters';
+import { parseEntry } from './event-log';
+import { SCRIPTS } from './scripts';
+
+/** One event to deliver; `replayMember` is set for a replayed dead letter. */
+export interface DeliveryItem {
+  readonly event: FleetEvent;
+  readonly replayMember?: string;
+}
+
+export interface RetryState {
+  readonly eventId: string;
+  readonly attempts: number;
+  readonly firstFailedAt: number;
+  readonly lastError: string;
+}
+
+/**
+ * The dispatcher's side of the event log: which workspaces have work, a lock per workspace so one
+ * dispatcher at a time delivers it (in order), its cursor, retry state and dead letters. Every
+ * write that depends on holding the lock is a Lua script that checks the lock's token first.
+ */
+export class DeliveryLedger {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly options: { readonly lockMs: number; readonly retainEvents: number },
+  ) {}
+
+  async dueWorkspaces(now: number, limit: number): Promise<number[]> {
+    return (await this.redis.zrangebyscore(this.keys.eventsPending, '-inf', now, 'LIMIT', 0, limit)).map(Number);
+  }
+
+  /** Time (ms) at which the earliest pending workspace is due, if any. */
+  async nextDueAt(): Promise<number | undefined> {
+    const [, score] = await this.redis.zrange(this.keys.eventsPending, 0, 0, 'WITHSCORES');
+    return score === undefined ? undefined : Number(score);
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.redis.zcard(this.keys.eventsPending);
+  }
+
+  async lock(workspaceId: number, token: string): Promise<boolean> {
+    return (await this.redis.set(this.keys.eventLock(workspaceId), token, 'PX', this.options.lockMs, 'NX')) === 'OK';
+  }
+
+  async cursor(workspaceId: number): Promise<number> {
+    return Number((await this.redis.hget(this.keys.eventCursors, String(workspaceId))) ?? 0);
+  }
+
+  /** The next events to deliver: queued replays first (oldest first), else the stream after `cursor`. */
+  async nextBatch(workspaceId: number, cursor: number, limit: number): Promise<DeliveryItem[]> {
+    const replay = await this.redis.zrange(this.keys.eventReplay(workspaceId), 0, limit - 1);
+    if (replay.length > 0) {
+      return replay.flatMap((member) => {
+        try {
+          return [{ event: JSON.parse(member) as FleetEvent, replayMember: member }];
+        } catch {
+          return [];
+        }
+      });
+    }
+    const entries = await this.redis.xrange(this.keys.eventStream(workspaceId), `${cursor + 1}-0`, '+', 'COUNT', limit);
+    return entries.flatMap(([entryId, fields]) => parseEntry(workspaceId, entryId, fields).map((event) => ({ event })));
+  }
+
+  async retryState(workspaceId: number): Promise<RetryState | undefined> {
+    const fields = await this.redis.hgetall(this.keys.eventRetry(workspaceId));
+    if (!fields.event_id) return undefined;
+    return {
+      eventId: fields.event_id,
+      attempts: Number(fields.attempts ?? 0),
+      firstFailedAt: Number(fields.first_failed_at ?? 0),
+      lastError: fields.last_error ?? '',
+    };
+  }
+
+  /** Done with `item` (delivered or filtered, or dead-lettered when `dead` is given); false if the lock was lost. */
+  async settle(workspaceId: number, token: string, item: DeliveryItem, dead?: DeadLetter): Promise<boolean> {
+    const keys = [
+      this.keys.eventLock(workspaceId),
+      this.keys.eventCursors,
+      this.keys.eventRetry(workspaceId),
+      this.keys.eventStream(workspaceId),
+      this.keys.eventReplay(workspaceId),
+      this.keys.eventDeadLetters(workspaceId),
+    ];
+    const args = [
+      token, workspaceId, item.event.sequence, this.options.lockMs, this.options.retainEvents,
+      item.replayMember ?? '', item.event.id, dead ? JSON.stringify(dead) : '',
+    ];
+    return (await SCRIPTS.settleEvent.run(this.redis, keys, args)) === 1;
+  }
+
+  /** Releases the workspace until `at`, recording the head event's retry state when given. */
+  async defer(workspaceId: number, token: string, at: number, retry?: RetryState): Promise<boolean> {
+    const fields = retry
+      ? ['event_id', retry.eventId, 'attempts', retry.attempts, 'first_failed_at', retry.firstFailedAt, 'last_error', retry.lastError]
+      : [];
+    const keys = [this.keys.eventLock(workspaceId), this.keys.eventRetry(workspaceId), this.keys.eventsPending];
+    return (await SCRIPTS.deferWorkspace.run(this.redis, keys, [token, workspaceId, at, ...fields])) === 1;
+  }
+
+  /** 'parked' when nothing is left, 'more' when events arrived meanwhile, 'lost' when the lock is gone. */
+  async park(workspaceId: number, token: string): Promise<'parked' | 'more' | 'lost'> {
+    const keys = [
+      this.keys.eventLock(workspaceId),
+      this.keys.eventSequence(workspaceId),
+      this.keys.eventCursors,
+      this.keys.eventReplay(workspaceId),
+      this.keys.eventsPending,
+    ];
+    const result = Number(await SCRIPTS.parkWorkspace.run(this.redis, keys, [token, workspaceId]));
+    return result === 0 ? 'parked' : result === 1 ? 'more' : 'lost';
+  }
+}

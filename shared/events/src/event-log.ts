@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '@fleet/keys';
+import { isEventType, type EventDataMap, type EventType, type FleetEvent } from './catalogue';
+import { SCRIPTS } from './scripts';
+
+/** Where the worker sends events; the EventLog is the real one, tests may record them instead. */
+export interface EventSink {
+  append<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T], now?: number): Promise<FleetEvent<T>>;
+}
+
+export interface EventPage {
+  readonly events: FleetEvent[];
+  /** Highest sequence number given out in the workspace so far (0 when none). */
+  readonly latestSequence: number;
+  /** Lowest sequence still stored (0 when the stream is empty). */
+  readonly oldestSequence: number;
+}
+
+export function newEventId(): string {
+  return `evt_${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * The events of every workspace: appended atomically with a per-workspace sequence number (see
+ * append-event), read back from a sequence for catch-up (GET /api/events) and by the dispatcher.
+ */
+export class EventLog implements EventSink {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async append<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T], now = Date.now()): Promise<FleetEvent<T>> {
+    const id = newEventId();
+    const keys = [this.keys.eventSequence(workspaceId), this.keys.eventStream(workspaceId), this.keys.eventsPending];
+    const args = [workspaceId, id, type, now, JSON.stringify(data), now, this.keys.eventsChannel];
+    const sequence = Number(await SCRIPTS.appendEvent.run(this.redis, keys, args));
+    return { id, type, workspace_id: workspaceId, sequence, occurred_at: now, data };
+  }
+
+  /** Up to `limit` events with a sequence above `since`, oldest first. */
+  async since(workspaceId: number, since: number, limit: number): Promise<EventPage> {
+    const stream = this.keys.eventStream(workspaceId);
+    const [entries, latest, oldest] = await Promise.all([
+      this.redis.xrange(stream, `${since + 1}-0`, '+', 'COUNT', limit),
+      this.redis.get(this.keys.eventSequence(workspaceId)),
+      this.redis.xrange(stream, '-', '+', 'COUNT', 1),
+    ]);
+    return {
+      events: entries.flatMap(([entryId, fields]) => parseEntry(workspaceId, entryId, fields)),
+      latestSequence: Number(latest ?? 0),
+      oldestSequence: oldest[0] ? Number(oldest[0][0].split('-')[0]) : 0,
+    };
+  }
+}
+
+/** One stream entry as an event; a malformed entry is skipped (never thrown at a delivery loop). */
+export function parseEntry(workspaceId: number, entryId: string, fields: string[]): FleetEvent[] {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+  const type = map.get('type') ?? '';
+  if (!isEventType(type)) return [];
+  let data: unknown;
+  try {
+    data = JSON.parse(map.get('data') ?? 'null');
+  } catch {
+    return [];
+  }
+  return [{
+    id: map.get('id') ?? '',
+    type,
+    workspace_id: workspaceId,
+    sequence: Number(entryId.split('-')[0]),
+    occurred_at: Number(map.get('at')),
+    data: data as EventDataMap[typeof type],
+  }];
+}
