@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { runCli } from '@fleet/fleetctl';
+import { createKeys } from '@fleet/keys';
 import { cleanPrefix, freshPrefix, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../src/harness/local-fleet';
 import { checkInvariants, waitAllConnected } from '../src/harness/invariants';
@@ -51,13 +52,31 @@ describe('ownership: join, drain, crash and migrate under load (real processes, 
     redis.disconnect();
   });
 
+  const snapshotRuns = async (): Promise<Map<string, { owner: string; epoch: number }>> => {
+    const runs = new Map<string, { owner: string; epoch: number }>();
+    for (const session of SESSIONS) {
+      const [owner, epoch] = await redis.hmget(createKeys(prefix).session(session.id), 'owner', 'epoch');
+      runs.set(session.id, { owner: owner ?? '', epoch: Number(epoch) });
+    }
+    return runs;
+  };
+
   it('a joining worker takes its share; only those sessions restart', async () => {
+    const before = await snapshotRuns();
     await underLoad(async () => {
       await fleet.addWorker('instance-4');
       await waitFor(async () => (await fleet.api('GET', '/api/instances')).body.instances.find((i: any) => i.instance_id === 'instance-4')?.shards > 0, {
         what: 'instance-4 owns shards',
       });
     });
+    const after = await snapshotRuns();
+    const moved = SESSIONS.filter((s) => after.get(s.id)!.owner !== before.get(s.id)!.owner);
+    for (const session of SESSIONS) {
+      const [was, now] = [before.get(session.id)!, after.get(session.id)!];
+      if (now.owner === was.owner) expect(now.epoch, `${session.id} stayed on ${was.owner} and must not restart`).to.equal(was.epoch);
+      else expect(now.owner, `${session.id} may only move to the newcomer`).to.equal('instance-4');
+    }
+    expect(moved.length).to.be.lessThan(SESSIONS.length);
   });
 
   it('a drained worker (SIGTERM) hands every session over cleanly', async () => {

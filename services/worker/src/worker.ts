@@ -78,7 +78,16 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): FleetWorke
     owns: (shard) => reconciler.owns(shard) && cluster.snapshot.placement.owners[shard] === config.instanceId,
     queueFor,
   });
-  const reconciler: Reconciler = new Reconciler({ instanceId: config.instanceId, cluster, consumers, manager, sessions, logger, metrics });
+  const reconciler: Reconciler = new Reconciler({
+    instanceId: config.instanceId,
+    cluster,
+    consumers,
+    manager,
+    sessions,
+    logger,
+    metrics,
+    queueName: (id) => keys.workerQueue(id),
+  });
   const trigger = (): void => {
     reconciler.trigger().catch((error: unknown) => logger.warn('reconcile failed', { error }));
   };

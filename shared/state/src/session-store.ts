@@ -123,6 +123,11 @@ export class SessionStore {
     return this.redis.smembers(this.keys.workspaceSessions(workspaceId));
   }
 
+  /** Every worker id that ever registered (live or not). */
+  async knownWorkers(): Promise<string[]> {
+    return this.redis.smembers(this.keys.workers);
+  }
+
   /** Number of sessions in each shard, index = shard. */
   async countsByShard(shardCount: number): Promise<number[]> {
     const pipeline = this.redis.pipeline();

@@ -15,9 +15,14 @@ export interface ReconcilerOptions {
   readonly metrics: WorkerMetrics;
   /** Session starts run this many at a time. Default 50. */
   readonly startConcurrency?: number;
+  /** Name of a worker's own queue. */
+  readonly queueName: (instanceId: string) => string;
   /** Retry delay for sessions whose previous owner still holds the lease. Default 500 ms. */
   readonly retryDelayMs?: number;
 }
+
+/** Ended on their own (440 conflict, 401, exhausted reconnects, QR timeout): restarting them would loop. */
+const WAITS_FOR_START: ReadonlySet<string> = new Set(['failed', 'logged_out']);
 
 /**
  * The worker's one control loop. Each run computes what this worker should run from the placement
@@ -97,7 +102,10 @@ export class Reconciler {
     await consumers.releaseMany(lost);
     await Promise.all(toStop.map((id) => manager.stop(id, null)));
     await Promise.all(gained.map((shard) => consumers.consume(shard)));
-    const waiting = await this.startAll([...desired.keys()].filter((id) => !manager.isRunning(id)));
+    await consumers.adopt(active && shards.has(0) ? await this.orphanedQueues(snapshot) : []);
+    // A session that failed or was logged out by WhatsApp waits for an explicit start (API), not a reconcile.
+    const startable = [...desired.values()].filter((record) => !manager.isRunning(record.sessionId) && !WAITS_FOR_START.has(record.status));
+    const waiting = await this.startAll(startable.map((record) => record.sessionId));
     metrics.ownedShards.set(shards.size);
     if (waiting > 0) this.scheduleRetry();
   }
@@ -116,6 +124,18 @@ export class Reconciler {
       if (record.desired === 'running' && routeOf(snapshot, record.workspaceId).owner === instanceId) desired.set(record.sessionId, record);
     }
     return desired;
+  }
+
+  /**
+   * Own queues of workers that registered once but are not live now: jobs forwarded to a worker
+   * (a pinned workspace) just before it died would wait there forever. The owner of shard 0 drains
+   * them, forwarding each job to where its session runs now.
+   */
+  private async orphanedQueues(snapshot: ClusterSnapshot): Promise<string[]> {
+    const { sessions, instanceId } = this.options;
+    const live = new Set(snapshot.workers.map((worker) => worker.instanceId));
+    const known = await sessions.knownWorkers();
+    return known.filter((id) => !live.has(id) && id !== instanceId).map((id) => this.options.queueName(id));
   }
 
   /** Starts sessions a batch at a time; returns how many still wait for a lease. */

@@ -34,6 +34,8 @@ export interface ShardConsumersOptions {
 export class ShardConsumers {
   private readonly consumers = new Map<number, Worker>();
   private own: Worker | undefined;
+  /** Queues of workers that are gone, drained here so that what was forwarded to them moves on. */
+  private readonly adopted = new Map<string, Worker>();
 
   constructor(private readonly options: ShardConsumersOptions) {}
 
@@ -51,6 +53,18 @@ export class ShardConsumers {
     this.own ??= this.createConsumer(this.options.keys.workerQueue(this.options.instanceId), undefined);
   }
 
+  /**
+   * Consumes exactly the given orphaned worker queues (their workers are gone); every job found
+   * there is forwarded to the queue that owns its session now.
+   */
+  async adopt(queueNames: readonly string[]): Promise<void> {
+    const wanted = new Set(queueNames);
+    for (const name of wanted) if (!this.adopted.has(name)) this.adopted.set(name, this.createConsumer(name, undefined));
+    const released = [...this.adopted.entries()].filter(([name]) => !wanted.has(name));
+    for (const [name] of released) this.adopted.delete(name);
+    await Promise.all(released.map(([, worker]) => worker.close()));
+  }
+
   /** Stops taking jobs of a shard; waits for jobs in flight to finish. */
   async release(shard: number): Promise<void> {
     const worker = this.consumers.get(shard);
@@ -66,7 +80,7 @@ export class ShardConsumers {
   async releaseAll(): Promise<void> {
     const own = this.own;
     this.own = undefined;
-    await Promise.all([this.releaseMany(this.owned()), own?.close()]);
+    await Promise.all([this.releaseMany(this.owned()), own?.close(), this.adopt([])]);
   }
 
   private createConsumer(queueName: string, shard: number | undefined): Worker {
@@ -127,7 +141,7 @@ export class ShardConsumers {
         await manager.start(data.sessionId);
         return;
       case 'session.stop':
-        return manager.stop(data.sessionId);
+        return manager.stopRequested(data.sessionId);
       case 'session.logout':
         return manager.logout(data.sessionId);
       case 'message.send':
