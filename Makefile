@@ -31,5 +31,9 @@ bench-ingress: build ## autocannon against POST /api/messages/send with two work
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/ingress.js
 
+bench-failover: build ## kill -9 and drain of a worker with 500 sessions; moved fraction on joins
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url node loadtest/dist/src/bench/failover.js
+
 clean: ## Remove build output
 	@npx tsc -b --clean

@@ -16,7 +16,7 @@ export interface AuditRow {
 
 /**
  * The checklist's pre-migration audit: sessions per workspace, traffic level from accepted-message
- * counts (top third high, middle third medium, the rest and silent workspaces low), current and
+ * counts (busier than two thirds of the workspaces: high; than one third: medium; else, and silent: low), current and
  * target instance.
  */
 export async function auditWorkspaces(ctx: OperationsContext): Promise<AuditRow[]> {
@@ -25,9 +25,10 @@ export async function auditWorkspaces(ctx: OperationsContext): Promise<AuditRow[
   const traffic = await ctx.redis.hgetall(ctx.keys.traffic);
   const byWorkspace = new Map<number, typeof records>();
   for (const record of records) byWorkspace.set(record.workspaceId, [...(byWorkspace.get(record.workspaceId) ?? []), record]);
-  const counts = [...byWorkspace.keys()].map((ws) => Number(traffic[String(ws)] ?? 0)).filter((n) => n > 0).sort((a, b) => a - b);
+  const counts = [...byWorkspace.keys()].map((ws) => Number(traffic[String(ws)] ?? 0));
   const level = (messages: number): AuditRow['traffic'] => {
-    if (messages === 0 || counts.length === 0) return 'low';
+    if (messages === 0) return 'low';
+    // Share of workspaces with less traffic than this one.
     const rank = counts.filter((n) => n < messages).length / counts.length;
     return rank >= 2 / 3 ? 'high' : rank >= 1 / 3 ? 'medium' : 'low';
   };
