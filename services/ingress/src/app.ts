@@ -5,6 +5,7 @@ import { bearerAuth } from './http/auth';
 import { bodyLimit } from './http/body-limit';
 import { errorResponse } from './http/error-boundary';
 import { requestContext } from './http/request-context';
+import { registerAdminRoutes } from './routes/admin';
 import { registerHealthRoute, registerInstanceRoutes } from './routes/instances';
 import { registerMessageRoutes } from './routes/messages';
 import { registerSessionRoutes } from './routes/sessions';
@@ -49,6 +50,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   registerSessionRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerInstanceRoutes(app, deps);
+  registerAdminRoutes(app, deps);
   registerHealthRoute(app, deps);
 
   app.get('/metrics', async (c) => {
