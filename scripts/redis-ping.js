@@ -3,7 +3,9 @@
 // Plain Node so that it works before `npm ci` and without redis-cli.
 'use strict';
 const net = require('node:net');
+const { clearTimeout } = require('node:timers');
 const tls = require('node:tls');
+const { URL } = require('node:url');
 
 const url = new URL(process.argv[2] || 'redis://127.0.0.1:6379');
 const port = Number(url.port || 6379);

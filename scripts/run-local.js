@@ -15,6 +15,7 @@ const ports = {
   simulator: Number(process.env.SIM_PORT || 7780),
   workers: [3001, 3002],
 };
+const pidFile = path.join(data, 'run-local.pid');
 const children = [];
 let stopping = false;
 
@@ -25,8 +26,10 @@ function apiKey() {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-function start(name, command, args, env, readyPattern) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+// `detached` puts a child in its own process group, so a terminal Ctrl-C does not reach it and it is
+// stopped by shutdown() in order instead (used for Redis, which must outlive the draining workers).
+function start(name, command, args, env, readyPattern, { detached = false } = {}) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached });
   children.push({ name, child });
   return new Promise((resolve, reject) => {
     let ready = !readyPattern;
@@ -71,19 +74,20 @@ async function redisUrl() {
   execFileSync(path.join(__dirname, 'ensure-debian-package.sh'), ['redis-server', 'redis-server'], { stdio: 'inherit' });
   const dir = path.join(data, 'redis');
   fs.mkdirSync(dir, { recursive: true });
-  await start('redis', 'redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'], {}, /Ready to accept connections/);
+  await start('redis', 'redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'], {}, /Ready to accept connections/, { detached: true });
   return url;
 }
 
 async function main() {
   fs.mkdirSync(data, { recursive: true });
+  fs.writeFileSync(pidFile, `${process.pid}\n`);
   const key = apiKey();
   const redis = await redisUrl();
   const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info' };
   const simulatorBin = path.join(root, 'services/simulator/dist/src/bin.js');
   let wsUrl = process.env.WA_WEBSOCKET_URL;
   if (!wsUrl && fs.existsSync(simulatorBin)) {
-    await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /ready|listening/i);
+    await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/);
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
   await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
@@ -116,12 +120,12 @@ Try it:
   curl -s ${auth} ${api}/api/instances
   curl -s ${auth} -X POST ${api}/api/sessions/create -d '{"session_id":"demo-1","workspace_id":5,"account_id":"1"}'
   curl -s ${auth} ${api}/api/sessions/demo-1/status
-${wsUrl ? `  curl -s ${sim}/admin/qrs                      # the pending QR codes
+${wsUrl ? `  # scan with the virtual phone: "qr" is the full QR string from the status above (/admin/qrs lacks its secret)
   curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the status>","phone":"15550001111"}'
 ` : ''}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
   curl -s ${auth} ${api}/api/messages/<message_id>
 
-Ctrl-C stops everything.
+Ctrl-C stops everything (from another shell: kill -INT $(cat ${path.relative(root, pidFile)})). README.md has the full tour.
 `);
 }
 
@@ -143,7 +147,10 @@ function shutdown(code) {
       for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
       return Promise.race([Promise.all(redis.map(({ child }) => exitOf(child))), timeout(5_000)]);
     })
-    .then(() => process.exit(code));
+    .then(() => {
+      fs.rmSync(pidFile, { force: true });
+      process.exit(code);
+    });
 }
 
 process.on('SIGINT', () => shutdown(0));
