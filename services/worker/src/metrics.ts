@@ -11,6 +11,7 @@ export interface WorkerMetrics {
   readonly jobDuration: Histogram<'name'>;
   readonly sessionEvents: Counter<'event' | 'reason'>;
   readonly leaseTakeovers: Counter;
+  readonly sessionsWaitingForCapacity: Gauge;
   readonly fencings: Counter;
 }
 
@@ -39,6 +40,11 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
       help: 'Time to process a shard-queue job',
       labelNames: ['name'],
       buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    sessionsWaitingForCapacity: new Gauge({
+      name: 'fleet_sessions_waiting_for_capacity',
+      help: 'Sessions this worker should run but does not, because it is at MAX_SESSIONS_PER_INSTANCE',
       registers: [registry],
     }),
     leaseTakeovers: new Counter({

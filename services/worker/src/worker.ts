@@ -14,6 +14,9 @@ import { SessionManager } from './sessions/session-manager';
 import { Reconciler } from './shards/reconciler';
 import { ShardConsumers } from './shards/shard-consumers';
 
+/** How often a worker reconciles without being told to (missed events, freed capacity). */
+const RECONCILE_INTERVAL_MS = 10_000;
+
 export interface WorkerDeps {
   readonly connector: SessionConnector;
   readonly logger?: Logger;
@@ -54,6 +57,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): FleetWorke
     sessions,
     messages,
     leases: new LeaseStore(redis, keys),
+    maxSessions: config.maxSessions,
     holder: () => heartbeat?.current,
     logger,
     metrics,
@@ -87,12 +91,15 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): FleetWorke
     logger,
     metrics,
     queueName: (id) => keys.workerQueue(id),
+    maxSessions: config.maxSessions,
   });
   const trigger = (): void => {
     reconciler.trigger().catch((error: unknown) => logger.warn('reconcile failed', { error }));
   };
   let server: ServerType | undefined;
   let closing: Promise<void> | undefined;
+  /** Level-triggered safety net: reconcile now and then even when nothing announced a change. */
+  let periodic: NodeJS.Timeout | undefined;
 
   const http = createWorkerHttp(
     {
@@ -135,11 +142,14 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): FleetWorke
       consumers.consumeOwnQueue();
       await cluster.refresh();
       await reconciler.trigger();
+      periodic = setInterval(trigger, RECONCILE_INTERVAL_MS);
+      periodic.unref();
       logger.info('worker started', { url, shards: consumers.owned().length });
       return { port, url };
     },
     close() {
       closing ??= (async () => {
+        if (periodic) clearInterval(periodic);
         const registration = heartbeat?.current;
         if (registration) {
           // Planned drain: with our draining flag seen, our own reconcile stops every session cleanly

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { createKeys } from '@fleet/keys';
-import { createSilentLogger } from '@fleet/logger';
+import { createLogger, createSilentLogger } from '@fleet/logger';
 import { MessageStore, SessionStore, ShardQueues, jobId } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { shardOf } from '@fleet/ring';
@@ -37,7 +37,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
       shardConcurrency: 4,
     };
     connector = new InstantConnector({ instanceId: 'instance-1' });
-    worker = createWorker(config, { connector, logger: createSilentLogger() });
+    worker = createWorker(config, { connector, logger: process.env.WORKER_TEST_LOGS ? createLogger({ service: 'worker' }) : createSilentLogger() });
     queues = new ShardQueues(redis, createKeys(prefix));
   });
 
@@ -87,6 +87,21 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     await waitFor(async () => (await sessions.get('bye')) === undefined, { what: 'record removed' });
     expect(await sessions.idsInShard(shard)).to.deep.equal([]);
     expect(connector.openCount).to.equal(0);
+  });
+
+  it('never runs more than MAX_SESSIONS_PER_INSTANCE; the rest wait for capacity', async () => {
+    const keys = createKeys(prefix);
+    const sessions = new SessionStore(redis, keys);
+    for (let i = 1; i <= 12; i += 1) {
+      await sessions.create({ sessionId: `cap-${i}`, workspaceId: i, accountId: '1', shard: shardOf(i, 8) });
+      await queues.add(shardOf(i, 8), 'session.start', { sessionId: `cap-${i}` }, jobId('start', `cap-${i}`));
+    }
+    const { url } = await worker.start();
+    await waitFor(async () => connector.started.length === 10, { what: '10 sessions started' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(connector.started).to.have.length(10);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics, metrics.split("\n").filter((l) => l.includes("waiting_for")).join("\n")).to.match(/fleet_sessions_waiting_for_capacity\{[^}]*\} 2/);
   });
 
   it('starts sessions whose desired state is running when it takes over their shard', async () => {

@@ -14,6 +14,8 @@ export interface SessionManagerOptions {
   readonly sessions: SessionStore;
   readonly messages: MessageStore;
   readonly leases: LeaseStore;
+  /** MAX_SESSIONS_PER_INSTANCE; a start beyond it answers `full` (the reconciler starts it when room frees). */
+  readonly maxSessions?: number;
   /** This worker's current registration; undefined while it is fenced (not registered). */
   readonly holder: () => LeaseHolder | undefined;
   readonly logger: Logger;
@@ -31,7 +33,7 @@ interface Running {
 }
 
 /** What a start attempt did: `held` means another live worker still holds the lease (retry later). */
-export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced' | 'failed';
+export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced' | 'failed' | 'full';
 
 const DONE_STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
 
@@ -73,6 +75,7 @@ export class SessionManager {
    */
   async start(sessionId: string): Promise<StartOutcome> {
     if (this.running.has(sessionId) || this.starting.has(sessionId)) return 'running';
+    if (this.running.size + this.starting.size >= (this.options.maxSessions ?? Infinity)) return 'full';
     this.starting.add(sessionId);
     try {
       return await this.startOnce(sessionId);

@@ -15,6 +15,8 @@ export interface ReconcilerOptions {
   readonly metrics: WorkerMetrics;
   /** Session starts run this many at a time. Default 50. */
   readonly startConcurrency?: number;
+  /** MAX_SESSIONS_PER_INSTANCE: this worker never runs more sessions than this. */
+  readonly maxSessions: number;
   /** Name of a worker's own queue. */
   readonly queueName: (instanceId: string) => string;
   /** Retry delay for sessions whose previous owner still holds the lease. Default 500 ms. */
@@ -105,7 +107,12 @@ export class Reconciler {
     await consumers.adopt(active && shards.has(0) ? await this.orphanedQueues(snapshot) : []);
     // A session that failed or was logged out by WhatsApp waits for an explicit start (API), not a reconcile.
     const startable = [...desired.values()].filter((record) => !manager.isRunning(record.sessionId) && !WAITS_FOR_START.has(record.status));
-    const waiting = await this.startAll(startable.map((record) => record.sessionId));
+    const room = Math.max(0, this.options.maxSessions - manager.size);
+    if (startable.length > room) {
+      this.options.logger.warn('at MAX_SESSIONS_PER_INSTANCE: sessions wait for capacity', { waiting: startable.length - room, max: this.options.maxSessions });
+    }
+    metrics.sessionsWaitingForCapacity.set(Math.max(0, startable.length - room));
+    const waiting = await this.startAll(startable.slice(0, room).map((record) => record.sessionId));
     metrics.ownedShards.set(shards.size);
     if (waiting > 0) this.scheduleRetry();
   }
