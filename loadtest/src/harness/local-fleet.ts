@@ -4,6 +4,9 @@ import path from 'node:path';
 import { SimulatorClient } from '@fleet/simulator';
 import { startProcess, waitFor, type ServiceProcess } from '@fleet/testing';
 
+/** Pairing waits (QR, connected): generous, since a loaded 2-core machine can be slow to answer. */
+const PAIR_TIMEOUT_MS = 90_000;
+
 const binOf = (pkg: string): string => path.join(path.dirname(require.resolve(pkg)), 'bin.js');
 
 export interface LocalFleetOptions {
@@ -104,9 +107,9 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
     async pair(sessionId, workspaceId, phone) {
       const created = await api('POST', '/api/sessions/create', { session_id: sessionId, workspace_id: workspaceId, account_id: '1' });
       if (created.status >= 300) throw new Error(`create ${sessionId}: ${created.status} ${JSON.stringify(created.body)}`);
-      const qr = await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.qr as string, { what: `QR of ${sessionId}`, timeoutMs: 30_000 });
+      const qr = await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.qr as string, { what: `QR of ${sessionId}`, timeoutMs: PAIR_TIMEOUT_MS });
       await simulator.scan(qr, phone);
-      await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.status === 'connected', { what: `${sessionId} connected`, timeoutMs: 30_000 });
+      await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.status === 'connected', { what: `${sessionId} connected`, timeoutMs: PAIR_TIMEOUT_MS });
     },
     addWorker: startWorker,
     async stopWorker(instanceId, signal = 'SIGTERM') {
