@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedis } from '@fleet/redis';
 import { EnvReader, readCommon } from '@fleet/config';
 import { createKeys } from '@fleet/keys';
 import { UsageError, type Command } from './command';
@@ -36,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   }
   const reader = new EnvReader(io.env);
   const common = reader.finish(readCommon(reader));
-  const redis = new Redis(common.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = createRedis(common.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

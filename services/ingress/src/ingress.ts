@@ -1,5 +1,5 @@
+import { createRedis } from '@fleet/redis';
 import { serve, type ServerType } from '@hono/node-server';
-import { Redis } from 'ioredis';
 import { ClusterView } from '@fleet/cluster';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
@@ -20,13 +20,14 @@ export interface Ingress {
 
 export function createIngress(config: IngressConfig, options: { logger?: Logger } = {}): Ingress {
   const logger = options.logger ?? createLogger({ service: 'ingress', level: config.common.logLevel });
-  const redis = new Redis(config.common.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const redis = createRedis(config.common.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
-  const queueConnection = new Redis(config.common.redisUrl, { maxRetriesPerRequest: null });
+  const queueConnection = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null });
   queueConnection.on('error', (error) => logger.warn('redis (queues) error', { error: error.message }));
   const keys = createKeys(config.common.redisPrefix);
   const metrics = createIngressMetrics();
   const cluster = new ClusterView({ redis, keys, logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
+  metrics.probes.liveWorkers = () => cluster.snapshot.workers.length;
   const deps: IngressDeps = {
     redis,
     keys,

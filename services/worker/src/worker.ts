@@ -1,15 +1,16 @@
+import { createRedis } from '@fleet/redis';
 import { serve, type ServerType } from '@hono/node-server';
-import { Redis } from 'ioredis';
-import { ClusterView, routeOf } from '@fleet/cluster';
+import type { Redis } from 'ioredis';
+import { ClusterView, routeOf, type WorkerInfo } from '@fleet/cluster';
 import { EventLog, type EventSink } from '@fleet/events';
-import { createKeys } from '@fleet/keys';
+import { createKeys, type Keys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { LeaseStore, MessageStore, SessionStore, ShardQueues } from '@fleet/state';
 import type { WorkerConfig } from './config';
 import type { SessionConnector } from './connector/types';
 import { Heartbeat } from './fencing';
 import { createWorkerHttp } from './http/server';
-import { createWorkerMetrics, type WorkerMetrics } from './metrics';
+import { createWorkerMetrics, QUEUE_STATES, type WorkerMetrics } from './metrics';
 import { SessionManager } from './sessions/session-manager';
 import { Reconciler } from './shards/reconciler';
 import { ShardConsumers } from './shards/shard-consumers';
@@ -37,140 +38,192 @@ export interface FleetWorker {
 }
 
 export function createWorker(config: WorkerConfig, deps: WorkerDeps): FleetWorker {
-  const logger = deps.logger ?? createLogger({ service: 'worker', level: config.common.logLevel, defaultMeta: { instance: config.instanceId } });
-  const redis = new Redis(config.common.redisUrl, { maxRetriesPerRequest: null });
-  redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
-  const subscriber = redis.duplicate();
-  subscriber.on('error', () => undefined);
-  const keys = createKeys(config.common.redisPrefix);
-  const metrics = createWorkerMetrics(config.instanceId);
-  metrics.capacity.set(config.maxSessions);
-  const sessions = new SessionStore(redis, keys);
-  const messages = new MessageStore(redis, keys);
-  const queues = new ShardQueues(redis, keys);
-  const cluster = new ClusterView({ redis, keys, logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
-  let heartbeat: Heartbeat | undefined;
-  const manager = new SessionManager({
-    instanceId: config.instanceId,
-    storagePath: config.storagePath,
-    connector: deps.connector,
-    sessions,
-    messages,
-    leases: new LeaseStore(redis, keys),
-    maxSessions: config.maxSessions,
-    holder: () => heartbeat?.current,
-    logger,
-    metrics,
-    events: deps.events ?? new EventLog(redis, keys),
-  });
-  const queueFor = async (sessionId: string): Promise<string | undefined> => {
-    const record = await sessions.get(sessionId);
-    if (!record) return undefined;
-    const route = routeOf(cluster.snapshot, record.workspaceId);
-    return route.pinnedTo ? keys.workerQueue(route.pinnedTo) : keys.shardQueue(route.shard);
-  };
-  const consumers = new ShardConsumers({
-    instanceId: config.instanceId,
-    connection: redis,
-    keys,
-    manager,
-    messages,
-    queues,
-    logger,
-    metrics,
-    concurrency: config.shardConcurrency,
-    owns: (shard) => reconciler.owns(shard) && cluster.snapshot.placement.owners[shard] === config.instanceId,
-    queueFor,
-  });
-  const reconciler: Reconciler = new Reconciler({
-    instanceId: config.instanceId,
-    cluster,
-    consumers,
-    manager,
-    sessions,
-    logger,
-    metrics,
-    queueName: (id) => keys.workerQueue(id),
-    maxSessions: config.maxSessions,
-  });
-  const trigger = (): void => {
-    reconciler.trigger().catch((error: unknown) => logger.warn('reconcile failed', { error }));
-  };
-  let server: ServerType | undefined;
-  let closing: Promise<void> | undefined;
-  /** Level-triggered safety net: reconcile now and then even when nothing announced a change. */
-  let periodic: NodeJS.Timeout | undefined;
+  return new WorkerService(config, deps);
+}
 
-  const http = createWorkerHttp(
-    {
+/** One worker process: membership, heartbeat and fencing, the reconcile loop, queue consumers, HTTP. */
+class WorkerService implements FleetWorker {
+  readonly metrics: WorkerMetrics;
+  readonly manager: SessionManager;
+  readonly cluster: ClusterView;
+  private readonly logger: Logger;
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly keys: Keys;
+  private readonly sessions: SessionStore;
+  private readonly queues: ShardQueues;
+  private readonly consumers: ShardConsumers;
+  private readonly reconciler: Reconciler;
+  private heartbeat: Heartbeat | undefined;
+  private server: ServerType | undefined;
+  private periodic: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly deps: WorkerDeps,
+  ) {
+    this.logger = deps.logger ?? createLogger({ service: 'worker', level: config.common.logLevel, defaultMeta: { instance: config.instanceId } });
+    this.redis = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null });
+    this.redis.on('error', (error) => this.logger.warn('redis error', { error: error.message }));
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', () => undefined);
+    this.keys = createKeys(config.common.redisPrefix);
+    this.metrics = createWorkerMetrics(config.instanceId);
+    this.metrics.capacity.set(config.maxSessions);
+    this.sessions = new SessionStore(this.redis, this.keys);
+    this.queues = new ShardQueues(this.redis, this.keys);
+    this.cluster = new ClusterView({ redis: this.redis, keys: this.keys, logger: this.logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
+    this.manager = this.createManager();
+    this.consumers = this.createConsumers();
+    this.reconciler = new Reconciler({
       instanceId: config.instanceId,
+      cluster: this.cluster,
+      consumers: this.consumers,
+      manager: this.manager,
+      sessions: this.sessions,
+      logger: this.logger,
+      metrics: this.metrics,
+      queueName: (id) => this.keys.workerQueue(id),
       maxSessions: config.maxSessions,
-      sessionCount: () => manager.size,
-      isHealthy: () => heartbeat?.healthy ?? false,
-    },
-    metrics.registry,
-  );
+    });
+    this.metrics.probes.liveWorkers = () => this.cluster.snapshot.workers.length;
+    this.metrics.probes.queueCounts = () => queueCounts(this.queues, this.consumers.queueNames(), this.keys.workerQueue(config.instanceId));
+  }
 
-  return {
-    metrics,
-    manager,
-    cluster,
-    async start() {
-      const port = await new Promise<number>((resolve) => {
-        server = serve({ fetch: http.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
-      });
-      const url = config.advertiseUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-      await cluster.start();
-      heartbeat = new Heartbeat({
-        membership: cluster.membership,
-        logger,
-        ttlMs: config.heartbeatTtlMs,
-        onFence: async () => {
-          metrics.fencings.inc();
-          await Promise.all([consumers.releaseAll(), manager.abandonAll()]);
-        },
-        onRejoin: async () => {
-          consumers.consumeOwnQueue();
-          await cluster.refresh();
-          trigger();
-        },
-      });
-      heartbeat.start(await cluster.membership.register({ instanceId: config.instanceId, url, maxSessions: config.maxSessions }));
-      cluster.on('change', trigger);
-      subscriber.on('message', trigger);
-      await subscriber.subscribe(keys.leaseChannel);
-      consumers.consumeOwnQueue();
-      await cluster.refresh();
-      await reconciler.trigger();
-      periodic = setInterval(trigger, RECONCILE_INTERVAL_MS);
-      periodic.unref();
-      logger.info('worker started', { url, shards: consumers.owned().length });
-      return { port, url };
-    },
-    close() {
-      closing ??= (async () => {
-        if (periodic) clearInterval(periodic);
-        const registration = heartbeat?.current;
-        if (registration) {
-          // Planned drain: with our draining flag seen, our own reconcile stops every session cleanly
-          // and releases its lease, and the other workers take our shards and start them at once.
-          await cluster.membership.setDraining(registration, true).catch(() => undefined);
-          await cluster.refresh().catch(() => undefined);
-          await reconciler.trigger();
-        }
-        reconciler.deactivate();
-        await consumers.releaseAll();
-        await manager.stopAll();
-        heartbeat?.stop();
-        await deps.connector.close();
-        if (registration) await cluster.membership.deregister(registration).catch(() => undefined);
-        await cluster.close();
-        subscriber.disconnect();
-        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-        await queues.close();
-        redis.disconnect();
-      })();
-      return closing;
-    },
+  async start(): Promise<{ port: number; url: string }> {
+    const { config, cluster, consumers } = this;
+    const port = await this.listen();
+    const url = config.advertiseUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    await cluster.start();
+    this.heartbeat = this.createHeartbeat();
+    this.heartbeat.start(await cluster.membership.register({ instanceId: config.instanceId, url, maxSessions: config.maxSessions }));
+    cluster.on('change', this.trigger);
+    this.subscriber.on('message', this.trigger);
+    await this.subscriber.subscribe(this.keys.leaseChannel);
+    consumers.consumeOwnQueue();
+    await cluster.refresh();
+    await this.reconciler.trigger();
+    this.periodic = setInterval(this.trigger, RECONCILE_INTERVAL_MS);
+    this.periodic.unref();
+    this.logger.info('worker started', { url, shards: consumers.owned().length });
+    return { port, url };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.drainAndLeave();
+    return this.closing;
+  }
+
+  private readonly trigger = (): void => {
+    this.reconciler.trigger().catch((error: unknown) => this.logger.warn('reconcile failed', { error }));
   };
+
+  private async drainAndLeave(): Promise<void> {
+    if (this.periodic) clearInterval(this.periodic);
+    const registration = this.heartbeat?.current;
+    if (registration) await this.drain(registration);
+    this.reconciler.deactivate();
+    await this.consumers.releaseAll();
+    await this.manager.stopAll();
+    this.heartbeat?.stop();
+    await this.deps.connector.close();
+    if (registration) await this.cluster.membership.deregister(registration).catch(() => undefined);
+    await this.cluster.close();
+    this.subscriber.disconnect();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.queues.close();
+    this.redis.disconnect();
+  }
+
+  /**
+   * Planned drain: once our draining flag is seen, our own reconcile stops every session cleanly and
+   * releases its lease, and the other workers take our shards and start those sessions at once.
+   */
+  private async drain(registration: WorkerInfo): Promise<void> {
+    await this.cluster.membership.setDraining(registration, true).catch(() => undefined);
+    await this.cluster.refresh().catch(() => undefined);
+    await this.reconciler.trigger();
+  }
+
+  private listen(): Promise<number> {
+    const { config } = this;
+    const http = createWorkerHttp(
+      {
+        instanceId: config.instanceId,
+        maxSessions: config.maxSessions,
+        sessionCount: () => this.manager.size,
+        isHealthy: () => this.heartbeat?.healthy ?? false,
+        storagePath: config.storagePath,
+      },
+      this.metrics.registry,
+    );
+    return new Promise<number>((resolve) => {
+      this.server = serve({ fetch: http.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
+    });
+  }
+
+  private createManager(): SessionManager {
+    return new SessionManager({
+      instanceId: this.config.instanceId,
+      storagePath: this.config.storagePath,
+      connector: this.deps.connector,
+      sessions: this.sessions,
+      messages: new MessageStore(this.redis, this.keys),
+      leases: new LeaseStore(this.redis, this.keys),
+      maxSessions: this.config.maxSessions,
+      holder: () => this.heartbeat?.current,
+      logger: this.logger,
+      metrics: this.metrics,
+      events: this.deps.events ?? new EventLog(this.redis, this.keys),
+    });
+  }
+
+  private createConsumers(): ShardConsumers {
+    const { config, keys, cluster } = this;
+    return new ShardConsumers({
+      instanceId: config.instanceId,
+      connection: this.redis,
+      keys,
+      manager: this.manager,
+      messages: new MessageStore(this.redis, keys),
+      queues: this.queues,
+      logger: this.logger,
+      metrics: this.metrics,
+      concurrency: config.shardConcurrency,
+      owns: (shard) => this.reconciler.owns(shard) && cluster.snapshot.placement.owners[shard] === config.instanceId,
+      queueFor: (sessionId) => this.queueFor(sessionId),
+    });
+  }
+
+  /** The queue a session's jobs belong in now: its workspace's pinned worker's, else its shard's. */
+  private async queueFor(sessionId: string): Promise<string | undefined> {
+    const record = await this.sessions.get(sessionId);
+    if (!record) return undefined;
+    const route = routeOf(this.cluster.snapshot, record.workspaceId);
+    return route.pinnedTo ? this.keys.workerQueue(route.pinnedTo) : this.keys.shardQueue(route.shard);
+  }
+
+  private createHeartbeat(): Heartbeat {
+    return new Heartbeat({
+      membership: this.cluster.membership,
+      logger: this.logger,
+      ttlMs: this.config.heartbeatTtlMs,
+      onFence: async () => {
+        this.metrics.fencings.inc();
+        await Promise.all([this.consumers.releaseAll(), this.manager.abandonAll()]);
+      },
+      onRejoin: async () => {
+        this.consumers.consumeOwnQueue();
+        await this.cluster.refresh();
+        this.trigger();
+      },
+    });
+  }
+}
+
+/** Job counts per consumed queue for `fleet_queue_jobs`; the worker's own queue is labelled `worker`. */
+async function queueCounts(queues: ShardQueues, names: readonly string[], ownQueue: string): Promise<Map<string, Record<string, number>>> {
+  const counts = await Promise.all(names.map(async (name) => [name, await queues.named(name).getJobCounts(...QUEUE_STATES)] as const));
+  return new Map(counts.map(([name, byState]) => [name === ownQueue ? 'worker' : name, byState]));
 }

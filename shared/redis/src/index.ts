@@ -1,0 +1,2 @@
+export { createRedis } from './create-redis';
+export { parseRedisUrl, type RedisTarget } from './redis-url';
