@@ -39,6 +39,20 @@ describe('ingress: message routes (in-process, real Redis)', () => {
     expect(other.body.error.code).to.equal('IDEMPOTENCY_CONFLICT');
   });
 
+  it('re-adds the job on a repeat when the first enqueue never happened (nothing lost)', async () => {
+    const body = { session_id: 'm1', to: '+15551234567', text: 'again', idempotency_key: 'retry-1' };
+    const first = await h.call('POST', '/api/messages/send', body);
+    const queue = h.ingress.deps.queues.queue(shard);
+    await (await queue.getJob(first.body.message_id))!.remove();
+    expect(await sendJobs()).to.equal(0);
+    const repeat = await h.call('POST', '/api/messages/send', body);
+    expect(repeat.status).to.equal(200);
+    expect(repeat.body).to.include({ message_id: first.body.message_id, duplicate: true, status: 'queued' });
+    expect(await sendJobs()).to.equal(1);
+    await h.call('POST', '/api/messages/send', body);
+    expect(await sendJobs()).to.equal(1);
+  });
+
   it('answers clear 4xx errors for unknown sessions, bad recipients and malformed ids', async () => {
     const unknown = await h.call('POST', '/api/messages/send', { session_id: 'nope', to: '+15551234567', text: 'x' });
     expect(unknown.status).to.equal(404);

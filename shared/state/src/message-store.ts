@@ -75,7 +75,7 @@ export class MessageStore {
         messageId: id,
         sessionId: message.sessionId,
         workspaceId: Number(workspaceId),
-        status: 'accepted',
+        status: 'queued',
         idempotencyKey: message.idempotencyKey,
         createdAt: now,
         updatedAt: now,

@@ -74,7 +74,8 @@ describe('state: session and message records (real Redis)', () => {
     const accepted = await messages.accept({ sessionId: 's1', to: '+15551234567', text: 'x' });
     if (accepted.kind !== 'new') throw new Error('expected a new message');
     const id = accepted.record.messageId;
-    expect(await messages.advance(id, 'queued')).to.equal(true);
+    expect((await messages.get(id))?.status, 'created queued').to.equal('queued');
+    expect(await messages.advance(id, 'queued')).to.equal(false);
     expect(await messages.advance(id, 'delivered')).to.equal(true);
     expect(await messages.advance(id, 'sent')).to.equal(false);
     expect(await messages.advance(id, 'failed', 'late')).to.equal(false);

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
-import type { MessageRecord } from '@fleet/state';
+import type { MessageRecord, MessageSendJob } from '@fleet/state';
 import type { IngressDeps } from '../deps';
 import { MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
@@ -30,6 +30,16 @@ const getMessage = createRoute({
   responses: { 200: json(MessageView, 'The message'), ...COMMON_ERRORS, ...NOT_FOUND },
 });
 
+/** Adds the send job; if that fails the record is marked failed, so it never waits for a job that is not there. */
+async function enqueue(deps: IngressDeps, shard: number, job: MessageSendJob): Promise<void> {
+  try {
+    await deps.queues.add(shard, 'message.send', job, job.messageId);
+  } catch (error) {
+    await deps.messages.advance(job.messageId, 'failed', 'enqueue_failed').catch(() => undefined);
+    throw error;
+  }
+}
+
 export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void {
   app.openapi(sendMessage, async (c) => {
     const body = c.req.valid('json');
@@ -49,14 +59,16 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
         idempotency_key: body.idempotency_key,
       });
     }
-    let record: MessageRecord | undefined = outcome.record;
+    const record: MessageRecord | undefined = outcome.record;
     if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
-    if (record.status === 'accepted') {
-      // New, or a repeat of a request whose enqueue never happened: the job id makes this safe.
-      const job = { messageId: record.messageId, sessionId: body.session_id, to: body.to, text: body.text };
-      await deps.queues.add(outcome.shard, 'message.send', job, record.messageId);
-      await deps.messages.advance(record.messageId, 'queued');
-      record = { ...record, status: 'queued' };
+    const job = { messageId: record.messageId, sessionId: body.session_id, to: body.to, text: body.text };
+    if (outcome.kind === 'new') {
+      await enqueue(deps, outcome.shard, job);
+    } else if (record.status === 'queued' || record.status === 'accepted') {
+      // A repeat of a request whose enqueue may never have happened (the ingress died, Redis failed):
+      // add the job again if it is not there; its id makes a second add a no-op.
+      const existing = await deps.queues.queue(outcome.shard).getJob(record.messageId);
+      if (!existing) await enqueue(deps, outcome.shard, job);
     }
     deps.metrics.messagesAccepted.inc({ outcome: outcome.kind === 'new' ? 'accepted' : 'duplicate' });
     return c.json({ ...messageView(record), duplicate: outcome.kind === 'duplicate' }, outcome.kind === 'new' ? 202 : 200);

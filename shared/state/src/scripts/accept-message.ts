@@ -1,6 +1,7 @@
 /**
  * accept-message: records a new outgoing message for an existing session, at most once per
- * idempotency key. One round trip does the session lookup and the idempotency claim.
+ * idempotency key. One round trip does the session lookup and the idempotency claim. The record is
+ * created `queued`: the caller adds the job next, and re-adds it on a repeat if it is missing.
  *
  * KEYS[1] message hash   KEYS[2] idempotency key (ignored when ARGV[5] is '0')   KEYS[3] session hash
  * KEYS[4] traffic hash (workspace id → messages accepted)
@@ -19,7 +20,7 @@ if ARGV[5] == '1' then
   if not claimed then return {'duplicate', redis.call('GET', KEYS[2]), session[1], session[2]} end
 end
 redis.call('HSET', KEYS[1], 'message_id', ARGV[1], 'session_id', ARGV[2], 'workspace_id', session[1],
-  'status', 'accepted', 'fingerprint', ARGV[3], 'idempotency_key', ARGV[7],
+  'status', 'queued', 'fingerprint', ARGV[3], 'idempotency_key', ARGV[7],
   'created_at', ARGV[6], 'updated_at', ARGV[6])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 redis.call('HINCRBY', KEYS[4], session[1], 1)
