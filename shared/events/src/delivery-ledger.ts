@@ -3,12 +3,20 @@ import type { Keys } from '@fleet/keys';
 import type { FleetEvent } from './catalogue';
 import type { DeadLetter } from './dead-letters';
 import { parseEntry } from './event-log';
+import { parseWebhook, type Webhook } from './webhook-store';
 import { SCRIPTS } from './scripts';
 
 /** One event to deliver; `replayMember` is set for a replayed dead letter. */
 export interface DeliveryItem {
   readonly event: FleetEvent;
   readonly replayMember?: string;
+}
+
+/** What a turn on a workspace starts from, read in one round trip. */
+export interface TurnStart {
+  readonly cursor: number;
+  readonly retry: RetryState | undefined;
+  readonly webhook: Webhook | undefined;
 }
 
 export interface RetryState {
@@ -52,9 +60,31 @@ export class DeliveryLedger {
     return Number((await this.redis.hget(this.keys.eventCursors, String(workspaceId))) ?? 0);
   }
 
+  /** The workspace's cursor, head retry state and webhook, in one round trip. */
+  async begin(workspaceId: number): Promise<TurnStart> {
+    const results = (await this.redis
+      .pipeline()
+      .hget(this.keys.eventCursors, String(workspaceId))
+      .hgetall(this.keys.eventRetry(workspaceId))
+      .hgetall(this.keys.webhook(workspaceId))
+      .exec()) ?? [];
+    for (const [error] of results) if (error) throw error;
+    return {
+      cursor: Number(results[0]?.[1] ?? 0),
+      retry: parseRetry((results[1]?.[1] ?? {}) as Record<string, string>),
+      webhook: parseWebhook((results[2]?.[1] ?? {}) as Record<string, string>),
+    };
+  }
+
   /** The next events to deliver: queued replays first (oldest first), else the stream after `cursor`. */
   async nextBatch(workspaceId: number, cursor: number, limit: number): Promise<DeliveryItem[]> {
-    const replay = await this.redis.zrange(this.keys.eventReplay(workspaceId), 0, limit - 1);
+    const results = (await this.redis
+      .pipeline()
+      .zrange(this.keys.eventReplay(workspaceId), 0, limit - 1)
+      .xrange(this.keys.eventStream(workspaceId), `${cursor + 1}-0`, '+', 'COUNT', limit)
+      .exec()) ?? [];
+    for (const [error] of results) if (error) throw error;
+    const replay = (results[0]?.[1] ?? []) as string[];
     if (replay.length > 0) {
       return replay.flatMap((member) => {
         try {
@@ -64,19 +94,12 @@ export class DeliveryLedger {
         }
       });
     }
-    const entries = await this.redis.xrange(this.keys.eventStream(workspaceId), `${cursor + 1}-0`, '+', 'COUNT', limit);
+    const entries = (results[1]?.[1] ?? []) as Array<[string, string[]]>;
     return entries.flatMap(([entryId, fields]) => parseEntry(workspaceId, entryId, fields).map((event) => ({ event })));
   }
 
   async retryState(workspaceId: number): Promise<RetryState | undefined> {
-    const fields = await this.redis.hgetall(this.keys.eventRetry(workspaceId));
-    if (!fields.event_id) return undefined;
-    return {
-      eventId: fields.event_id,
-      attempts: Number(fields.attempts ?? 0),
-      firstFailedAt: Number(fields.first_failed_at ?? 0),
-      lastError: fields.last_error ?? '',
-    };
+    return parseRetry(await this.redis.hgetall(this.keys.eventRetry(workspaceId)));
   }
 
   /** Done with `item` (delivered or filtered, or dead-lettered when `dead` is given); false if the lock was lost. */
@@ -117,4 +140,14 @@ export class DeliveryLedger {
     const result = Number(await SCRIPTS.parkWorkspace.run(this.redis, keys, [token, workspaceId]));
     return result === 0 ? 'parked' : result === 1 ? 'more' : 'lost';
   }
+}
+
+function parseRetry(fields: Record<string, string>): RetryState | undefined {
+  if (!fields.event_id) return undefined;
+  return {
+    eventId: fields.event_id,
+    attempts: Number(fields.attempts ?? 0),
+    firstFailedAt: Number(fields.first_failed_at ?? 0),
+    lastError: fields.last_error ?? '',
+  };
 }

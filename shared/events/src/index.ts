@@ -10,7 +10,7 @@ export {
   type SessionRef,
 } from './catalogue';
 export { EventLog, newEventId, parseEntry, type EventSink, type EventPage } from './event-log';
-export { WebhookStore, type Webhook } from './webhook-store';
+export { WebhookStore, parseWebhook, type Webhook } from './webhook-store';
 export { DeadLetterStore, type DeadLetter } from './dead-letters';
-export { DeliveryLedger, type DeliveryItem, type RetryState } from './delivery-ledger';
+export { DeliveryLedger, type DeliveryItem, type RetryState, type TurnStart } from './delivery-ledger';
 export { SIGNATURE_HEADER, signature, signatureHeader, verifySignature, type VerifyOutcome } from './signing';

@@ -29,14 +29,7 @@ export class WebhookStore {
   }
 
   async get(workspaceId: number): Promise<Webhook | undefined> {
-    const fields = await this.redis.hgetall(this.keys.webhook(workspaceId));
-    if (!fields.url || !fields.secret) return undefined;
-    return {
-      url: fields.url,
-      secret: fields.secret,
-      events: (fields.events ?? '').split(',').filter((item) => item.length > 0),
-      updatedAt: Number(fields.updated_at ?? 0),
-    };
+    return parseWebhook(await this.redis.hgetall(this.keys.webhook(workspaceId)));
   }
 
   /** Removes the webhook (deliveries fall back to LARAVEL_API_URL, if set); true when one existed. */
@@ -48,4 +41,14 @@ export class WebhookStore {
       .exec();
     return Number(results?.[0]?.[1] ?? 0) > 0;
   }
+}
+
+export function parseWebhook(fields: Record<string, string>): Webhook | undefined {
+  if (!fields.url || !fields.secret) return undefined;
+  return {
+    url: fields.url,
+    secret: fields.secret,
+    events: (fields.events ?? '').split(',').filter((item) => item.length > 0),
+    updatedAt: Number(fields.updated_at ?? 0),
+  };
 }

@@ -1,0 +1,123 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ApiError } from '@fleet/errors';
+import { DeadLetterStore, EVENT_FILTER_PATTERN, WebhookStore } from '@fleet/events';
+import type { IngressDeps } from '../deps';
+import { WorkspaceId } from '../schemas';
+import { COMMON_ERRORS } from './responses';
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const WorkspaceParam = z.object({
+  id: z.coerce.number().pipe(WorkspaceId).openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
+});
+
+const WebhookBody = z
+  .strictObject({
+    url: z.string().url().max(2048).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL').openapi({ example: 'https://crm.example.com/api/fleet/webhook' }),
+    secret: z.string().min(16).max(256).openapi({ description: 'HMAC-SHA256 key signing deliveries; never returned', example: 'whsec_0123456789abcdef' }),
+    events: z.array(z.string().regex(EVENT_FILTER_PATTERN, 'an event type, session.*, message.* or *')).max(32).default([])
+      .openapi({ description: 'Event types delivered (empty = every event)', example: ['message.*', 'session.connected'] }),
+  })
+  .openapi('WebhookSettings');
+
+const WebhookView = z
+  .object({
+    workspace_id: z.number(),
+    url: z.string(),
+    events: z.array(z.string()),
+    secret_set: z.literal(true),
+    updated_at: z.number(),
+  })
+  .openapi('Webhook');
+
+const ErrorBody404 = { 404: { description: 'No webhook for this workspace (WEBHOOK_NOT_FOUND)' } } as const;
+
+const putWebhook = createRoute({
+  method: 'put',
+  path: '/api/workspaces/{id}/webhook',
+  summary: "Set a workspace's webhook (overrides LARAVEL_API_URL for it)",
+  request: { params: WorkspaceParam, body: { required: true, content: { 'application/json': { schema: WebhookBody } } } },
+  responses: { 200: json(WebhookView, 'Stored'), ...COMMON_ERRORS },
+});
+
+const getWebhook = createRoute({
+  method: 'get',
+  path: '/api/workspaces/{id}/webhook',
+  summary: "A workspace's webhook (the secret is never returned)",
+  request: { params: WorkspaceParam },
+  responses: { 200: json(WebhookView, 'The webhook'), ...COMMON_ERRORS, ...ErrorBody404 },
+});
+
+const deleteWebhook = createRoute({
+  method: 'delete',
+  path: '/api/workspaces/{id}/webhook',
+  summary: "Remove a workspace's webhook (its events go to LARAVEL_API_URL, or wait for a new webhook)",
+  request: { params: WorkspaceParam },
+  responses: { 200: json(z.object({ workspace_id: z.number(), deleted: z.boolean() }), 'Removed'), ...COMMON_ERRORS },
+});
+
+const DeadLetterView = z.object({
+  event: z.record(z.string(), z.unknown()),
+  attempts: z.number(),
+  last_error: z.string(),
+  first_failed_at: z.number(),
+  dead_at: z.number(),
+});
+
+const listDeadLetters = createRoute({
+  method: 'get',
+  path: '/api/workspaces/{id}/dead-letters',
+  summary: 'Events whose deliveries were exhausted, oldest first',
+  request: { params: WorkspaceParam, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+  responses: {
+    200: json(z.object({ workspace_id: z.number(), total: z.number(), replaying: z.number(), dead_letters: z.array(DeadLetterView) }), 'Dead letters'),
+    ...COMMON_ERRORS,
+  },
+});
+
+const replayDeadLetters = createRoute({
+  method: 'post',
+  path: '/api/workspaces/{id}/dead-letters/replay',
+  summary: 'Deliver dead letters again (the given event ids, or all), before newer events',
+  request: {
+    params: WorkspaceParam,
+    body: { required: false, content: { 'application/json': { schema: z.strictObject({ event_ids: z.array(z.string().regex(/^evt_[0-9a-f]{24}$/)).max(1000).optional() }) } } },
+  },
+  responses: { 202: json(z.object({ workspace_id: z.number(), replayed: z.number() }), 'Queued for redelivery'), ...COMMON_ERRORS },
+});
+
+export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void {
+  const webhooks = new WebhookStore(deps.redis, deps.keys);
+  const deadLetters = new DeadLetterStore(deps.redis, deps.keys);
+
+  app.openapi(putWebhook, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const stored = await webhooks.set(id, { url: body.url, secret: body.secret, events: body.events });
+    return c.json({ workspace_id: id, url: stored.url, events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt }, 200);
+  });
+
+  app.openapi(getWebhook, async (c) => {
+    const { id } = c.req.valid('param');
+    const webhook = await webhooks.get(id);
+    if (!webhook) throw new ApiError('WEBHOOK_NOT_FOUND', 'this workspace has no webhook', { workspace_id: id });
+    return c.json({ workspace_id: id, url: webhook.url, events: [...webhook.events], secret_set: true as const, updated_at: webhook.updatedAt }, 200);
+  });
+
+  app.openapi(deleteWebhook, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json({ workspace_id: id, deleted: await webhooks.remove(id) }, 200);
+  });
+
+  app.openapi(listDeadLetters, async (c) => {
+    const { id } = c.req.valid('param');
+    const { limit } = c.req.valid('query');
+    const [{ total, items }, replaying] = await Promise.all([deadLetters.list(id, limit), deadLetters.replaying(id)]);
+    return c.json({ workspace_id: id, total, replaying, dead_letters: items as unknown as Array<z.infer<typeof DeadLetterView>> }, 200);
+  });
+
+  app.openapi(replayDeadLetters, async (c) => {
+    const { id } = c.req.valid('param');
+    const ids = c.req.valid('json')?.event_ids ?? [];
+    return c.json({ workspace_id: id, replayed: await deadLetters.replay(id, ids) }, 202);
+  });
+}
