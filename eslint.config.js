@@ -4,7 +4,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'loadtest/k6/**', 'docs/**', 'deploy/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'loadtest/k6/**', 'docs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,7 +19,7 @@ function findTests(dir, out) {
   return out;
 }
 
-const files = ['shared', 'services', 'loadtest']
+const files = ['shared', 'services', 'loadtest', 'deploy']
   .map((top) => path.join(root, top))
   .filter((dir) => fs.existsSync(dir))
   .flatMap((dir) => findTests(dir, []))

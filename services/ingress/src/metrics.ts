@@ -1,4 +1,4 @@
-import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '@fleet/metrics';
+import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, registerMemoryLimit, type Registry } from '@fleet/metrics';
 
 /** Every metric the ingress exports (documented in docs/metrics.md). */
 export interface IngressMetrics {
@@ -7,12 +7,17 @@ export interface IngressMetrics {
   readonly sessionsCreated: Counter<'outcome'>;
   readonly messagesAccepted: Counter<'outcome'>;
   readonly liveWorkers: Gauge;
+  /** Read at scrape time once the ingress is wired; unset leaves the gauge as last set. */
+  readonly probes: { liveWorkers?: () => number };
 }
 
 export function createIngressMetrics(): IngressMetrics {
   const registry = createRegistry('ingress');
+  registerMemoryLimit(registry);
+  const probes: IngressMetrics['probes'] = {};
   return {
     registry,
+    probes,
     httpDuration: new Histogram({
       name: 'fleet_http_request_duration_seconds',
       help: 'HTTP request duration by route pattern and status',
@@ -36,6 +41,9 @@ export function createIngressMetrics(): IngressMetrics {
       name: 'fleet_ring_live_workers',
       help: 'Live workers as seen by this process',
       registers: [registry],
+      collect() {
+        if (probes.liveWorkers) this.set(probes.liveWorkers());
+      },
     }),
   };
 }

@@ -1,4 +1,4 @@
-import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '@fleet/metrics';
+import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, registerMemoryLimit, type Registry } from '@fleet/metrics';
 import { SESSION_STATUSES } from '@fleet/state';
 
 /** Every metric the worker exports (documented in docs/metrics.md). */
@@ -13,7 +13,30 @@ export interface WorkerMetrics {
   readonly leaseTakeovers: Counter;
   readonly sessionsWaitingForCapacity: Gauge;
   readonly fencings: Counter;
+  /** `from`: create (record created → first QR, first start only) or start (lease taken → first QR). */
+  readonly qrLatency: Histogram<'from'>;
+  /** `stage`: sent (server ack) or delivered, measured from the message's acceptance by the ingress. */
+  readonly sendLatency: Histogram<'stage'>;
+  /** Time a job waited in its queue before this worker began it. */
+  readonly jobWait: Histogram<'name'>;
+  /** Read on every scrape from `probes` (set by the worker once it is wired). */
+  readonly queueJobs: Gauge<'queue' | 'state'>;
+  readonly liveWorkers: Gauge;
+  readonly probes: WorkerProbes;
 }
+
+/** Sources read at scrape time; unset probes leave their gauges empty. */
+export interface WorkerProbes {
+  /** Job counts of the queues this worker consumes, by queue (`shard-<k>`, bounded by SHARD_COUNT, or `worker`). */
+  queueCounts?: () => Promise<ReadonlyMap<string, Readonly<Record<string, number>>>>;
+  liveWorkers?: () => number;
+}
+
+/** BullMQ job states exported as `fleet_queue_jobs{state}`. */
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/** Seconds, from 100 ms to 10 min: QR generation and message delivery. */
+const SLOW_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
 
 export function createWorkerMetrics(instanceId: string): WorkerMetrics {
   const registry = createRegistry('worker', { instance: instanceId });
@@ -24,7 +47,54 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
     registers: [registry],
   });
   for (const status of SESSION_STATUSES) sessionsByStatus.set({ status }, 0);
+  registerMemoryLimit(registry);
+  const probes: WorkerProbes = {};
+  const queueJobs = new Gauge({
+    name: 'fleet_queue_jobs',
+    help: 'Jobs in the queues this worker consumes, by queue and BullMQ state (read on scrape)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      if (!probes.queueCounts) return;
+      const counts = await probes.queueCounts().catch(() => undefined);
+      if (!counts) return;
+      this.reset();
+      for (const [queue, byState] of counts) for (const state of QUEUE_STATES) this.set({ queue, state }, byState[state] ?? 0);
+    },
+  });
+  const liveWorkers = new Gauge({
+    name: 'fleet_ring_live_workers',
+    help: 'Live workers as seen by this process (ring membership)',
+    registers: [registry],
+    collect() {
+      if (probes.liveWorkers) this.set(probes.liveWorkers());
+    },
+  });
   return {
+    probes,
+    queueJobs,
+    liveWorkers,
+    qrLatency: new Histogram({
+      name: 'fleet_session_qr_latency_seconds',
+      help: 'Time to the first QR of a session: from its creation (from=create) or from its start on this worker (from=start)',
+      labelNames: ['from'],
+      buckets: SLOW_BUCKETS,
+      registers: [registry],
+    }),
+    sendLatency: new Histogram({
+      name: 'fleet_message_send_latency_seconds',
+      help: 'Time from a message being accepted to the server ack (stage=sent) or the delivery receipt (stage=delivered)',
+      labelNames: ['stage'],
+      buckets: SLOW_BUCKETS,
+      registers: [registry],
+    }),
+    jobWait: new Histogram({
+      name: 'fleet_job_wait_seconds',
+      help: 'Time a shard-queue job waited before this worker began it, by job name',
+      labelNames: ['name'],
+      buckets: [...LATENCY_BUCKETS, 60, 300],
+      registers: [registry],
+    }),
     registry,
     sessionsByStatus,
     capacity: new Gauge({ name: 'fleet_sessions_capacity', help: 'MAX_SESSIONS_PER_INSTANCE of this worker', registers: [registry] }),

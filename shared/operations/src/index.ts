@@ -5,3 +5,6 @@ export { drainInstance, type DrainResult } from './drain';
 export { waitForSessions, type SessionMove } from './moves';
 export { planRebalance, rebalance, DEFAULT_REBALANCE_TOLERANCE, type RebalancePlan, type ShardMove, type LoadSummary } from './rebalance';
 export { auditWorkspaces, type AuditRow } from './audit';
+export { checkInstances, type InstanceHealth } from './health-check';
+export { verifySessions, type SessionVerification, type SessionProblem } from './verify-sessions';
+export { measureStorageLatency, STORAGE_LATENCY_LIMIT_MS, type StorageCheckResult, type StorageLatency } from './storage-check';

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Registry } from '@fleet/metrics';
+import { measureStorageLatency } from '@fleet/operations';
 
 export interface HealthSource {
   readonly instanceId: string;
@@ -7,6 +8,8 @@ export interface HealthSource {
   sessionCount(): number;
   /** False while the worker cannot renew its registration (it is fencing itself). */
   isHealthy(): boolean;
+  /** SESSION_STORAGE_PATH, measured by `GET /storage-check` (fleetctl storage-check). */
+  readonly storagePath?: string;
 }
 
 /** The worker's own HTTP surface: `/health` in the shape the checklist's HealthMonitor reads, `/metrics`. */
@@ -25,6 +28,12 @@ export function createWorkerHttp(source: HealthSource, registry: Registry): Hono
       },
     };
     return c.json(body, healthy ? 200 : 503);
+  });
+  // Internal, like /metrics: write/fsync/rename/read latency of the shared storage as this worker sees it.
+  app.get('/storage-check', async (c) => {
+    if (!source.storagePath) return c.json({ error: { code: 'NOT_FOUND', message: 'no storage path configured' } }, 404);
+    const result = await measureStorageLatency(source.storagePath, { rounds: 10 });
+    return c.json({ instance_id: source.instanceId, ...result });
   });
   app.get('/metrics', async (c) => {
     c.header('Content-Type', registry.contentType);

@@ -39,6 +39,12 @@ export class ShardConsumers {
 
   constructor(private readonly options: ShardConsumersOptions) {}
 
+  /** Names of the queues consumed here (owned shards, own queue), for the queue-depth gauge. */
+  queueNames(): string[] {
+    const names = this.owned().map((shard) => this.options.keys.shardQueue(shard));
+    return this.own ? [...names, this.options.keys.workerQueue(this.options.instanceId)] : names;
+  }
+
   owned(): number[] {
     return [...this.consumers.keys()].sort((a, b) => a - b);
   }
@@ -116,6 +122,7 @@ export class ShardConsumers {
       await this.options.queues.addTo(destination, name, data, `${String(job.id)}-via-${this.options.instanceId}-${Date.now()}`);
       return;
     }
+    if (job.attemptsMade === 0) metrics.jobWait.observe({ name }, Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
     const stop = metrics.jobDuration.startTimer({ name });
     try {
       await this.dispatch(name, data);
