@@ -1,0 +1,97 @@
+import { percentile } from '../bench/bench-util';
+
+/** What a latency sample measures. */
+export type LatencyKind =
+  | 'qr' // create request → QR readable through GET /api/sessions/{id}/qr?format=raw
+  | 'connect' // scan → GET /api/sessions/{id}/status says connected
+  | 'send' // POST /api/messages/send → the message record's sent_at (server ack)
+  | 'api_status' // round trip of GET /api/sessions/{id}/status
+  | 'api_send' // round trip of POST /api/messages/send
+  | 'api_create'; // round trip of POST /api/sessions/create
+
+export const LATENCY_KINDS: readonly LatencyKind[] = ['qr', 'connect', 'send', 'api_status', 'api_send', 'api_create'];
+
+export interface LatencySample {
+  /** When the measured operation started (ms since the run began). */
+  readonly at: number;
+  readonly ms: number;
+}
+
+export interface Summary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  return {
+    count: values.length,
+    p50: percentile(values, 0.5),
+    p95: percentile(values, 0.95),
+    p99: percentile(values, 0.99),
+    max: values.length === 0 ? Number.NaN : values.reduce((a, b) => Math.max(a, b), -Infinity),
+  };
+}
+
+/** Every latency sample and error of one run, by kind, with the time it was taken. */
+export class Recorder {
+  readonly startedAt = Date.now();
+  private readonly samples = new Map<LatencyKind, LatencySample[]>();
+  private readonly errorCounts = new Map<string, number>();
+  private readonly errorExamples: string[] = [];
+
+  now(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  /** Records a latency of an operation that started at `startedAtMs` (epoch ms). */
+  record(kind: LatencyKind, startedAtMs: number, ms: number): void {
+    let list = this.samples.get(kind);
+    if (!list) this.samples.set(kind, (list = []));
+    list.push({ at: startedAtMs - this.startedAt, ms });
+  }
+
+  error(kind: string, detail: string): void {
+    this.errorCounts.set(kind, (this.errorCounts.get(kind) ?? 0) + 1);
+    if (this.errorExamples.length < 20) this.errorExamples.push(`${kind}: ${detail.slice(0, 300)}`);
+  }
+
+  of(kind: LatencyKind): readonly LatencySample[] {
+    return this.samples.get(kind) ?? [];
+  }
+
+  summary(kind: LatencyKind): Summary {
+    return summarize(this.of(kind).map((s) => s.ms));
+  }
+
+  errors(): Record<string, number> {
+    return Object.fromEntries(this.errorCounts);
+  }
+
+  errorTotal(): number {
+    return [...this.errorCounts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  examples(): readonly string[] {
+    return this.errorExamples;
+  }
+
+  /** p50/p95 of `kind` in windows of `windowMs` by start time, for the chart. */
+  series(kind: LatencyKind, windowMs: number): Array<{ t: number; p50: number; p95: number; count: number }> {
+    const buckets = new Map<number, number[]>();
+    for (const sample of this.of(kind)) {
+      const key = Math.floor(sample.at / windowMs);
+      let list = buckets.get(key);
+      if (!list) buckets.set(key, (list = []));
+      list.push(sample.ms);
+    }
+    return [...buckets.entries()].sort(([a], [b]) => a - b).map(([key, values]) => ({
+      t: key * windowMs,
+      p50: percentile(values, 0.5),
+      p95: percentile(values, 0.95),
+      count: values.length,
+    }));
+  }
+}

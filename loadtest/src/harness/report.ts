@@ -1,0 +1,127 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { mib, ms } from '../bench/bench-util';
+import { renderChart } from './chart';
+import type { InvariantReport } from './invariants';
+import { LATENCY_KINDS, type Recorder, type Summary } from './recorder';
+import type { Sampler } from './sampler';
+import type { ScenarioOptions } from './scenarios';
+import type { SettleResult } from './settle';
+
+export interface RunFacts {
+  readonly scenario: string;
+  readonly describe: string;
+  readonly workers: number;
+  readonly options: ScenarioOptions;
+  readonly wallMs: number;
+  readonly created: number;
+  readonly paired: number;
+  readonly accepted: number;
+  readonly settle: SettleResult;
+  readonly invariants: InvariantReport;
+}
+
+export interface ReportFiles {
+  readonly dir: string;
+  readonly markdown: string;
+  readonly json: string;
+  readonly chart: string;
+}
+
+/** The checklist's targets and Fleet's own, per headline figure. */
+const TARGETS = [
+  { figure: 'QR p95', kind: 'qr', stat: 'p95', checklist: 10_000, ours: 1_000 },
+  { figure: 'send p95 (request → server ack)', kind: 'send', stat: 'p95', checklist: 2_000, ours: 250 },
+  { figure: 'API median (GET status)', kind: 'api_status', stat: 'p50', checklist: 1_000, ours: 5 },
+] as const;
+
+const mark = (value: number, limit: number): string => (!Number.isFinite(value) ? 'n/a' : value <= limit ? 'met' : 'MISSED');
+
+function processRows(sampler: Sampler): string[] {
+  return [...sampler.processes.entries()].map(([name, samples]) => {
+    const cpus = samples.map((s) => s.cpu);
+    const mean = cpus.reduce((a, b) => a + b, 0) / Math.max(1, cpus.length);
+    const rss = samples.map((s) => s.rssBytes);
+    return `| ${name} | ${mean.toFixed(0)} % | ${Math.max(0, ...cpus).toFixed(0)} % | ${mib(rss[0] ?? 0)} | ${mib(Math.max(0, ...rss))} | ${mib(rss.at(-1) ?? 0)} |`;
+  });
+}
+
+function markdown(facts: RunFacts, recorder: Recorder, sampler: Sampler, summaries: Record<string, Summary>): string {
+  const { options, settle, invariants } = facts;
+  const seconds = facts.wallMs / 1000;
+  const lines = [
+    `# Load harness report: ${facts.scenario}`,
+    '',
+    `${facts.describe}.`,
+    '',
+    `Date ${new Date().toISOString()}; machine ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
+    `Sessions ${options.sessions}, workers ${facts.workers}, duration ${options.durationS} s, send rate ${options.sendRate}/s, scans in flight ${options.scanConcurrency}; wall time ${seconds.toFixed(1)} s.`,
+    '',
+    '| figure | value | checklist target | ours |',
+    '|---|---|---|---|',
+    ...TARGETS.map((t) => {
+      const value = summaries[t.kind]![t.stat];
+      return `| ${t.figure} | ${ms(value)} ms | < ${t.checklist} ms: ${mark(value, t.checklist)} | ≤ ${t.ours} ms: ${mark(value, t.ours)} |`;
+    }),
+    '',
+    '| latency (ms) | count | p50 | p95 | p99 | max |',
+    '|---|---|---|---|---|---|',
+    ...LATENCY_KINDS.map((kind) => {
+      const s = summaries[kind]!;
+      return `| ${kind} | ${s.count} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} |`;
+    }),
+    '',
+    '| throughput | value |',
+    '|---|---|',
+    `| sessions created / connected | ${facts.created} / ${facts.paired} |`,
+    `| connected at the end (workers' metrics) | ${sampler.connected()} |`,
+    `| messages accepted / sent / delivered / failed / still pending | ${facts.accepted} / ${settle.sent} / ${settle.delivered} / ${settle.failed} / ${settle.pending} |`,
+    `| messages accepted per second of wall time (per worker) | ${(facts.accepted / seconds).toFixed(1)} (${(facts.accepted / seconds / facts.workers).toFixed(1)}) |`,
+    `| sessions connected per second of wall time | ${(facts.paired / seconds).toFixed(1)} |`,
+    '',
+    `Errors: ${recorder.errorTotal()} ${JSON.stringify(recorder.errors())}`,
+    ...recorder.examples().map((e) => `- ${e}`),
+    '',
+    'Correctness at the simulator: ' +
+      `lost ${invariants.lost.length}, duplicated ${invariants.duplicated.length}, accounts with two sockets ${invariants.doubleSockets.length}, ` +
+      `conflicts ${invariants.conflicts}, re-scanned accounts ${invariants.rescanned.length}.`,
+    '',
+    '| process | CPU mean | CPU max | RSS first MiB | RSS max MiB | RSS last MiB |',
+    '|---|---|---|---|---|---|',
+    ...processRows(sampler),
+    '',
+    'CPU is % of one core, sampled every second from /proc/<pid>/stat; the time series are in report.json.',
+    '',
+    '![latency and sessions over time](chart.svg)',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Writes report.md, report.json and chart.svg into `<root>/<timestamp>-<scenario>/`. */
+export async function writeReport(root: string, facts: RunFacts, recorder: Recorder, sampler: Sampler): Promise<ReportFiles> {
+  const dir = path.join(root, `${new Date().toISOString().replace(/[:.]/g, '-')}-${facts.scenario}`);
+  await mkdir(dir, { recursive: true });
+  const summaries = Object.fromEntries(LATENCY_KINDS.map((kind) => [kind, recorder.summary(kind)]));
+  const series = Object.fromEntries(LATENCY_KINDS.map((kind) => [kind, recorder.series(kind, 5_000)]));
+  const files: ReportFiles = { dir, markdown: path.join(dir, 'report.md'), json: path.join(dir, 'report.json'), chart: path.join(dir, 'chart.svg') };
+  const json = {
+    ...facts,
+    latency: summaries,
+    errors: recorder.errors(),
+    errorExamples: recorder.examples(),
+    series,
+    connected: sampler.fleetSamples,
+    processes: Object.fromEntries(sampler.processes),
+  };
+  const chart = renderChart({
+    title: `${facts.scenario}: ${facts.options.sessions} sessions, ${facts.workers} workers`,
+    latency: (['qr', 'send', 'api_status'] as const).map((kind) => ({ name: kind, points: series[kind]! })),
+    sessions: sampler.fleetSamples,
+  });
+  await writeFile(files.markdown, markdown(facts, recorder, sampler, summaries));
+  await writeFile(files.json, `${JSON.stringify(json, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+  await writeFile(files.chart, chart);
+  return files;
+}

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { cleanPrefix, freshPrefix } from '@fleet/testing';
+import { checkInvariants, type InvariantReport } from './invariants';
+import { LoadClient } from './load-client';
+import { startLocalFleet } from './local-fleet';
+import { Recorder } from './recorder';
+import { writeReport, type ReportFiles } from './report';
+import { Sampler } from './sampler';
+import { SCENARIOS, type ScenarioOptions } from './scenarios';
+import { settleMessages, type SettleResult } from './settle';
+
+export interface LoadtestOptions extends ScenarioOptions {
+  readonly scenario: string;
+  readonly workers: number;
+  readonly redisUrl: string;
+  /** Where `<timestamp>-<scenario>/` is written (default loadtest/reports). */
+  readonly reportRoot?: string;
+  /** Seconds between progress lines (default 5). */
+  readonly progressEveryS?: number;
+  /** Progress output (default stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export interface LoadtestResult {
+  readonly files: ReportFiles;
+  readonly invariants: InvariantReport;
+  readonly settle: SettleResult;
+  readonly accepted: number;
+  readonly paired: number;
+  readonly errors: number;
+}
+
+export const DEFAULT_REPORT_ROOT = path.resolve(__dirname, '..', '..', '..', 'reports');
+
+function progressLine(recorder: Recorder, client: LoadClient, sampler: Sampler): string {
+  const qr = recorder.summary('qr');
+  const status = recorder.summary('api_status');
+  const send = recorder.summary('api_send');
+  const cpu = [...sampler.processes.entries()].map(([name, s]) => `${name.replace('instance-', 'w')} ${(s.at(-1)?.cpu ?? 0).toFixed(0)}%`).join(' ');
+  return `[${(recorder.now() / 1000).toFixed(0)} s] created ${client.created}, connected ${sampler.connected()} (paired ${client.paired.length}), ` +
+    `sends accepted ${client.accepted.size}, errors ${recorder.errorTotal()} | QR p95 ${Math.round(qr.p95)} ms, ` +
+    `send API p95 ${Math.round(send.p95)} ms, status p50 ${Math.round(status.p50)} ms | CPU ${cpu}`;
+}
+
+/** Starts a local fleet, runs one scenario against it while sampling, checks correctness, writes the report. */
+export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestResult> {
+  const scenario = SCENARIOS.get(options.scenario);
+  if (!scenario) throw new Error(`unknown scenario "${options.scenario}"; one of ${[...SCENARIOS.keys()].join(', ')}`);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const prefix = freshPrefix('load');
+  const fleet = await startLocalFleet({ redisUrl: options.redisUrl, prefix, workers: options.workers, logLevel: 'error', maxSessionsPerWorker: options.sessions + 100 });
+  const redis = new Redis(options.redisUrl);
+  const recorder = new Recorder();
+  const client = new LoadClient(fleet, recorder);
+  const sampler = new Sampler(fleet, recorder.startedAt);
+  const progress = setInterval(() => log(progressLine(recorder, client, sampler)), (options.progressEveryS ?? 5) * 1000);
+  try {
+    sampler.start();
+    log(`fleet up: simulator, ingress, ${options.workers} workers; scenario ${scenario.name}: ${scenario.describe}`);
+    await scenario.run({ fleet, client, recorder, options, log });
+    const wallMs = recorder.now();
+    log(`scenario done after ${(wallMs / 1000).toFixed(1)} s; waiting for ${client.accepted.size} messages to leave the queues`);
+    const settle = await settleMessages(fleet, client.accepted, recorder);
+    const invariants = await checkInvariants(fleet, client.accepted, client.paired.map((s) => s.phone), 30_000);
+    clearInterval(progress);
+    await sampler.stop();
+    log(progressLine(recorder, client, sampler));
+    const facts = { scenario: scenario.name, describe: scenario.describe, workers: options.workers, options: pickOptions(options), wallMs, created: client.created, paired: client.paired.length, accepted: client.accepted.size, settle, invariants };
+    const files = await writeReport(options.reportRoot ?? DEFAULT_REPORT_ROOT, facts, recorder, sampler);
+    log(`report: ${files.markdown}`);
+    return { files, invariants, settle, accepted: client.accepted.size, paired: client.paired.length, errors: recorder.errorTotal() };
+  } finally {
+    clearInterval(progress);
+    await sampler.stop();
+    await fleet.close();
+    await cleanPrefix(redis, prefix);
+    redis.disconnect();
+  }
+}
+
+const pickOptions = (o: ScenarioOptions): ScenarioOptions => ({ sessions: o.sessions, durationS: o.durationS, sendRate: o.sendRate, scanConcurrency: o.scanConcurrency });
