@@ -3,6 +3,7 @@ export { readWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from './config';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics';
 export { SessionManager, RetryLaterError } from './sessions/session-manager';
 export { sessionDir } from './sessions/storage-path';
+export { FileAuthState, type FileAuthStateOptions } from './auth-state';
 export type {
   SessionConnector,
   SessionHandle,

@@ -2,6 +2,7 @@ import { FileAuthState } from '../../auth-state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { BaileysSession } from './baileys-session';
 import { ConnectorClosedError, SessionAlreadyRunningError } from './errors';
+import { installFastX25519 } from './fast-x25519';
 import { resolveConnectorOptions, type BaileysConnectorOptions, type ResolvedConnectorOptions } from './options';
 import { holdRejectionGuard } from './rejection-guard';
 import { describeError, safeHandlers } from './safe-handlers';
@@ -28,6 +29,7 @@ export class BaileysConnector implements SessionConnector {
 
   constructor(options: BaileysConnectorOptions) {
     this.options = resolveConnectorOptions(options);
+    if (this.options.fastX25519 && !installFastX25519()) this.options.logger.warn('fast X25519 self-test failed; using libsignal as is');
   }
 
   /** Number of sessions this connector currently runs. */
@@ -39,21 +41,22 @@ export class BaileysConnector implements SessionConnector {
     if (this.closed) throw new ConnectorClosedError();
     if (this.sessions.has(spec.sessionId)) throw new SessionAlreadyRunningError(spec.sessionId);
     const logger = this.options.logger.child({ sessionId: spec.sessionId, workspaceId: spec.workspaceId, epoch: spec.epoch });
-    let session: BaileysSession | undefined;
+    // The store's fence callback may fire before the session exists: it reaches it through this holder.
+    const holder: { session?: BaileysSession } = {};
     const store = await FileAuthState.open({
       dir: spec.storageDir,
       sessionId: spec.sessionId,
       epoch: spec.epoch,
       fsync: this.options.fsync,
       ...(this.options.keyCache ? { cache: this.options.keyCache } : {}),
-      onFenced: () => session?.onFenced(),
+      onFenced: () => holder.session?.onFenced(),
       onCorruptKey: (type, error) => logger.warn('unreadable key file treated as missing', { type, error: describeError(error) }),
     });
     if (this.closed || this.sessions.has(spec.sessionId)) {
       await store.close();
       throw this.closed ? new ConnectorClosedError() : new SessionAlreadyRunningError(spec.sessionId);
     }
-    session = new BaileysSession({
+    const session: BaileysSession = new BaileysSession({
       spec,
       handlers: safeHandlers(handlers, logger),
       store,
@@ -61,6 +64,7 @@ export class BaileysConnector implements SessionConnector {
       logger,
       onEnded: () => this.forget(spec.sessionId, session),
     });
+    holder.session = session;
     this.sessions.set(spec.sessionId, session);
     this.holdGuard();
     logger.info('session starting', { registered: store.isRegistered });

@@ -31,6 +31,15 @@ export interface SessionDeps {
 }
 
 /**
+ * Baileys 6.17.16 acks the app-state key share before it stores the key; when the server's `<offline>`
+ * lands in between, Baileys starts buffering events (messages, receipts) until an initial app-state sync
+ * that never comes. Once the key arrives after `<offline>`, release that one buffer.
+ */
+function releaseKeyShareBuffer(sock: WASocket, socketState: { pendingReceived: boolean }): void {
+  if (socketState.pendingReceived && sock.ev.isBuffering()) sock.ev.flush();
+}
+
+/**
  * One WhatsApp session: a chain of Baileys sockets over one auth-state store, reconnecting by the
  * close policy until it is stopped, logged out or fails.
  */
@@ -103,10 +112,16 @@ export class BaileysSession implements SessionHandle {
   }
 
   private wire(sock: WASocket): void {
-    const socketState = { qrCount: 0 };
-    sock.ev.on('creds.update', () => this.guard('creds.update', () => this.persistCreds()));
+    const socketState = { qrCount: 0, pendingReceived: false };
+    sock.ev.on('creds.update', (update) => this.guard('creds.update', () => {
+      this.persistCreds();
+      if (update.myAppStateKeyId) releaseKeyShareBuffer(sock, socketState);
+    }));
     sock.ev.on('connection.update', (update) =>
-      this.guard('connection.update', () => this.onConnectionUpdate(sock, socketState, update)),
+      this.guard('connection.update', () => {
+        if (update.receivedPendingNotifications) socketState.pendingReceived = true;
+        this.onConnectionUpdate(sock, socketState, update);
+      }),
     );
     sock.ev.on('messages.update', (updates) => this.guard('messages.update', () => this.onMessagesUpdate(updates)));
     sock.ev.on('messages.upsert', ({ messages, type }) =>

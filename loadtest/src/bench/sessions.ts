@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// make bench-sessions: the simulator, the ingress and ONE worker as separate processes. Creates
+// BENCH_SESSIONS sessions through the API in waves of BENCH_WAVE concurrent creations, pairs each wave
+// through the simulator's virtual phones, and prints time to all connected, worker RSS per connected
+// session, QR latency (create → QR readable via the API) and send latency (API → sent, API →
+// delivered) at a paced BENCH_SEND_RATE messages/s for BENCH_SEND_SECONDS. A script, not a test.
+import os from 'node:os';
+import { Redis } from 'ioredis';
+import { cleanPrefix, freshPrefix } from '@fleet/testing';
+import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
+import { cpuMsOf, mapLimit, metricValue, mib, ms, percentile, rssOf, sleep } from './bench-util';
+
+const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SESSIONS = env('BENCH_SESSIONS', 500);
+const WAVE = env('BENCH_WAVE', 500);
+const PAIR_CONCURRENCY = env('BENCH_PAIR_CONCURRENCY', 32);
+const SEND_RATE = env('BENCH_SEND_RATE', 200);
+const SEND_SECONDS = env('BENCH_SEND_SECONDS', 20);
+const POLL_MS = 250;
+/** The connector gives the first QR of a socket 60 s (`qr_expires_at` − 60 s = when the worker got it). */
+const FIRST_QR_TTL_MS = 60_000;
+
+interface Created {
+  readonly id: string;
+  readonly phone: string;
+  /** Create request → QR first seen by polling /qr (ms). */
+  readonly seenMs: number;
+  /** Create request → QR written by the worker (from qr_expires_at), ms. */
+  readonly exactMs: number;
+}
+
+const sessionId = (i: number): string => `bench-${i}`;
+const phoneOf = (i: number): string => `1555${String(i).padStart(7, '0')}`;
+
+async function createOne(fleet: LocalFleet, i: number): Promise<Created> {
+  const id = sessionId(i);
+  const started = Date.now();
+  const created = await fleet.api('POST', '/api/sessions/create', { session_id: id, workspace_id: 1 + (i % 997), account_id: String(i) });
+  if (created.status >= 300) throw new Error(`create ${id}: ${created.status} ${JSON.stringify(created.body)}`);
+  for (;;) {
+    const qr = await fleet.api('GET', `/api/sessions/${id}/qr?format=raw`);
+    if (qr.status === 200) {
+      return { id, phone: phoneOf(i), seenMs: Date.now() - started, exactMs: qr.body.expires_at - FIRST_QR_TTL_MS - started };
+    }
+    if (Date.now() - started > 120_000) throw new Error(`no QR for ${id} after 120 s`);
+    await sleep(POLL_MS);
+  }
+}
+
+/** Scans the session's current QR as its phone and waits until the API says connected. */
+async function pairOne(fleet: LocalFleet, session: Created): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  const qr = await fleet.api('GET', `/api/sessions/${session.id}/qr?format=raw`);
+  if (qr.status !== 200) throw new Error(`QR of ${session.id} gone: ${JSON.stringify(qr.body)}`);
+  await fleet.simulator.scan(qr.body.qr, session.phone);
+  for (;;) {
+    const status = await fleet.api('GET', `/api/sessions/${session.id}/status`);
+    if (status.body.status === 'connected') return;
+    if (Date.now() > deadline) throw new Error(`${session.id} not connected: ${JSON.stringify(status.body)}`);
+    await sleep(200);
+  }
+}
+
+interface SendFigures {
+  readonly count: number;
+  readonly toSent: number[];
+  readonly toDelivered: number[];
+  readonly failed: number;
+  readonly missing: number;
+  readonly achievedRate: number;
+}
+
+/** Open loop: message k leaves at start + k/rate whatever the answers, round-robin over sessions. */
+async function paceSends(fleet: LocalFleet, sessions: readonly Created[]): Promise<SendFigures> {
+  const total = SEND_RATE * SEND_SECONDS;
+  const sends: Array<Promise<{ id: string; started: number } | undefined>> = [];
+  const begin = Date.now();
+  for (let k = 0; k < total; k += 1) {
+    const due = begin + (k * 1000) / SEND_RATE;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const session = sessions[k % sessions.length]!;
+    const started = Date.now();
+    const body = { session_id: session.id, to: `1555888${String(k % 1000).padStart(4, '0')}`, text: `bench message ${k}` };
+    sends.push(fleet.api('POST', '/api/messages/send', body).then(
+      (answer) => (answer.status === 202 ? { id: answer.body.message_id as string, started } : undefined),
+      () => undefined,
+    ));
+  }
+  const achievedRate = total / ((Date.now() - begin) / 1000);
+  const accepted = (await Promise.all(sends)).filter((entry) => entry !== undefined);
+  const settleBy = Date.now() + 30_000;
+  let records: any[] = [];
+  do {
+    await sleep(1_000);
+    records = await mapLimit(accepted, 32, async (entry) => (await fleet.api('GET', `/api/messages/${entry.id}`)).body);
+  } while (records.some((record) => record.status !== 'delivered' && record.status !== 'read' && record.status !== 'failed') && Date.now() < settleBy);
+  const toSent: number[] = [];
+  const toDelivered: number[] = [];
+  records.forEach((record, index) => {
+    const started = accepted[index]!.started;
+    if (record.sent_at) toSent.push(record.sent_at - started);
+    if (record.delivered_at) toDelivered.push(record.delivered_at - started);
+  });
+  return {
+    count: total,
+    toSent,
+    toDelivered,
+    failed: records.filter((record) => record.status === 'failed').length + (total - accepted.length),
+    missing: records.filter((record) => !record.delivered_at && record.status !== 'failed').length,
+    achievedRate,
+  };
+}
+
+async function workerMetrics(fleet: LocalFleet): Promise<string> {
+  return (await fetch(`${fleet.workerUrl('instance-1')}/metrics`)).text();
+}
+
+async function main(): Promise<void> {
+  const prefix = freshPrefix('bench-sess');
+  const fleet = await startLocalFleet({
+    redisUrl: REDIS_URL,
+    prefix,
+    workers: 1,
+    maxSessionsPerWorker: SESSIONS + 100,
+    logLevel: 'error',
+    workerEnv: process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {},
+  });
+  const redis = new Redis(REDIS_URL);
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  try {
+    const pid = fleet.processes.get('instance-1')!.child.pid!;
+    await sleep(3_000);
+    const baseline = await rssOf(pid);
+    out(`worker pid ${pid}, idle RSS ${mib(baseline)} MiB; ${SESSIONS} sessions in waves of ${WAVE}, ${PAIR_CONCURRENCY} pairings in flight`);
+
+    const pids = { worker: pid, simulator: fleet.processes.get('simulator')!.child.pid!, ingress: fleet.processes.get('ingress')!.child.pid! };
+    const cpu = { createWorker: 0, createSim: 0, createIngress: 0, pairWorker: 0, pairSim: 0 };
+    const cpuNow = async () => ({ worker: await cpuMsOf(pids.worker), simulator: await cpuMsOf(pids.simulator), ingress: await cpuMsOf(pids.ingress) });
+    const begin = Date.now();
+    const created: Created[] = [];
+    let firstWave: Created[] = [];
+    let createMs = 0;
+    let pairMs = 0;
+    for (let from = 0; from < SESSIONS; from += WAVE) {
+      const indexes = Array.from({ length: Math.min(WAVE, SESSIONS - from) }, (_, k) => from + k);
+      const waveStart = Date.now();
+      const c0 = await cpuNow();
+      const wave = await Promise.all(indexes.map((i) => createOne(fleet, i)));
+      createMs += Date.now() - waveStart;
+      const c1 = await cpuNow();
+      if (from === 0) firstWave = wave;
+      const pairStart = Date.now();
+      await mapLimit(wave, PAIR_CONCURRENCY, (session) => pairOne(fleet, session));
+      pairMs += Date.now() - pairStart;
+      const c2 = await cpuNow();
+      cpu.createWorker += c1.worker - c0.worker;
+      cpu.createSim += c1.simulator - c0.simulator;
+      cpu.createIngress += c1.ingress - c0.ingress;
+      cpu.pairWorker += c2.worker - c1.worker;
+      cpu.pairSim += c2.simulator - c1.simulator;
+      created.push(...wave);
+      out(`  ${created.length} connected after ${((Date.now() - begin) / 1000).toFixed(1)} s, worker RSS ${mib(await rssOf(pid))} MiB`);
+    }
+    const allConnectedMs = Date.now() - begin;
+
+    await sleep(10_000);
+    const rss = await rssOf(pid);
+    const metrics = await workerMetrics(fleet);
+    const connected = metricValue(metrics, 'fleet_sessions', { status: 'connected' });
+    const heapUsed = metricValue(metrics, 'nodejs_heap_size_used_bytes');
+    const external = metricValue(metrics, 'nodejs_external_memory_bytes');
+
+    const sends = await paceSends(fleet, created);
+    const sim = await fleet.simulator.stats();
+    const rssAfterSends = await rssOf(pid);
+
+    out(`
+## Sessions (make bench-sessions) — ${new Date().toISOString().slice(0, 10)}
+machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}
+| figure | value |
+|---|---|
+| sessions connected on one worker | ${connected} / ${SESSIONS} |
+| time to all connected (first create → last connected) | ${(allConnectedMs / 1000).toFixed(1)} s (creations ${(createMs / 1000).toFixed(1)} s, pairing ${(pairMs / 1000).toFixed(1)} s, ${(SESSIONS / (pairMs / 1000)).toFixed(0)} pairings/s) |
+| worker RSS idle → all connected (+10 s) | ${mib(baseline)} → ${mib(rss)} MiB (heap used ${mib(heapUsed)} MiB, external ${mib(external)} MiB) |
+| worker RSS per connected session | ${((rss - baseline) / 1024 / Math.max(1, connected)).toFixed(0)} KiB (${((rss - baseline) / 2 ** 20 / Math.max(1, connected)).toFixed(2)} MiB) |
+| worker RSS after the send run | ${mib(rssAfterSends)} MiB |
+| CPU per session, create → QR: worker / simulator / ingress | ${(cpu.createWorker / SESSIONS).toFixed(1)} / ${(cpu.createSim / SESSIONS).toFixed(1)} / ${(cpu.createIngress / SESSIONS).toFixed(1)} ms |
+| CPU per session, scan → connected: worker / simulator | ${(cpu.pairWorker / SESSIONS).toFixed(1)} / ${(cpu.pairSim / SESSIONS).toFixed(1)} ms |
+| QR latency, ${firstWave.length} concurrent creations: worker wrote it, p50 / p95 / max | ${ms(percentile(firstWave.map((c) => c.exactMs), 0.5))} / ${ms(percentile(firstWave.map((c) => c.exactMs), 0.95))} / ${ms(Math.max(...firstWave.map((c) => c.exactMs)))} ms |
+| QR latency, same, first seen by polling /qr every ${POLL_MS} ms, p50 / p95 | ${ms(percentile(firstWave.map((c) => c.seenMs), 0.5))} / ${ms(percentile(firstWave.map((c) => c.seenMs), 0.95))} ms |
+| sends | ${sends.count} at ${sends.achievedRate.toFixed(0)}/s paced (target ${SEND_RATE}/s for ${SEND_SECONDS} s) over ${created.length} sessions |
+| API → sent (server ack), p50 / p95 | ${ms(percentile(sends.toSent, 0.5))} / ${ms(percentile(sends.toSent, 0.95))} ms |
+| API → delivered (receipt), p50 / p95 / max | ${ms(percentile(sends.toDelivered, 0.5))} / ${ms(percentile(sends.toDelivered, 0.95))} / ${ms(Math.max(...sends.toDelivered))} ms |
+| sends failed / not delivered in 30 s | ${sends.failed} / ${sends.missing} |
+| simulator: conflicts, logins, handshake failures, messages received | ${sim.conflicts}, ${sim.logins}, ${sim.handshakeFailures}, ${sim.messagesReceived} |
+`);
+  } finally {
+    await fleet.close();
+    await cleanPrefix(redis, prefix);
+    redis.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench-sessions failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,124 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import QRCode from 'qrcode';
+import { ApiError } from '@fleet/errors';
+import { jobId, type SessionRecord } from '@fleet/state';
+import type { IngressDeps } from '../deps';
+import { SessionId, SessionView } from '../schemas';
+import { sessionView } from '../views';
+import { COMMON_ERRORS, NOT_FOUND } from './responses';
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const QR_FORMATS = ['png', 'data_url', 'raw'] as const;
+type QrFormat = (typeof QR_FORMATS)[number];
+
+const QrQuery = z.object({
+  format: z
+    .enum(QR_FORMATS)
+    .default('png')
+    .openapi({ param: { name: 'format', in: 'query' }, description: 'png (image/png), data_url or raw (JSON). Default png.' }),
+});
+
+const QrView = z
+  .object({
+    session_id: z.string(),
+    format: z.enum(['data_url', 'raw']),
+    qr: z.string().openapi({ description: 'A data:image/png;base64 URL, or the raw string to render as a QR code' }),
+    expires_at: z.number(),
+  })
+  .openapi('SessionQr');
+
+const sessionQr = createRoute({
+  method: 'get',
+  path: '/api/sessions/{id}/qr',
+  summary: 'The pending QR code of a session, as a PNG image, a base64 data URL or the raw string',
+  request: { params: IdParam, query: QrQuery },
+  responses: {
+    200: {
+      description: 'The QR code (image/png for format=png, JSON otherwise)',
+      content: {
+        'image/png': { schema: z.string().openapi({ format: 'binary' }) },
+        'application/json': { schema: QrView },
+      },
+    },
+    ...COMMON_ERRORS,
+    404: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'SESSION_NOT_FOUND, or QR_NOT_AVAILABLE when no QR is pending'),
+  },
+});
+
+const stopSession = createRoute({
+  method: 'post',
+  path: '/api/sessions/{id}/stop',
+  summary: 'Close the socket and keep the auth state (status stopped); start resumes without a new scan',
+  request: { params: IdParam },
+  responses: { 202: json(SessionView, 'Stop queued for the owning worker'), ...COMMON_ERRORS, ...NOT_FOUND },
+});
+
+const startSession = createRoute({
+  method: 'post',
+  path: '/api/sessions/{id}/start',
+  summary: 'Start a stopped, failed or logged-out session again (a logged-out one shows a new QR)',
+  request: { params: IdParam },
+  responses: { 202: json(SessionView, 'Start queued for the owning worker'), ...COMMON_ERRORS, ...NOT_FOUND },
+});
+
+/** QR, stop and start: the operations on an existing session besides status and delete. */
+export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps): void {
+  app.openapi(sessionQr, async (c) => {
+    const { id } = c.req.valid('param');
+    const { format } = c.req.valid('query');
+    const view = sessionView(await requireSession(deps, id), null);
+    if (!view.qr || !view.qr_expires_at) {
+      throw new ApiError('QR_NOT_AVAILABLE', `no QR code is pending (status ${view.status})`, { session_id: id, status: view.status });
+    }
+    c.header('Cache-Control', 'no-store');
+    if (format === 'png') {
+      const png = await renderQr(view.qr, 'png');
+      return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png' }) as never;
+    }
+    const qr = format === 'raw' ? view.qr : await renderQr(view.qr, 'data_url');
+    return c.json({ session_id: id, format, qr, expires_at: view.qr_expires_at }, 200);
+  });
+
+  app.openapi(stopSession, async (c) => {
+    const { id } = c.req.valid('param');
+    const record = await requireLiveSession(deps, id);
+    await deps.sessions.update(id, { desired: 'stopped' });
+    await deps.queues.add(record.shard, 'session.stop', { sessionId: id }, jobId('stop', id, Date.now()));
+    return c.json(await currentView(deps, record), 202);
+  });
+
+  app.openapi(startSession, async (c) => {
+    const { id } = c.req.valid('param');
+    const record = await requireLiveSession(deps, id);
+    await deps.sessions.update(id, { desired: 'running' });
+    await deps.queues.add(record.shard, 'session.start', { sessionId: id }, jobId('start', id, Date.now()));
+    return c.json(await currentView(deps, record), 202);
+  });
+}
+
+async function renderQr(text: string, format: 'png'): Promise<Buffer>;
+async function renderQr(text: string, format: 'data_url'): Promise<string>;
+async function renderQr(text: string, format: Exclude<QrFormat, 'raw'>): Promise<Buffer | string> {
+  const options = { errorCorrectionLevel: 'L' as const, margin: 2, scale: 6 };
+  return format === 'png' ? QRCode.toBuffer(text, { ...options, type: 'png' }) : QRCode.toDataURL(text, options);
+}
+
+async function requireSession(deps: IngressDeps, id: string): Promise<SessionRecord> {
+  const record = await deps.sessions.get(id);
+  if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+  return record;
+}
+
+/** A session being deleted cannot be stopped or started again. */
+async function requireLiveSession(deps: IngressDeps, id: string): Promise<SessionRecord> {
+  const record = await requireSession(deps, id);
+  if (record.desired === 'deleted') throw new ApiError('SESSION_NOT_FOUND', 'the session is being deleted', { session_id: id, status: record.status });
+  return record;
+}
+
+async function currentView(deps: IngressDeps, record: SessionRecord): Promise<ReturnType<typeof sessionView>> {
+  const route = deps.cluster.route(record.workspaceId);
+  return sessionView((await deps.sessions.get(record.sessionId)) ?? record, route.ownerLive ? route.owner : null);
+}

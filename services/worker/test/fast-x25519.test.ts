@@ -1,0 +1,54 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { fastAgreement, fastKeyPair, installFastX25519 } from '../src/connector/baileys/fast-x25519';
+
+/** libsignal's own implementation (DER import), as the reference. */
+function derAgreement(pubKey: Uint8Array, privKey: Uint8Array): Buffer {
+  const { createPrivateKey, createPublicKey, diffieHellman } = require('node:crypto') as typeof import('node:crypto');
+  const pub = pubKey.byteLength === 33 ? pubKey.subarray(1) : pubKey;
+  const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), privKey]), format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), pub]), format: 'der', type: 'spki' });
+  return diffieHellman({ privateKey, publicKey });
+}
+
+describe('fast X25519 for libsignal', () => {
+  it('agrees with the DER-based agreement for random keys, both key formats', () => {
+    const fast = fastAgreement(() => {
+      throw new Error('fallback used');
+    });
+    for (let i = 0; i < 50; i += 1) {
+      const ours = fastKeyPair();
+      const theirs = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' });
+      const theirPub = Buffer.concat([Buffer.from([5]), Buffer.from(theirs.x!, 'base64url')]);
+      expect(fast(theirPub, ours.privKey)).to.deep.equal(derAgreement(theirPub, ours.privKey));
+      expect(fast(theirPub.subarray(1), ours.privKey)).to.deep.equal(derAgreement(theirPub, ours.privKey));
+      const raw = randomBytes(32);
+      expect(fast(theirPub, raw)).to.deep.equal(derAgreement(theirPub, raw));
+    }
+  });
+
+  it('generates Signal key pairs whose public half matches the private one', () => {
+    const a = fastKeyPair();
+    const b = fastKeyPair();
+    expect(a.pubKey).to.have.length(33);
+    expect(a.pubKey[0]).to.equal(5);
+    expect(a.privKey).to.have.length(32);
+    expect(derAgreement(b.pubKey, a.privKey)).to.deep.equal(derAgreement(a.pubKey, b.privKey));
+  });
+
+  it('hands odd inputs to the original (its checks and errors stay)', () => {
+    const fast = fastAgreement(() => Buffer.from('original'));
+    expect(fast(Buffer.alloc(31), Buffer.alloc(32)).toString()).to.equal('original');
+    expect(fast(Buffer.alloc(32), Buffer.alloc(16)).toString()).to.equal('original');
+  });
+
+  it('installs into the libsignal that Baileys loads, which then still agrees with itself', () => {
+    expect(installFastX25519()).to.equal(true);
+    const curve = (require(require.resolve('libsignal', { paths: [require('node:path').dirname(require.resolve('baileys'))] })) as {
+      curve: { calculateAgreement(p: Uint8Array, k: Uint8Array): Buffer; generateKeyPair(): { pubKey: Buffer; privKey: Buffer } };
+    }).curve;
+    const a = curve.generateKeyPair();
+    const b = curve.generateKeyPair();
+    expect(curve.calculateAgreement(a.pubKey, b.privKey)).to.deep.equal(derAgreement(b.pubKey, a.privKey));
+  });
+});
