@@ -30,6 +30,9 @@ interface Running {
   readonly epoch: number;
   handle: SessionHandle | undefined;
   status: SessionStatus;
+  /** When this run took the lease (QR latency from start). */
+  readonly startedAt: number;
+  qrSeen?: boolean;
 }
 
 /** What a start attempt did: `held` means another live worker still holds the lease (retry later). */
@@ -97,7 +100,7 @@ export class SessionManager {
     }
     if (record.owner && record.owner !== holder.instanceId) metrics.leaseTakeovers.inc();
     const { epoch } = lease;
-    const entry: Running = { record, epoch, handle: undefined, status: 'starting' };
+    const entry: Running = { record, epoch, handle: undefined, status: 'starting', startedAt: Date.now() };
     this.running.set(sessionId, entry);
     this.refreshGauges();
     await sessions.update(sessionId, { status: 'starting', qr: null, qrExpiresAt: null, lastError: null }, Date.now(), epoch);
@@ -111,7 +114,12 @@ export class SessionManager {
         storageDir: sessionDir(storagePath, record.workspaceId, sessionId),
       };
       entry.handle = await connector.start(spec, this.handlersFor(entry));
-      if (this.running.get(sessionId) !== entry) await entry.handle.stop();
+      if (this.running.get(sessionId) !== entry) {
+        // Stopped while the socket was being opened: close it, then let go of the lease (stop left it to us).
+        await entry.handle.stop().catch(() => undefined);
+        await leases.release(sessionId, holder.instanceId, epoch);
+        return 'unwanted';
+      }
       return 'started';
     } catch (error) {
       if (this.running.get(sessionId) === entry) this.running.delete(sessionId);
@@ -133,8 +141,10 @@ export class SessionManager {
     if (!entry) return;
     this.running.delete(sessionId);
     this.refreshGauges();
-    await entry.handle?.stop().catch((error: unknown) => this.options.logger.warn('session stop failed', { sessionId, error }));
     if (status) await this.options.sessions.update(sessionId, { status, qr: null, qrExpiresAt: null }, Date.now(), entry.epoch);
+    // Its start is still opening the socket: that start closes it and releases the lease when it returns.
+    if (!entry.handle) return;
+    await entry.handle.stop().catch((error: unknown) => this.options.logger.warn('session stop failed', { sessionId, error }));
     // Released only after the socket is closed and the state flushed: the successor starts clean.
     await this.options.leases.release(sessionId, this.options.instanceId, entry.epoch);
   }
@@ -195,7 +205,12 @@ export class SessionManager {
 
   /** Moves a message record forward; its event (message.sent …) is emitted only when it changed. */
   async advanceMessage(messageId: string, status: MessageStatus, reason = ''): Promise<boolean> {
-    return this.events.messageStatus(messageId, status, reason);
+    const changed = await this.events.messageStatus(messageId, status, reason);
+    if (changed && (status === 'sent' || status === 'delivered')) {
+      const record = await this.options.messages.get(messageId);
+      if (record) this.options.metrics.sendLatency.observe({ stage: status }, Math.max(0, Date.now() - record.createdAt) / 1000);
+    }
+    return changed;
   }
 
   async stopAll(): Promise<void> {
@@ -219,7 +234,10 @@ export class SessionManager {
       );
     };
     return {
-      onQr: (qr, expiresAt) => set('qr', { qr, qrExpiresAt: expiresAt }, () => this.events.qr(entry.record, qr, expiresAt)),
+      onQr: (qr, expiresAt) => {
+        this.observeFirstQr(entry);
+        set('qr', { qr, qrExpiresAt: expiresAt }, () => this.events.qr(entry.record, qr, expiresAt));
+      },
       onConnected: ({ phone }) => {
         metrics.sessionEvents.inc({ event: 'connected', reason: 'open' });
         set('connected', { phone, qr: null, qrExpiresAt: null, lastError: null }, () => this.events.connected(entry.record, phone));
@@ -233,14 +251,12 @@ export class SessionManager {
       onLoggedOut: () => {
         metrics.sessionEvents.inc({ event: 'logged_out', reason: 'remote' });
         set('logged_out', { phone: null, qr: null, qrExpiresAt: null }, () => this.events.loggedOut(entry.record));
-        this.running.delete(id);
-        this.refreshGauges();
+        this.forgetEnded(id, entry);
       },
       onFailed: ({ code, reason }) => {
         metrics.sessionEvents.inc({ event: reason === 'conflict' ? 'conflict' : 'failed', reason });
         set('failed', { lastError: `${reason} (${code})`, qr: null, qrExpiresAt: null }, () => this.events.failed(entry.record, { code, reason }));
-        this.running.delete(id);
-        this.refreshGauges();
+        this.forgetEnded(id, entry);
       },
       onMessageStatus: (waMessageId, status, detail) => {
         this.advanceMessage(waMessageId, status, detail ?? '').catch((error: unknown) => logger.warn('message update failed', { error }));
@@ -250,6 +266,27 @@ export class SessionManager {
         if (this.running.get(id) === entry) this.events.received(entry.record, message);
       },
     };
+  }
+
+  /** QR latency: from this run's start, and from creation when the session never got further than a QR. */
+  private observeFirstQr(entry: Running): void {
+    if (entry.qrSeen || this.running.get(entry.record.sessionId) !== entry) return;
+    entry.qrSeen = true;
+    const now = Date.now();
+    this.options.metrics.qrLatency.observe({ from: 'start' }, (now - entry.startedAt) / 1000);
+    if (!entry.record.phone && (entry.record.status === 'starting' || entry.record.status === 'qr') && entry.record.epoch === 0) {
+      this.options.metrics.qrLatency.observe({ from: 'create' }, Math.max(0, now - entry.record.createdAt) / 1000);
+    }
+  }
+
+  /** A run the connector ended by itself (failed, logged out): its socket is closed, so its lease goes too. */
+  private forgetEnded(id: string, entry: Running): void {
+    if (this.running.get(id) !== entry) return;
+    this.running.delete(id);
+    this.refreshGauges();
+    this.options.leases.release(id, this.options.instanceId, entry.epoch).catch((error: unknown) => {
+      this.options.logger.warn('lease release failed', { sessionId: id, error });
+    });
   }
 
   private async loseSession(id: string, entry: Running): Promise<void> {

@@ -151,7 +151,10 @@ export class Reconciler {
     let waiting = 0;
     for (let i = 0; i < ids.length; i += limit) {
       const outcomes = await Promise.all(ids.slice(i, i + limit).map((id) => this.options.manager.start(id)));
-      waiting += outcomes.filter((outcome) => outcome === 'held').length;
+      // 'held': the previous owner has not let go yet. 'full' while other starts are still in flight:
+      // room may remain once they settle. Both are retried shortly.
+      const transientFull = this.options.manager.size < this.options.maxSessions;
+      waiting += outcomes.filter((outcome) => outcome === 'held' || (outcome === 'full' && transientFull)).length;
     }
     return waiting;
   }
