@@ -3,7 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help deps build typecheck lint test run bench-ingress clean
+.PHONY: help deps build typecheck lint test test-deps run bench-ingress bench-sessions bench-webhooks loadtest backup restore dr-drill bench-dr clean \
+  prometheus deploy-systemd deploy-compose deploy-k8s
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -20,9 +21,12 @@ typecheck: deps ## Type-check everything, tests included
 lint: deps ## ESLint over all TypeScript
 	@npx eslint .
 
-test: build ## Install what is missing, start Redis if none answers, run every test
+test: build test-deps ## Install what is missing, start Redis if none answers, run every test
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  TEST_REDIS_URL=$$url node scripts/run-tests.js
+
+test-deps: ## Debian packages the tests need: php-cli, Laravel components and Guzzle (Laravel integration tests)
+	@scripts/ensure-php.sh
 
 run: build ## Start Redis, the simulator, the ingress and two workers; print how to use them
 	@node scripts/run-local.js
@@ -31,9 +35,55 @@ bench-ingress: build ## autocannon against POST /api/messages/send with two work
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/ingress.js
 
+bench-sessions: build ## N sessions on ONE worker (BENCH_SESSIONS=500): time to connected, RSS/session, QR and send p50/p95
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url node loadtest/dist/src/bench/sessions.js
+
+loadtest: build ## Load harness: make loadtest SCENARIO=create|send|mixed|soak SESSIONS=100 WORKERS=2 DURATION=60 (s); report in loadtest/reports
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url SCENARIO=$(or $(SCENARIO),mixed) SESSIONS=$(or $(SESSIONS),100) WORKERS=$(or $(WORKERS),2) DURATION=$(or $(DURATION),60) \
+	  node loadtest/dist/src/bin/loadtest.js
+
 bench-failover: build ## kill -9 and drain of a worker with 500 sessions; moved fraction on joins
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/failover.js
+
+bench-webhooks: build ## Webhook deliveries/s and event → delivery p50/p95 at 1,000 events/s to a local receiver
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url node services/dispatcher/dist/bench/webhooks.js
+
+# Backups of the local fleet (make run writes .data/local.env); outside it, set SESSION_STORAGE_PATH and S3_*.
+LOCAL_ENV := set -a; [ -f .data/local.env ] && . .data/local.env; set +a;
+
+backup: build ## Take one snapshot of the session tree to S3 now (fleetctl backup now) and apply retention
+	@$(LOCAL_ENV) node services/fleetctl/dist/src/bin.js backup now
+
+restore: build ## Restore SNAPSHOT=<id|latest> [WORKSPACE=N] [DRY_RUN=1]: verified, then sessions restarted and reported
+	@test -n "$(SNAPSHOT)" || { echo 'usage: make restore SNAPSHOT=<id|latest> [WORKSPACE=N] [DRY_RUN=1]'; exit 2; }
+	@$(LOCAL_ENV) node services/fleetctl/dist/src/bin.js restore "$(SNAPSHOT)" $(if $(WORKSPACE),--workspace $(WORKSPACE)) $(if $(DRY_RUN),--dry-run)
+
+dr-drill: build ## DR drill on the running local fleet: delete every workspace dir, restore latest, time until all connected
+	@$(LOCAL_ENV) node loadtest/dist/src/bench/dr-drill.js $(if $(YES),--yes)
+
+bench-dr: build ## Snapshot/restore of 3,000 sessions' auth state + full drill with real paired sessions (docs/benchmarks.md)
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url node loadtest/dist/src/bench/dr.js
+
+prometheus: ## Prometheus on :9090 scraping the `make run` fleet (ports 3000-3002, 3100, 3005) with the alert rules
+	@scripts/ensure-debian-package.sh prometheus prometheus --no-install-recommends
+	@mkdir -p .data/prometheus
+	@echo "Prometheus on http://127.0.0.1:9090 (targets: /targets, alerts: /alerts); Ctrl-C stops it"
+	@prometheus --config.file=deploy/prometheus/prometheus.yml --storage.tsdb.path=.data/prometheus \
+	  --web.listen-address=127.0.0.1:$${PROMETHEUS_PORT:-9090} --web.enable-lifecycle
+
+deploy-systemd: build ## Verify the systemd units (NFS mount, one worker unit per instance); APPLY=1 installs them
+	@deploy/scripts/deploy.sh systemd
+
+deploy-compose: build ## Validate deploy/docker-compose.yml (docker compose config when Docker exists); APPLY=1 starts it
+	@deploy/scripts/deploy.sh compose
+
+deploy-k8s: build ## Validate deploy/k8s (server dry-run when a cluster answers); APPLY=1 applies it
+	@deploy/scripts/deploy.sh k8s
 
 clean: ## Remove build output
 	@npx tsc -b --clean

@@ -14,6 +14,9 @@ const ports = {
   ingress: Number(process.env.INGRESS_PORT || 3000),
   simulator: Number(process.env.SIM_PORT || 7780),
   workers: [3001, 3002],
+  dispatcher: Number(process.env.DISPATCHER_PORT || 3100),
+  backup: Number(process.env.BACKUP_PORT || 3005),
+  s3: Number(process.env.LOCAL_S3_PORT || 4569),
 };
 const pidFile = path.join(data, 'run-local.pid');
 const children = [];
@@ -101,7 +104,26 @@ async function main() {
       ...(wsUrl ? { WA_WEBSOCKET_URL: wsUrl } : {}),
     }, /ready on/);
   }
+  // Webhooks: to LARAVEL_API_URL (with DISPATCHER_WEBHOOK_SECRET) when set, and to per-workspace webhooks;
+  // without a receiver, events stay pending (nothing is lost) and the dispatcher logs that.
+  await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
+  await startBackup(common);
   printUsage(key, wsUrl);
+}
+
+// Backups: to S3_ENDPOINT when set, else to a local S3-compatible server (s3rver, data in .data/s3).
+// .data/local.env records the settings for `make backup`, `make restore` and `make dr-drill`.
+async function startBackup(common) {
+  const s3 = {};
+  if (!process.env.S3_ENDPOINT && !process.env.S3_BUCKET) {
+    const dir = path.join(data, 's3');
+    fs.mkdirSync(dir, { recursive: true });
+    await start('s3', process.execPath, [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', String(ports.s3), '--configure-bucket', 'fleet-backups', '--silent'], {}, /S3rver listening/);
+    Object.assign(s3, { S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`, S3_BUCKET: 'fleet-backups', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' });
+  }
+  const env = { ...common, SESSION_STORAGE_PATH: path.join(data, 'sessions'), ...s3 };
+  fs.writeFileSync(path.join(data, 'local.env'), Object.entries(env).map(([k, v]) => `: "\${${k}:=${v}}"; export ${k}`).join('\n') + '\n');
+  await start('backup', process.execPath, ['services/backup/dist/src/bin.js'], { ...env, BACKUP_PORT: String(ports.backup) }, /ready on/);
 }
 
 function printUsage(key, wsUrl) {
@@ -112,6 +134,8 @@ function printUsage(key, wsUrl) {
 Fleet is running.
   ingress     ${api}   (OpenAPI: ${api}/openapi.json)
   workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health
+  backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (.data/s3)`}; make backup / make restore SNAPSHOT=latest
+  dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'}
   API key     ${key}
   WhatsApp    ${wsUrl ? `simulator at ${wsUrl} (admin ${sim}/admin)` : 'WhatsApp Web itself'}
 

@@ -7,8 +7,11 @@ import { errorResponse } from './http/error-boundary';
 import { requestContext } from './http/request-context';
 import { registerAdminRoutes } from './routes/admin';
 import { registerHealthRoute, registerInstanceRoutes } from './routes/instances';
+import { registerEventRoutes } from './routes/events';
 import { registerMessageRoutes } from './routes/messages';
+import { registerSessionControlRoutes } from './routes/session-control';
 import { registerSessionRoutes } from './routes/sessions';
+import { registerWebhookRoutes } from './routes/webhooks';
 
 export interface AppOptions {
   readonly apiKeys: readonly string[];
@@ -41,14 +44,19 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   app.use('/api/*', bodyLimit(options.bodyLimitBytes));
   app.use('/api/*', async (c, next) => {
     const type = c.req.header('content-type') ?? '';
-    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !/^application\/json\b/i.test(type)) {
+    // A bodiless POST (stop, start) needs no content type.
+    const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && hasBody && !/^application\/json\b/i.test(type)) {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     }
     await next();
   });
 
   registerSessionRoutes(app, deps);
+  registerSessionControlRoutes(app, deps);
   registerMessageRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
+  registerEventRoutes(app, deps);
   registerInstanceRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerHealthRoute(app, deps);

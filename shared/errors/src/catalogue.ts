@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   SESSION_NOT_FOUND: { status: 404, summary: 'No session with that id exists.' },
   MESSAGE_NOT_FOUND: { status: 404, summary: 'No message with that id exists (or it aged out).' },
   INSTANCE_NOT_FOUND: { status: 404, summary: 'No live (non-draining) worker with that instance id.' },
+  WEBHOOK_NOT_FOUND: { status: 404, summary: 'The workspace has no webhook set.' },
   QR_NOT_AVAILABLE: { status: 404, summary: 'The session has no QR code pending right now.' },
   SESSION_EXISTS: { status: 409, summary: 'A session with that id exists in another workspace or account.' },
   IDEMPOTENCY_CONFLICT: { status: 409, summary: 'The idempotency key was used for a different request.' },
