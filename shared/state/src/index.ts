@@ -22,3 +22,4 @@ export { jobId, SHARD_JOB_NAMES, type ShardJobs, type ShardJobName, type Message
 export type { SessionStartJob, SessionStopJob, SessionLogoutJob } from './jobs';
 export { ShardQueues, DEFAULT_JOB_OPTIONS } from './shard-queues';
 export { LeaseStore, type TakeResult, type LeaseHolder, type Lease } from './lease-store';
+export { ADVANCE_MESSAGE_FUNCTION } from './scripts/advance-message';

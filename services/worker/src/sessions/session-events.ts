@@ -1,16 +1,10 @@
-import type { EventDataMap, EventSink, EventType, MessageStatusData } from '@fleet/events';
+import type { EventDataMap, EventSink, EventType } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
 import type { MessageStatus, MessageStore, SessionRecord } from '@fleet/state';
 import type { IncomingMessage } from '../connector/types';
 
 type Session = Pick<SessionRecord, 'sessionId' | 'workspaceId' | 'accountId'>;
 
-const MESSAGE_EVENTS: Partial<Record<MessageStatus, EventType>> = {
-  sent: 'message.sent',
-  delivered: 'message.delivered',
-  read: 'message.read',
-  failed: 'message.failed',
-};
 
 /**
  * Turns what the session manager observes into events for the Laravel app (webhooks). Appends are
@@ -55,19 +49,13 @@ export class SessionEvents {
   }
 
   /**
-   * Advances a message record and emits its event only when the record actually changed, so a
-   * repeated or late ack (WhatsApp and BullMQ are at-least-once) never yields a second event.
+   * Advances a message record and, in the same atomic step, appends its event, only when the record
+   * actually changed: a repeated or late ack (WhatsApp and BullMQ are at-least-once) never yields a
+   * second event, and a crash never leaves a status change without its event.
    */
-  async messageStatus(messageId: string, status: MessageStatus, reason = ''): Promise<boolean> {
-    const changed = await this.messages.advance(messageId, status, reason);
-    const type = MESSAGE_EVENTS[status];
-    if (!changed || !type || !this.sink) return changed;
-    const record = await this.messages.get(messageId);
-    if (!record) return changed;
-    const data: MessageStatusData = { message_id: messageId, session_id: record.sessionId, status: status as MessageStatusData['status'] };
-    if (type === 'message.failed') await this.sink.append(record.workspaceId, type, { ...data, reason: reason || 'unknown' });
-    else await this.sink.append(record.workspaceId, type, data);
-    return changed;
+  async messageStatus(session: Session, messageId: string, status: MessageStatus, reason = ''): Promise<boolean> {
+    if (!this.sink) return this.messages.advance(messageId, status, reason);
+    return this.sink.advanceMessage({ workspaceId: session.workspaceId, sessionId: session.sessionId, messageId, status, reason });
   }
 
   private emit<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T]): void {

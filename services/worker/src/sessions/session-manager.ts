@@ -204,8 +204,11 @@ export class SessionManager {
   }
 
   /** Moves a message record forward; its event (message.sent …) is emitted only when it changed. */
-  async advanceMessage(messageId: string, status: MessageStatus, reason = ''): Promise<boolean> {
-    const changed = await this.events.messageStatus(messageId, status, reason);
+  async advanceMessage(sessionId: string, messageId: string, status: MessageStatus, reason = '', known?: SessionRecord): Promise<boolean> {
+    const session = known ?? (await this.options.sessions.get(sessionId));
+    const changed = session
+      ? await this.events.messageStatus(session, messageId, status, reason)
+      : await this.options.messages.advance(messageId, status, reason);
     if (changed && (status === 'sent' || status === 'delivered')) {
       const record = await this.options.messages.get(messageId);
       if (record) this.options.metrics.sendLatency.observe({ stage: status }, Math.max(0, Date.now() - record.createdAt) / 1000);
@@ -259,7 +262,7 @@ export class SessionManager {
         this.forgetEnded(id, entry);
       },
       onMessageStatus: (waMessageId, status, detail) => {
-        this.advanceMessage(waMessageId, status, detail ?? '').catch((error: unknown) => logger.warn('message update failed', { error }));
+        this.advanceMessage(id, waMessageId, status, detail ?? '', entry.record).catch((error: unknown) => logger.warn('message update failed', { error }));
       },
       onIncomingMessage: (message) => {
         metrics.sessionEvents.inc({ event: 'message_received', reason: 'text' });

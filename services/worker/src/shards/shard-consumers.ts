@@ -132,7 +132,7 @@ export class ShardConsumers {
       metrics.jobs.inc({ name, outcome: last ? 'failed' : 'retry' });
       if (last && name === 'message.send') {
         const reason = error instanceof RetryLaterError ? 'session_not_connected' : 'send_failed';
-        await this.options.manager.advanceMessage((data as ShardJobs['message.send']).messageId, 'failed', reason);
+        await this.options.manager.advanceMessage(data.sessionId, (data as ShardJobs['message.send']).messageId, 'failed', reason);
       }
       if (!(error instanceof RetryLaterError)) this.options.logger.warn('job failed', { job: job.id, name, error });
       throw error;

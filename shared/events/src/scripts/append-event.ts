@@ -1,3 +1,14 @@
+/** The append as a Lua function, shared with scripts that append an event as part of a larger step. */
+export const APPEND_EVENT_FUNCTION = `
+local function append_event(seq_key, stream_key, pending_key, workspace, id, type, at, data, now, channel)
+  local seq = redis.call('INCR', seq_key)
+  redis.call('XADD', stream_key, seq .. '-0', 'id', id, 'type', type, 'at', at, 'data', data)
+  redis.call('ZADD', pending_key, 'NX', now, workspace)
+  redis.call('PUBLISH', channel, workspace)
+  return seq
+end
+`;
+
 /**
  * append-event: gives an event the next sequence number of its workspace, appends it to the
  * workspace's stream (entry id `<sequence>-0`, so a catch-up read is an XRANGE from a sequence) and
@@ -10,9 +21,6 @@
  * Returns the event's sequence number.
  */
 export const APPEND_EVENT = `
-local seq = redis.call('INCR', KEYS[1])
-redis.call('XADD', KEYS[2], seq .. '-0', 'id', ARGV[2], 'type', ARGV[3], 'at', ARGV[4], 'data', ARGV[5])
-redis.call('ZADD', KEYS[3], 'NX', ARGV[6], ARGV[1])
-redis.call('PUBLISH', ARGV[7], ARGV[1])
-return seq
+${APPEND_EVENT_FUNCTION}
+return append_event(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 `;

@@ -1,14 +1,14 @@
 import { ACCEPT_MESSAGE } from './accept-message';
 import { ADVANCE_MESSAGE } from './advance-message';
 import { CREATE_SESSION } from './create-session';
-import { LuaScript } from './lua-script';
+import { LuaScript } from '@fleet/redis';
 import { RELEASE_LEASE } from './release-lease';
 import { TAKE_LEASE } from './take-lease';
 import { TAKE_EPOCH } from './take-epoch';
 import { UPDATE_IF_EPOCH } from './update-if-epoch';
 import { UPDATE_IF_EXISTS } from './update-if-exists';
 
-export { LuaScript } from './lua-script';
+export { LuaScript } from '@fleet/redis';
 
 /** Every Lua script of the state package; each file documents its KEYS, ARGV and return value. */
 export const SCRIPTS = {
