@@ -6,7 +6,7 @@ import { bodyLimit } from './http/body-limit';
 import { errorResponse } from './http/error-boundary';
 import { requestContext } from './http/request-context';
 import { registerAdminRoutes } from './routes/admin';
-import { registerHealthRoute, registerInstanceRoutes } from './routes/instances';
+import { registerHealthRoute, registerHealthSweepRoute, registerInstanceRoutes } from './routes/instances';
 import { registerEventRoutes } from './routes/events';
 import { registerMessageRoutes } from './routes/messages';
 import { registerSessionControlRoutes } from './routes/session-control';
@@ -58,6 +58,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   registerWebhookRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerInstanceRoutes(app, deps);
+  registerHealthSweepRoute(app, deps);
   registerAdminRoutes(app, deps);
   registerHealthRoute(app, deps);
 

@@ -13,6 +13,8 @@ export interface IngressConfig {
   /** Shard count for a brand-new cluster (ignored once the cluster exists). */
   readonly shardCount: number;
   readonly heartbeatTtlMs: number;
+  /** How often the cluster-wide health sweep checks every instance. Default 60 000 ms. */
+  readonly healthSweepMs: number;
 }
 
 export const INGRESS_DEFAULTS = {
@@ -20,6 +22,7 @@ export const INGRESS_DEFAULTS = {
   port: 3000,
   bodyLimitBytes: 64 * 1024,
   heartbeatTtlMs: 10_000,
+  healthSweepMs: 60_000,
 } as const;
 
 export function readIngressConfig(env: Env): IngressConfig {
@@ -37,5 +40,6 @@ export function readIngressConfig(env: Env): IngressConfig {
     bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', INGRESS_DEFAULTS.bodyLimitBytes, { min: 1024, max: 16 * 1024 * 1024 }),
     shardCount: reader.int('SHARD_COUNT', DEFAULT_SHARD_COUNT, { min: 1, max: 16384 }),
     heartbeatTtlMs: reader.int('HEARTBEAT_TTL_MS', INGRESS_DEFAULTS.heartbeatTtlMs, { min: 1000, max: 600_000 }),
+    healthSweepMs: reader.int('HEALTH_SWEEP_INTERVAL_MS', INGRESS_DEFAULTS.healthSweepMs, { min: 1000, max: 3_600_000 }),
   });
 }

@@ -3,6 +3,7 @@ import type { ClusterView } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
 import type { MessageStore, SessionStore, ShardQueues } from '@fleet/state';
+import type { HealthSweep } from './health-sweep';
 import type { IngressMetrics } from './metrics';
 
 /** What the routes need, built once by `createIngress` (and by tests). */
@@ -15,4 +16,5 @@ export interface IngressDeps {
   readonly queues: ShardQueues;
   readonly logger: Logger;
   readonly metrics: IngressMetrics;
+  readonly healthSweep: HealthSweep;
 }

@@ -5,6 +5,7 @@ import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { MessageStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
+import { HealthSweep } from './health-sweep';
 import type { IngressConfig } from './config';
 import type { IngressDeps } from './deps';
 import { createIngressMetrics } from './metrics';
@@ -37,7 +38,9 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     queues: new ShardQueues(queueConnection, keys),
     logger,
     metrics,
+    healthSweep: new HealthSweep({ redis, queueConnection, keys, cluster, logger, intervalMs: config.healthSweepMs }),
   };
+  metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];
   const app = createApp(deps, { apiKeys: config.apiKeys, bodyLimitBytes: config.bodyLimitBytes });
   let server: ServerType | undefined;
   let closing: Promise<void> | undefined;
@@ -47,6 +50,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     app,
     async start() {
       await cluster.start();
+      await deps.healthSweep.start();
       const port = await new Promise<number>((resolve) => {
         server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
       });
@@ -57,6 +61,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        await deps.healthSweep.close();
         await cluster.close();
         await deps.queues.close();
         redis.disconnect();

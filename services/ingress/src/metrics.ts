@@ -7,8 +7,13 @@ export interface IngressMetrics {
   readonly sessionsCreated: Counter<'outcome'>;
   readonly messagesAccepted: Counter<'outcome'>;
   readonly liveWorkers: Gauge;
+  readonly instanceHealth: Gauge<'instance' | 'state'>;
   /** Read at scrape time once the ingress is wired; unset leaves the gauge as last set. */
-  readonly probes: { liveWorkers?: () => number };
+  readonly probes: {
+    liveWorkers?: () => number;
+    /** The last health sweep: instance → healthy / unhealthy / unreachable. */
+    instanceHealth?: () => Promise<ReadonlyArray<{ instance: string; status: string }>>;
+  };
 }
 
 export function createIngressMetrics(): IngressMetrics {
@@ -36,6 +41,21 @@ export function createIngressMetrics(): IngressMetrics {
       help: 'Message send requests by outcome (accepted, duplicate, rejected)',
       labelNames: ['outcome'],
       registers: [registry],
+    }),
+    instanceHealth: new Gauge({
+      name: 'fleet_instance_health',
+      help: 'Last every-minute health sweep: 1 for the state each instance was in (healthy, unhealthy, unreachable)',
+      labelNames: ['instance', 'state'],
+      registers: [registry],
+      async collect() {
+        if (!probes.instanceHealth) return;
+        const instances = await probes.instanceHealth().catch(() => undefined);
+        if (!instances) return;
+        this.reset();
+        for (const { instance, status } of instances) {
+          for (const state of ['healthy', 'unhealthy', 'unreachable']) this.set({ instance, state }, status === state ? 1 : 0);
+        }
+      },
     }),
     liveWorkers: new Gauge({
       name: 'fleet_ring_live_workers',

@@ -100,3 +100,22 @@ export const HealthView = z
     sessions: z.object({ total: z.number(), max: z.number(), utilization: z.number() }),
   })
   .openapi('IngressHealth');
+
+export const HealthSweepView = z
+  .object({
+    checked_at: z.number(),
+    age_seconds: z.number(),
+    instances: z.array(
+      z.object({
+        instance: z.string(),
+        url: z.string(),
+        status: z.enum(['healthy', 'unhealthy', 'unreachable']),
+        sessions: z.number().optional(),
+        max: z.number().optional(),
+        utilization: z.number().optional(),
+        draining: z.boolean(),
+        error: z.string().optional(),
+      }),
+    ),
+  })
+  .openapi('HealthSweep');

@@ -26,6 +26,7 @@ export async function startIngress(overrides: Partial<IngressConfig> = {}): Prom
     bodyLimitBytes: 4096,
     shardCount: 16,
     heartbeatTtlMs: 10_000,
+    healthSweepMs: 60_000,
     ...overrides,
   };
   const ingress = createIngress(config, { logger: createSilentLogger() });

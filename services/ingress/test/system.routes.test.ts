@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { startIngress, type IngressHarness } from './helpers';
+import { createSilentLogger } from '@fleet/logger';
+import { TEST_REDIS_URL, waitFor } from '@fleet/testing';
+import { createIngress } from '../src';
+import { API_KEY, startIngress, type IngressHarness } from './helpers';
 
 describe('ingress: instances, health, metrics and OpenAPI', () => {
   let h: IngressHarness;
@@ -56,5 +59,58 @@ describe('ingress: instances, health, metrics and OpenAPI', () => {
     const res = await h.call('GET', '/api/nothing-here');
     expect(res.status).to.equal(404);
     expect(res.body.error.code).to.equal('NOT_FOUND');
+  });
+});
+
+describe('ingress: the every-minute health sweep (the checklist HealthMonitor)', () => {
+  let h: IngressHarness;
+  beforeEach(async () => {
+    h = await startIngress();
+  });
+  afterEach(async () => h.close());
+
+  it('runs by itself on its schedule, once per slot across ingresses', async () => {
+    await h.close();
+    h = await startIngress({ healthSweepMs: 1000 });
+    const second = createIngress({ common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' }, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 4096, shardCount: 16, heartbeatTtlMs: 10_000, healthSweepMs: 1000 }, { logger: createSilentLogger() });
+    await second.deps.cluster.start();
+    await second.deps.healthSweep.start();
+    try {
+      const first = await waitFor(() => h.ingress.deps.healthSweep.last(), { what: 'a scheduled sweep', timeoutMs: 5_000 });
+      await waitFor(async () => ((await h.ingress.deps.healthSweep.last())?.checked_at ?? 0) > first!.checked_at, { what: 'the next sweep', timeoutMs: 5_000 });
+      const queue = h.ingress.deps.queues.named(h.ingress.deps.keys.maintenanceQueue);
+      expect(await queue.getJobSchedulersCount(), 'both ingresses share one schedule').to.equal(1);
+      const done = await queue.getJobs(['completed']);
+      expect(done.length).to.be.at.least(2);
+      expect(new Set(done.map((job) => job.id)).size, 'one job per slot').to.equal(done.length);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('reports each instance healthy, unreachable or expired, keeps the result and exports it', async () => {
+    const { serve } = await import('@hono/node-server');
+    const server = serve({ fetch: () => Response.json({ status: 'healthy', sessions: { total: 3, max: 10, utilization: 0.3 } }), hostname: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const membership = h.ingress.deps.cluster.membership;
+      await membership.register({ instanceId: 'instance-1', url: `http://127.0.0.1:${port}`, maxSessions: 10 });
+      await membership.register({ instanceId: 'instance-2', url: 'http://127.0.0.1:1', maxSessions: 10 });
+      await h.redis.sadd(h.ingress.deps.keys.workers, 'instance-gone');
+      const sweep = await h.ingress.deps.healthSweep.runOnce();
+      const byInstance = Object.fromEntries(sweep.instances.map((i) => [i.instance, i]));
+      expect(byInstance['instance-1']).to.include({ status: 'healthy', sessions: 3, max: 10, utilization: 0.3 });
+      expect(byInstance['instance-2']!.status).to.equal('unreachable');
+      expect(byInstance['instance-gone']).to.include({ status: 'unreachable', error: 'registration expired' });
+      const res = await h.call('GET', '/api/health/instances');
+      expect(res.status).to.equal(200);
+      expect(res.body.checked_at).to.equal(sweep.checked_at);
+      const metrics = (await h.call('GET', '/metrics')).body as string;
+      expect(metrics).to.match(/fleet_instance_health\{[^}]*instance="instance-1"[^}]*state="healthy"[^}]*\} 1/);
+      expect(metrics).to.match(/fleet_instance_health\{[^}]*instance="instance-2"[^}]*state="unreachable"[^}]*\} 1/);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -49,6 +49,8 @@ export interface Keys {
   readonly traffic: string;
   /** Queue name of the events queue (webhooks). */
   readonly eventsQueue: string;
+  /** String (JSON): the last cluster-wide health sweep (every instance's /health, once a minute). */
+  readonly healthLast: string;
   /** Queue name of cluster-wide scheduled maintenance jobs. */
   readonly maintenanceQueue: string;
   /** Queue name of the backup service's snapshot jobs (its job scheduler runs one per slot cluster-wide). */
@@ -104,6 +106,7 @@ export function createKeys(prefix: string): Keys {
     traffic: k('traffic'),
     eventsQueue: 'events',
     maintenanceQueue: 'maintenance',
+    healthLast: k('health', 'last'),
     backupQueue: 'backup',
     eventSequence: (workspaceId: number) => k('events', workspaceId, 'seq'),
     eventStream: (workspaceId: number) => k('events', workspaceId, 'stream'),

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { fleetLoad, utilization } from '../capacity';
 import type { IngressDeps } from '../deps';
-import { HealthView, InstancesView } from '../schemas';
+import { HealthSweepView, HealthView, InstancesView } from '../schemas';
 import { COMMON_ERRORS } from './responses';
 
 const instances = createRoute({
@@ -48,6 +48,26 @@ export function registerInstanceRoutes(app: OpenAPIHono, deps: IngressDeps): voi
       },
       200,
     );
+  });
+}
+
+const healthSweep = createRoute({
+  method: 'get',
+  path: '/api/health/instances',
+  summary: "The last every-minute health sweep (the checklist's HealthMonitor): each instance healthy, unhealthy or unreachable",
+  responses: {
+    200: {
+      description: 'The last sweep (one is run now if none was kept yet)',
+      content: { 'application/json': { schema: HealthSweepView } },
+    },
+    ...COMMON_ERRORS,
+  },
+});
+
+export function registerHealthSweepRoute(app: OpenAPIHono, deps: IngressDeps): void {
+  app.openapi(healthSweep, async (c) => {
+    const result = (await deps.healthSweep.last()) ?? (await deps.healthSweep.runOnce());
+    return c.json({ checked_at: result.checked_at, age_seconds: Math.round((Date.now() - result.checked_at) / 1000), instances: result.instances.map((i) => ({ ...i })) }, 200);
   });
 }
 
