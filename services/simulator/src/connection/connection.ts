@@ -21,8 +21,12 @@ export interface ConnectionHooks {
   onClose(connection: Connection): void
 }
 
-/** How long a terminated socket waits for its last frame to be read before the close. */
-const CLOSE_GRACE_MS = 50
+/**
+ * How long a terminated socket waits for its last frame to be read before the server closes it. Baileys
+ * closes the socket itself once it has read the frame; on a loaded machine that can take a while, and
+ * closing first would turn a 401 or 440 into a plain 428 on the client.
+ */
+const CLOSE_GRACE_MS = 2_000
 
 export class Connection implements SessionLink {
   readonly openedAt = Date.now()
