@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
-import { jobId } from '@fleet/state';
+import { jobId, type SessionRecord } from '@fleet/state';
 import { fleetLoad } from '../capacity';
 import type { IngressDeps } from '../deps';
 import { CreateSessionBody, SessionId, SessionView } from '../schemas';
@@ -70,11 +70,12 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const { id } = c.req.valid('param');
     const record = await deps.sessions.get(id);
     if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
-    await deps.sessions.update(id, { desired: 'deleted', status: 'deleting' });
+    const now = Date.now();
+    await deps.sessions.update(id, { desired: 'deleted', status: 'deleting' }, now);
     await deps.queues.add(record.shard, 'session.logout', { sessionId: id }, jobId('logout', id, record.createdAt));
     const route = deps.cluster.route(record.workspaceId);
-    const updated = (await deps.sessions.get(id)) ?? record;
-    return c.json(sessionView(updated, route.ownerLive ? route.owner : null), 202);
+    const deleting: SessionRecord = { ...record, desired: 'deleted', status: 'deleting', updatedAt: now };
+    return c.json(sessionView(deleting, route.ownerLive ? route.owner : null), 202);
   });
 
   app.openapi(sessionStatus, async (c) => {

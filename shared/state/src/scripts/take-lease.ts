@@ -9,11 +9,12 @@
  *
  * Returns {1, epoch} when taken; {0, holder} when a live incarnation of another worker (or an older
  * incarnation of this one that is still registered) holds it; {-1} when the taker itself is not
- * registered under that incarnation; {-2} when the session does not exist.
+ * registered under that incarnation; {-2} when the session does not exist or is no longer wanted
+ * running (stopped or being deleted meanwhile).
  */
 export const TAKE_LEASE = `
 if redis.call('HGET', KEYS[3], 'incarnation') ~= ARGV[2] then return {-1} end
-if redis.call('EXISTS', KEYS[2]) == 0 then return {-2} end
+if redis.call('HGET', KEYS[2], 'desired') ~= 'running' then return {-2} end
 local lease = redis.call('HMGET', KEYS[1], 'owner', 'incarnation')
 if lease[1] and lease[2] ~= ARGV[2] then
   if redis.call('HGET', ARGV[3] .. lease[1], 'incarnation') == lease[2] then return {0, lease[1]} end
