@@ -30,7 +30,10 @@ $events->listen('fleet.*', function (string $name, array $payload) use ($dir) {
 $controller = new FleetWebhookController($cache, $events, (string) getenv('FLEET_WEBHOOK_SECRET'), 300);
 $response = $controller(Request::capture());
 file_put_contents("$dir/answers.log", $response->getStatusCode() . ' ' . $response->getContent() . "\n", FILE_APPEND | LOCK_EX);
-if ($mode[0] === 'flaky' && $response->getStatusCode() === 200 && $random() < (float) ($mode[2] ?? 0)) {
+// The first answer after handling in flaky mode is always lost (then at random), so a run always
+// exercises a redelivery of an event the controller already handled.
+$loseFirst = $mode[0] === 'flaky' && $response->getStatusCode() === 200 && @mkdir("$dir/first-answer-lost");
+if ($loseFirst || ($mode[0] === 'flaky' && $response->getStatusCode() === 200 && $random() < (float) ($mode[2] ?? 0))) {
     (new JsonResponse(['error' => 'chaos_after'], 500))->send();
     return true;
 }
