@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// make bench-ingress: autocannon against POST /api/messages/send with the simulator, the ingress
-// and two workers up as separate processes, sessions connected and sending what is queued.
+// make bench-ingress: autocannon against POST /api/messages/send, first against the ingress process
+// alone (sessions in Redis, nothing consuming), then with the simulator, the ingress and two workers
+// up as separate processes, sessions connected and sending what is queued.
 // Prints requests/s, p50 and p99 for closed-loop runs at several connection counts (autocannon's
 // own rate limiter sends each second's requests in one burst, which measures the burst, not the
 // rate; closed-loop runs keep a steady load).
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { cleanPrefix, freshPrefix, waitFor } from '@fleet/testing';
+import path from 'node:path';
+import { createKeys } from '@fleet/keys';
+import { SessionStore } from '@fleet/state';
+import { cleanPrefix, freshPrefix, startProcess, waitFor } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -26,7 +30,7 @@ interface Figures {
   readonly errors: number;
 }
 
-async function run(fleet: LocalFleet, label: string, connections: number): Promise<Figures> {
+async function run(fleet: Pick<LocalFleet, 'ingressUrl' | 'apiKey'>, label: string, connections: number): Promise<Figures> {
   let counter = 0;
   const result = await autocannon({
     url: `${fleet.ingressUrl}/api/messages/send`,
@@ -52,28 +56,58 @@ async function run(fleet: LocalFleet, label: string, connections: number): Promi
   };
 }
 
-async function main(): Promise<void> {
+const INGRESS_BIN = path.join(path.dirname(require.resolve('@fleet/ingress')), 'bin.js');
+
+function table(runs: readonly Figures[]): string {
+  const rows = runs.map((f) => `| ${f.label} | ${f.rps} | ${f.p50} | ${f.p99} | ${f.non2xx} | ${f.errors} |`);
+  return `| run | requests/s | p50 ms | p99 ms | non-2xx | errors |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
+/** The ingress process alone: sessions exist in Redis, no worker consumes (its own cost only). */
+async function ingressAlone(redis: Redis): Promise<Figures[]> {
+  const prefix = freshPrefix('bench');
+  const apiKey = `bench-${prefix}-0123456789`;
+  const ingress = startProcess(INGRESS_BIN, { REDIS_URL, REDIS_PREFIX: prefix, API_KEYS: apiKey, INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0', LOG_LEVEL: 'warn' });
+  try {
+    const ingressUrl = (await ingress.waitForLine(/http:\/\/127\.0\.0\.1:\d+/)).trim();
+    const sessions = new SessionStore(redis, createKeys(prefix));
+    for (let i = 0; i < SESSIONS; i += 1) await sessions.create({ sessionId: `bench-${i}`, workspaceId: i + 1, accountId: '1', shard: i });
+    const runs: Figures[] = [];
+    for (const connections of CONNECTIONS) runs.push(await run({ ingressUrl, apiKey }, `alone, ${connections} connections`, connections));
+    return runs;
+  } finally {
+    await ingress.stop();
+    await cleanPrefix(redis, prefix);
+  }
+}
+
+/** The whole pipeline on this machine: simulator, ingress, two workers sending what is accepted. */
+async function withWorkers(redis: Redis): Promise<{ runs: Figures[]; received: number }> {
   const prefix = freshPrefix('bench');
   const fleet = await startLocalFleet({ redisUrl: REDIS_URL, prefix, workers: 2 });
-  const redis = new Redis(REDIS_URL);
   try {
     for (let i = 0; i < SESSIONS; i += 1) await fleet.pair(`bench-${i}`, i + 1, `1555000${1000 + i}`);
-    process.stdout.write(`${SESSIONS} sessions connected over 2 workers; ${DURATION}s per run\n`);
     const runs: Figures[] = [];
-    for (const connections of CONNECTIONS) runs.push(await run(fleet, `${connections} connections`, connections));
+    for (const connections of CONNECTIONS) runs.push(await run(fleet, `workers up, ${connections} connections`, connections));
     await waitFor(async () => (await fleet.simulator.stats()).messagesReceived > 0, { what: 'messages at the simulator' }).catch(() => undefined);
-    const stats = await fleet.simulator.stats();
-    const rows = runs.map((f) => `| ${f.label} | ${f.rps} | ${f.p50} | ${f.p99} | ${f.non2xx} | ${f.errors} |`);
-    process.stdout.write(`
-machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}
-| run | requests/s | p50 ms | p99 ms | non-2xx | errors |
-|---|---|---|---|---|---|
-${rows.join('\n')}
-messages the simulator received while the bench ran: ${stats.messagesReceived}
-`);
+    return { runs, received: (await fleet.simulator.stats()).messagesReceived };
   } finally {
     await fleet.close();
     await cleanPrefix(redis, prefix);
+  }
+}
+
+async function main(): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    process.stdout.write(`${SESSIONS} sessions; ${DURATION}s per run\n`);
+    const alone = await ingressAlone(redis);
+    const pipeline = await withWorkers(redis);
+    process.stdout.write(`
+machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}
+${table([...alone, ...pipeline.runs])}messages the simulator received while the pipeline runs went on: ${pipeline.received}
+`);
+  } finally {
     redis.disconnect();
   }
 }
