@@ -90,7 +90,7 @@ async function paceSends(fleet: LocalFleet, sessions: readonly Created[]): Promi
   const achievedRate = total / ((Date.now() - begin) / 1000);
   const accepted = (await Promise.all(sends)).filter((entry) => entry !== undefined);
   const settleBy = Date.now() + 30_000;
-  let records: any[] = [];
+  let records: any[];
   do {
     await sleep(1_000);
     records = await mapLimit(accepted, 32, async (entry) => (await fleet.api('GET', `/api/messages/${entry.id}`)).body);

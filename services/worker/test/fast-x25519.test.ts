@@ -1,10 +1,11 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { expect } from 'chai';
 import { fastAgreement, fastKeyPair, installFastX25519 } from '../src/connector/baileys/fast-x25519';
 
 /** libsignal's own implementation (DER import), as the reference. */
 function derAgreement(pubKey: Uint8Array, privKey: Uint8Array): Buffer {
-  const { createPrivateKey, createPublicKey, diffieHellman } = require('node:crypto') as typeof import('node:crypto');
   const pub = pubKey.byteLength === 33 ? pubKey.subarray(1) : pubKey;
   const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), privKey]), format: 'der', type: 'pkcs8' });
   const publicKey = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), pub]), format: 'der', type: 'spki' });
@@ -44,7 +45,8 @@ describe('fast X25519 for libsignal', () => {
 
   it('installs into the libsignal that Baileys loads, which then still agrees with itself', () => {
     expect(installFastX25519()).to.equal(true);
-    const curve = (require(require.resolve('libsignal', { paths: [require('node:path').dirname(require.resolve('baileys'))] })) as {
+    const load = createRequire(__filename);
+    const curve = (load(load.resolve('libsignal', { paths: [path.dirname(load.resolve('baileys'))] })) as {
       curve: { calculateAgreement(p: Uint8Array, k: Uint8Array): Buffer; generateKeyPair(): { pubKey: Buffer; privKey: Buffer } };
     }).curve;
     const a = curve.generateKeyPair();
