@@ -8,6 +8,7 @@
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createKeys } from '@fleet/keys';
 import { SessionStore } from '@fleet/state';
@@ -81,12 +82,26 @@ async function ingressAlone(redis: Redis): Promise<Figures[]> {
   }
 }
 
+/**
+ * BENCH_PIN_CORES=1 emulates the checklist's topology on one machine: the ingress alone on CPU 0, the
+ * workers, the simulator and this load generator on CPU 1 (Redis stays where it is). Needs `taskset`.
+ */
+const PIN_CORES = process.env.BENCH_PIN_CORES === '1';
+
+function pinCores(fleet: LocalFleet): void {
+  for (const [name, child] of fleet.processes) {
+    if (child.child.pid) execFileSync('taskset', ['-cp', name === 'ingress' ? '0' : '1', String(child.child.pid)], { stdio: 'ignore' });
+  }
+  execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+}
+
 /** The whole pipeline on this machine: simulator, ingress, two workers sending what is accepted. */
 async function withWorkers(redis: Redis): Promise<{ runs: Figures[]; received: number }> {
   const prefix = freshPrefix('bench');
   const fleet = await startLocalFleet({ redisUrl: REDIS_URL, prefix, workers: 2 });
   try {
     for (let i = 0; i < SESSIONS; i += 1) await fleet.pair(`bench-${i}`, i + 1, `1555000${1000 + i}`);
+    if (PIN_CORES) pinCores(fleet);
     const runs: Figures[] = [];
     for (const connections of CONNECTIONS) runs.push(await run(fleet, `workers up, ${connections} connections`, connections));
     await waitFor(async () => (await fleet.simulator.stats()).messagesReceived > 0, { what: 'messages at the simulator' }).catch(() => undefined);
@@ -101,7 +116,7 @@ async function main(): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
     process.stdout.write(`${SESSIONS} sessions; ${DURATION}s per run\n`);
-    const alone = await ingressAlone(redis);
+    const alone = PIN_CORES ? [] : await ingressAlone(redis);
     const pipeline = await withWorkers(redis);
     process.stdout.write(`
 machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}
