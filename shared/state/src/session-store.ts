@@ -95,15 +95,6 @@ export class SessionStore {
     return result === 1;
   }
 
-  /**
-   * Takes the session for `owner`: bumps its fencing epoch (which only grows) and records the owner.
-   * Returns the new epoch, or 0 when the session no longer exists. Every write of session state by
-   * this run carries the epoch, so an older run's late writes are refused.
-   */
-  async takeEpoch(sessionId: string, owner: string, now = Date.now()): Promise<number> {
-    return Number(await SCRIPTS.takeEpoch.run(this.redis, [this.keys.session(sessionId)], [owner, now]));
-  }
-
   /** Removes the record and its index entries. */
   async remove(record: Pick<SessionRecord, 'sessionId' | 'shard' | 'workspaceId'>): Promise<void> {
     await this.redis

@@ -10,10 +10,10 @@ import {
   type OperationsContext,
 } from '@fleet/operations';
 import type { IngressDeps } from '../deps';
-import { COMMON_ERRORS, NOT_FOUND } from './responses';
+import { COMMON_ERRORS, NOT_FOUND, json } from './responses';
 
-/** The fleetctl operations over HTTP, for tooling that cannot run fleetctl (same code underneath). */
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+// The fleetctl operations over HTTP, for tooling that cannot run fleetctl (same code underneath).
+
 const WorkspaceParam = z.object({
   id: z.coerce.number().int().min(1).max(MAX_WORKSPACE_ID).openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
 });

@@ -4,9 +4,8 @@ import type { MessageRecord, MessageSendJob } from '@fleet/state';
 import type { IngressDeps } from '../deps';
 import { MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
-import { COMMON_ERRORS, CONFLICT, NOT_FOUND } from './responses';
+import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const sendMessage = createRoute({
   method: 'post',

@@ -1,6 +1,9 @@
 import { ErrorBody } from '../schemas';
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+/** An OpenAPI response with a JSON body of `schema`. */
+export const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const error = (description: string) => json(ErrorBody, description);
 
 /** Error answers shared by the /api routes, for the OpenAPI document. */
 export const COMMON_ERRORS = {

@@ -5,9 +5,8 @@ import { jobId, type SessionRecord } from '@fleet/state';
 import type { IngressDeps } from '../deps';
 import { SessionId, SessionView } from '../schemas';
 import { sessionView } from '../views';
-import { COMMON_ERRORS, NOT_FOUND } from './responses';
+import { COMMON_ERRORS, NOT_FOUND, json } from './responses';
 
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const QR_FORMATS = ['png', 'data_url', 'raw'] as const;

@@ -5,9 +5,8 @@ import { fleetLoad } from '../capacity';
 import type { IngressDeps } from '../deps';
 import { CreateSessionBody, SessionId, SessionView } from '../schemas';
 import { sessionView } from '../views';
-import { COMMON_ERRORS, CONFLICT, NOT_FOUND } from './responses';
+import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
 
 const createSession = createRoute({

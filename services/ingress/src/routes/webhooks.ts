@@ -3,9 +3,8 @@ import { ApiError } from '@fleet/errors';
 import { DeadLetterStore, EVENT_FILTER_PATTERN, WebhookStore } from '@fleet/events';
 import type { IngressDeps } from '../deps';
 import { WorkspaceId } from '../schemas';
-import { COMMON_ERRORS } from './responses';
+import { COMMON_ERRORS, json } from './responses';
 
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const WorkspaceParam = z.object({
   id: z.coerce.number().pipe(WorkspaceId).openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
 });

@@ -1,4 +1,5 @@
 /** JSON shapes of the admin API, shared by the in-process API, the HTTP routes and SimulatorClient. */
+import type { Counters } from '../context'
 import type { Faults } from '../state/faults'
 import type { SentMessage } from '../state/sent-log'
 
@@ -108,21 +109,11 @@ export interface SettingsRequest {
   autoReadMs?: number | null
 }
 
-export interface StatsSnapshot {
+/** The simulator's counters plus what is derived from its state at the time of the call. */
+export interface StatsSnapshot extends Counters {
   uptimeMs: number
-  socketsOpen: number
-  socketsTotal: number
   accounts: number
   pendingQrs: number
-  handshakeFailures: number
-  logins: number
-  loginFailures: number
-  conflicts: number
-  messagesReceived: number
-  messagesDelivered: number
-  messagesQueued: number
-  rateLimited: number
-  decryptFailures: number
   perAccount: AccountSummary[]
 }
 

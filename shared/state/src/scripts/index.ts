@@ -4,7 +4,6 @@ import { CREATE_SESSION } from './create-session';
 import { LuaScript } from '@fleet/redis';
 import { RELEASE_LEASE } from './release-lease';
 import { TAKE_LEASE } from './take-lease';
-import { TAKE_EPOCH } from './take-epoch';
 import { UPDATE_IF_EPOCH } from './update-if-epoch';
 import { UPDATE_IF_EXISTS } from './update-if-exists';
 
@@ -15,7 +14,6 @@ export const SCRIPTS = {
   acceptMessage: new LuaScript('accept-message', ACCEPT_MESSAGE),
   advanceMessage: new LuaScript('advance-message', ADVANCE_MESSAGE),
   createSession: new LuaScript('create-session', CREATE_SESSION),
-  takeEpoch: new LuaScript('take-epoch', TAKE_EPOCH),
   updateIfExists: new LuaScript('update-if-exists', UPDATE_IF_EXISTS),
   updateIfEpoch: new LuaScript('update-if-epoch', UPDATE_IF_EPOCH),
   takeLease: new LuaScript('take-lease', TAKE_LEASE),
