@@ -1,9 +1,10 @@
+import { installFastCurve, installFastHkdf } from '@fleet/signal-crypto';
 import { FileAuthState } from '../../auth-state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { BaileysSession } from './baileys-session';
 import { ConnectorClosedError, SessionAlreadyRunningError } from './errors';
-import { installFastX25519 } from './fast-x25519';
 import { resolveConnectorOptions, type BaileysConnectorOptions, type ResolvedConnectorOptions } from './options';
+import { installLazyTimeouts } from './lazy-timeouts';
 import { holdRejectionGuard } from './rejection-guard';
 import { describeError, safeHandlers } from './safe-handlers';
 
@@ -29,7 +30,14 @@ export class BaileysConnector implements SessionConnector {
 
   constructor(options: BaileysConnectorOptions) {
     this.options = resolveConnectorOptions(options);
-    if (this.options.fastX25519 && !installFastX25519()) this.options.logger.warn('fast X25519 self-test failed; using libsignal as is');
+    if (this.options.fastPaths) {
+      const fast = installFastCurve();
+      if (!fast.x25519 || !fast.xeddsa) this.options.logger.warn('a fast curve self-test failed; that part stays libsignal as is', { ...fast });
+      void installFastHkdf().then((ok) => {
+        if (!ok) this.options.logger.warn('the fast HKDF self-test failed; Baileys keeps its WebCrypto HKDF');
+      });
+      if (!installLazyTimeouts()) this.options.logger.warn('Baileys is not the pinned version; its promiseTimeout stays as is');
+    }
   }
 
   /** Number of sessions this connector currently runs. */

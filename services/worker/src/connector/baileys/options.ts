@@ -29,8 +29,8 @@ export interface BaileysConnectorOptions {
   readonly guardUnhandledRejections?: boolean;
   /** Random source for backoff jitter (tests). Default `Math.random`. */
   readonly random?: () => number;
-  /** Swap libsignal's DER-based X25519 for the JWK-based equivalent (see `installFastX25519`). Default true. */
-  readonly fastX25519?: boolean;
+  /** Swap the slow crypto and timeout paths of libsignal and Baileys for self-tested equivalents (`installFastCurve`, `installFastHkdf`, `installLazyTimeouts`). Default true. */
+  readonly fastPaths?: boolean;
 }
 
 export interface ResolvedConnectorOptions {
@@ -45,7 +45,7 @@ export interface ResolvedConnectorOptions {
   readonly keyCache: KeyCache | undefined;
   readonly guardUnhandledRejections: boolean;
   readonly random: () => number;
-  readonly fastX25519: boolean;
+  readonly fastPaths: boolean;
 }
 
 export const WHATSAPP_WEB_SOCKET_URL = 'wss://web.whatsapp.com/ws/chat';
@@ -64,6 +64,6 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     keyCache: options.keyCache,
     guardUnhandledRejections: options.guardUnhandledRejections ?? true,
     random: options.random ?? Math.random,
-    fastX25519: options.fastX25519 ?? true,
+    fastPaths: options.fastPaths ?? true,
   });
 }

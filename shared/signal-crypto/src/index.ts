@@ -1,0 +1,5 @@
+export { installFastCurve, type FastCurveStatus } from './install';
+export { fastAgreement, fastKeyPair } from './x25519';
+export { xeddsaSign, xeddsaVerify } from './xeddsa';
+export { loadBaileysCurve, type CurveModule } from './curve-module';
+export { fastHkdf, installFastHkdf, loadBaileysCrypto, type HkdfOptions } from './hkdf';
