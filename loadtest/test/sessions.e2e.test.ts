@@ -176,6 +176,22 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
     expect((await fleet.simulator.account(phone)).devices).to.equal(0);
   });
 
+  it('DELETE of a stopped session connects its stored state just to log the device out, then removes it', async () => {
+    const phone = await pair('del-stopped');
+    await fleet.api('POST', '/api/sessions/del-stopped/stop');
+    await waitStatus('del-stopped', 'stopped');
+    await waitFor(async () => (await fleet.simulator.account(phone)).connections === 0, { what: 'socket closed', timeoutMs: 5_000 });
+    expect((await fleet.simulator.account(phone)).devices).to.equal(1);
+    const deleted = await fleet.api('DELETE', '/api/sessions/del-stopped');
+    expect(deleted.status).to.equal(202);
+    await waitFor(async () => (await fleet.api('GET', '/api/sessions/del-stopped/status')).status === 404, { what: 'record removed', timeoutMs: 20_000 });
+    expect(existsSync(sessionDir('del-stopped'))).to.equal(false);
+    const account = await fleet.simulator.account(phone);
+    expect(account.devices).to.equal(0);
+    expect(account.deviceList).to.have.length(0);
+    expect(account.conflicts).to.equal(0);
+  });
+
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     it(`worker restarted after ${signal}: its sessions reconnect from shared storage without a new scan`, async () => {
       const id = `restart-${signal.toLowerCase()}`;

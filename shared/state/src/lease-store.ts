@@ -28,9 +28,13 @@ export class LeaseStore {
     private readonly keys: Keys,
   ) {}
 
-  async take(sessionId: string, holder: LeaseHolder, now = Date.now()): Promise<TakeResult> {
+  /**
+   * Takes the lease of a session whose desired state is `purpose`: 'running' to run it, 'deleted' to
+   * log its stored device out before the state is removed.
+   */
+  async take(sessionId: string, holder: LeaseHolder, now = Date.now(), purpose: 'running' | 'deleted' = 'running'): Promise<TakeResult> {
     const keys = [this.keys.lease(sessionId), this.keys.session(sessionId), this.keys.worker(holder.instanceId)];
-    const args = [holder.instanceId, holder.incarnation, this.keys.worker(''), now];
+    const args = [holder.instanceId, holder.incarnation, this.keys.worker(''), now, purpose];
     const [code, value] = (await SCRIPTS.takeLease.run(this.redis, keys, args)) as [number, string | number | undefined];
     if (code === 1) return { taken: true, epoch: Number(value) };
     if (code === 0) return { taken: false, reason: 'held', holder: String(value) };

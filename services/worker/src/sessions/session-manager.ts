@@ -39,6 +39,8 @@ interface Running {
 export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced' | 'failed' | 'full';
 
 const DONE_STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
+/** How long deleting a stopped session waits for its stored state to connect before giving up on the logout. */
+const STORED_LOGOUT_TIMEOUT_MS = 15_000;
 
 /** A job that should be retried later (BullMQ backoff) rather than failed. */
 export class RetryLaterError extends Error {
@@ -172,7 +174,11 @@ export class SessionManager {
     await Promise.all(entries.map((entry) => entry.handle?.stop().catch(() => undefined)));
   }
 
-  /** Logs the device out, removes its auth state and then the session record. */
+  /**
+   * Logs the device out, removes its auth state and then the session record. A session that is not
+   * running here (stopped, failed) but was paired is connected from its stored state just long enough
+   * to log out, so deleting it also unlinks the device on the phone.
+   */
   async logout(sessionId: string): Promise<void> {
     const record = await this.options.sessions.get(sessionId);
     const entry = this.running.get(sessionId);
@@ -182,10 +188,49 @@ export class SessionManager {
       await entry.handle.logout().catch((error: unknown) => this.options.logger.warn('logout failed', { sessionId, error }));
     }
     if (entry) await this.options.leases.release(sessionId, this.options.instanceId, entry.epoch);
+    if (!entry && record?.phone) await this.logoutStored(record);
     if (!record) return;
     await rm(sessionDir(this.options.storagePath, record.workspaceId, sessionId), { recursive: true, force: true });
     await this.options.sessions.remove(record);
     this.options.metrics.sessionEvents.inc({ event: 'deleted', reason: 'api' });
+  }
+
+  /** Opens a stored session under a lease taken for its deletion and logs it out; best effort, bounded. */
+  private async logoutStored(record: SessionRecord): Promise<void> {
+    const { sessionId } = record;
+    const holder = this.options.holder();
+    if (!holder) return;
+    const lease = await this.options.leases.take(sessionId, holder, Date.now(), 'deleted');
+    if (!lease.taken) {
+      this.options.logger.warn('could not log a stored session out: its lease is not free', { sessionId, reason: lease.reason });
+      return;
+    }
+    const spec = { sessionId, workspaceId: record.workspaceId, accountId: record.accountId, epoch: lease.epoch, storageDir: sessionDir(this.options.storagePath, record.workspaceId, sessionId) };
+    let settle: (linked: boolean) => void = () => undefined;
+    const outcome = new Promise<boolean>((resolve) => (settle = resolve));
+    const timer = setTimeout(() => settle(false), STORED_LOGOUT_TIMEOUT_MS);
+    const ignore = (): void => undefined;
+    const handlers: SessionHandlers = {
+      onConnected: () => settle(true),
+      // A QR means the stored state was never paired; a logged-out or failed session has nothing linked.
+      onQr: () => settle(false),
+      onLoggedOut: () => settle(false),
+      onFailed: () => settle(false),
+      onDisconnected: (info) => (info.willReconnect ? undefined : settle(false)),
+      onMessageStatus: ignore,
+      onIncomingMessage: ignore,
+    };
+    try {
+      const handle = await this.options.connector.start(spec, handlers);
+      const linked = await outcome;
+      await (linked ? handle.logout() : handle.stop());
+      this.options.logger.info(linked ? 'stored session logged out on WhatsApp' : 'stored session had no linked device to log out', { sessionId });
+    } catch (error) {
+      this.options.logger.warn('could not log a stored session out; removing its state anyway', { sessionId, error });
+    } finally {
+      clearTimeout(timer);
+      await this.options.leases.release(sessionId, holder.instanceId, lease.epoch);
+    }
   }
 
   /**

@@ -6,21 +6,25 @@
  *
  * KEYS[1] lease hash   KEYS[2] session hash   KEYS[3] the taker's worker registration
  * ARGV[1] taker id  ARGV[2] taker incarnation  ARGV[3] worker-registration key prefix  ARGV[4] now (ms)
+ * ARGV[5] the desired state the taker acts on: 'running' (to run it; status becomes starting) or
+ *         'deleted' (to log a stored device out before its state is removed; status stays deleting)
  *
  * Returns {1, epoch} when taken; {0, holder} when a live incarnation of another worker (or an older
  * incarnation of this one that is still registered) holds it; {-1} when the taker itself is not
- * registered under that incarnation; {-2} when the session does not exist or is no longer wanted
- * running (stopped or being deleted meanwhile).
+ * registered under that incarnation; {-2} when the session does not exist or its desired state is not
+ * ARGV[5] (e.g. stopped or being deleted meanwhile).
  */
 export const TAKE_LEASE = `
 if redis.call('HGET', KEYS[3], 'incarnation') ~= ARGV[2] then return {-1} end
-if redis.call('HGET', KEYS[2], 'desired') ~= 'running' then return {-2} end
+if redis.call('HGET', KEYS[2], 'desired') ~= ARGV[5] then return {-2} end
 local lease = redis.call('HMGET', KEYS[1], 'owner', 'incarnation')
 if lease[1] and lease[2] ~= ARGV[2] then
   if redis.call('HGET', ARGV[3] .. lease[1], 'incarnation') == lease[2] then return {0, lease[1]} end
 end
 local epoch = redis.call('HINCRBY', KEYS[2], 'epoch', 1)
-redis.call('HSET', KEYS[2], 'owner', ARGV[1], 'status', 'starting', 'updated_at', ARGV[4])
+local status = 'starting'
+if ARGV[5] == 'deleted' then status = 'deleting' end
+redis.call('HSET', KEYS[2], 'owner', ARGV[1], 'status', status, 'updated_at', ARGV[4])
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'incarnation', ARGV[2], 'epoch', epoch, 'taken_at', ARGV[4])
 return {1, epoch}
 `;
