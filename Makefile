@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help deps build typecheck lint test test-deps run bench-ingress bench-sessions bench-webhooks loadtest backup restore dr-drill bench-dr clean \
+.PHONY: help deps build typecheck lint test test-deps run bench-ingress bench-sessions bench-webhooks loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
   prometheus deploy-systemd deploy-compose deploy-k8s
 
 help: ## List the targets
@@ -43,6 +43,14 @@ loadtest: build ## Load harness: make loadtest SCENARIO=create|send|mixed|soak S
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url SCENARIO=$(or $(SCENARIO),mixed) SESSIONS=$(or $(SESSIONS),100) WORKERS=$(or $(WORKERS),2) DURATION=$(or $(DURATION),60) \
 	  node loadtest/dist/src/bin/loadtest.js
+
+loadtest-scaling: build ## Linear scaling: make loadtest-scaling PER_WORKER=250 WORKER_COUNTS=1,2,4 DURATION=60 [SCENARIO=mixed]; Markdown table + loadtest/reports
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url node loadtest/dist/src/bin/loadtest-scaling.js
+
+loadtest-max: build ## Largest session count one worker holds within the targets: make loadtest-max START=250 STEP=250 LIMIT=3000 DURATION=60
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url node loadtest/dist/src/bin/loadtest-max.js
 
 bench-failover: build ## kill -9 and drain of a worker with 500 sessions; moved fraction on joins
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \

@@ -2,10 +2,10 @@ import { percentile } from '../bench/bench-util';
 
 /** What a latency sample measures. */
 export type LatencyKind =
-  | 'qr' // create request → QR readable through GET /api/sessions/{id}/qr?format=raw
-  | 'connect' // scan → GET /api/sessions/{id}/status says connected
+  | 'qr' // create request → the worker's first QR (the record's qr_expires_at − 60 s)
+  | 'connect' // scan request → the worker wrote connected (the record's updated_at)
   | 'send' // POST /api/messages/send → the message record's sent_at (server ack)
-  | 'api_status' // round trip of GET /api/sessions/{id}/status
+  | 'api_status' // round trip of GET /api/sessions/{id}/status (scenario reads and the harness's waits)
   | 'api_send' // round trip of POST /api/messages/send
   | 'api_create'; // round trip of POST /api/sessions/create
 
@@ -15,6 +15,13 @@ export interface LatencySample {
   /** When the measured operation started (ms since the run began). */
   readonly at: number;
   readonly ms: number;
+}
+
+/** A named stretch of the run (ms since it began), e.g. `pairing` or the timed `load` phase. */
+export interface Phase {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
 }
 
 export interface Summary {
@@ -41,9 +48,25 @@ export class Recorder {
   private readonly samples = new Map<LatencyKind, LatencySample[]>();
   private readonly errorCounts = new Map<string, number>();
   private readonly errorExamples: string[] = [];
+  private readonly phaseList: Phase[] = [];
 
   now(): number {
     return Date.now() - this.startedAt;
+  }
+
+  /** Runs `task` as phase `name` (its samples can then be summarised on their own). */
+  async phase<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const from = this.now();
+    try {
+      return await task();
+    } finally {
+      this.phaseList.push({ name, from, to: this.now() });
+    }
+  }
+
+  /** The phases so far, in the order they ended; a name may occur more than once. */
+  phases(): readonly Phase[] {
+    return this.phaseList;
   }
 
   /** Records a latency of an operation that started at `startedAtMs` (epoch ms). */
@@ -62,8 +85,11 @@ export class Recorder {
     return this.samples.get(kind) ?? [];
   }
 
-  summary(kind: LatencyKind): Summary {
-    return summarize(this.of(kind).map((s) => s.ms));
+  /** Percentiles of `kind`; with `phase`, of the operations that started during a phase of that name. */
+  summary(kind: LatencyKind, phase?: string): Summary {
+    const within = phase === undefined ? undefined : this.phaseList.filter((p) => p.name === phase);
+    const samples = within === undefined ? this.of(kind) : this.of(kind).filter((s) => within.some((p) => s.at >= p.from && s.at <= p.to));
+    return summarize(samples.map((s) => s.ms));
   }
 
   errors(): Record<string, number> {

@@ -1,13 +1,16 @@
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
+import { runFigures, type RunFigures } from './figures';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { LoadClient } from './load-client';
-import { startLocalFleet } from './local-fleet';
+import { startLocalFleet, type LocalFleet } from './local-fleet';
+import { Poller } from './poller';
 import { Recorder } from './recorder';
 import { writeReport, type ReportFiles } from './report';
 import { Sampler } from './sampler';
 import { SCENARIOS, type ScenarioOptions } from './scenarios';
+import { SentTracker } from './sent-tracker';
 import { settleMessages, type SettleResult } from './settle';
 
 export interface LoadtestOptions extends ScenarioOptions {
@@ -20,7 +23,12 @@ export interface LoadtestOptions extends ScenarioOptions {
   readonly progressEveryS?: number;
   /** Progress output (default stderr). */
   readonly log?: (line: string) => void;
+  /** Status probes per second the harness's waits may send, over all sessions (default 200). */
+  readonly pollRate?: number;
 }
+
+/** The default of LoadtestOptions.pollRate. */
+export const DEFAULT_POLL_RATE = 200;
 
 export interface LoadtestResult {
   readonly files: ReportFiles;
@@ -29,6 +37,7 @@ export interface LoadtestResult {
   readonly accepted: number;
   readonly paired: number;
   readonly errors: number;
+  readonly figures: RunFigures;
 }
 
 export const DEFAULT_REPORT_ROOT = path.resolve(__dirname, '..', '..', '..', 'reports');
@@ -43,6 +52,22 @@ function progressLine(recorder: Recorder, client: LoadClient, sampler: Sampler):
     `send API p95 ${Math.round(send.p95)} ms, status p50 ${Math.round(status.p50)} ms | CPU ${cpu}`;
 }
 
+/**
+ * Logs (with its last output) any fleet process that exits while the run still needs it, so that a crash
+ * reads as a crash instead of as a slow fleet. Returns the function that stops watching.
+ */
+export function watchExits(fleet: LocalFleet, log: (line: string) => void): () => void {
+  let closing = false;
+  for (const [name, proc] of fleet.processes) {
+    proc.child.once('exit', (code, signal) => {
+      if (!closing) log(`${name} exited during the run (code ${code}, signal ${signal}); its last output:\n${proc.output().slice(-3000)}`);
+    });
+  }
+  return () => {
+    closing = true;
+  };
+}
+
 /** Starts a local fleet, runs one scenario against it while sampling, checks correctness, writes the report. */
 export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestResult> {
   const scenario = SCENARIOS.get(options.scenario);
@@ -52,26 +77,36 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
   const fleet = await startLocalFleet({ redisUrl: options.redisUrl, prefix, workers: options.workers, logLevel: 'error', maxSessionsPerWorker: options.sessions + 100 });
   const redis = new Redis(options.redisUrl);
   const recorder = new Recorder();
-  const client = new LoadClient(fleet, recorder);
+  const pollRate = options.pollRate ?? DEFAULT_POLL_RATE;
+  const poller = new Poller({ maxPerSecond: pollRate });
+  const client = new LoadClient(fleet, recorder, poller);
   const sampler = new Sampler(fleet, recorder.startedAt);
+  const tracker = new SentTracker(fleet.simulator);
   const progress = setInterval(() => log(progressLine(recorder, client, sampler)), (options.progressEveryS ?? 5) * 1000);
+  const stopWatching = watchExits(fleet, log);
   try {
     sampler.start();
+    tracker.start();
     log(`fleet up: simulator, ingress, ${options.workers} workers; scenario ${scenario.name}: ${scenario.describe}`);
     await scenario.run({ fleet, client, recorder, options, log });
     const wallMs = recorder.now();
     log(`scenario done after ${(wallMs / 1000).toFixed(1)} s; waiting for ${client.accepted.size} messages to leave the queues`);
     const settle = await settleMessages(fleet, client.accepted, recorder);
-    const invariants = await checkInvariants(fleet, client.accepted, client.paired.map((s) => s.phone), 30_000);
+    await tracker.stop();
+    const invariants = await checkInvariants(fleet, client.accepted, client.paired.map((s) => s.phone), 30_000, tracker);
     clearInterval(progress);
     await sampler.stop();
     log(progressLine(recorder, client, sampler));
-    const facts = { scenario: scenario.name, describe: scenario.describe, workers: options.workers, options: pickOptions(options), wallMs, created: client.created, paired: client.paired.length, accepted: client.accepted.size, settle, invariants };
+    const counts = { sessions: options.sessions, workers: options.workers, wallMs, created: client.created, paired: client.paired.length, accepted: client.accepted.size, settle, invariants };
+    const figures = runFigures(counts, recorder, sampler);
+    const facts = { ...counts, scenario: scenario.name, describe: scenario.describe, options: pickOptions(options), probes: poller.probes, throttledMs: poller.throttledMs, pollRate, figures };
     const files = await writeReport(options.reportRoot ?? DEFAULT_REPORT_ROOT, facts, recorder, sampler);
     log(`report: ${files.markdown}`);
-    return { files, invariants, settle, accepted: client.accepted.size, paired: client.paired.length, errors: recorder.errorTotal() };
+    return { files, invariants, settle, accepted: client.accepted.size, paired: client.paired.length, errors: recorder.errorTotal(), figures };
   } finally {
+    stopWatching();
     clearInterval(progress);
+    await tracker.stop();
     await sampler.stop();
     await fleet.close();
     await cleanPrefix(redis, prefix);
@@ -79,4 +114,4 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
   }
 }
 
-const pickOptions = (o: ScenarioOptions): ScenarioOptions => ({ sessions: o.sessions, durationS: o.durationS, sendRate: o.sendRate, scanConcurrency: o.scanConcurrency });
+const pickOptions = (o: ScenarioOptions): ScenarioOptions => ({ sessions: o.sessions, durationS: o.durationS, sendRate: o.sendRate, scanConcurrency: o.scanConcurrency, pairWave: o.pairWave });

@@ -4,8 +4,8 @@ export { SimulatorClient, SimulatorClientError } from './admin/client'
 export type { SimulatorOptions } from './options'
 export type {
   AccountDetails, AccountSummary, DeviceInfo, ErrorBody, Faults, FaultsRequest, FaultsResult, IncomingRequest,
-  IncomingResult, PendingQr, ReceiptRequest, ScanRequest, ScanResult, SentMessage, SettingsRequest, StartedSimulator,
-  StatsSnapshot,
+  IncomingResult, LoggedMessage, PendingQr, ReceiptRequest, ScanRequest, ScanResult, SentFeedQuery, SentMessage, SentPage,
+  SentTotals, SettingsRequest, StartedSimulator, StatsSnapshot,
 } from './admin/types'
 export {
   ERROR_CODES, SimulatorError, BadRequestError, AccountNotFoundError, QrNotFoundError, QrInvalidError, PairingFailedError,

@@ -14,7 +14,10 @@ export interface SimulatorOptions {
   postHandshakeDelayMs?: number
   /** QR refs offered in `pair-device`; the client shows them 60 s, then 20 s each. Default 6. */
   qrRefs?: number
-  /** Decrypted sent messages kept per account (oldest dropped). Default 1000. */
+  /**
+   * Decrypted sent messages kept per account (oldest dropped; a sent-feed reader behind the drop is told
+   * `truncated`). Default 1000.
+   */
   maxSentPerAccount?: number
   /** Incoming messages queued per account while no socket is logged in. Default 1000. */
   maxQueuedIncoming?: number

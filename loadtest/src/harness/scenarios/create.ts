@@ -5,6 +5,6 @@ export const createScenario: Scenario = {
   name: 'create',
   describe: 'SESSIONS concurrent creations: create → QR → scan by the virtual phone → connected',
   async run(context) {
-    await pairMany(context, 0, context.options.sessions);
+    await pairMany(context, 0, context.options.sessions, 0);
   },
 };

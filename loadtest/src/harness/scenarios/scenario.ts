@@ -11,6 +11,12 @@ export interface ScenarioOptions {
   readonly sendRate: number;
   /** Scans in flight at once (the virtual phone's pairing work is the slow part). */
   readonly scanConcurrency: number;
+  /**
+   * Sessions created at once while pairing before the timed phase of send, mixed and soak (0 = all at
+   * once): the next wave starts when the previous one is paired, so that no QR waits for its scan long
+   * enough to expire. `create` always creates all of them at once (that is what it measures).
+   */
+  readonly pairWave: number;
 }
 
 export interface ScenarioContext {
@@ -44,11 +50,20 @@ export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T
   };
 }
 
-/** Creates and pairs `count` sessions numbered from `from`, all creations at once, scans limited. */
-export async function pairMany(context: ScenarioContext, from: number, count: number): Promise<void> {
+/**
+ * Creates and pairs `count` sessions numbered from `from` as the phase `pairing`: `wave` creations at
+ * once (0 = all), the next wave when the previous one is done; scans limited to scanConcurrency.
+ */
+export async function pairMany(context: ScenarioContext, from: number, count: number, wave = context.options.pairWave): Promise<void> {
   const gate = limiter(context.options.scanConcurrency);
-  const sessions = Array.from({ length: count }, (_, k) => context.client.session(from + k));
-  await Promise.all(sessions.map((session) => context.client.pair(session, gate)));
+  const size = wave > 0 ? wave : count;
+  await context.recorder.phase('pairing', async () => {
+    for (let start = 0; start < count; start += size) {
+      const sessions = Array.from({ length: Math.min(size, count - start) }, (_, k) => context.client.session(from + start + k));
+      await Promise.all(sessions.map((session) => context.client.pair(session, gate)));
+      if (start + size < count) context.log(`${context.client.paired.length} sessions paired so far`);
+    }
+  });
 }
 
 /**

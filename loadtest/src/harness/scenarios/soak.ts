@@ -13,7 +13,7 @@ export const soakScenario: Scenario = {
     if (context.client.paired.length === 0) throw new Error('no session could be paired');
     context.log(`${context.client.paired.length} sessions paired; soak for ${durationS} s at ${sendRate} iterations/s`);
     let iterations = 0;
-    await openLoop(durationS, 10, (tick) => {
+    await context.recorder.phase('load', () => openLoop(durationS, 10, (tick) => {
       const tasks: Array<Promise<unknown>> = [];
       const paired = context.client.paired;
       while (iterations < Math.floor((sendRate * (tick + 1)) / 10)) {
@@ -21,6 +21,6 @@ export const soakScenario: Scenario = {
         tasks.push(context.client.status(session.id).then(() => context.client.send(session)));
       }
       return tasks;
-    });
+    }));
   },
 };

@@ -12,9 +12,10 @@ import { markStatus } from '../protocol/client-messages'
 import { receipt } from '../protocol/nodes'
 import { applyDisconnect } from './disconnect'
 import { describeAccount, summarizeAccount, describeQrs } from './describe'
-import { parseFaults, parseIncoming, parseReceipts, parseSettings } from './validate'
+import { parseFaults, parseIncoming, parseReceipts, parseSentFeed, parseSettings } from './validate'
 import type {
-  AccountDetails, AccountSummary, Faults, FaultsResult, IncomingResult, PendingQr, ScanResult, SentMessage, StatsSnapshot,
+  AccountDetails, AccountSummary, Faults, FaultsResult, IncomingResult, LoggedMessage, PendingQr, ScanResult, SentPage, SentTotals,
+  StatsSnapshot,
 } from './types'
 
 export class AdminApi {
@@ -54,8 +55,24 @@ export class AdminApi {
     return { id, outcome }
   }
 
-  sent(phone: string, since = 0): SentMessage[] {
+  sent(phone: string, since = 0): LoggedMessage[] {
     return this.requireAccount(phone).sent.list(since)
+  }
+
+  /**
+   * The account's sent log after a cursor (`{after, limit}`), oldest first: follow it with `next` to see
+   * every message exactly as often as it was received; `truncated` says records were dropped unread.
+   */
+  sentFeed(phone: string, request: unknown = {}): SentPage {
+    const { after, limit } = parseSentFeed(request)
+    return this.requireAccount(phone).sent.after(after, limit)
+  }
+
+  /** Messages ever received per account, copies included: one cheap call to see which feeds moved. */
+  sentTotals(): SentTotals {
+    const totals: Record<string, number> = {}
+    for (const [phone, account] of this.ctx.registry.accounts) totals[phone] = account.sent.total
+    return { totals }
   }
 
   receipts(phone: string, request: unknown): { sent: number } {

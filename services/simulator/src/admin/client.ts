@@ -1,7 +1,7 @@
 /** A small typed HTTP client for the admin API, for other packages' tests and load scripts. */
 import type {
   AccountDetails, AccountSummary, ErrorBody, Faults, FaultsRequest, FaultsResult, IncomingRequest, IncomingResult,
-  PendingQr, ReceiptRequest, ScanResult, SentMessage, SettingsRequest, StatsSnapshot,
+  LoggedMessage, PendingQr, ReceiptRequest, ScanResult, SentPage, SentTotals, SettingsRequest, StatsSnapshot,
 } from './types'
 
 export class SimulatorClientError extends Error {
@@ -47,9 +47,20 @@ export class SimulatorClient {
     return this.request('POST', `/admin/accounts/${encodeURIComponent(phone)}/incoming`, request)
   }
 
-  async sent(phone: string, since = 0): Promise<SentMessage[]> {
+  async sent(phone: string, since = 0): Promise<LoggedMessage[]> {
     const path = `/admin/accounts/${encodeURIComponent(phone)}/sent${since ? `?since=${since}` : ''}`
-    return (await this.request<{ messages: SentMessage[] }>('GET', path)).messages
+    return (await this.request<{ messages: LoggedMessage[] }>('GET', path)).messages
+  }
+
+  /** The account's sent log after the cursor `after` (a seq), at most `limit` (≤ 1000) records. */
+  sentFeed(phone: string, after = 0, limit?: number): Promise<SentPage> {
+    const query = `?after=${after}${limit === undefined ? '' : `&limit=${limit}`}`
+    return this.request('GET', `/admin/accounts/${encodeURIComponent(phone)}/sent-feed${query}`)
+  }
+
+  /** Messages ever received per account (phone → total), copies included. */
+  async sentTotals(): Promise<Record<string, number>> {
+    return (await this.request<SentTotals>('GET', '/admin/sent-totals')).totals
   }
 
   receipts(phone: string, request: ReceiptRequest): Promise<{ sent: number }> {

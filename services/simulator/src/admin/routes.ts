@@ -20,6 +20,12 @@ async function readJson(c: Context): Promise<unknown> {
   }
 }
 
+/** A query parameter as a number for the validators: absent → undefined, anything else → Number (NaN fails them). */
+function queryNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  return value.trim() === '' ? Number.NaN : Number(value)
+}
+
 export function createAdminApp(api: AdminApi, logger: SimLogger): Hono {
   const app = new Hono()
 
@@ -49,6 +55,12 @@ export function createAdminApp(api: AdminApi, logger: SimLogger): Hono {
     if (!Number.isFinite(since) || since < 0) throw new BadRequestError('since must be a non-negative number (ms)')
     return c.json({ messages: api.sent(c.req.param('phone'), since) })
   })
+  app.get('/admin/accounts/:phone/sent-feed', c => {
+    const after = queryNumber(c.req.query('after'))
+    const limit = queryNumber(c.req.query('limit'))
+    return c.json(api.sentFeed(c.req.param('phone'), { ...(after === undefined ? {} : { after }), ...(limit === undefined ? {} : { limit }) }))
+  })
+  app.get('/admin/sent-totals', c => c.json(api.sentTotals()))
   app.post('/admin/accounts/:phone/receipts', async c => c.json(api.receipts(c.req.param('phone'), await readJson(c))))
   app.post('/admin/accounts/:phone/faults', async c => c.json(api.faults(c.req.param('phone'), await readJson(c))))
   app.delete('/admin/accounts/:phone/faults', c => c.json({ faults: api.clearFaults(c.req.param('phone')) }))

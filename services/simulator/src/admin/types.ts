@@ -1,9 +1,9 @@
 /** JSON shapes of the admin API, shared by the in-process API, the HTTP routes and SimulatorClient. */
 import type { Counters } from '../context'
 import type { Faults } from '../state/faults'
-import type { SentMessage } from '../state/sent-log'
+import type { LoggedMessage, SentMessage, SentPage } from '../state/sent-log'
 
-export type { Faults, SentMessage }
+export type { Faults, LoggedMessage, SentMessage, SentPage }
 
 export interface StartedSimulator {
   /** `ws://HOST:PORT/ws/chat`, for Baileys' `waWebSocketUrl` */
@@ -87,6 +87,18 @@ export interface IncomingResult {
 export interface ReceiptRequest {
   messageIds: string[]
   type: 'read' | 'delivered'
+}
+
+export interface SentFeedQuery {
+  /** the last seq already read (0 = from the start) */
+  after: number
+  /** most records returned. Default and maximum 1000. */
+  limit: number
+}
+
+/** Messages ever received per account (phone → total), copies included: what a cursor reader compares to. */
+export interface SentTotals {
+  totals: Record<string, number>
 }
 
 export interface FaultsRequest {

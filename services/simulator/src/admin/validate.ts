@@ -1,10 +1,12 @@
 /** Input checks for admin requests; each failure is a BadRequestError naming the field. */
 import { BadRequestError } from '../errors'
-import type { FaultsRequest, IncomingRequest, ReceiptRequest, SettingsRequest } from './types'
+import type { FaultsRequest, IncomingRequest, ReceiptRequest, SentFeedQuery, SettingsRequest } from './types'
 import { DISCONNECT_CODES } from '../state/faults'
 
 const MAX_TEXT = 65_536
 const MAX_DELAY_MS = 600_000
+/** Most records one sent-feed page returns (and its default). */
+export const MAX_FEED_PAGE = 1000
 
 export function asObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('body must be a JSON object')
@@ -89,4 +91,13 @@ export function parseSettings(raw: unknown): SettingsRequest {
   if (body.autoReadMs === null) return { autoReadMs: null }
   const autoReadMs = optionalInt(body, 'autoReadMs', 0, MAX_DELAY_MS)
   return autoReadMs === undefined ? {} : { autoReadMs }
+}
+
+/** `{after?, limit?}`: after ≥ 0 (default 0), limit 1-1000 (default 1000). */
+export function parseSentFeed(raw: unknown): SentFeedQuery {
+  const body = asObject(raw)
+  return {
+    after: optionalInt(body, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    limit: optionalInt(body, 'limit', 1, MAX_FEED_PAGE) ?? MAX_FEED_PAGE,
+  }
 }
