@@ -15,6 +15,12 @@ export interface HeartbeatOptions {
  * Renews the worker's registration every ttl/3 and fences the worker by itself when it cannot:
  * the registration expires ttl after the last renewal was *sent*, so the worker closes its sockets
  * a safety margin (ttl/4) before that instant, before any other worker may take its leases.
+ *
+ * A tick that itself runs past that deadline (the process or the machine stalled, so the timer fired
+ * late) renews first and fences only if the registration is gone: a registration still held under this
+ * incarnation never expired, and while it exists no other worker can take this worker's leases, so
+ * dropping every socket would be a needless mass reconnect. A renewal still unanswered at the deadline
+ * (Redis slow or unreachable) fences as before.
  */
 export class Heartbeat {
   private registration: WorkerInfo | undefined;
@@ -48,15 +54,19 @@ export class Heartbeat {
   }
 
   private async tick(): Promise<void> {
-    this.checkDeadline();
-    if (this.busy || !this.registration) return;
+    if (this.busy || !this.registration) {
+      this.checkDeadline();
+      return;
+    }
     this.busy = true;
     try {
       if (this.fenced) return await this.rejoin();
+      const lateByMs = Date.now() - this.deadline();
       const sentAt = Date.now();
       const renewed = await this.options.membership.heartbeat(this.registration);
-      if (renewed) this.lastRenewalSentAt = sentAt;
-      else await this.fence('registration expired or replaced');
+      if (!renewed) return await this.fence('registration expired or replaced');
+      if (lateByMs > 0) this.options.logger.warn('heartbeat ran late, but the registration was still held: not fencing', { lateByMs });
+      this.lastRenewalSentAt = sentAt;
     } catch (error) {
       this.options.logger.warn('heartbeat could not reach Redis', { error: error instanceof Error ? error.message : String(error) });
       this.checkDeadline();
@@ -65,9 +75,13 @@ export class Heartbeat {
     }
   }
 
+  /** When this worker must have closed its sockets unless a renewal sent since says otherwise. */
+  private deadline(): number {
+    return this.lastRenewalSentAt + this.options.ttlMs - Math.floor(this.options.ttlMs / 4);
+  }
+
   private checkDeadline(): void {
-    const margin = Math.floor(this.options.ttlMs / 4);
-    if (!this.fenced && Date.now() > this.lastRenewalSentAt + this.options.ttlMs - margin) {
+    if (!this.fenced && Date.now() > this.deadline()) {
       void this.fence('no renewal within the lease deadline');
     }
   }

@@ -4,11 +4,18 @@ import { summarizeForLog } from './log-summary';
 
 const BAILEYS_PATH_MARKERS = [`${path.sep}baileys${path.sep}`, `${path.sep}libsignal${path.sep}`, `${path.sep}@hapi${path.sep}boom${path.sep}`];
 
+function isWebSocketCloseCode(reason: unknown): boolean {
+  return typeof reason === 'number' && Number.isInteger(reason) && reason >= 1000 && reason <= 4999;
+}
+
 let installed: { count: number; listener: (reason: unknown) => void } | undefined;
 
 /** True for rejections raised by Baileys or its libraries (a Boom, or a stack through their code). */
 export function isBaileysRejection(reason: unknown): boolean {
   if ((reason as { isBoom?: unknown } | null)?.isBoom === true) return true;
+  // Baileys' waitForMessage rejects with the `close` event's first argument: a bare WebSocket close code
+  // (1005 when a socket closes under a pending query nobody awaits). Fleet never rejects with a number.
+  if (isWebSocketCloseCode(reason)) return true;
   const stack = (reason as { stack?: unknown } | null)?.stack;
   return typeof stack === 'string' && BAILEYS_PATH_MARKERS.some((marker) => stack.includes(marker));
 }
