@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, type KeyObject } from 'node:crypto';
 import { KEY_TYPE, type CurveModule } from './curve-module';
 
 /**
@@ -28,9 +28,21 @@ export function fastAgreement(original: CurveModule['calculateAgreement']): Curv
   };
 }
 
+/** The X25519 base point (u = 9): agreeing with it gives a private key's public key. */
+const BASE_POINT = Buffer.concat([Buffer.from([9]), Buffer.alloc(31)]);
+
+/**
+ * A fresh key pair: 32 random bytes clamped as OpenSSL and curve25519-js clamp them, and the public key
+ * as X25519(private, 9). Not `generateKeyPairSync` + `export({ format: 'jwk' })`: on Node 20 that pair
+ * can deadlock the process (the export holds the key's lock while allocating; a GC during that
+ * allocation finalizes the finished key-generation job, whose destructor waits for the same lock),
+ * which hung a load-test simulator for good at 0% CPU. Importing keys and agreeing takes no such lock.
+ */
 export function fastKeyPair(): { pubKey: Buffer; privKey: Buffer } {
-  const { privateKey } = generateKeyPairSync('x25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  const pub = Buffer.from(jwk.x!, 'base64url');
-  return { pubKey: Buffer.concat([Buffer.from([KEY_TYPE]), pub]), privKey: Buffer.from(jwk.d!, 'base64url') };
+  const privKey = randomBytes(32);
+  privKey[0]! &= 248;
+  privKey[31]! &= 127;
+  privKey[31]! |= 64;
+  const pub = diffieHellman({ privateKey: privateKeyObject(privKey), publicKey: publicKeyObject(BASE_POINT) });
+  return { pubKey: Buffer.concat([Buffer.from([KEY_TYPE]), pub]), privKey };
 }

@@ -37,6 +37,17 @@ describe('fast X25519 for libsignal', () => {
     expect(derAgreement(b.pubKey, a.privKey)).to.deep.equal(derAgreement(a.pubKey, b.privKey));
   });
 
+  it('derives the public key OpenSSL derives from the (clamped) private key', () => {
+    for (let i = 0; i < 20; i += 1) {
+      const { pubKey, privKey } = fastKeyPair();
+      expect(privKey[0]! & 7).to.equal(0);
+      expect(privKey[31]! & 0xc0).to.equal(0x40);
+      const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), privKey]), format: 'der', type: 'pkcs8' });
+      const derived = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32);
+      expect(pubKey.subarray(1)).to.deep.equal(derived);
+    }
+  });
+
   it('hands odd inputs to the original (its checks and errors stay)', () => {
     const fast = fastAgreement(() => Buffer.from('original'));
     expect(fast(Buffer.alloc(31), Buffer.alloc(32)).toString()).to.equal('original');
