@@ -55,6 +55,8 @@ export class RetryLaterError extends Error {
 export class SessionManager {
   private readonly running = new Map<string, Running>();
   private readonly starting = new Set<string>();
+  /** Sends in progress in this process, by message id. */
+  private readonly sending = new Map<string, Promise<void>>();
 
   private readonly events: SessionEvents;
 
@@ -235,9 +237,19 @@ export class SessionManager {
 
   /**
    * Sends a text; a session that is not connected here yet makes the job retry later. A message
-   * the server already acknowledged is not sent again (a job re-run after a crash or a forward).
+   * the server already acknowledged is not sent again (a job re-run after a crash or a forward), and
+   * a re-run of a job whose first attempt is still sending here (its lock lapsed on a stalled event
+   * loop, so the queue handed it out again) waits for that attempt instead of writing a second copy.
    */
-  async send(job: MessageSendJob): Promise<void> {
+  send(job: MessageSendJob): Promise<void> {
+    const inFlight = this.sending.get(job.messageId);
+    if (inFlight) return inFlight;
+    const attempt = this.sendOnce(job).finally(() => this.sending.delete(job.messageId));
+    this.sending.set(job.messageId, attempt);
+    return attempt;
+  }
+
+  private async sendOnce(job: MessageSendJob): Promise<void> {
     const entry = this.running.get(job.sessionId);
     if (!entry?.handle || entry.status !== 'connected') {
       throw new RetryLaterError(`session ${job.sessionId} is not connected on this worker`);
