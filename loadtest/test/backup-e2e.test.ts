@@ -105,7 +105,8 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
 
     const accountsBefore = (await fleet.simulator.accounts()).length;
     for (const name of await fs.readdir(fleet.storagePath)) {
-      if (name.startsWith('workspace_')) await fs.rm(path.join(fleet.storagePath, name), { recursive: true });
+      // Retries: a running session may write a key file into a directory being deleted (ENOTEMPTY).
+      if (name.startsWith('workspace_')) await fs.rm(path.join(fleet.storagePath, name), { recursive: true, maxRetries: 5 });
     }
     const restored = await fleetctl('restore', 'latest', '--json', '--wait', '60');
     assert.equal(restored.code, 0, `${restored.err}\n${restored.out}`);

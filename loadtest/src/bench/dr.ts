@@ -13,7 +13,7 @@ import { createS3Client, restoreSnapshot, SnapshotStore, takeSnapshot, type S3Se
 import { createKeys } from '@fleet/keys';
 import { freshPrefix, cleanPrefix } from '@fleet/testing';
 import { startLocalFleet } from '../harness/local-fleet';
-import { runDrill } from '../dr/drill';
+import { deleteWorkspaceDirs, runDrill } from '../dr/drill';
 import { writeRealisticSession } from '../dr/state-generator';
 import { mapLimit } from './bench-util';
 
@@ -62,7 +62,7 @@ async function partA(settings: S3Settings, work: string): Promise<void> {
   process.stdout.write(`   snapshot ${manifest.id}: ${manifest.totals.sessions} sessions, ${manifest.totals.files} files, ${mib(manifest.totals.bytes)} → ` +
     `${mib(manifest.archive.bytes)} tar.gz, ${secs(manifest.durationMs)} (${(manifest.totals.files / (manifest.durationMs / 1000)).toFixed(0)} files/s)\n`);
   const t1 = Date.now();
-  for (const name of await fs.readdir(root)) await fs.rm(path.join(root, name), { recursive: true });
+  await deleteWorkspaceDirs(root);
   const deleted = Date.now() - t1;
   const report = await restoreSnapshot({ store, snapshotId: manifest.id, storagePath: root });
   const restoreMs = Date.now() - t1;

@@ -101,7 +101,9 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
       await control.stop(running, token, options.stopTimeoutMs ?? 60_000, (done) => progress({ phase: 'stop', done, total: running.length }));
     }
     timings.stopMs = lap();
-    const replaced = await swapSessions(options.storagePath, stagingDir, selected, (done, total) => progress({ phase: 'swap', done, total }));
+    const replaced = await swapSessions(options.storagePath, stagingDir, selected, {
+      fsync: options.fsync, onProgress: (done, total) => progress({ phase: 'swap', done, total }),
+    });
     timings.swapMs = lap();
     const outcomes = control ? await restart(control, selected, records, token, options, progress) : undefined;
     timings.startMs = lap();

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { Membership } from '@fleet/cluster';
+import { Membership, type WorkerInfo } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import { jobId, LeaseStore, SessionStore, ShardQueues, type SessionRecord } from '@fleet/state';
 import { RestoreStopTimeoutError } from '../errors';
+import { eachLimited, mapLimited } from './limited';
 
 /** What became of a restored session. */
 export type SessionOutcome =
@@ -22,6 +23,13 @@ export interface SessionControlOptions {
   readonly keys: Keys;
   readonly pollMs?: number;
 }
+
+/**
+ * Sessions whose stop/start commands or checks are in flight at once: ioredis writes concurrent
+ * commands to the socket together, so this turns thousands of sequential round trips into a few
+ * dozen, without flooding Redis while the workers reconnect.
+ */
+const COMMAND_LANES = 64;
 
 /** Stops and starts sessions through their shard queues (the owning worker acts) and watches their records. */
 export class SessionControl {
@@ -58,14 +66,15 @@ export class SessionControl {
    * running are asked to start again and `RestoreStopTimeoutError` is thrown.
    */
   async stop(records: readonly SessionRecord[], token: string, timeoutMs: number, progress?: (done: number) => void): Promise<void> {
-    for (const r of records) {
+    await eachLimited(records, COMMAND_LANES, async (r) => {
       await this.sessions.update(r.sessionId, { desired: 'stopped' });
       await this.queues.add(r.shard, 'session.stop', { sessionId: r.sessionId }, jobId('restore-stop', r.sessionId, token), { attempts: 3 });
-    }
+    });
     const deadline = Date.now() + timeoutMs;
     let pending = [...records];
     while (pending.length > 0) {
-      const stopped = await Promise.all(pending.map((r) => this.isStopped(r, token)));
+      const live = await this.membership.live();
+      const stopped = await mapLimited(pending, COMMAND_LANES, (r) => this.isStopped(r, token, live));
       pending = pending.filter((_, index) => !stopped[index]);
       progress?.(records.length - pending.length);
       if (pending.length === 0) break;
@@ -79,24 +88,23 @@ export class SessionControl {
 
   /** Sets desired `running` again and asks the owner to start each session. */
   async start(records: readonly SessionRecord[], token: string): Promise<void> {
-    for (const r of records) {
+    await eachLimited(records, COMMAND_LANES, async (r) => {
       await this.sessions.update(r.sessionId, { desired: 'running' });
       await this.queues.add(r.shard, 'session.start', { sessionId: r.sessionId }, jobId('restore-start', r.sessionId, token));
-    }
+    });
   }
 
   /**
    * The stop job has run and either no live incarnation of a worker holds the session's lease, or
    * the owner marked it stopped without a run to close (a session that had failed keeps its lease).
    */
-  private async isStopped(record: SessionRecord, token: string): Promise<boolean> {
+  private async isStopped(record: SessionRecord, token: string, live: readonly WorkerInfo[]): Promise<boolean> {
     const state = await this.queues.queue(record.shard).getJobState(jobId('restore-stop', record.sessionId, token));
     if (state !== 'completed' && state !== 'failed') return false;
     const lease = await this.leases.get(record.sessionId);
     if (!lease) return true;
     const now = await this.sessions.get(record.sessionId);
     if (!now || (now.desired === 'stopped' && now.status === 'stopped')) return true;
-    const live = await this.membership.live();
     return !live.some((worker) => worker.instanceId === lease.owner && worker.incarnation === lease.incarnation);
   }
 

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { hash } from 'node:crypto';
+import { promises as fs, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { isValidSessionId } from '@fleet/errors';
 import { isArchivableFileName, isWorkspaceDirName } from './archive-path';
@@ -38,25 +38,36 @@ export async function listSessionDirs(root: string, onlyWorkspace?: number): Pro
 /**
  * Reads every file of a session directory once, into memory, and hashes exactly those bytes.
  * Files are replaced by rename, so each read sees a whole old or a whole new version, never a mix;
- * temporary files and files that vanish while we read (a deleted key) are skipped.
+ * temporary files and files that vanish while we read (a deleted key) are skipped. Synchronous
+ * calls: a session is a few dozen small files, read in well under a millisecond, and a
+ * promise-based read costs four thread-pool round trips per file (measured: 3x slower over
+ * 129,000 files).
  */
-export async function readSessionFiles(dir: string, concurrency = 16): Promise<ReadFile[]> {
-  const names = (await readDirOrEmpty(dir)).filter((e) => e.isFile() && isArchivableFileName(e.name)).map((e) => e.name).sort();
-  const files: Array<ReadFile | undefined> = new Array(names.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < names.length) {
-      const index = next++;
-      const name = names[index]!;
-      const data = await fs.readFile(path.join(dir, name)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return undefined;
-        throw error;
-      });
-      if (data) files[index] = { name, data, sha256: createHash('sha256').update(data).digest('hex') };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, lane));
-  return files.filter((file): file is ReadFile => file !== undefined);
+export function readSessionFiles(dir: string): ReadFile[] {
+  const files: ReadFile[] = [];
+  for (const name of readDirSyncOrEmpty(dir).filter((e) => e.isFile() && isArchivableFileName(e.name)).map((e) => e.name).sort()) {
+    const data = readFileOrUndefined(path.join(dir, name));
+    if (data) files.push({ name, data, sha256: hash('sha256', data) });
+  }
+  return files;
+}
+
+function readFileOrUndefined(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function readDirSyncOrEmpty(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }
 
 /** The epoch recorded in a session's fence file, or null. */
@@ -66,7 +77,7 @@ export function epochOf(files: readonly ReadFile[]): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
-async function readDirOrEmpty(dir: string): Promise<import('node:fs').Dirent[]> {
+async function readDirOrEmpty(dir: string): Promise<Dirent[]> {
   try {
     return await fs.readdir(dir, { withFileTypes: true });
   } catch (error) {
