@@ -3,24 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { mib, ms } from '../bench/bench-util';
 import { renderChart } from './chart';
-import { TARGETS, summaries as summariesOf, type RunFigures } from './figures';
-import type { InvariantReport } from './invariants';
+import { TARGETS, summaries as summariesOf, type FigureInputs, type RunFigures } from './figures';
 import { LATENCY_KINDS, type LatencyKind, type Recorder, type Summary } from './recorder';
 import type { Sampler } from './sampler';
 import type { ScenarioOptions } from './scenarios';
-import type { SettleResult } from './settle';
 
-export interface RunFacts {
+export interface RunFacts extends Omit<FigureInputs, 'sessions'> {
   readonly scenario: string;
   readonly describe: string;
-  readonly workers: number;
   readonly options: ScenarioOptions;
-  readonly wallMs: number;
-  readonly created: number;
-  readonly paired: number;
-  readonly accepted: number;
-  readonly settle: SettleResult;
-  readonly invariants: InvariantReport;
   /** Probes the harness's waits sent (GET status while waiting for QRs and connected), and their cap per second. */
   readonly probes: number;
   /** How long due probes waited for the per-second cap (see Poller.throttledMs). */
