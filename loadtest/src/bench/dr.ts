@@ -18,7 +18,7 @@ import { writeRealisticSession } from '../dr/state-generator';
 import { mapLimit } from './bench-util';
 
 const STATE_SESSIONS = Number(process.env.BENCH_DR_STATE_SESSIONS ?? 3000);
-const LIVE_SESSIONS = Number(process.env.BENCH_DR_LIVE_SESSIONS ?? 200);
+const LIVE_SESSIONS = Number(process.env.BENCH_DR_LIVE_SESSIONS ?? 3000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TUNING = { partSizeBytes: 8 * 1024 * 1024, uploadQueueSize: 4, gzipLevel: 6 };
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
