@@ -98,7 +98,11 @@ describe('ownership: randomized chaos under load (joins, drains, crashes, migrat
       const { body } = await fleet.api('GET', `/api/messages/${id}`);
       log.push(`lost ${id}: ${JSON.stringify(body)}`);
     }
-    expect(report, log.join('\n')).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [] });
+    // A crash between a socket write and the ack record re-sends that message under its own id
+    // (at least once; WhatsApp delivers an id once): counted apart, not a duplicate.
+    const { resent = 0, ...violations } = report;
+    log.push(`re-sent under their own id after crashes: ${resent}`);
+    expect(violations, log.join('\n')).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [] });
     expect(log.length).to.be.greaterThan(20);
   });
 });

@@ -24,7 +24,7 @@ describe('ownership: join, drain, crash and migrate under load (real processes, 
     return { code, out, err };
   };
 
-  async function underLoad(action: () => Promise<void>): Promise<void> {
+  async function underLoad(action: () => Promise<void>, allowResends = false): Promise<void> {
     const traffic = new Traffic(fleet, { sessions: SESSIONS.map((s) => s.id) });
     traffic.start();
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -35,7 +35,11 @@ describe('ownership: join, drain, crash and migrate under load (real processes, 
     expect(traffic.rejected, 'requests the ingress refused').to.deep.equal([]);
     expect(traffic.accepted.size).to.be.greaterThan(10);
     const report = await checkInvariants(fleet, traffic.accepted, SESSIONS.map((s) => s.phone));
-    expect(report).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [] });
+    // Re-sends under a message's own id (a crash between the socket write and the ack record) are at
+    // least once by design and counted apart; a joining or draining worker must cause none.
+    const { resent = 0, ...violations } = report;
+    expect(violations).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [] });
+    if (!allowResends) expect(resent, 're-sent messages').to.equal(0);
   }
 
   before(async () => {
@@ -87,7 +91,7 @@ describe('ownership: join, drain, crash and migrate under load (real processes, 
 
   it('a crashed worker (SIGKILL) has its sessions running elsewhere within seconds, without a new scan', async () => {
     const before = Date.now();
-    await underLoad(() => fleet.stopWorker('instance-3', 'SIGKILL'));
+    await underLoad(() => fleet.stopWorker('instance-3', 'SIGKILL'), true);
     expect(Date.now() - before).to.be.lessThan(60_000);
   });
 

@@ -6,8 +6,13 @@ import { SentTracker } from './sent-tracker';
 export interface InvariantReport {
   /** Accepted message ids the simulator never received. */
   readonly lost: string[];
-  /** Message ids the simulator received more than once. */
+  /** Accepted messages whose content the simulator received under more than one message id (seen twice). */
   readonly duplicated: string[];
+  /**
+   * Accepted messages received more than once under their own id (re-run after a crash between the socket
+   * write and the ack record; WhatsApp delivers an id once). At least once by design; present only when > 0.
+   */
+  readonly resent?: number;
   /**
    * Accepted messages not seen on accounts whose sent log dropped records before the tracker read them:
    * neither lost nor verified. Present only when there are some (a fully verified report has the five
@@ -65,12 +70,14 @@ export async function checkInvariants(
     return phone === undefined ? anyTruncated : tracker.truncated.has(phone);
   };
   const unverified = missing.filter(isUnverified);
+  const resent = tracker.resent().filter((id) => accepted.has(id));
   const stats = await fleet.simulator.stats();
   const accounts = stats.perAccount.filter((account) => ours.has(account.phone));
   return {
     lost: missing.filter((id) => !isUnverified(id)),
     duplicated: tracker.duplicated().filter((id) => accepted.has(id)),
     ...(unverified.length > 0 ? { unverified: unverified.length } : {}),
+    ...(resent.length > 0 ? { resent: resent.length } : {}),
     doubleSockets: accounts.filter((account) => account.maxConcurrent > 1).map((account) => account.phone),
     conflicts: accounts.reduce((sum, account) => sum + account.conflicts, 0),
     rescanned: accounts.filter((account) => account.devices > 1).map((account) => account.phone),

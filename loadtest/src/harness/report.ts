@@ -110,7 +110,7 @@ function markdown(facts: RunFacts, recorder: Recorder, sampler: Sampler, summari
     ...recorder.examples().map((e) => `- ${e}`),
     '',
     'Correctness at the simulator: ' +
-      `lost ${invariants.lost.length}, duplicated ${invariants.duplicated.length}, accounts with two sockets ${invariants.doubleSockets.length}, ` +
+      `lost ${invariants.lost.length}, duplicated ${invariants.duplicated.length}, re-sent under their own id ${invariants.resent ?? 0}, accounts with two sockets ${invariants.doubleSockets.length}, ` +
       `conflicts ${invariants.conflicts}, re-scanned accounts ${invariants.rescanned.length}` +
       (invariants.unverified ? `; ${invariants.unverified} messages unverified (the simulator dropped records before the harness read them)` : '') + '.',
     '',

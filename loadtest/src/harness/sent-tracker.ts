@@ -19,6 +19,8 @@ export class SentTracker {
   readonly truncated = new Set<string>();
   private readonly cursors = new Map<string, number>();
   private readonly copies = new Map<string, number>();
+  /** Account + recipient + text → the message ids it arrived under (the harness never sends a text twice). */
+  private readonly idsByContent = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
   private failures = 0;
@@ -45,9 +47,18 @@ export class SentTracker {
     return this.copies.get(id) ?? 0;
   }
 
-  /** Message ids received more than once so far. */
-  duplicated(): string[] {
+  /**
+   * Message ids received more than once: the same message written again under its own id (a worker
+   * crashed between the socket write and recording the server's ack, and the job ran again). WhatsApp
+   * delivers one message id once, so the recipient sees it once; reported, not a violation.
+   */
+  resent(): string[] {
     return [...this.copies.entries()].filter(([, count]) => count > 1).map(([id]) => id);
+  }
+
+  /** Ids of messages whose content arrived under more than one message id: a recipient would see it twice. */
+  duplicated(): string[] {
+    return [...this.idsByContent.values()].filter((ids) => ids.size > 1).flatMap((ids) => [...ids]);
   }
 
   /** Background rounds that failed (the next round reads on from the same cursors). */
@@ -74,6 +85,11 @@ export class SentTracker {
       if (page.truncated) this.truncated.add(phone);
       for (const message of page.messages) {
         this.copies.set(message.id, Math.max(this.received(message.id) + 1, message.copies));
+        if (message.text !== null) {
+          const content = `${phone}\u0000${message.to}\u0000${message.text}`;
+          const ids = this.idsByContent.get(content) ?? new Set<string>();
+          this.idsByContent.set(content, ids.add(message.id));
+        }
       }
       this.cursors.set(phone, page.next);
       if (page.messages.length < PAGE) return;
