@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
+import { baileysLibDir } from './curve-module';
 
 /**
  * Baileys derives the Noise transport keys (twice per handshake), media keys and app-state keys with
@@ -47,7 +48,7 @@ interface BaileysCryptoModule {
 /** Baileys' `Utils/crypto` module; every caller reads `hkdf` from it at call time. */
 export function loadBaileysCrypto(): BaileysCryptoModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(path.dirname(require.resolve('baileys')), 'Utils', 'crypto.js')) as BaileysCryptoModule;
+  return require(path.join(baileysLibDir(), 'Utils', 'crypto.js')) as BaileysCryptoModule;
 }
 
 const installedOn = new WeakMap<BaileysCryptoModule, Promise<boolean>>();

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { EventSink } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
 import type { LeaseHolder, LeaseStore, MessageSendJob, MessageStatus, MessageStore, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
-import type { SessionConnector, SessionHandle, SessionHandlers } from '../connector/types';
+import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
 import { SessionEvents } from './session-events';
 import { sessionDir } from './storage-path';
@@ -92,7 +92,7 @@ export class SessionManager {
   }
 
   private async startOnce(sessionId: string): Promise<StartOutcome> {
-    const { sessions, connector, storagePath, leases, metrics } = this.options;
+    const { sessions, connector, leases, metrics } = this.options;
     const record = await sessions.get(sessionId);
     if (!record || record.desired !== 'running') return 'unwanted';
     const holder = this.options.holder();
@@ -110,14 +110,7 @@ export class SessionManager {
     await sessions.update(sessionId, { status: 'starting', qr: null, qrExpiresAt: null, lastError: null }, Date.now(), epoch);
     metrics.sessionEvents.inc({ event: 'start', reason: 'lease' });
     try {
-      const spec = {
-        sessionId,
-        workspaceId: record.workspaceId,
-        accountId: record.accountId,
-        epoch,
-        storageDir: sessionDir(storagePath, record.workspaceId, sessionId),
-      };
-      entry.handle = await connector.start(spec, this.handlersFor(entry));
+      entry.handle = await connector.start(this.specFor(record, epoch), this.handlersFor(entry));
       if (this.running.get(sessionId) !== entry) {
         // Stopped while the socket was being opened: close it, then let go of the lease (stop left it to us).
         await entry.handle.stop().catch(() => undefined);
@@ -197,6 +190,12 @@ export class SessionManager {
     this.options.metrics.sessionEvents.inc({ event: 'deleted', reason: 'api' });
   }
 
+  /** What the connector needs to run `record` under the lease of `epoch`. */
+  private specFor(record: SessionRecord, epoch: number): SessionSpec {
+    const { sessionId, workspaceId, accountId } = record;
+    return { sessionId, workspaceId, accountId, epoch, storageDir: sessionDir(this.options.storagePath, workspaceId, sessionId) };
+  }
+
   /** Opens a stored session under a lease taken for its deletion and logs it out; best effort, bounded. */
   private async logoutStored(record: SessionRecord): Promise<void> {
     const { sessionId } = record;
@@ -207,7 +206,6 @@ export class SessionManager {
       this.options.logger.warn('could not log a stored session out: its lease is not free', { sessionId, reason: lease.reason });
       return;
     }
-    const spec = { sessionId, workspaceId: record.workspaceId, accountId: record.accountId, epoch: lease.epoch, storageDir: sessionDir(this.options.storagePath, record.workspaceId, sessionId) };
     let settle: (linked: boolean) => void = () => undefined;
     const outcome = new Promise<boolean>((resolve) => (settle = resolve));
     const timer = setTimeout(() => settle(false), STORED_LOGOUT_TIMEOUT_MS);
@@ -223,7 +221,7 @@ export class SessionManager {
       onIncomingMessage: ignore,
     };
     try {
-      const handle = await this.options.connector.start(spec, handlers);
+      const handle = await this.options.connector.start(this.specFor(record, lease.epoch), handlers);
       const linked = await outcome;
       await (linked ? handle.logout() : handle.stop());
       this.options.logger.info(linked ? 'stored session logged out on WhatsApp' : 'stored session had no linked device to log out', { sessionId });
