@@ -3,6 +3,7 @@ import { ApiError } from '@fleet/errors';
 import type { IngressDeps } from './deps';
 import { bearerAuth } from './http/auth';
 import { bodyLimit } from './http/body-limit';
+import { hasBody } from './http/has-body';
 import { errorResponse } from './http/error-boundary';
 import { requestContext } from './http/request-context';
 import { registerAdminRoutes } from './routes/admin';
@@ -45,8 +46,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   app.use('/api/*', async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     // A bodiless POST (stop, start) needs no content type.
-    const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
-    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && hasBody && !/^application\/json\b/i.test(type)) {
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && hasBody(c) && !/^application\/json\b/i.test(type)) {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     }
     await next();
