@@ -44,3 +44,19 @@ export function fleetLoad(snapshot: ClusterSnapshot, countsByShard: readonly num
     maxSessions: instances.reduce((sum, instance) => sum + instance.maxSessions, 0),
   };
 }
+
+/**
+ * Wraps a read so that callers arriving while one is in flight share it: a burst of creations
+ * costs one count of the shards, not one each. The answer is as fresh as a read of its own would be
+ * for a caller that arrived while it was on its way (capacity checks race with concurrent creations
+ * either way).
+ */
+export function sharedRead<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  return () => {
+    inFlight ??= read().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+}

@@ -119,11 +119,10 @@ export class SessionStore {
     return this.redis.smembers(this.keys.workers);
   }
 
-  /** Number of sessions in each shard, index = shard. */
+  /** Number of sessions in each shard, index = shard; one script call, however many shards. */
   async countsByShard(shardCount: number): Promise<number[]> {
-    const pipeline = this.redis.pipeline();
-    for (let shard = 0; shard < shardCount; shard += 1) pipeline.scard(this.keys.shardSessions(shard));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, count]) => (error ? 0 : Number(count)));
+    const keys = Array.from({ length: shardCount }, (_, shard) => this.keys.shardSessions(shard));
+    const counts = (await SCRIPTS.countShardSessions.run(this.redis, keys, [])) as number[];
+    return counts.map(Number);
   }
 }

@@ -36,6 +36,7 @@ describe('state: session and message records (real Redis)', () => {
     expect(await store.update('ghost', { status: 'connected' })).to.equal(false);
     expect(await redis.exists(keys.session('ghost'))).to.equal(0);
     await store.create({ sessionId: 's2', workspaceId: 1, accountId: '1', shard: 0 });
+    expect(await store.countsByShard(2)).to.deep.equal([1, 0]);
     await store.update('s2', { status: 'qr', qr: 'ref,abc', qrExpiresAt: 123 });
     expect((await store.get('s2'))?.qr).to.equal('ref,abc');
     await store.update('s2', { status: 'connected', qr: null, phone: '15550001' });

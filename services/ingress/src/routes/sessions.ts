@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { jobId, type SessionRecord } from '@fleet/state';
-import { fleetLoad } from '../capacity';
+import { fleetLoad, sharedRead } from '../capacity';
 import type { IngressDeps } from '../deps';
 import { CreateSessionBody, SessionId, SessionView } from '../schemas';
 import { sessionView } from '../views';
@@ -39,11 +39,12 @@ const sessionStatus = createRoute({
 });
 
 export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void {
+  const shardCounts = sharedRead(() => deps.sessions.countsByShard(deps.cluster.snapshot.shardCount));
   app.openapi(createSession, async (c) => {
     const body = c.req.valid('json');
     const route = deps.cluster.route(body.workspace_id);
-    const existing = await deps.sessions.get(body.session_id);
-    if (!existing) await assertCapacity(deps, route.owner);
+    const [existing, counts] = await Promise.all([deps.sessions.get(body.session_id), shardCounts()]);
+    if (!existing) assertCapacity(deps, route.owner, counts);
     const outcome = await deps.sessions.create({
       sessionId: body.session_id,
       workspaceId: body.workspace_id,
@@ -87,10 +88,10 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
 }
 
 /** 503 instead of queueing forever: no live worker, the owner is full, or the whole fleet is. */
-async function assertCapacity(deps: IngressDeps, owner: string): Promise<void> {
+function assertCapacity(deps: IngressDeps, owner: string, countsByShard: readonly number[]): void {
   const snapshot = deps.cluster.snapshot;
   if (snapshot.workers.length === 0) throw new ApiError('NO_WORKERS', 'no worker is alive; start a worker and retry');
-  const load = fleetLoad(snapshot, await deps.sessions.countsByShard(snapshot.shardCount));
+  const load = fleetLoad(snapshot, countsByShard);
   if (load.sessions >= load.maxSessions) {
     throw new ApiError('FLEET_AT_CAPACITY', 'every worker is at MAX_SESSIONS_PER_INSTANCE; add a worker', {
       sessions: load.sessions,

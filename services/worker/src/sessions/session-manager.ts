@@ -106,6 +106,8 @@ export class SessionManager {
     const { epoch } = lease;
     const entry: Running = { record, epoch, handle: undefined, status: 'starting', startedAt: Date.now() };
     this.running.set(sessionId, entry);
+    // Counted once from here on: as running, no longer as starting (MAX_SESSIONS_PER_INSTANCE).
+    this.starting.delete(sessionId);
     this.refreshGauges();
     await sessions.update(sessionId, { status: 'starting', qr: null, qrExpiresAt: null, lastError: null }, Date.now(), epoch);
     metrics.sessionEvents.inc({ event: 'start', reason: 'lease' });

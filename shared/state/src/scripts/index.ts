@@ -1,5 +1,6 @@
 import { ACCEPT_MESSAGE } from './accept-message';
 import { ADVANCE_MESSAGE } from './advance-message';
+import { COUNT_SHARD_SESSIONS } from './count-shard-sessions';
 import { CREATE_SESSION } from './create-session';
 import { LuaScript } from '@fleet/redis';
 import { RELEASE_LEASE } from './release-lease';
@@ -14,6 +15,7 @@ export const SCRIPTS = {
   acceptMessage: new LuaScript('accept-message', ACCEPT_MESSAGE),
   advanceMessage: new LuaScript('advance-message', ADVANCE_MESSAGE),
   createSession: new LuaScript('create-session', CREATE_SESSION),
+  countShardSessions: new LuaScript('count-shard-sessions', COUNT_SHARD_SESSIONS),
   updateIfExists: new LuaScript('update-if-exists', UPDATE_IF_EXISTS),
   updateIfEpoch: new LuaScript('update-if-epoch', UPDATE_IF_EPOCH),
   takeLease: new LuaScript('take-lease', TAKE_LEASE),
