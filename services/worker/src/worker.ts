@@ -5,7 +5,7 @@ import { ClusterView, routeOf, type WorkerInfo } from '@fleet/cluster';
 import { EventLog, type EventSink } from '@fleet/events';
 import { createKeys, type Keys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
-import { LeaseStore, MessageStore, SessionStore, ShardQueues } from '@fleet/state';
+import { LeaseStore, MessageStore, SessionStore, ShardQueues, type SessionJob } from '@fleet/state';
 import type { WorkerConfig } from './config';
 import type { SessionConnector } from './connector/types';
 import { Heartbeat } from './fencing';
@@ -192,15 +192,18 @@ class WorkerService implements FleetWorker {
       metrics: this.metrics,
       concurrency: config.shardConcurrency,
       owns: (shard) => this.reconciler.owns(shard) && cluster.snapshot.placement.owners[shard] === config.instanceId,
-      queueFor: (sessionId) => this.queueFor(sessionId),
+      queueFor: (job) => this.queueFor(job),
     });
   }
 
-  /** The queue a session's jobs belong in now: its workspace's pinned worker's, else its shard's. */
-  private async queueFor(sessionId: string): Promise<string | undefined> {
-    const record = await this.sessions.get(sessionId);
-    if (!record) return undefined;
-    const route = routeOf(this.cluster.snapshot, record.workspaceId);
+  /**
+   * The queue a session's jobs belong in now: its workspace's pinned worker's, else its shard's. The
+   * workspace comes with the job (older jobs without it: from the session record).
+   */
+  private async queueFor(job: SessionJob): Promise<string | undefined> {
+    const workspaceId = typeof job.workspaceId === 'number' ? job.workspaceId : (await this.sessions.get(job.sessionId))?.workspaceId;
+    if (workspaceId === undefined) return undefined;
+    const route = routeOf(this.cluster.snapshot, workspaceId);
     return route.pinnedTo ? this.keys.workerQueue(route.pinnedTo) : this.keys.shardQueue(route.shard);
   }
 

@@ -63,7 +63,7 @@ describe('SessionManager.send: one write per message while an attempt is in flig
     await waitFor(async () => (await sessions.get('s1'))?.status === 'connected', { what: 'connected' });
     const accepted = await messages.accept({ sessionId: 's1', to: '15550000002', text: 'once' });
     if (accepted.kind !== 'new') throw new Error(`not accepted: ${accepted.kind}`);
-    const job = { messageId: accepted.record.messageId, sessionId: 's1', to: '15550000002', text: 'once' };
+    const job = { messageId: accepted.record.messageId, sessionId: 's1', workspaceId: 1, to: '15550000002', text: 'once' };
     await Promise.all([manager.send(job), manager.send(job), manager.send(job)]);
     expect(writes).to.deep.equal([job.messageId]);
     // Once that attempt is over, a later re-run is a new attempt (at least once until the server acks).

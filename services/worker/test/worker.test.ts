@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { createKeys } from '@fleet/keys';
 import { createLogger, createSilentLogger } from '@fleet/logger';
-import { MessageStore, SessionStore, ShardQueues, jobId } from '@fleet/state';
+import { MessageStore, SessionStore, ShardQueues, jobId, type SessionJob } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { shardOf } from '@fleet/ring';
 import { createWorker, type FleetWorker, type WorkerConfig } from '../src';
@@ -56,7 +56,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     const messages = new MessageStore(redis, keys);
     const shard = shardOf(7, 8);
     await sessions.create({ sessionId: 'w1', workspaceId: 7, accountId: '1', shard });
-    await queues.add(shard, 'session.start', { sessionId: 'w1' }, jobId('start', 'w1'));
+    await queues.add(shard, 'session.start', { sessionId: 'w1', workspaceId: 7 }, jobId('start', 'w1'));
     await waitFor(async () => (await sessions.get('w1'))?.status === 'connected', { what: 'session connected' });
     expect((await sessions.get('w1'))?.owner).to.equal('instance-1');
     expect(connector.started.map((s) => s.storageDir)).to.deep.equal([path.join(storage, 'workspace_7', 'w1')]);
@@ -64,7 +64,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     const accepted = await messages.accept({ sessionId: 'w1', to: '+15551234567', text: 'hi' });
     if (accepted.kind !== 'new') throw new Error('expected a new message');
     const { messageId } = accepted.record;
-    await queues.add(shard, 'message.send', { messageId, sessionId: 'w1', to: '+15551234567', text: 'hi' }, messageId);
+    await queues.add(shard, 'message.send', { messageId, sessionId: 'w1', workspaceId: 7, to: '+15551234567', text: 'hi' }, messageId);
     await waitFor(async () => (await messages.get(messageId))?.status === 'delivered', { what: 'message delivered' });
     expect(connector.sent).to.have.length(1);
 
@@ -80,10 +80,11 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     const sessions = new SessionStore(redis, keys);
     const shard = shardOf(3, 8);
     await sessions.create({ sessionId: 'bye', workspaceId: 3, accountId: '1', shard });
-    await queues.add(shard, 'session.start', { sessionId: 'bye' }, jobId('start', 'bye'));
+    // Queued as by an older ingress, without the workspace: routed from the session record.
+    await queues.add(shard, 'session.start', { sessionId: 'bye' } as SessionJob, jobId('start', 'bye'));
     await waitFor(async () => (await sessions.get('bye'))?.status === 'connected', { what: 'connected' });
     await sessions.update('bye', { desired: 'deleted', status: 'deleting' });
-    await queues.add(shard, 'session.logout', { sessionId: 'bye' }, jobId('logout', 'bye'));
+    await queues.add(shard, 'session.logout', { sessionId: 'bye', workspaceId: 3 }, jobId('logout', 'bye'));
     await waitFor(async () => (await sessions.get('bye')) === undefined, { what: 'record removed' });
     expect(await sessions.idsInShard(shard)).to.deep.equal([]);
     expect(connector.openCount).to.equal(0);
@@ -94,7 +95,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     const sessions = new SessionStore(redis, keys);
     for (let i = 1; i <= 12; i += 1) {
       await sessions.create({ sessionId: `cap-${i}`, workspaceId: i, accountId: '1', shard: shardOf(i, 8) });
-      await queues.add(shardOf(i, 8), 'session.start', { sessionId: `cap-${i}` }, jobId('start', `cap-${i}`));
+      await queues.add(shardOf(i, 8), 'session.start', { sessionId: `cap-${i}`, workspaceId: i }, jobId('start', `cap-${i}`));
     }
     const { url } = await worker.start();
     await waitFor(async () => connector.started.length === 10, { what: '10 sessions started' });

@@ -10,9 +10,16 @@ export interface EventSink {
   append<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T], now?: number): Promise<FleetEvent<T>>;
   /**
    * Advances a message record and appends its status event in one atomic step (only when the record
-   * changed). Returns whether it changed.
+   * changed).
    */
-  advanceMessage(change: MessageChange, now?: number): Promise<boolean>;
+  advanceMessage(change: MessageChange, now?: number): Promise<MessageAdvance>;
+}
+
+/** What a status change did. */
+export interface MessageAdvance {
+  readonly changed: boolean;
+  /** When the message was accepted (ms), known when it changed: send latency without another read. */
+  readonly createdAt: number | undefined;
 }
 
 /** A message status change reported by WhatsApp (or a final failure). */
@@ -61,15 +68,15 @@ export class EventLog implements EventSink {
     return { id, type, workspace_id: workspaceId, sequence, occurred_at: now, data };
   }
 
-  async advanceMessage(change: MessageChange, now = Date.now()): Promise<boolean> {
+  async advanceMessage(change: MessageChange, now = Date.now()): Promise<MessageAdvance> {
     const { workspaceId, sessionId, messageId, status } = change;
     const type = STATUS_EVENTS[status] ?? '';
     const reason = change.reason ?? '';
     const data = { message_id: messageId, session_id: sessionId, status, ...(status === 'failed' ? { reason: reason || 'unknown' } : {}) };
     const keys = [this.keys.message(messageId), this.keys.eventSequence(workspaceId), this.keys.eventStream(workspaceId), this.keys.eventsPending];
     const args = [status, now, reason, workspaceId, newEventId(), type, JSON.stringify(data), this.keys.eventsChannel];
-    const [changed] = (await SCRIPTS.advanceMessageEvent.run(this.redis, keys, args)) as [number, number];
-    return changed === 1;
+    const [changed, , createdAt] = (await SCRIPTS.advanceMessageEvent.run(this.redis, keys, args)) as [number, number, number];
+    return { changed: changed === 1, createdAt: changed === 1 && createdAt > 0 ? createdAt : undefined };
   }
 
   /** Up to `limit` events with a sequence above `since`, oldest first. */

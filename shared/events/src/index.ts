@@ -9,7 +9,7 @@ export {
   type MessageStatusData,
   type SessionRef,
 } from './catalogue';
-export { EventLog, newEventId, parseEntry, type EventSink, type EventPage, type MessageChange } from './event-log';
+export { EventLog, newEventId, parseEntry, type EventSink, type EventPage, type MessageChange, type MessageAdvance } from './event-log';
 export { WebhookStore, parseWebhook, type Webhook } from './webhook-store';
 export { DeadLetterStore, type DeadLetter } from './dead-letters';
 export { DeliveryLedger, type DeliveryItem, type RetryState, type TurnStart } from './delivery-ledger';

@@ -26,8 +26,9 @@ describe('events: a message status change and its event in one step (real Redis)
     if (accepted.kind !== 'new') throw new Error('expected a new message');
     const messageId = accepted.record.messageId;
     const log = new EventLog(redis, keys);
-    const change = (status: 'sending' | 'sent' | 'delivered' | 'failed') => log.advanceMessage({ workspaceId: 7, sessionId: 's1', messageId, status });
-    expect(await change('sending')).to.equal(true);
+    const change = async (status: 'sending' | 'sent' | 'delivered' | 'failed') => (await log.advanceMessage({ workspaceId: 7, sessionId: 's1', messageId, status })).changed;
+    const sending = await log.advanceMessage({ workspaceId: 7, sessionId: 's1', messageId, status: 'sending' });
+    expect(sending).to.deep.equal({ changed: true, createdAt: accepted.record.createdAt });
     expect(await change('sent')).to.equal(true);
     expect(await change('delivered')).to.equal(true);
     expect(await change('delivered')).to.equal(false);

@@ -19,7 +19,7 @@ export {
   type AcceptOutcome,
 } from './message-store';
 export { jobId, SHARD_JOB_NAMES, type ShardJobs, type ShardJobName, type MessageSendJob } from './jobs';
-export type { SessionStartJob, SessionStopJob, SessionLogoutJob } from './jobs';
+export type { SessionJob, SessionStartJob, SessionStopJob, SessionLogoutJob } from './jobs';
 export { ShardQueues, DEFAULT_JOB_OPTIONS } from './shard-queues';
 export { LeaseStore, type TakeResult, type LeaseHolder, type Lease } from './lease-store';
 export { ADVANCE_MESSAGE_FUNCTION } from './scripts/advance-message';

@@ -1,16 +1,18 @@
-/** Commands carried by a shard's queue. Every handler is idempotent: BullMQ is at-least-once. */
-export interface SessionStartJob {
+/**
+ * Commands carried by a shard's queue. Every handler is idempotent: BullMQ is at-least-once. Each
+ * names its session's workspace, so a consumer checks where the job belongs (its shard, or the
+ * worker its workspace is pinned to) without reading the session record; jobs queued before the
+ * workspace was carried lack it and are routed from the record.
+ */
+export interface SessionJob {
   readonly sessionId: string;
+  readonly workspaceId: number;
 }
-export interface SessionStopJob {
-  readonly sessionId: string;
-}
-export interface SessionLogoutJob {
-  readonly sessionId: string;
-}
-export interface MessageSendJob {
+export type SessionStartJob = SessionJob;
+export type SessionStopJob = SessionJob;
+export type SessionLogoutJob = SessionJob;
+export interface MessageSendJob extends SessionJob {
   readonly messageId: string;
-  readonly sessionId: string;
   readonly to: string;
   readonly text: string;
 }

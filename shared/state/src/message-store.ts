@@ -90,6 +90,16 @@ export class MessageStore {
     return parseMessage(await this.redis.hgetall(this.keys.message(messageId)));
   }
 
+  /**
+   * Marks the message `sending` before a socket write (see begin-send) and returns its status after
+   * that step: write it unless that is `sent`, `delivered`, `read` or `failed`; undefined when the
+   * record is gone.
+   */
+  async beginSend(messageId: string, now = Date.now()): Promise<MessageStatus | undefined> {
+    const status = (await SCRIPTS.beginSend.run(this.redis, [this.keys.message(messageId)], [now])) as string;
+    return status === '' ? undefined : (status as MessageStatus);
+  }
+
   /** Moves the record forward (never backwards); returns whether it changed. */
   async advance(messageId: string, status: MessageStatus, reason = '', now = Date.now()): Promise<boolean> {
     const result = await SCRIPTS.advanceMessage.run(this.redis, [this.keys.message(messageId)], [status, now, reason]);

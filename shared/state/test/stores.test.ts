@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { createKeys, type Keys } from '@fleet/keys';
 import { cleanPrefix, freshPrefix, testRedis } from '@fleet/testing';
-import { MESSAGE_ID_PATTERN, MessageStore, SessionStore } from '../src';
+import { LeaseStore, MESSAGE_ID_PATTERN, MessageStore, SessionStore } from '../src';
 
 describe('state: session and message records (real Redis)', () => {
   let redis: Redis;
@@ -48,6 +48,22 @@ describe('state: session and message records (real Redis)', () => {
     expect(await store.countsByShard(2)).to.deep.equal([0, 0]);
   });
 
+  it('a lease taken to run a session starts a fresh run: epoch bumped, status starting, the last QR and error gone', async () => {
+    const store = new SessionStore(redis, keys);
+    const leases = new LeaseStore(redis, keys);
+    await redis.hset(keys.worker('i1'), 'incarnation', 'run-1');
+    await store.create({ sessionId: 's3', workspaceId: 1, accountId: '1', shard: 0 });
+    await store.update('s3', { status: 'qr', qr: 'ref,old', qrExpiresAt: 123, lastError: 'timed out (408)' });
+    expect(await leases.take('s3', { instanceId: 'i1', incarnation: 'run-1' })).to.deep.equal({ taken: true, epoch: 1 });
+    const record = await store.get('s3');
+    expect(record).to.deep.include({ status: 'starting', owner: 'i1', epoch: 1 });
+    expect([record?.qr, record?.qrExpiresAt, record?.lastError]).to.deep.equal([undefined, undefined, undefined]);
+    await store.update('s3', { desired: 'deleted', status: 'deleting' });
+    await leases.release('s3', 'i1', 1);
+    expect(await leases.take('s3', { instanceId: 'i1', incarnation: 'run-1' }, Date.now(), 'deleted')).to.deep.equal({ taken: true, epoch: 2 });
+    expect((await store.get('s3'))?.status).to.equal('deleting');
+  });
+
   it('accepts a message once per idempotency key and spots a different request under the same key', async () => {
     const messages = new MessageStore(redis, keys);
     const message = { sessionId: 's1', to: '+15551234567', text: 'hi', idempotencyKey: 'order-1' };
@@ -85,5 +101,19 @@ describe('state: session and message records (real Redis)', () => {
     expect(stored?.status).to.equal('read');
     expect(stored?.deliveredAt).to.be.a('number');
     expect(await messages.advance('3EB0000000000000000000FF', 'sent')).to.equal(false);
+  });
+
+  it('begins a send only for a message not yet acknowledged, again after an attempt that died before the ack', async () => {
+    const messages = new MessageStore(redis, keys);
+    await new SessionStore(redis, keys).create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
+    const accepted = await messages.accept({ sessionId: 's1', to: '+15551234567', text: 'x' });
+    if (accepted.kind !== 'new') throw new Error('expected a new message');
+    const id = accepted.record.messageId;
+    expect(await messages.beginSend(id)).to.equal('sending');
+    expect(await messages.beginSend(id), 'a re-run after a crash writes again').to.equal('sending');
+    await messages.advance(id, 'sent');
+    expect(await messages.beginSend(id), 'acknowledged: not written again').to.equal('sent');
+    expect((await messages.get(id))?.status).to.equal('sent');
+    expect(await messages.beginSend('3EB0000000000000000000FF')).to.equal(undefined);
   });
 });

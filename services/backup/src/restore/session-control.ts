@@ -68,7 +68,7 @@ export class SessionControl {
   async stop(records: readonly SessionRecord[], token: string, timeoutMs: number, progress?: (done: number) => void): Promise<void> {
     await eachLimited(records, COMMAND_LANES, async (r) => {
       await this.sessions.update(r.sessionId, { desired: 'stopped' });
-      await this.queues.add(r.shard, 'session.stop', { sessionId: r.sessionId }, jobId('restore-stop', r.sessionId, token), { attempts: 3 });
+      await this.queues.add(r.shard, 'session.stop', { sessionId: r.sessionId, workspaceId: r.workspaceId }, jobId('restore-stop', r.sessionId, token), { attempts: 3 });
     });
     const deadline = Date.now() + timeoutMs;
     let pending = [...records];
@@ -90,7 +90,7 @@ export class SessionControl {
   async start(records: readonly SessionRecord[], token: string): Promise<void> {
     await eachLimited(records, COMMAND_LANES, async (r) => {
       await this.sessions.update(r.sessionId, { desired: 'running' });
-      await this.queues.add(r.shard, 'session.start', { sessionId: r.sessionId }, jobId('restore-start', r.sessionId, token));
+      await this.queues.add(r.shard, 'session.start', { sessionId: r.sessionId, workspaceId: r.workspaceId }, jobId('restore-start', r.sessionId, token));
     });
   }
 

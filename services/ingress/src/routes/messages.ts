@@ -60,7 +60,7 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
     }
     const record: MessageRecord | undefined = outcome.record;
     if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
-    const job = { messageId: record.messageId, sessionId: body.session_id, to: body.to, text: body.text };
+    const job = { messageId: record.messageId, sessionId: body.session_id, workspaceId: record.workspaceId, to: body.to, text: body.text };
     if (outcome.kind === 'new') {
       await enqueue(deps, outcome.shard, job);
     } else if (record.status === 'queued' || record.status === 'accepted') {

@@ -84,7 +84,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
     const { id } = c.req.valid('param');
     const record = await requireLiveSession(deps, id);
     await deps.sessions.update(id, { desired: 'stopped' });
-    await deps.queues.add(record.shard, 'session.stop', { sessionId: id }, jobId('stop', id, Date.now()));
+    await deps.queues.add(record.shard, 'session.stop', { sessionId: id, workspaceId: record.workspaceId }, jobId('stop', id, Date.now()));
     return c.json(await currentView(deps, record), 202);
   });
 
@@ -92,7 +92,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
     const { id } = c.req.valid('param');
     const record = await requireLiveSession(deps, id);
     await deps.sessions.update(id, { desired: 'running' });
-    await deps.queues.add(record.shard, 'session.start', { sessionId: id }, jobId('start', id, Date.now()));
+    await deps.queues.add(record.shard, 'session.start', { sessionId: id, workspaceId: record.workspaceId }, jobId('start', id, Date.now()));
     return c.json(await currentView(deps, record), 202);
   });
 }

@@ -1,4 +1,4 @@
-import type { EventDataMap, EventSink, EventType } from '@fleet/events';
+import type { EventDataMap, EventSink, EventType, MessageAdvance } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
 import type { MessageStatus, MessageStore, SessionRecord } from '@fleet/state';
 import type { IncomingMessage } from '../connector/types';
@@ -53,8 +53,8 @@ export class SessionEvents {
    * actually changed: a repeated or late ack (WhatsApp and BullMQ are at-least-once) never yields a
    * second event, and a crash never leaves a status change without its event.
    */
-  async messageStatus(session: Session, messageId: string, status: MessageStatus, reason = ''): Promise<boolean> {
-    if (!this.sink) return this.messages.advance(messageId, status, reason);
+  async messageStatus(session: Session, messageId: string, status: MessageStatus, reason = ''): Promise<MessageAdvance> {
+    if (!this.sink) return { changed: await this.messages.advance(messageId, status, reason), createdAt: undefined };
     return this.sink.advanceMessage({ workspaceId: session.workspaceId, sessionId: session.sessionId, messageId, status, reason });
   }
 

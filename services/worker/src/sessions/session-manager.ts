@@ -109,7 +109,7 @@ export class SessionManager {
     // Counted once from here on: as running, no longer as starting (MAX_SESSIONS_PER_INSTANCE).
     this.starting.delete(sessionId);
     this.refreshGauges();
-    await sessions.update(sessionId, { status: 'starting', qr: null, qrExpiresAt: null, lastError: null }, Date.now(), epoch);
+    // The lease script already set the record to starting, without the previous run's QR or error.
     metrics.sessionEvents.inc({ event: 'start', reason: 'lease' });
     try {
       entry.handle = await connector.start(this.specFor(record, epoch), this.handlersFor(entry));
@@ -254,21 +254,18 @@ export class SessionManager {
     if (!entry?.handle || entry.status !== 'connected') {
       throw new RetryLaterError(`session ${job.sessionId} is not connected on this worker`);
     }
-    const current = await this.options.messages.get(job.messageId);
-    if (current && DONE_STATUSES.has(current.status)) return;
-    await this.options.messages.advance(job.messageId, 'sending');
+    const status = await this.options.messages.beginSend(job.messageId);
+    if (status && DONE_STATUSES.has(status)) return;
     await entry.handle.sendText({ messageId: job.messageId, to: job.to, text: job.text });
   }
 
   /** Moves a message record forward; its event (message.sent …) is emitted only when it changed. */
   async advanceMessage(sessionId: string, messageId: string, status: MessageStatus, reason = '', known?: SessionRecord): Promise<boolean> {
     const session = known ?? (await this.options.sessions.get(sessionId));
-    const changed = session
-      ? await this.events.messageStatus(session, messageId, status, reason)
-      : await this.options.messages.advance(messageId, status, reason);
-    if (changed && (status === 'sent' || status === 'delivered')) {
-      const record = await this.options.messages.get(messageId);
-      if (record) this.options.metrics.sendLatency.observe({ stage: status }, Math.max(0, Date.now() - record.createdAt) / 1000);
+    if (!session) return this.options.messages.advance(messageId, status, reason);
+    const { changed, createdAt } = await this.events.messageStatus(session, messageId, status, reason);
+    if (changed && createdAt !== undefined && (status === 'sent' || status === 'delivered')) {
+      this.options.metrics.sendLatency.observe({ stage: status }, Math.max(0, Date.now() - createdAt) / 1000);
     }
     return changed;
   }

@@ -2,7 +2,7 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
-import type { MessageStore, ShardJobName, ShardJobs, ShardQueues } from '@fleet/state';
+import type { MessageStore, SessionJob, ShardJobName, ShardJobs, ShardQueues } from '@fleet/state';
 import type { WorkerMetrics } from '../metrics';
 import { RetryLaterError, type SessionManager } from '../sessions/session-manager';
 
@@ -20,7 +20,7 @@ export interface ShardConsumersOptions {
   /** Whether this worker owns the shard right now (the placement table as last seen). */
   readonly owns: (shard: number) => boolean;
   /** The queue a session's jobs belong in now (its workspace's pin, else its shard's); undefined if unknown. */
-  readonly queueFor: (sessionId: string) => Promise<string | undefined>;
+  readonly queueFor: (job: SessionJob) => Promise<string | undefined>;
   /** How long a job's lock lives without renewal; a killed worker's jobs move on after about this. */
   readonly lockDurationMs?: number;
 }
@@ -116,7 +116,7 @@ export class ShardConsumers {
       await job.moveToDelayed(Date.now() + 50, token);
       throw new DelayedError();
     }
-    const destination = await this.options.queueFor(data.sessionId);
+    const destination = await this.options.queueFor(data);
     if (destination !== undefined && destination !== queueName) {
       metrics.jobs.inc({ name, outcome: 'forwarded' });
       await this.options.queues.addTo(destination, name, data, `${String(job.id)}-via-${this.options.instanceId}-${Date.now()}`);

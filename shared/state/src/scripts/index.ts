@@ -1,5 +1,6 @@
 import { ACCEPT_MESSAGE } from './accept-message';
 import { ADVANCE_MESSAGE } from './advance-message';
+import { BEGIN_SEND } from './begin-send';
 import { COUNT_SHARD_SESSIONS } from './count-shard-sessions';
 import { CREATE_SESSION } from './create-session';
 import { LuaScript } from '@fleet/redis';
@@ -14,6 +15,7 @@ export { LuaScript } from '@fleet/redis';
 export const SCRIPTS = {
   acceptMessage: new LuaScript('accept-message', ACCEPT_MESSAGE),
   advanceMessage: new LuaScript('advance-message', ADVANCE_MESSAGE),
+  beginSend: new LuaScript('begin-send', BEGIN_SEND),
   createSession: new LuaScript('create-session', CREATE_SESSION),
   countShardSessions: new LuaScript('count-shard-sessions', COUNT_SHARD_SESSIONS),
   updateIfExists: new LuaScript('update-if-exists', UPDATE_IF_EXISTS),

@@ -6,8 +6,9 @@
  *
  * KEYS[1] lease hash   KEYS[2] session hash   KEYS[3] the taker's worker registration
  * ARGV[1] taker id  ARGV[2] taker incarnation  ARGV[3] worker-registration key prefix  ARGV[4] now (ms)
- * ARGV[5] the desired state the taker acts on: 'running' (to run it; status becomes starting) or
- *         'deleted' (to log a stored device out before its state is removed; status stays deleting)
+ * ARGV[5] the desired state the taker acts on: 'running' (to run it; status becomes starting and
+ *         the previous run's QR and last error are cleared) or 'deleted' (to log a stored device out
+ *         before its state is removed; status stays deleting)
  *
  * Returns {1, epoch} when taken; {0, holder} when a live incarnation of another worker (or an older
  * incarnation of this one that is still registered) holds it; {-1} when the taker itself is not
@@ -23,7 +24,7 @@ if lease[1] and lease[2] ~= ARGV[2] then
 end
 local epoch = redis.call('HINCRBY', KEYS[2], 'epoch', 1)
 local status = 'starting'
-if ARGV[5] == 'deleted' then status = 'deleting' end
+if ARGV[5] == 'deleted' then status = 'deleting' else redis.call('HDEL', KEYS[2], 'qr', 'qr_expires_at', 'last_error') end
 redis.call('HSET', KEYS[2], 'owner', ARGV[1], 'status', status, 'updated_at', ARGV[4])
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'incarnation', ARGV[2], 'epoch', epoch, 'taken_at', ARGV[4])
 return {1, epoch}
