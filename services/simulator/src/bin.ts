@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** Starts the simulator from the environment: SIM_PORT (7780), SIM_HOST (127.0.0.1), SIM_LOG_LEVEL (info). */
+/**
+ * Starts the simulator from the environment: SIM_PORT (7780), SIM_HOST (127.0.0.1), SIM_LOG_LEVEL
+ * (info), SIM_IDENTITY_POOL (512: Signal identities of simulated users made ahead of need).
+ */
 import { createSimulator } from './simulator'
 import { createConsoleLogger, type LogLevel } from './util/logger'
 
@@ -7,6 +10,7 @@ interface BinConfig {
   port: number
   host: string
   logLevel: LogLevel
+  identityPoolSize: number
 }
 
 function readConfig(env: NodeJS.ProcessEnv): Readonly<BinConfig> {
@@ -17,13 +21,22 @@ function readConfig(env: NodeJS.ProcessEnv): Readonly<BinConfig> {
   if (!host) problems.push('SIM_HOST must not be empty')
   const logLevel = (env.SIM_LOG_LEVEL ?? 'info') as LogLevel
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`SIM_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`)
+  const identityPoolSize = Number(env.SIM_IDENTITY_POOL ?? 512)
+  if (!Number.isInteger(identityPoolSize) || identityPoolSize < 0 || identityPoolSize > 100_000) {
+    problems.push(`SIM_IDENTITY_POOL must be an integer 0-100000, got "${env.SIM_IDENTITY_POOL}"`)
+  }
   if (problems.length) throw new Error(`invalid environment:\n  ${problems.join('\n  ')}`)
-  return Object.freeze({ port, host, logLevel })
+  return Object.freeze({ port, host, logLevel, identityPoolSize })
 }
 
 async function main(): Promise<void> {
   const config = readConfig(process.env)
-  const simulator = createSimulator({ port: config.port, host: config.host, logger: createConsoleLogger(config.logLevel) })
+  const simulator = createSimulator({
+    port: config.port,
+    host: config.host,
+    identityPoolSize: config.identityPoolSize,
+    logger: createConsoleLogger(config.logLevel),
+  })
   const { wsUrl, adminUrl } = await simulator.start()
   process.stdout.write(`WhatsApp simulator (never for production)\n  ws:    ${wsUrl}\n  admin: ${adminUrl}\n`)
   const stop = (signal: string): void => {

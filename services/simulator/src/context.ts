@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ResolvedOptions } from './options'
 import { Registry } from './state/registry'
+import { IdentityPool } from './signal/identity-pool'
 import { IdGenerator } from './util/ids'
 import { buildCertChain, generateKeyPair, type KeyPair } from './transport/noise-server'
 
@@ -22,6 +23,8 @@ export interface Counters {
 export interface SimContext {
   readonly options: ResolvedOptions
   readonly registry: Registry
+  /** Signal identities made ahead for simulated users (contacts, scanning phones). */
+  readonly identities: IdentityPool
   readonly ids: IdGenerator
   readonly counters: Counters
   readonly staticKey: KeyPair
@@ -31,9 +34,11 @@ export interface SimContext {
 
 export function createContext(options: ResolvedOptions): SimContext {
   const staticKey = generateKeyPair()
+  const identities = new IdentityPool({ size: options.identityPoolSize, checkMs: options.identityPoolCheckMs })
   return {
     options,
-    registry: new Registry(options.maxSentPerAccount),
+    registry: new Registry(options.maxSentPerAccount, identities),
+    identities,
     ids: new IdGenerator(),
     counters: {
       socketsOpen: 0, socketsTotal: 0, handshakeFailures: 0, logins: 0, loginFailures: 0, conflicts: 0,

@@ -33,6 +33,14 @@ export interface SimulatorOptions {
   keyShareAckTimeoutMs?: number
   /** How long `scan` waits for the client's `pair-device-sign`. Default 10000 ms. */
   pairTimeoutMs?: number
+  /**
+   * Signal identities of simulated users (contacts written to, phones that scan) made ahead of need,
+   * as WhatsApp has its users' keys long before a first message; refilled only while the simulator is
+   * otherwise idle. 0 = mint each on first use. Default 512.
+   */
+  identityPoolSize?: number
+  /** How often the identity pool checks for idleness (and mints a slice when idle). Default 250 ms. */
+  identityPoolCheckMs?: number
   /** Interval of the shared housekeeping sweep. Default 1000 ms. */
   sweepIntervalMs?: number
   /** Where diagnostics go. Default: silent. */
@@ -55,6 +63,8 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 20_000,
     keyShareAckTimeoutMs: options.keyShareAckTimeoutMs ?? 10_000,
     pairTimeoutMs: options.pairTimeoutMs ?? 10_000,
+    identityPoolSize: options.identityPoolSize ?? 512,
+    identityPoolCheckMs: options.identityPoolCheckMs ?? 250,
     sweepIntervalMs: options.sweepIntervalMs ?? 1000,
     logger: options.logger ?? silentLogger,
   })

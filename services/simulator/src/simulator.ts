@@ -42,6 +42,7 @@ export class Simulator extends AdminApi {
       })
     })
     this.server.startSweep()
+    this.ctx.identities.start()
     const actualPort = (this.server.http.address() as AddressInfo).port
     const urlHost = host.includes(':') ? `[${host}]` : host
     this.started = {
@@ -55,6 +56,7 @@ export class Simulator extends AdminApi {
 
   /** Closes every socket and the HTTP server. Safe to call twice (or before start). */
   close(): Promise<void> {
+    this.ctx.identities.close()
     if (!this.closing) this.closing = this.started ? this.server.close() : Promise.resolve()
     return this.closing
   }

@@ -130,6 +130,7 @@ export class AdminApi {
       ...counters,
       accounts: registry.accounts.size,
       pendingQrs: registry.pending.size,
+      identitiesReady: this.ctx.identities.available,
       perAccount: this.accounts(),
     }
   }

@@ -126,6 +126,8 @@ export interface StatsSnapshot extends Counters {
   uptimeMs: number
   accounts: number
   pendingQrs: number
+  /** Signal identities made ahead for simulated users, ready to hand out. */
+  identitiesReady: number
   perAccount: AccountSummary[]
 }
 

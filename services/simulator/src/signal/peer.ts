@@ -30,13 +30,13 @@ export type CipherType = 'pkmsg' | 'msg'
 
 export class SimPeer {
   readonly jid: string
-  private readonly creds: AuthenticationCreds = initAuthCreds()
   private readonly keys = new MemoryKeyStore()
   private readonly repository: SignalRepository
   private readonly mutex = new Mutex()
   private nextPreKeyId = 1
 
-  constructor(readonly phone: string) {
+  /** `creds`: a never-used identity (see IdentityPool). */
+  constructor(readonly phone: string, private readonly creds: AuthenticationCreds = initAuthCreds()) {
     this.jid = `${phone}@s.whatsapp.net`
     this.repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys: this.keys })
   }

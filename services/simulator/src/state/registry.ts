@@ -7,6 +7,7 @@ import type { BinaryNode } from 'baileys'
 import { Account, type DeviceRecord } from './account'
 import { SimPeer } from '../signal/peer'
 import type { DeviceKeyBundle } from '../signal/peer'
+import type { IdentityPool } from '../signal/identity-pool'
 
 export interface PendingRegistration {
   /** connection id of the socket waiting for a scan */
@@ -36,7 +37,10 @@ export class Registry {
   readonly pendingByRef = new Map<string, PendingRegistration>()
   readonly pending = new Set<PendingRegistration>()
 
-  constructor(private readonly sentCapacity: number) {}
+  constructor(
+    private readonly sentCapacity: number,
+    private readonly identities: IdentityPool,
+  ) {}
 
   account(phone: string): Account | undefined {
     return this.accounts.get(phone)
@@ -54,7 +58,7 @@ export class Registry {
   peer(phone: string): SimPeer {
     let peer = this.peers.get(phone)
     if (!peer) {
-      peer = new SimPeer(phone)
+      peer = new SimPeer(phone, this.identities.take())
       this.peers.set(phone, peer)
     }
     return peer
