@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SimulatorClient } from '@fleet/simulator';
 import { startProcess, waitFor, type ServiceProcess } from '@fleet/testing';
+import { JsonClient } from './json-client';
 
 /** Pairing waits (QR, connected): generous, since a loaded 2-core machine can be slow to answer. */
 const PAIR_TIMEOUT_MS = 90_000;
@@ -80,14 +81,8 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
   for (let i = 1; i <= options.workers; i += 1) await startWorker(`instance-${i}`);
 
   const simulator = new SimulatorClient(adminUrl);
-  const api: LocalFleet['api'] = async (method, route, body) => {
-    const response = await fetch(`${ingressUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const client = new JsonClient(ingressUrl, { authorization: `Bearer ${apiKey}` });
+  const api: LocalFleet['api'] = (method, route, body) => client.request(method, route, body);
   const liveWorkers = async (): Promise<number> => (await api('GET', '/api/instances')).body.instances.length;
   await waitFor(async () => (await liveWorkers()) === options.workers, { what: 'workers registered' });
 
@@ -125,6 +120,7 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
       await startWorker(instanceId);
     },
     async close() {
+      client.close();
       const order = [...processes.entries()].reverse();
       for (const [, child] of order) await child.stop();
       await rm(dir, { recursive: true, force: true });
