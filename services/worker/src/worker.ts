@@ -48,6 +48,7 @@ class WorkerService implements FleetWorker {
   readonly cluster: ClusterView;
   private readonly logger: Logger;
   private readonly redis: Redis;
+  private readonly store: Redis;
   private readonly subscriber: Redis;
   private readonly keys: Keys;
   private readonly sessions: SessionStore;
@@ -66,12 +67,16 @@ class WorkerService implements FleetWorker {
     this.logger = deps.logger ?? createLogger({ service: 'worker', level: config.common.logLevel, defaultMeta: { instance: config.instanceId } });
     this.redis = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null });
     this.redis.on('error', (error) => this.logger.warn('redis error', { error: error.message }));
+    // Session, message, lease and event writes: commands issued in the same event-loop turn by many
+    // sessions go out in one write. BullMQ keeps a connection of its own without auto-pipelining.
+    this.store = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+    this.store.on('error', () => undefined);
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', () => undefined);
     this.keys = createKeys(config.common.redisPrefix);
     this.metrics = createWorkerMetrics(config.instanceId);
     this.metrics.capacity.set(config.maxSessions);
-    this.sessions = new SessionStore(this.redis, this.keys);
+    this.sessions = new SessionStore(this.store, this.keys);
     this.queues = new ShardQueues(this.redis, this.keys);
     this.cluster = new ClusterView({ redis: this.redis, keys: this.keys, logger: this.logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
     this.manager = this.createManager();
@@ -134,6 +139,7 @@ class WorkerService implements FleetWorker {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await this.queues.close();
     this.redis.disconnect();
+    this.store.disconnect();
   }
 
   /**
@@ -169,13 +175,13 @@ class WorkerService implements FleetWorker {
       storagePath: this.config.storagePath,
       connector: this.deps.connector,
       sessions: this.sessions,
-      messages: new MessageStore(this.redis, this.keys),
-      leases: new LeaseStore(this.redis, this.keys),
+      messages: new MessageStore(this.store, this.keys),
+      leases: new LeaseStore(this.store, this.keys),
       maxSessions: this.config.maxSessions,
       holder: () => this.heartbeat?.current,
       logger: this.logger,
       metrics: this.metrics,
-      events: this.deps.events ?? new EventLog(this.redis, this.keys),
+      events: this.deps.events ?? new EventLog(this.store, this.keys),
     });
   }
 
@@ -186,7 +192,7 @@ class WorkerService implements FleetWorker {
       connection: this.redis,
       keys,
       manager: this.manager,
-      messages: new MessageStore(this.redis, keys),
+      messages: new MessageStore(this.store, keys),
       queues: this.queues,
       logger: this.logger,
       metrics: this.metrics,
