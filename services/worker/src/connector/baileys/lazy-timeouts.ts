@@ -15,10 +15,17 @@ import { DisconnectReason } from 'baileys';
 type Executor<T> = (resolve: (value: T) => void, reject: (error: unknown) => void) => void;
 type PromiseTimeout = <T>(ms: number | undefined, executor: Executor<T>) => Promise<T>;
 
+/** Frames of the caller's stack kept for a timeout's `data.stack`. */
+const CALL_SITE_FRAMES = 6;
+
 export const lazyPromiseTimeout: PromiseTimeout = <T>(ms: number | undefined, executor: Executor<T>): Promise<T> => {
   if (!ms) return new Promise(executor);
   const callSite: { stack?: string } = {};
+  // Walking the stack is the cost that remains at thousands of queries; a few frames name the query.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = CALL_SITE_FRAMES;
   Error.captureStackTrace(callSite, lazyPromiseTimeout);
+  Error.stackTraceLimit = limit;
   let timer: NodeJS.Timeout | undefined;
   return new Promise<T>((resolve, reject) => {
     timer = setTimeout(() => reject(new Boom('Timed Out', { statusCode: DisconnectReason.timedOut, data: { stack: callSite.stack } })), ms);
