@@ -11,8 +11,28 @@ import { KEY_TYPE, type CurveModule } from './curve-module';
 /** JWK import needs an `x`; OpenSSL derives the public half from `d` and does not compare them. */
 const PLACEHOLDER_X = Buffer.alloc(32).toString('base64url');
 
+/**
+ * Imported private keys, most recently used last. Importing a private key costs as much as the
+ * agreement itself (OpenSSL computes its public half on import), and the same private keys come back
+ * all the time: a session's identity key in every new Signal session, a fresh base or ratchet key in
+ * the two or three agreements right after it was made. Bounded; a key object holds nothing the
+ * process does not hold already.
+ */
+const PRIVATE_KEY_CACHE_SIZE = 8192;
+const privateKeys = new Map<string, KeyObject>();
+
 function privateKeyObject(privKey: Uint8Array): KeyObject {
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(privKey).toString('base64url'), x: PLACEHOLDER_X }, format: 'jwk' });
+  const d = Buffer.from(privKey).toString('base64url');
+  const cached = privateKeys.get(d);
+  if (cached) {
+    privateKeys.delete(d);
+    privateKeys.set(d, cached);
+    return cached;
+  }
+  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: PLACEHOLDER_X }, format: 'jwk' });
+  privateKeys.set(d, key);
+  if (privateKeys.size > PRIVATE_KEY_CACHE_SIZE) privateKeys.delete(privateKeys.keys().next().value!);
+  return key;
 }
 
 function publicKeyObject(pubKey: Uint8Array): KeyObject {
@@ -29,7 +49,7 @@ export function fastAgreement(original: CurveModule['calculateAgreement']): Curv
 }
 
 /** The X25519 base point (u = 9): agreeing with it gives a private key's public key. */
-const BASE_POINT = Buffer.concat([Buffer.from([9]), Buffer.alloc(31)]);
+const BASE_POINT = publicKeyObject(Buffer.concat([Buffer.from([9]), Buffer.alloc(31)]));
 
 /**
  * A fresh key pair: 32 random bytes clamped as OpenSSL and curve25519-js clamp them, and the public key
@@ -43,6 +63,6 @@ export function fastKeyPair(): { pubKey: Buffer; privKey: Buffer } {
   privKey[0]! &= 248;
   privKey[31]! &= 127;
   privKey[31]! |= 64;
-  const pub = diffieHellman({ privateKey: privateKeyObject(privKey), publicKey: publicKeyObject(BASE_POINT) });
+  const pub = diffieHellman({ privateKey: privateKeyObject(privKey), publicKey: BASE_POINT });
   return { pubKey: Buffer.concat([Buffer.from([KEY_TYPE]), pub]), privKey };
 }

@@ -28,6 +28,19 @@ describe('fast X25519 for libsignal', () => {
     }
   });
 
+  it('agrees correctly with private keys used again, in any order, past the key cache bound', () => {
+    const fast = fastAgreement(() => {
+      throw new Error('fallback used');
+    });
+    const ours = Array.from({ length: 3 }, () => randomBytes(32));
+    const theirs = Array.from({ length: 4 }, () => fastKeyPair().pubKey);
+    for (let round = 0; round < 3; round += 1) {
+      for (const priv of ours) for (const pub of theirs) expect(fast(pub, priv)).to.deep.equal(derAgreement(pub, priv));
+      // Push the first keys out of the cache between rounds.
+      if (round === 1) for (let i = 0; i < 8300; i += 1) fast(theirs[0]!, randomBytes(32));
+    }
+  });
+
   it('generates Signal key pairs whose public half matches the private one', () => {
     const a = fastKeyPair();
     const b = fastKeyPair();
