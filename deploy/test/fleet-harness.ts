@@ -67,6 +67,7 @@ export async function startLocalFleet(): Promise<LocalFleet> {
       shardCount: 8,
       heartbeatTtlMs: 5_000,
       shardConcurrency: 2,
+      authStateIoThreads: 2,
     },
     { connector: new QrThenConnectConnector(), logger: createSilentLogger() },
   );

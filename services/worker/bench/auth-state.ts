@@ -5,13 +5,23 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { FileAuthState, KeyCache } from '../src/auth-state';
 
+/**
+ * Runs `count` ops one after another and prints wall time per op, plus the event loop's busy time per
+ * op: what each op costs the worker's one JavaScript thread, which every session on it shares.
+ */
 async function measure(label: string, count: number, run: (i: number) => Promise<unknown>): Promise<void> {
+  const loopBefore = performance.eventLoopUtilization();
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i++) await run(i);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(`${label.padEnd(44)} ${count} ops  ${(ms / count).toFixed(3)} ms/op  ${Math.round((count * 1000) / ms)} ops/s`);
+  const loop = performance.eventLoopUtilization(loopBefore);
+  console.log(
+    `${label.padEnd(44)} ${count} ops  ${(ms / count).toFixed(3)} ms/op  ${Math.round((count * 1000) / ms)} ops/s  ` +
+      `event loop ${(loop.active / count).toFixed(3)} ms/op`,
+  );
 }
 
 async function main(): Promise<void> {

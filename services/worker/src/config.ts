@@ -19,6 +19,8 @@ export interface WorkerConfig {
   readonly heartbeatTtlMs: number;
   /** Jobs one shard consumer runs at once. */
   readonly shardConcurrency: number;
+  /** Threads doing the auth state's file work (fence checks, atomic writes, fsyncs). */
+  readonly authStateIoThreads: number;
 }
 
 export const WORKER_DEFAULTS = {
@@ -27,6 +29,7 @@ export const WORKER_DEFAULTS = {
   port: 3001,
   heartbeatTtlMs: 10_000,
   shardConcurrency: 16,
+  authStateIoThreads: 4,
 } as const;
 
 export function readWorkerConfig(env: Env): WorkerConfig {
@@ -47,5 +50,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     shardCount: reader.int('SHARD_COUNT', DEFAULT_SHARD_COUNT, { min: 1, max: 16384 }),
     heartbeatTtlMs: reader.int('HEARTBEAT_TTL_MS', WORKER_DEFAULTS.heartbeatTtlMs, { min: 1000, max: 600_000 }),
     shardConcurrency: reader.int('SHARD_CONCURRENCY', WORKER_DEFAULTS.shardConcurrency, { min: 1, max: 1000 }),
+    authStateIoThreads: reader.int('AUTH_STATE_IO_THREADS', WORKER_DEFAULTS.authStateIoThreads, { min: 1, max: 64 }),
   });
 }

@@ -20,18 +20,16 @@ function runNode(script: string, args: string[]): Promise<{ code: number | null;
 
 /** Writes argv[3] into argv[2] atomically, and kills itself with SIGKILL just before the rename. */
 const CRASH_BEFORE_RENAME = `
-const { writeFileAtomic } = require(${JSON.stringify(ATOMIC_FILE_MODULE)});
-writeFileAtomic(process.argv[1], process.argv[2], {
-  beforeRename: () => { process.kill(process.pid, 'SIGKILL'); return new Promise(() => {}); },
+const { writeFileAtomicSync } = require(${JSON.stringify(ATOMIC_FILE_MODULE)});
+writeFileAtomicSync(process.argv[1], process.argv[2], {
+  beforeRename: () => { process.kill(process.pid, 'SIGKILL'); },
 });`;
 
 /** Rewrites argv[1] argv[3] times with argv[2] repeated 256 KiB, atomically, as fast as it can. */
 const HAMMER = `
-const { writeFileAtomic } = require(${JSON.stringify(ATOMIC_FILE_MODULE)});
-(async () => {
-  const payload = process.argv[2].repeat(256 * 1024);
-  for (let i = 0; i < Number(process.argv[3]); i++) await writeFileAtomic(process.argv[1], payload, { fsync: false });
-})().catch((error) => { console.error(error); process.exit(1); });`;
+const { writeFileAtomicSync } = require(${JSON.stringify(ATOMIC_FILE_MODULE)});
+const payload = process.argv[2].repeat(256 * 1024);
+for (let i = 0; i < Number(process.argv[3]); i++) writeFileAtomicSync(process.argv[1], payload, { fsync: false });`;
 
 describe('auth-state: atomicity', function () {
   this.timeout(60_000);

@@ -35,6 +35,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
       shardCount: 8,
       heartbeatTtlMs: 3_000,
       shardConcurrency: 4,
+      authStateIoThreads: 2,
     };
     connector = new InstantConnector({ instanceId: 'instance-1' });
     worker = createWorker(config, { connector, logger: process.env.WORKER_TEST_LOGS ? createLogger({ service: 'worker' }) : createSilentLogger() });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, fsyncSync, openSync, promises as fs, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 
-/** Suffix of every temporary file; `removeTempFiles` deletes leftovers of crashed writers. */
+/** Suffix of every temporary file; `removeTempFilesSync` deletes leftovers of crashed writers. */
 export const TEMP_SUFFIX = '.tmp';
 
 export interface AtomicWriteOptions {
@@ -13,50 +14,51 @@ export interface AtomicWriteOptions {
   /** File mode of the new file. Default 0o600 (the files hold private keys). */
   readonly mode?: number;
   /** Test hook run between the complete temporary file and the rename. */
-  readonly beforeRename?: (tempPath: string) => void | Promise<void>;
+  readonly beforeRename?: (tempPath: string) => void;
 }
 
 let tempCounter = 0;
 
 function tempPathFor(file: string): string {
   tempCounter = (tempCounter + 1) % Number.MAX_SAFE_INTEGER;
-  const unique = `${process.pid}.${tempCounter}.${randomBytes(4).toString('hex')}`;
+  const unique = `${process.pid}.${threadId}.${tempCounter}.${randomBytes(4).toString('hex')}`;
   return path.join(path.dirname(file), `.${path.basename(file)}.${unique}${TEMP_SUFFIX}`);
 }
 
 /**
  * Writes `data` to `file` so that a reader (or a crash) sees either the old or the new content,
  * never a mix: temporary file in the same directory, optional fsync, rename over the target.
+ * Synchronous: it runs on the auth state's I/O threads (see DiskThreads), never on the event loop.
  */
-export async function writeFileAtomic(file: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+export function writeFileAtomicSync(file: string, data: string, options: AtomicWriteOptions = {}): void {
   const temp = tempPathFor(file);
   try {
-    const handle = await fs.open(temp, 'wx', options.mode ?? 0o600);
+    const fd = openSync(temp, 'wx', options.mode ?? 0o600);
     try {
-      await handle.writeFile(data, 'utf8');
-      if (options.fsync ?? true) await handle.sync();
+      writeSync(fd, data);
+      if (options.fsync ?? true) fsyncSync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
-    if (options.beforeRename) await options.beforeRename(temp);
-    await fs.rename(temp, file);
+    options.beforeRename?.(temp);
+    renameSync(temp, file);
   } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
+    rmSync(temp, { force: true });
     throw error;
   }
-  if (options.fsyncDir ?? false) await fsyncDir(path.dirname(file));
+  if (options.fsyncDir ?? false) fsyncDirSync(path.dirname(file));
 }
 
 /** fsync a directory so renames and unlinks in it are durable. A no-op where unsupported. */
-export async function fsyncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+export function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
   try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
   } catch (error) {
     if (!isIgnorableDirSyncError(error)) throw error;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -65,7 +67,14 @@ function isIgnorableDirSyncError(error: unknown): boolean {
   return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'EBADF';
 }
 
-/** The file's text, or undefined when it does not exist. */
+/** Deletes temporary files left in `dir` by writers that crashed between write and rename. */
+export function removeTempFilesSync(dir: string): number {
+  const stale = readdirSync(dir).filter((name) => name.startsWith('.') && name.endsWith(TEMP_SUFFIX));
+  for (const name of stale) rmSync(path.join(dir, name), { force: true });
+  return stale.length;
+}
+
+/** The file's text, or undefined when it does not exist (reads stay on the event loop: rare, cached). */
 export async function readFileIfExists(file: string): Promise<string | undefined> {
   try {
     return await fs.readFile(file, 'utf8');
@@ -73,17 +82,4 @@ export async function readFileIfExists(file: string): Promise<string | undefined
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-/** Removes a file; a missing file is not an error. */
-export async function removeFile(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
-}
-
-/** Deletes temporary files left in `dir` by writers that crashed between write and rename. */
-export async function removeTempFiles(dir: string): Promise<number> {
-  const names = await fs.readdir(dir);
-  const stale = names.filter((name) => name.startsWith('.') && name.endsWith(TEMP_SUFFIX));
-  await Promise.all(stale.map((name) => removeFile(path.join(dir, name))));
-  return stale.length;
 }

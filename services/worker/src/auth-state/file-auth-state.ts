@@ -1,5 +1,3 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import {
   BufferJSON,
   initAuthCreds,
@@ -9,13 +7,13 @@ import {
   type SignalDataTypeMap,
   type SignalKeyStore,
 } from 'baileys';
-import { fsyncDir, readFileIfExists, removeFile, removeTempFiles, writeFileAtomic } from './atomic-file';
-import { EpochFence } from './epoch-fence';
+import type { FenceState, FileChange } from './disk-ops';
+import { sharedDiskThreads, type DiskThreads } from './disk-threads';
 import { AuthStateClosedError, CorruptAuthStateError, FenceMissingError, StaleEpochError } from './errors';
-import { CREDS_FILE, isKeyFileName } from './file-names';
+import { CREDS_FILE } from './file-names';
 import { sharedKeyCache, type KeyCache } from './key-cache';
 import { KeyFiles } from './key-files';
-import { forEachLimit, SerialQueue } from './serial-queue';
+import { SerialQueue } from './serial-queue';
 
 export interface FileAuthStateOptions {
   /** The session directory (`sessionStorageDir(...)`); created when missing. */
@@ -28,8 +26,10 @@ export interface FileAuthStateOptions {
   readonly fsync?: boolean;
   /** Key cache; default the bounded cache shared by the whole process. */
   readonly cache?: KeyCache;
-  /** Key files written in parallel within one batch. Default 8. */
-  readonly writeConcurrency?: number;
+  /** Threads that do the file work; default the ones shared by the whole process. */
+  readonly disk?: DiskThreads;
+  /** Credentials for a directory that has none; default Baileys' `initAuthCreds` (a new device). */
+  readonly newCreds?: () => AuthenticationCreds;
   /** Called once when a write finds the fence moved (another owner took over). Must not throw. */
   readonly onFenced?: (error: StaleEpochError | FenceMissingError) => void;
   /** Called when a key file cannot be parsed (it is then treated as missing). Must not throw. */
@@ -42,7 +42,9 @@ let storeCounter = 0;
 
 /**
  * Baileys' `AuthenticationState` on the file system: `creds.json` plus one file per Signal key,
- * every write atomic and fenced by the lease epoch. Writes run one batch at a time, in call order.
+ * every write atomic and fenced by the lease epoch. Writes run one batch at a time, in call order,
+ * each batch as one operation of the I/O threads (see disk-ops); key reads are served from the cache
+ * or read on the event loop.
  */
 export class FileAuthState {
   readonly state: AuthenticationState;
@@ -56,13 +58,11 @@ export class FileAuthState {
 
   private constructor(
     private readonly options: FileAuthStateOptions,
-    private readonly fence: EpochFence,
+    private readonly disk: DiskThreads,
     creds: AuthenticationCreds,
   ) {
     this.cache = options.cache ?? sharedKeyCache;
-    this.keyFiles = new KeyFiles(options.dir, this.cache, this.cachePrefix, this.fsync, (type, error) =>
-      options.onCorruptKey?.(type, error),
-    );
+    this.keyFiles = new KeyFiles(options.dir, this.cache, this.cachePrefix, (type, error) => options.onCorruptKey?.(type, error));
     this.state = { creds, keys: this.makeKeyStore() };
   }
 
@@ -75,16 +75,20 @@ export class FileAuthState {
     if (!Number.isSafeInteger(options.epoch) || options.epoch < 1) {
       throw new RangeError(`epoch must be a positive integer, got ${String(options.epoch)}`);
     }
-    await fs.mkdir(options.dir, { recursive: true, mode: 0o700 });
-    const fence = new EpochFence(options.dir, options.sessionId, options.epoch);
-    await fence.acquire();
-    await removeTempFiles(options.dir);
-    const creds = (await loadCreds(options.dir, options.sessionId)) ?? initAuthCreds();
-    return new FileAuthState(options, fence, creds);
+    const disk = options.disk ?? sharedDiskThreads();
+    const { fence, creds } = await disk.open(options.dir, options.epoch);
+    if (fence.kind !== 'held') throw fenceMovedError(options, fence);
+    const stored = creds === undefined ? undefined : parseCreds(creds, options.sessionId);
+    return new FileAuthState(options, disk, stored ?? (options.newCreds ?? initAuthCreds)());
   }
 
   get epoch(): number {
-    return this.fence.epoch;
+    return this.options.epoch;
+  }
+
+  /** A new store over the same directory and epoch, with the same options (after this one was closed). */
+  reopen(): Promise<FileAuthState> {
+    return FileAuthState.open(this.options);
   }
 
   get dir(): string {
@@ -106,9 +110,8 @@ export class FileAuthState {
     if (this.credsQueued) return this.credsQueued;
     const queued = this.queue.run(async () => {
       this.credsQueued = undefined;
-      await this.beginWrite();
-      const text = JSON.stringify(this.state.creds, BufferJSON.replacer);
-      await writeFileAtomic(path.join(this.options.dir, CREDS_FILE), text, { fsync: this.fsync, fsyncDir: this.fsync });
+      this.assertWritable();
+      await this.commit([{ name: CREDS_FILE, text: JSON.stringify(this.state.creds, BufferJSON.replacer) }]);
     });
     this.credsQueued = queued;
     return queued;
@@ -120,16 +123,10 @@ export class FileAuthState {
    */
   async checkFence(): Promise<boolean> {
     if (this.fenceError) return false;
-    try {
-      await this.fence.check();
-      return true;
-    } catch (error) {
-      if (error instanceof StaleEpochError || error instanceof FenceMissingError) {
-        this.markFenced(error);
-        return false;
-      }
-      throw error;
-    }
+    const fence = await this.disk.check(this.options.dir, this.options.epoch);
+    if (fence.kind === 'held') return true;
+    this.markFenced(fenceMovedError(this.options, fence));
+    return false;
   }
 
   /** Resolves once every write requested so far has finished (successfully or not). */
@@ -143,12 +140,8 @@ export class FileAuthState {
    */
   clear(): Promise<void> {
     return this.queue.run(async () => {
-      await this.beginWrite();
-      const names = await fs.readdir(this.options.dir);
-      const doomed = names.filter((name) => name === CREDS_FILE || isKeyFileName(name));
-      await forEachLimit(doomed, this.concurrency, (name) => removeFile(path.join(this.options.dir, name)));
-      await removeTempFiles(this.options.dir);
-      await fsyncDir(this.options.dir);
+      this.assertWritable();
+      this.refuseUnlessHeld(await this.disk.clear(this.options.dir, this.options.epoch));
       this.cache.deletePrefix(this.cachePrefix);
       this.state.creds = initAuthCreds();
       this.status = 'cleared';
@@ -164,10 +157,6 @@ export class FileAuthState {
 
   private get fsync(): boolean {
     return this.options.fsync ?? true;
-  }
-
-  private get concurrency(): number {
-    return Math.max(1, this.options.writeConcurrency ?? 8);
   }
 
   private makeKeyStore(): SignalKeyStore {
@@ -193,17 +182,30 @@ export class FileAuthState {
     }
     if (writes.length === 0) return Promise.resolve();
     return this.queue.run(async () => {
-      await this.beginWrite();
-      await forEachLimit(writes, this.concurrency, ([type, id, value]) => this.keyFiles.write(type, id, value));
-      if (this.fsync) await fsyncDir(this.options.dir);
+      this.assertWritable();
+      const prepared = this.keyFiles.prepare(writes);
+      await this.commit(prepared.changes);
+      this.keyFiles.committed(prepared);
     });
   }
 
-  /** Every write starts here: the store must be open and the fence must not have moved. */
-  private async beginWrite(): Promise<void> {
+  /** Every write starts here: the store must be open and not fenced off. */
+  private assertWritable(): void {
     if (this.fenceError) throw this.fenceError;
     if (this.status !== 'open') throw new AuthStateClosedError(this.options.sessionId, this.status);
-    if (!(await this.checkFence()) && this.fenceError) throw this.fenceError;
+  }
+
+  /** Writes one batch (the fence is checked first, on the I/O thread); refused once the fence moved. */
+  private async commit(changes: FileChange[]): Promise<void> {
+    const { dir, epoch } = this.options;
+    this.refuseUnlessHeld(await this.disk.write({ dir, epoch, fsync: this.fsync, changes }));
+  }
+
+  private refuseUnlessHeld(fence: FenceState): void {
+    if (fence.kind === 'held') return;
+    const error = fenceMovedError(this.options, fence);
+    this.markFenced(error);
+    throw error;
   }
 
   private markFenced(error: StaleEpochError | FenceMissingError): void {
@@ -218,12 +220,14 @@ export class FileAuthState {
   }
 }
 
-async function loadCreds(dir: string, sessionId: string): Promise<AuthenticationCreds | undefined> {
-  const text = await readFileIfExists(path.join(dir, CREDS_FILE));
-  if (text === undefined) return undefined;
+function parseCreds(text: string, sessionId: string): AuthenticationCreds {
   try {
     return JSON.parse(text, BufferJSON.reviver) as AuthenticationCreds;
   } catch (error) {
     throw new CorruptAuthStateError(sessionId, CREDS_FILE, error);
   }
+}
+
+function fenceMovedError(options: Pick<FileAuthStateOptions, 'sessionId' | 'epoch'>, fence: Exclude<FenceState, { kind: 'held' }>): StaleEpochError | FenceMissingError {
+  return fence.kind === 'stale' ? new StaleEpochError(options.sessionId, options.epoch, fence.current) : new FenceMissingError(options.sessionId);
 }

@@ -1,19 +1,25 @@
 import path from 'node:path';
 import { BufferJSON, proto, type SignalDataTypeMap } from 'baileys';
-import { readFileIfExists, removeFile, writeFileAtomic } from './atomic-file';
+import { readFileIfExists } from './atomic-file';
+import type { FileChange } from './disk-ops';
 import { keyFileName } from './file-names';
 import type { CachedKey, KeyCache } from './key-cache';
 
-/** Reads and writes the key files of one session directory through the shared cache. */
+/** Key writes turned into file changes, and the cache entries they leave once written. */
+export interface PreparedKeys {
+  readonly changes: FileChange[];
+  readonly entries: Array<[cacheKey: string, text: CachedKey]>;
+}
+
+/** Reads the key files of one session directory through the shared cache; prepares their writes. */
 export class KeyFiles {
-  /** Bumped by every write; a read that overlapped a write does not fill the cache. */
+  /** Bumped by every write batch; a read that overlapped one does not fill the cache. */
   private writeSeq = 0;
 
   constructor(
     private readonly dir: string,
     private readonly cache: KeyCache,
     private readonly cachePrefix: string,
-    private readonly fsync: boolean,
     private readonly onCorrupt: (type: string, error: unknown) => void,
   ) {}
 
@@ -33,19 +39,28 @@ export class KeyFiles {
     }
   }
 
-  async write(type: string, id: string, value: unknown): Promise<void> {
+  /**
+   * The file changes that store `writes` (null or undefined removes the key). Their cache entries are
+   * dropped now, so nothing reads a value that might not be written; `committed` puts them back.
+   */
+  prepare(writes: ReadonlyArray<readonly [type: string, id: string, value: unknown]>): PreparedKeys {
     this.writeSeq += 1;
-    const file = path.join(this.dir, keyFileName(type, id));
-    const key = this.cacheKey(type, id);
-    this.cache.delete(key);
-    if (value === null || value === undefined) {
-      await removeFile(file);
-      this.cache.set(key, null);
-      return;
+    const changes: FileChange[] = [];
+    const entries: Array<[string, CachedKey]> = [];
+    for (const [type, id, value] of writes) {
+      const key = this.cacheKey(type, id);
+      this.cache.delete(key);
+      const name = keyFileName(type, id);
+      const text = value === null || value === undefined ? null : JSON.stringify(value, BufferJSON.replacer);
+      changes.push(text === null ? { name, remove: true } : { name, text });
+      entries.push([key, text]);
     }
-    const text = JSON.stringify(value, BufferJSON.replacer);
-    await writeFileAtomic(file, text, { fsync: this.fsync });
-    this.cache.set(key, text);
+    return { changes, entries };
+  }
+
+  /** The batch is on disk: its values may be served from the cache. */
+  committed(prepared: PreparedKeys): void {
+    for (const [key, text] of prepared.entries) this.cache.set(key, text);
   }
 
   private async readText(type: string, id: string): Promise<CachedKey> {

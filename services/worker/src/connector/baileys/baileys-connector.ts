@@ -1,5 +1,5 @@
 import { installFastCurve, installFastHkdf } from '@fleet/signal-crypto';
-import { FileAuthState } from '../../auth-state';
+import { DiskThreads, FileAuthState } from '../../auth-state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { BaileysSession } from './baileys-session';
 import { ConnectorClosedError, SessionAlreadyRunningError } from './errors';
@@ -24,12 +24,15 @@ import { describeError, safeHandlers } from './safe-handlers';
  */
 export class BaileysConnector implements SessionConnector {
   private readonly options: ResolvedConnectorOptions;
+  /** The auth states' file work, off the event loop. */
+  private readonly disk: DiskThreads;
   private readonly sessions = new Map<string, BaileysSession>();
   private releaseGuard: (() => void) | undefined;
   private closed = false;
 
   constructor(options: BaileysConnectorOptions) {
     this.options = resolveConnectorOptions(options);
+    this.disk = new DiskThreads(this.options.diskThreads);
     if (this.options.fastPaths) {
       const fast = installFastCurve();
       if (!fast.x25519 || !fast.xeddsa) this.options.logger.warn('a fast curve self-test failed; that part stays libsignal as is', { ...fast });
@@ -56,6 +59,7 @@ export class BaileysConnector implements SessionConnector {
       sessionId: spec.sessionId,
       epoch: spec.epoch,
       fsync: this.options.fsync,
+      disk: this.disk,
       ...(this.options.keyCache ? { cache: this.options.keyCache } : {}),
       onFenced: () => holder.session?.onFenced(),
       onCorruptKey: (type, error) => logger.warn('unreadable key file treated as missing', { type, error: describeError(error) }),
@@ -88,6 +92,7 @@ export class BaileysConnector implements SessionConnector {
       if (result.status === 'rejected') this.options.logger.error('session did not stop cleanly', { error: describeError(result.reason) });
     }
     this.sessions.clear();
+    await this.disk.close();
     this.releaseGuard?.();
     this.releaseGuard = undefined;
   }

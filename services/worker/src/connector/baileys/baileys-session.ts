@@ -1,6 +1,6 @@
 import type { BinaryNode, ConnectionState, WAMessage, WAMessageUpdate, WASocket } from 'baileys';
 import type { Logger } from '@fleet/logger';
-import { FileAuthState } from '../../auth-state';
+import type { FileAuthState } from '../../auth-state';
 import type { MessageAckStatus, OutgoingText, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { AckTracker } from './ack-tracker';
 import { backoffDelay } from './backoff';
@@ -273,14 +273,14 @@ export class BaileysSession implements SessionHandle {
 
   /** Removes the auth state; reopens the directory (under the same epoch) when this store is already closed. */
   private async clearState(): Promise<void> {
-    const { store, spec } = this.deps;
+    const { store } = this.deps;
     try {
       if (store.isWritable) {
         await store.clear();
         return;
       }
       await store.flush();
-      const fresh = await FileAuthState.open({ dir: spec.storageDir, sessionId: spec.sessionId, epoch: spec.epoch, fsync: this.deps.options.fsync });
+      const fresh = await store.reopen();
       await fresh.clear();
       await fresh.close();
     } catch (error) {

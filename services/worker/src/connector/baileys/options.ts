@@ -1,5 +1,5 @@
 import type { Logger } from '@fleet/logger';
-import type { KeyCache } from '../../auth-state';
+import { DEFAULT_DISK_THREADS, type KeyCache } from '../../auth-state';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 
 export interface BaileysConnectorOptions {
@@ -23,6 +23,8 @@ export interface BaileysConnectorOptions {
   readonly qrRounds?: number;
   /** fsync auth-state writes. Default true. */
   readonly fsync?: boolean;
+  /** Threads doing the auth state's file work (more help on a high-latency NFS). Default 4. */
+  readonly diskThreads?: number;
   /** Key cache for the auth state. Default the bounded cache shared by the whole process. */
   readonly keyCache?: KeyCache;
   /** Contain unhandled rejections raised inside Baileys (see `holdRejectionGuard`). Default true. */
@@ -42,6 +44,7 @@ export interface ResolvedConnectorOptions {
   readonly backoff: BackoffOptions;
   readonly qrRounds: number;
   readonly fsync: boolean;
+  readonly diskThreads: number;
   readonly keyCache: KeyCache | undefined;
   readonly guardUnhandledRejections: boolean;
   readonly random: () => number;
@@ -61,6 +64,7 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     backoff: Object.freeze({ ...DEFAULT_BACKOFF, ...options.backoff }),
     qrRounds: Math.max(1, options.qrRounds ?? 1),
     fsync: options.fsync ?? true,
+    diskThreads: options.diskThreads ?? DEFAULT_DISK_THREADS,
     keyCache: options.keyCache,
     guardUnhandledRejections: options.guardUnhandledRejections ?? true,
     random: options.random ?? Math.random,

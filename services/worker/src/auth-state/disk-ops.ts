@@ -1,0 +1,114 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fsyncDirSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
+import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
+
+/**
+ * Everything the auth state does to a session directory, as whole synchronous operations run on an
+ * I/O thread (see DiskThreads): one message to the thread per operation instead of a dozen file
+ * system calls through libuv's pool, each costing the event loop a dispatch and a callback.
+ *
+ * The fence: `.epoch` in the session directory holds the highest lease epoch that ever opened it; a
+ * holder of a lower epoch may neither open nor write. Every write checks it first. The check and the
+ * write are two steps (a new owner can raise the fence in between); the Redis lease, taken only after
+ * the old one is released or expired plus a margin, and the old owner's self-fencing keep that window
+ * closed in practice; this file is the backstop.
+ */
+export type FenceState =
+  | { readonly kind: 'held' }
+  | { readonly kind: 'stale'; readonly current: number }
+  | { readonly kind: 'missing' };
+
+const HELD: FenceState = { kind: 'held' };
+
+/** One file change of a write batch. */
+export type FileChange =
+  | { readonly name: string; readonly text: string }
+  | { readonly name: string; readonly remove: true };
+
+export interface WriteBatch {
+  readonly dir: string;
+  readonly epoch: number;
+  /** fsync every file before its rename and the directory after the batch. */
+  readonly fsync: boolean;
+  readonly changes: readonly FileChange[];
+}
+
+export interface OpenResult {
+  readonly fence: FenceState;
+  /** `creds.json`, when the fence is held and the file exists. */
+  readonly creds: string | undefined;
+}
+
+/** The epoch on disk, or undefined when there is no fence file (or it is unreadable). */
+function readFence(dir: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, FENCE_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const value = Number.parseInt(text.trim(), 10);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** Whether `epoch` still holds the directory (the fence is exactly it; lower cannot happen). */
+export function checkFence(dir: string, epoch: number): FenceState {
+  const current = readFence(dir);
+  if (current === undefined) return { kind: 'missing' };
+  return current > epoch ? { kind: 'stale', current } : HELD;
+}
+
+/** Raises the fence to `epoch`; refuses when a higher epoch already opened the directory. */
+function acquireFence(dir: string, epoch: number): FenceState {
+  const current = readFence(dir);
+  if (current !== undefined && current > epoch) return { kind: 'stale', current };
+  if (current === epoch) return HELD;
+  writeFileAtomicSync(path.join(dir, FENCE_FILE), `${epoch}\n`, { fsync: true, fsyncDir: true, mode: 0o644 });
+  const after = readFence(dir);
+  return after !== undefined && after > epoch ? { kind: 'stale', current: after } : HELD;
+}
+
+/**
+ * Opens (creating if needed) a session directory under `epoch`: raises the fence, removes temporary
+ * files left by a crash and reads `creds.json`.
+ */
+export function openSessionDir(dir: string, epoch: number): OpenResult {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const fence = acquireFence(dir, epoch);
+  if (fence.kind !== 'held') return { fence, creds: undefined };
+  removeTempFilesSync(dir);
+  let creds: string | undefined;
+  try {
+    creds = readFileSync(path.join(dir, CREDS_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return { fence, creds };
+}
+
+/** Checks the fence, then writes (atomically) or removes each file in order, then syncs the directory. */
+export function writeBatch(batch: WriteBatch): FenceState {
+  const fence = checkFence(batch.dir, batch.epoch);
+  if (fence.kind !== 'held') return fence;
+  for (const change of batch.changes) {
+    const file = path.join(batch.dir, change.name);
+    if ('remove' in change) rmSync(file, { force: true });
+    else writeFileAtomicSync(file, change.text, { fsync: batch.fsync });
+  }
+  if (batch.fsync) fsyncDirSync(batch.dir);
+  return HELD;
+}
+
+/** Removes the credentials, every key and leftover temporary files; the fence stays. */
+export function clearSessionDir(dir: string, epoch: number): FenceState {
+  const fence = checkFence(dir, epoch);
+  if (fence.kind !== 'held') return fence;
+  for (const name of readdirSync(dir)) {
+    if (name === CREDS_FILE || isKeyFileName(name)) rmSync(path.join(dir, name), { force: true });
+  }
+  removeTempFilesSync(dir);
+  fsyncDirSync(dir);
+  return HELD;
+}

@@ -1,0 +1,50 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { DiskOperationError, DiskThreads, FENCE_FILE } from '../src/auth-state';
+import { makeTempDir, rejectionOf, removeTempDir } from './auth-state-helpers';
+
+describe('auth-state: I/O threads', () => {
+  let root: string;
+  let disk: DiskThreads;
+
+  beforeEach(async () => {
+    root = await makeTempDir();
+    disk = new DiskThreads(2);
+  });
+  afterEach(async () => {
+    await disk.close();
+    await removeTempDir(root);
+  });
+
+  it('opens a directory under an epoch, writes and removes files after the fence check, in call order', async () => {
+    const dir = path.join(root, 'workspace_1', 's1');
+    expect(await disk.open(dir, 3)).to.deep.equal({ fence: { kind: 'held' }, creds: undefined });
+    expect(await fs.readFile(path.join(dir, FENCE_FILE), 'utf8')).to.equal('3\n');
+    const writes = [1, 2, 3].map((n) => disk.write({ dir, epoch: 3, fsync: n === 3, changes: [{ name: 'a.json', text: String(n) }, { name: `b${n}.json`, text: 'x' }] }));
+    expect(await Promise.all(writes)).to.deep.equal([{ kind: 'held' }, { kind: 'held' }, { kind: 'held' }]);
+    expect(await fs.readFile(path.join(dir, 'a.json'), 'utf8')).to.equal('3');
+    await disk.write({ dir, epoch: 3, fsync: false, changes: [{ name: 'b1.json', remove: true }] });
+    expect((await fs.readdir(dir)).sort()).to.deep.equal(['.epoch', 'a.json', 'b2.json', 'b3.json']);
+    expect(await disk.open(dir, 2), 'a lower epoch is refused').to.deep.equal({ fence: { kind: 'stale', current: 3 }, creds: undefined });
+    expect(await disk.write({ dir, epoch: 2, fsync: false, changes: [{ name: 'a.json', text: 'old owner' }] })).to.deep.equal({ kind: 'stale', current: 3 });
+    expect(await fs.readFile(path.join(dir, 'a.json'), 'utf8'), 'nothing written by a stale epoch').to.equal('3');
+  });
+
+  it('brings file system errors back with their code, syscall and path', async () => {
+    const file = path.join(root, 'plain-file');
+    await fs.writeFile(file, 'not a directory');
+    const error = await rejectionOf(disk.open(path.join(file, 's1'), 1));
+    expect(error).to.be.instanceOf(DiskOperationError);
+    expect(error.code).to.equal('ENOTDIR');
+    expect((error as DiskOperationError).syscall).to.equal('mkdir');
+  });
+
+  it('close waits for operations in flight; later calls are refused', async () => {
+    const dir = path.join(root, 'workspace_1', 's2');
+    const opening = disk.open(dir, 1);
+    await disk.close();
+    expect((await opening).fence).to.deep.equal({ kind: 'held' });
+    expect((await rejectionOf(disk.check(dir, 1))).message).to.match(/closed/);
+  });
+});
