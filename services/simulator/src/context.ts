@@ -18,6 +18,8 @@ export interface Counters {
   messagesQueued: number
   rateLimited: number
   decryptFailures: number
+  /** usync queries asking for device lists (a client asks before writing to users it does not know yet) */
+  deviceQueries: number
 }
 
 export interface SimContext {
@@ -42,7 +44,7 @@ export function createContext(options: ResolvedOptions): SimContext {
     ids: new IdGenerator(),
     counters: {
       socketsOpen: 0, socketsTotal: 0, handshakeFailures: 0, logins: 0, loginFailures: 0, conflicts: 0,
-      messagesReceived: 0, messagesDelivered: 0, messagesQueued: 0, rateLimited: 0, decryptFailures: 0,
+      messagesReceived: 0, messagesDelivered: 0, messagesQueued: 0, rateLimited: 0, decryptFailures: 0, deviceQueries: 0,
     },
     staticKey,
     certificate: buildCertChain(staticKey.public, randomBytes),

@@ -118,6 +118,13 @@ describe('baileys-connector: against the WhatsApp simulator', function () {
     const got = simulator.sent(phone);
     expect(got.map((m) => [m.id, m.to, m.text])).to.deep.equal([['FLEETMSG0001', '15550199999@s.whatsapp.net', 'hello from fleet']]);
 
+    // A second message to the same phone-only contact needs no new device query.
+    const queries = simulator.stats().deviceQueries;
+    await handle.sendText({ messageId: 'FLEETMSG0002', to: '+1 555 0199 999', text: 'and again' });
+    await events.waitFor('status', (data) => data.id === 'FLEETMSG0002' && data.status === 'delivered');
+    expect(simulator.stats().deviceQueries).to.equal(queries);
+    expect(simulator.sent(phone).map((m) => m.text)).to.deep.equal(['hello from fleet', 'and again']);
+
     const { id } = await simulator.incoming(phone, { from: '15550199999', text: 'hi back' });
     const incoming = await events.waitFor('incoming', (data) => data.waMessageId === id);
     expect(incoming).to.include({ from: '15550199999@s.whatsapp.net', text: 'hi back' });

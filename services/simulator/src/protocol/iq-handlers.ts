@@ -19,7 +19,7 @@ const PRIVACY_DEFAULTS: Record<string, string> = {
 
 const handlers: Record<string, IqHandler> = {
   'encrypt': answerEncrypt,
-  'usync': (ctx, connection, iq) => connection.send(answerUsync(iq)),
+  'usync': (ctx, connection, iq) => connection.send(answerUsync(ctx, iq)),
   'passive': answerPassive,
   'w:p': answerPing,
   'w': (_ctx, connection, iq) => connection.send(iqResult(iq.attrs.id ?? '', [

@@ -4,11 +4,13 @@
  */
 import { getBinaryNodeChild } from 'baileys'
 import type { BinaryNode } from 'baileys'
+import type { SimContext } from '../context'
 import { childrenOf, contentBuffer, iqResult, unixNow } from './nodes'
 
-export function answerUsync(iq: BinaryNode): BinaryNode {
+export function answerUsync(ctx: SimContext, iq: BinaryNode): BinaryNode {
   const usync = getBinaryNodeChild(iq, 'usync')
   const protocols = childrenOf(getBinaryNodeChild(usync, 'query')).map(child => child.tag)
+  if (protocols.includes('devices')) ctx.counters.deviceQueries += 1
   const users = childrenOf(getBinaryNodeChild(usync, 'list')).map(user => userResult(user, protocols))
   return iqResult(iq.attrs.id ?? '', [{
     tag: 'usync',

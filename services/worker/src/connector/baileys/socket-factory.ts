@@ -1,17 +1,20 @@
 import makeWASocket, { type AuthenticationState, type WASocket } from 'baileys';
 import type { BaileysLogger } from './baileys-logger';
 import { BoundedCache } from './bounded-cache';
+import { rememberPhoneOnlyUsers } from './device-lists';
 import type { ResolvedConnectorOptions } from './options';
 
 const MINUTE = 60_000;
 
 /**
  * One Baileys socket configured for many sessions per process: no history sync, no init queries, no
- * presence, no own-message echo, no link previews, no in-memory store, small timer-free caches, and
- * few commit retries (a refused write is usually fencing, which retrying cannot fix).
+ * presence, no own-message echo, no link previews, no in-memory store, small timer-free caches, few
+ * commit retries (a refused write is usually fencing, which retrying cannot fix), and device lists
+ * of phone-only contacts remembered (see `rememberPhoneOnlyUsers`).
  */
 export function createSocket(auth: AuthenticationState, logger: BaileysLogger, options: ResolvedConnectorOptions): WASocket {
-  return makeWASocket({
+  const userDevicesCache = new BoundedCache(256, 5 * MINUTE);
+  const sock = makeWASocket({
     auth,
     logger,
     waWebSocketUrl: options.waWebSocketUrl,
@@ -28,8 +31,10 @@ export function createSocket(auth: AuthenticationState, logger: BaileysLogger, o
     getMessage: async () => undefined,
     transactionOpts: { maxCommitRetries: 3, delayBetweenTriesMs: 500 },
     msgRetryCounterCache: new BoundedCache(64, 60 * MINUTE),
-    userDevicesCache: new BoundedCache(256, 5 * MINUTE),
+    userDevicesCache,
     callOfferCache: new BoundedCache(16, 5 * MINUTE),
     placeholderResendCache: new BoundedCache(64, 60 * MINUTE),
   });
+  rememberPhoneOnlyUsers(sock.ws, userDevicesCache, () => auth.creds.me?.id);
+  return sock;
 }
