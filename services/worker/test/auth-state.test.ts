@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { BufferJSON, proto, type SignalDataTypeMap } from 'baileys';
-import { FileAuthState, FENCE_FILE, CREDS_FILE, KeyCache, type FileAuthStateOptions } from '../src/auth-state';
+import { FileAuthState, FENCE_FILE, CREDS_FILE, KeyCache, keyFileName, type FileAuthStateOptions } from '../src/auth-state';
 import { listTree, makeTempDir, rejectionOf, removeTempDir } from './auth-state-helpers';
 
 describe('auth-state: FileAuthState', () => {
@@ -88,6 +88,24 @@ describe('auth-state: FileAuthState', () => {
       expect(cache.size).to.be.at.most(3);
       await store.close();
       expect(cache.size).to.equal(0);
+    });
+
+    it('answers a key never stored without reading the disk; keys on disk at open or written since are read', async () => {
+      const before = await open(1);
+      await before.state.keys.set({ session: { old: Buffer.from([1]) } });
+      await before.close();
+      const cache = new KeyCache({ maxEntries: 1 });
+      const store = await open(1, { cache });
+      await store.state.keys.set({ session: { fresh: Buffer.from([2]) } });
+      await store.state.keys.set({ 'pre-key': { '1': { public: Buffer.alloc(33, 1), private: Buffer.alloc(32, 2) } } });
+      expect(cache.size, 'the cache holds one key: the others come from the disk').to.equal(1);
+      const got = await store.state.keys.get('session', ['old', 'fresh', 'never']);
+      expect(Object.keys(got).sort()).to.deep.equal(['fresh', 'old']);
+      // Only this lease holder writes the directory: a file appearing behind its back is not looked for.
+      await fs.copyFile(path.join(dir, keyFileName('session', 'old')), path.join(dir, keyFileName('session', 'planted')));
+      expect(await store.state.keys.get('session', ['planted'])).to.deep.equal({});
+      await store.close();
+      expect(Object.keys(await (await open(1)).state.keys.get('session', ['planted']))).to.deep.equal(['planted']);
     });
 
     it('applies batches in call order even when they are not awaited', async () => {

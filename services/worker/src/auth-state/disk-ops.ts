@@ -38,6 +38,8 @@ export interface OpenResult {
   readonly fence: FenceState;
   /** `creds.json`, when the fence is held and the file exists. */
   readonly creds: string | undefined;
+  /** The key files in the directory (when the fence is held). */
+  readonly keyFiles: readonly string[];
 }
 
 /** The epoch on disk, or undefined when there is no fence file (or it is unreadable). */
@@ -72,12 +74,12 @@ function acquireFence(dir: string, epoch: number): FenceState {
 
 /**
  * Opens (creating if needed) a session directory under `epoch`: raises the fence, removes temporary
- * files left by a crash and reads `creds.json`.
+ * files left by a crash, reads `creds.json` and lists the key files.
  */
 export function openSessionDir(dir: string, epoch: number): OpenResult {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const fence = acquireFence(dir, epoch);
-  if (fence.kind !== 'held') return { fence, creds: undefined };
+  if (fence.kind !== 'held') return { fence, creds: undefined, keyFiles: [] };
   removeTempFilesSync(dir);
   let creds: string | undefined;
   try {
@@ -85,7 +87,7 @@ export function openSessionDir(dir: string, epoch: number): OpenResult {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return { fence, creds };
+  return { fence, creds, keyFiles: readdirSync(dir).filter(isKeyFileName) };
 }
 
 /** Checks the fence, then writes (atomically) or removes each file in order, then syncs the directory. */

@@ -60,9 +60,11 @@ export class FileAuthState {
     private readonly options: FileAuthStateOptions,
     private readonly disk: DiskThreads,
     creds: AuthenticationCreds,
+    keyFiles: readonly string[],
   ) {
     this.cache = options.cache ?? sharedKeyCache;
-    this.keyFiles = new KeyFiles(options.dir, this.cache, this.cachePrefix, (type, error) => options.onCorruptKey?.(type, error));
+    const onCorrupt = (type: string, error: unknown): void => options.onCorruptKey?.(type, error);
+    this.keyFiles = new KeyFiles(options.dir, this.cache, this.cachePrefix, onCorrupt, keyFiles);
     this.state = { creds, keys: this.makeKeyStore() };
   }
 
@@ -76,10 +78,10 @@ export class FileAuthState {
       throw new RangeError(`epoch must be a positive integer, got ${String(options.epoch)}`);
     }
     const disk = options.disk ?? sharedDiskThreads();
-    const { fence, creds } = await disk.open(options.dir, options.epoch);
+    const { fence, creds, keyFiles } = await disk.open(options.dir, options.epoch);
     if (fence.kind !== 'held') throw fenceMovedError(options, fence);
     const stored = creds === undefined ? undefined : parseCreds(creds, options.sessionId);
-    return new FileAuthState(options, disk, stored ?? (options.newCreds ?? initAuthCreds)());
+    return new FileAuthState(options, disk, stored ?? (options.newCreds ?? initAuthCreds)(), keyFiles);
   }
 
   get epoch(): number {
@@ -184,7 +186,12 @@ export class FileAuthState {
     return this.queue.run(async () => {
       this.assertWritable();
       const prepared = this.keyFiles.prepare(writes);
-      await this.commit(prepared.changes);
+      try {
+        await this.commit(prepared.changes);
+      } catch (error) {
+        this.keyFiles.failed();
+        throw error;
+      }
       this.keyFiles.committed(prepared);
     });
   }

@@ -11,17 +11,27 @@ export interface PreparedKeys {
   readonly entries: Array<[cacheKey: string, text: CachedKey]>;
 }
 
-/** Reads the key files of one session directory through the shared cache; prepares their writes. */
+/**
+ * Reads the key files of one session directory through the shared cache; prepares their writes.
+ * It knows which key files exist (listed when the directory was opened, then kept up to date by
+ * every write, which only this lease holder makes), so a key that was never stored, such as the
+ * session of a contact written to for the first time, is answered without touching the disk.
+ */
 export class KeyFiles {
   /** Bumped by every write batch; a read that overlapped one does not fill the cache. */
   private writeSeq = 0;
+  /** Names of the key files on disk; undefined once a failed batch left that uncertain. */
+  private names: Set<string> | undefined;
 
   constructor(
     private readonly dir: string,
     private readonly cache: KeyCache,
     private readonly cachePrefix: string,
     private readonly onCorrupt: (type: string, error: unknown) => void,
-  ) {}
+    existing: Iterable<string>,
+  ) {
+    this.names = new Set(existing);
+  }
 
   async read<T extends keyof SignalDataTypeMap>(type: T, id: string): Promise<SignalDataTypeMap[T] | undefined> {
     const text = await this.readText(type, id);
@@ -61,6 +71,15 @@ export class KeyFiles {
   /** The batch is on disk: its values may be served from the cache. */
   committed(prepared: PreparedKeys): void {
     for (const [key, text] of prepared.entries) this.cache.set(key, text);
+    for (const change of prepared.changes) {
+      if ('remove' in change) this.names?.delete(change.name);
+      else this.names?.add(change.name);
+    }
+  }
+
+  /** A batch failed part-way: which files exist is no longer known here, so reads go to the disk. */
+  failed(): void {
+    this.names = undefined;
   }
 
   private async readText(type: string, id: string): Promise<CachedKey> {
@@ -68,7 +87,8 @@ export class KeyFiles {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const seq = this.writeSeq;
-    const text = (await readFileIfExists(path.join(this.dir, keyFileName(type, id)))) ?? null;
+    const name = keyFileName(type, id);
+    const text = this.names && !this.names.has(name) ? null : ((await readFileIfExists(path.join(this.dir, name))) ?? null);
     if (seq === this.writeSeq) this.cache.set(key, text);
     return text;
   }
