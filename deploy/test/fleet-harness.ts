@@ -68,6 +68,7 @@ export async function startLocalFleet(): Promise<LocalFleet> {
       heartbeatTtlMs: 5_000,
       shardConcurrency: 2,
       authStateIoThreads: 2,
+      credsPoolSize: 0,
     },
     { connector: new QrThenConnectConnector(), logger: createSilentLogger() },
   );

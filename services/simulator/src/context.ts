@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ResolvedOptions } from './options'
 import { Registry } from './state/registry'
-import { IdentityPool } from './signal/identity-pool'
+import { CredsPool } from '@fleet/signal-crypto'
 import { IdGenerator } from './util/ids'
 import { buildCertChain, generateKeyPair, type KeyPair } from './transport/noise-server'
 
@@ -26,7 +26,7 @@ export interface SimContext {
   readonly options: ResolvedOptions
   readonly registry: Registry
   /** Signal identities made ahead for simulated users (contacts, scanning phones). */
-  readonly identities: IdentityPool
+  readonly identities: CredsPool
   readonly ids: IdGenerator
   readonly counters: Counters
   readonly staticKey: KeyPair
@@ -36,7 +36,7 @@ export interface SimContext {
 
 export function createContext(options: ResolvedOptions): SimContext {
   const staticKey = generateKeyPair()
-  const identities = new IdentityPool({ size: options.identityPoolSize, checkMs: options.identityPoolCheckMs })
+  const identities = new CredsPool({ size: options.identityPoolSize, checkMs: options.identityPoolCheckMs })
   return {
     options,
     registry: new Registry(options.maxSentPerAccount, identities),

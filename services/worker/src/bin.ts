@@ -8,7 +8,12 @@ import { createWorker } from './worker';
 async function main(): Promise<void> {
   const config = readWorkerConfig(process.env);
   const logger = createLogger({ service: 'worker', level: config.common.logLevel, defaultMeta: { instance: config.instanceId } });
-  const connector = new BaileysConnector({ logger, waWebSocketUrl: config.waWebSocketUrl, diskThreads: config.authStateIoThreads });
+  const connector = new BaileysConnector({
+    logger,
+    waWebSocketUrl: config.waWebSocketUrl,
+    diskThreads: config.authStateIoThreads,
+    credsPoolSize: config.credsPoolSize,
+  });
   const worker = createWorker(config, { connector, logger });
   const { url } = await worker.start();
   process.stdout.write(`fleet worker ${config.instanceId} ready on ${url}\n`);

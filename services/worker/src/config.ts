@@ -21,6 +21,8 @@ export interface WorkerConfig {
   readonly shardConcurrency: number;
   /** Threads doing the auth state's file work (fence checks, atomic writes, fsyncs). */
   readonly authStateIoThreads: number;
+  /** Credentials for new sessions made ahead while idle (the largest burst of creations expected). */
+  readonly credsPoolSize: number;
 }
 
 export const WORKER_DEFAULTS = {
@@ -30,6 +32,7 @@ export const WORKER_DEFAULTS = {
   heartbeatTtlMs: 10_000,
   shardConcurrency: 16,
   authStateIoThreads: 4,
+  credsPoolSize: 256,
 } as const;
 
 export function readWorkerConfig(env: Env): WorkerConfig {
@@ -51,5 +54,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     heartbeatTtlMs: reader.int('HEARTBEAT_TTL_MS', WORKER_DEFAULTS.heartbeatTtlMs, { min: 1000, max: 600_000 }),
     shardConcurrency: reader.int('SHARD_CONCURRENCY', WORKER_DEFAULTS.shardConcurrency, { min: 1, max: 1000 }),
     authStateIoThreads: reader.int('AUTH_STATE_IO_THREADS', WORKER_DEFAULTS.authStateIoThreads, { min: 1, max: 64 }),
+    credsPoolSize: reader.int('CREDS_POOL_SIZE', WORKER_DEFAULTS.credsPoolSize, { min: 0, max: 100_000 }),
   });
 }

@@ -22,6 +22,7 @@ export interface WorkerMetrics {
   /** Read on every scrape from `probes` (set by the worker once it is wired). */
   readonly queueJobs: Gauge<'queue' | 'state'>;
   readonly liveWorkers: Gauge;
+  readonly credsReady: Gauge;
   readonly probes: WorkerProbes;
 }
 
@@ -30,6 +31,8 @@ export interface WorkerProbes {
   /** Job counts of the queues this worker consumes, by queue (`shard-<k>`, bounded by SHARD_COUNT, or `worker`). */
   queueCounts?: () => Promise<ReadonlyMap<string, Readonly<Record<string, number>>>>;
   liveWorkers?: () => number;
+  /** Credentials for new sessions made ahead and not handed out yet. */
+  credsReady?: () => number;
 }
 
 /** BullMQ job states exported as `fleet_queue_jobs{state}`. */
@@ -70,9 +73,18 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
       if (probes.liveWorkers) this.set(probes.liveWorkers());
     },
   });
+  const credsReady = new Gauge({
+    name: 'fleet_creds_pool_ready',
+    help: 'Credentials for new sessions made ahead while idle and not yet handed out (CREDS_POOL_SIZE when full)',
+    registers: [registry],
+    collect() {
+      if (probes.credsReady) this.set(probes.credsReady());
+    },
+  });
   return {
     probes,
     queueJobs,
+    credsReady,
     liveWorkers,
     qrLatency: new Histogram({
       name: 'fleet_session_qr_latency_seconds',

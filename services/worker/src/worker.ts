@@ -93,6 +93,7 @@ class WorkerService implements FleetWorker {
       maxSessions: config.maxSessions,
     });
     this.metrics.probes.liveWorkers = () => this.cluster.snapshot.workers.length;
+    this.metrics.probes.credsReady = () => deps.connector.credsReady ?? 0;
     this.metrics.probes.queueCounts = () => queueCounts(this.queues, this.consumers.queueNames(), this.keys.workerQueue(config.instanceId));
   }
 

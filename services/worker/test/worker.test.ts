@@ -36,6 +36,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
       heartbeatTtlMs: 3_000,
       shardConcurrency: 4,
       authStateIoThreads: 2,
+      credsPoolSize: 0,
     };
     connector = new InstantConnector({ instanceId: 'instance-1' });
     worker = createWorker(config, { connector, logger: process.env.WORKER_TEST_LOGS ? createLogger({ service: 'worker' }) : createSilentLogger() });

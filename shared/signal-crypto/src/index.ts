@@ -1,4 +1,5 @@
 export { installFastCurve, type FastCurveStatus } from './install';
+export { CredsPool, type CredsPoolOptions } from './creds-pool';
 export { fastAgreement, fastKeyPair } from './x25519';
 export { xeddsaSign, xeddsaVerify } from './xeddsa';
 export { loadBaileysCurve, type CurveModule } from './curve-module';

@@ -35,7 +35,7 @@ export class SimPeer {
   private readonly mutex = new Mutex()
   private nextPreKeyId = 1
 
-  /** `creds`: a never-used identity (see IdentityPool). */
+  /** `creds`: a never-used identity (see the context's pool of them). */
   constructor(readonly phone: string, private readonly creds: AuthenticationCreds = initAuthCreds()) {
     this.jid = `${phone}@s.whatsapp.net`
     this.repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys: this.keys })

@@ -7,7 +7,7 @@ import type { BinaryNode } from 'baileys'
 import { Account, type DeviceRecord } from './account'
 import { SimPeer } from '../signal/peer'
 import type { DeviceKeyBundle } from '../signal/peer'
-import type { IdentityPool } from '../signal/identity-pool'
+import type { CredsPool } from '@fleet/signal-crypto'
 
 export interface PendingRegistration {
   /** connection id of the socket waiting for a scan */
@@ -39,7 +39,7 @@ export class Registry {
 
   constructor(
     private readonly sentCapacity: number,
-    private readonly identities: IdentityPool,
+    private readonly identities: CredsPool,
   ) {}
 
   account(phone: string): Account | undefined {

@@ -67,6 +67,8 @@ export interface SessionHandle {
 
 export interface SessionConnector {
   start(spec: SessionSpec, handlers: SessionHandlers): Promise<SessionHandle>;
+  /** Credentials for new sessions made ahead and ready (a connector that makes none leaves it out). */
+  readonly credsReady?: number;
   /** Closes every socket this connector opened (used on worker shutdown). */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { installFastCurve, installFastHkdf } from '@fleet/signal-crypto';
+import { CredsPool, installFastCurve, installFastHkdf } from '@fleet/signal-crypto';
 import { DiskThreads, FileAuthState } from '../../auth-state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { BaileysSession } from './baileys-session';
@@ -7,6 +7,9 @@ import { resolveConnectorOptions, type BaileysConnectorOptions, type ResolvedCon
 import { installLazyTimeouts } from './lazy-timeouts';
 import { holdRejectionGuard } from './rejection-guard';
 import { describeError, safeHandlers } from './safe-handlers';
+
+/** How often the credentials pool checks whether the worker is idle enough to refill it. */
+const CREDS_POOL_CHECK_MS = 250;
 
 /**
  * The production `SessionConnector`: one Baileys socket per session over a fenced, file-backed
@@ -26,6 +29,8 @@ export class BaileysConnector implements SessionConnector {
   private readonly options: ResolvedConnectorOptions;
   /** The auth states' file work, off the event loop. */
   private readonly disk: DiskThreads;
+  /** Credentials for new sessions, made while idle. */
+  private readonly creds: CredsPool;
   private readonly sessions = new Map<string, BaileysSession>();
   private releaseGuard: (() => void) | undefined;
   private closed = false;
@@ -33,6 +38,8 @@ export class BaileysConnector implements SessionConnector {
   constructor(options: BaileysConnectorOptions) {
     this.options = resolveConnectorOptions(options);
     this.disk = new DiskThreads(this.options.diskThreads);
+    this.creds = new CredsPool({ size: this.options.credsPoolSize, checkMs: CREDS_POOL_CHECK_MS });
+    this.creds.start();
     if (this.options.fastPaths) {
       const fast = installFastCurve();
       if (!fast.x25519 || !fast.xeddsa) this.options.logger.warn('a fast curve self-test failed; that part stays libsignal as is', { ...fast });
@@ -41,6 +48,10 @@ export class BaileysConnector implements SessionConnector {
       });
       if (!installLazyTimeouts()) this.options.logger.warn('Baileys is not the pinned version; its promiseTimeout stays as is');
     }
+  }
+
+  get credsReady(): number {
+    return this.creds.available;
   }
 
   /** Number of sessions this connector currently runs. */
@@ -60,6 +71,7 @@ export class BaileysConnector implements SessionConnector {
       epoch: spec.epoch,
       fsync: this.options.fsync,
       disk: this.disk,
+      newCreds: () => this.creds.take(),
       ...(this.options.keyCache ? { cache: this.options.keyCache } : {}),
       onFenced: () => holder.session?.onFenced(),
       onCorruptKey: (type, error) => logger.warn('unreadable key file treated as missing', { type, error: describeError(error) }),
@@ -87,6 +99,7 @@ export class BaileysConnector implements SessionConnector {
   /** Stops every session (clean close, state flushed and kept). Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
+    this.creds.close();
     const results = await Promise.allSettled([...this.sessions.values()].map((session) => session.stop()));
     for (const result of results) {
       if (result.status === 'rejected') this.options.logger.error('session did not stop cleanly', { error: describeError(result.reason) });

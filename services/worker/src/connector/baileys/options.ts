@@ -25,6 +25,11 @@ export interface BaileysConnectorOptions {
   readonly fsync?: boolean;
   /** Threads doing the auth state's file work (more help on a high-latency NFS). Default 4. */
   readonly diskThreads?: number;
+  /**
+   * Credentials for new sessions made ahead while the worker is idle, so a burst of creations gets its
+   * QRs without waiting for key generation; size it to the largest burst expected. 0 = none. Default 256.
+   */
+  readonly credsPoolSize?: number;
   /** Key cache for the auth state. Default the bounded cache shared by the whole process. */
   readonly keyCache?: KeyCache;
   /** Contain unhandled rejections raised inside Baileys (see `holdRejectionGuard`). Default true. */
@@ -45,6 +50,7 @@ export interface ResolvedConnectorOptions {
   readonly qrRounds: number;
   readonly fsync: boolean;
   readonly diskThreads: number;
+  readonly credsPoolSize: number;
   readonly keyCache: KeyCache | undefined;
   readonly guardUnhandledRejections: boolean;
   readonly random: () => number;
@@ -65,6 +71,7 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     qrRounds: Math.max(1, options.qrRounds ?? 1),
     fsync: options.fsync ?? true,
     diskThreads: options.diskThreads ?? DEFAULT_DISK_THREADS,
+    credsPoolSize: options.credsPoolSize ?? 256,
     keyCache: options.keyCache,
     guardUnhandledRejections: options.guardUnhandledRejections ?? true,
     random: options.random ?? Math.random,
