@@ -4,6 +4,9 @@
 // through the simulator's virtual phones, and prints time to all connected, worker RSS per connected
 // session, QR latency (create → QR readable via the API) and send latency (API → sent, API →
 // delivered) at a paced BENCH_SEND_RATE messages/s for BENCH_SEND_SECONDS. A script, not a test.
+// The worker's credentials pool is sized to a wave (CREDS_POOL_SIZE) and each wave starts once it is
+// full, as on a worker that was idle before a burst; the simulator's pool of contact identities is
+// sized to every recipient, as WhatsApp has its users' keys before anyone writes to them.
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
@@ -134,6 +137,17 @@ async function workerMetrics(fleet: LocalFleet): Promise<string> {
   return (await fetch(`${fleet.workerUrl('instance-1')}/metrics`)).text();
 }
 
+/** Waits (at most a minute) until `level()` reaches `target`; returns the last level seen. */
+async function waitForLevel(level: () => Promise<number>, target: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  let seen = await level();
+  while (seen < target && Date.now() < deadline) {
+    await sleep(500);
+    seen = await level();
+  }
+  return seen;
+}
+
 async function main(): Promise<void> {
   const prefix = freshPrefix('bench-sess');
   const fleet = await startLocalFleet({
@@ -142,7 +156,11 @@ async function main(): Promise<void> {
     workers: 1,
     maxSessionsPerWorker: SESSIONS + 100,
     logLevel: 'error',
-    workerEnv: process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {},
+    workerEnv: {
+      CREDS_POOL_SIZE: String(Math.min(WAVE, SESSIONS)),
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+    },
+    simulatorEnv: { SIM_IDENTITY_POOL: String(SESSIONS + SEND_RATE * SEND_SECONDS + 100) },
   });
   const redis = new Redis(REDIS_URL);
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -162,6 +180,8 @@ async function main(): Promise<void> {
     let pairMs = 0;
     for (let from = 0; from < SESSIONS; from += WAVE) {
       const indexes = Array.from({ length: Math.min(WAVE, SESSIONS - from) }, (_, k) => from + k);
+      const credsReady = await waitForLevel(async () => metricValue(await workerMetrics(fleet), 'fleet_creds_pool_ready'), indexes.length);
+      out(`  wave of ${indexes.length}: ${credsReady} credentials ready on the worker`);
       const waveStart = Date.now();
       const c0 = await cpuNow();
       const wave = await Promise.all(indexes.map((i) => createOne(fleet, i)));
@@ -189,6 +209,8 @@ async function main(): Promise<void> {
     const heapUsed = metricValue(metrics, 'nodejs_heap_size_used_bytes');
     const external = metricValue(metrics, 'nodejs_external_memory_bytes');
 
+    const identities = await waitForLevel(async () => (await fleet.simulator.stats()).identitiesReady, SEND_RATE * SEND_SECONDS);
+    out(`  ${identities} contact identities ready at the simulator`);
     const sends = await paceSends(fleet, created);
     const repeats = await paceSends(fleet, created);
     const sim = await fleet.simulator.stats();
