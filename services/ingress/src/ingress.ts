@@ -23,7 +23,9 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
   const logger = options.logger ?? createLogger({ service: 'ingress', level: config.common.logLevel });
   const redis = createRedis(config.common.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
-  const queueConnection = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null });
+  // Producers only (job adds, lookups): jobs added by requests handled in the same event-loop turn go
+  // out in one write. No blocking command ever runs on it.
+  const queueConnection = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   queueConnection.on('error', (error) => logger.warn('redis (queues) error', { error: error.message }));
   const keys = createKeys(config.common.redisPrefix);
   const metrics = createIngressMetrics();
