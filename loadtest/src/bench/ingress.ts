@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // make bench-ingress: autocannon against POST /api/messages/send, first against the ingress process
 // alone (sessions in Redis, nothing consuming), then with the simulator, the ingress and two workers
-// up as separate processes, sessions connected and sending what is queued.
+// up as separate processes, sessions connected and sending what is queued: once with every process
+// at the same priority, once with the workers and the simulator in the background (SCHED_IDLE), as
+// if the ingress had machines of its own.
 // Prints requests/s, p50 and p99 for closed-loop runs at several connection counts (autocannon's
 // own rate limiter sends each second's requests in one burst, which measures the burst, not the
 // rate; closed-loop runs keep a steady load).
@@ -83,35 +85,41 @@ async function ingressAlone(redis: Redis): Promise<Figures[]> {
 }
 
 /**
- * BENCH_PIN_CORES=1 emulates the checklist's topology on one machine: the ingress alone on CPU 0, the
- * workers, the simulator and this load generator on CPU 1 (Redis stays where it is). Needs `taskset`.
- * The workers and the simulator, which drain a backlog that grows for the whole run (2,000 sends/s is
- * far more than two workers deliver), run at nice 10 so that this load generator, which stands for
- * Laravel on its own machines, is not starved of CPU 1 and does not add its own queueing to the figures.
+ * In the checklist's topology the ingress runs on machines of its own, away from the workers. On one
+ * 2-core machine that is emulated by running the workers and the simulator under SCHED_IDLE (`chrt
+ * --idle`): they get every cycle the ingress, Redis and the load generator (which stands for Laravel)
+ * leave free, and never delay them. They keep consuming and sending throughout and drain the rest of
+ * the backlog afterwards. Needs `chrt` (util-linux); without it that part is skipped.
  */
-const PIN_CORES = process.env.BENCH_PIN_CORES === '1';
-const BACKGROUND_NICE = 10;
-
-function pinCores(fleet: LocalFleet): void {
-  for (const [name, child] of fleet.processes) {
-    if (!child.child.pid) continue;
-    execFileSync('taskset', ['-cp', name === 'ingress' ? '0' : '1', String(child.child.pid)], { stdio: 'ignore' });
-    if (name !== 'ingress') os.setPriority(child.child.pid, BACKGROUND_NICE);
+function runInBackground(fleet: LocalFleet): boolean {
+  try {
+    for (const [name, child] of fleet.processes) {
+      if (name !== 'ingress' && child.child.pid) execFileSync('chrt', ['--all-tasks', '--idle', '--pid', '0', String(child.child.pid)], { stdio: 'ignore' });
+    }
+    return true;
+  } catch {
+    return false;
   }
-  execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 }
 
-/** The whole pipeline on this machine: simulator, ingress, two workers sending what is accepted. */
-async function withWorkers(redis: Redis): Promise<{ runs: Figures[]; received: number }> {
+/**
+ * The whole pipeline on this machine: simulator, ingress, two workers sending what is accepted.
+ * First with every process at the same priority, then with the workers and the simulator in the
+ * background (see `runInBackground`).
+ */
+async function withWorkers(redis: Redis): Promise<{ runs: Figures[]; received: number; background: boolean }> {
   const prefix = freshPrefix('bench');
   const fleet = await startLocalFleet({ redisUrl: REDIS_URL, prefix, workers: 2 });
   try {
     for (let i = 0; i < SESSIONS; i += 1) await fleet.pair(`bench-${i}`, i + 1, `1555000${1000 + i}`);
-    if (PIN_CORES) pinCores(fleet);
     const runs: Figures[] = [];
-    for (const connections of CONNECTIONS) runs.push(await run(fleet, `workers up, ${connections} connections`, connections));
+    for (const connections of CONNECTIONS) runs.push(await run(fleet, `workers up, same priority, ${connections} connections`, connections));
+    const background = runInBackground(fleet);
+    if (background) {
+      for (const connections of CONNECTIONS) runs.push(await run(fleet, `workers up, in the background, ${connections} connections`, connections));
+    }
     await waitFor(async () => (await fleet.simulator.stats()).messagesReceived > 0, { what: 'messages at the simulator' }).catch(() => undefined);
-    return { runs, received: (await fleet.simulator.stats()).messagesReceived };
+    return { runs, received: (await fleet.simulator.stats()).messagesReceived, background };
   } finally {
     await fleet.close();
     await cleanPrefix(redis, prefix);
@@ -122,12 +130,12 @@ async function main(): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
     process.stdout.write(`${SESSIONS} sessions; ${DURATION}s per run\n`);
-    const alone = PIN_CORES ? [] : await ingressAlone(redis);
+    const alone = await ingressAlone(redis);
     const pipeline = await withWorkers(redis);
     process.stdout.write(`
 machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}
 ${table([...alone, ...pipeline.runs])}messages the simulator received while the pipeline runs went on: ${pipeline.received}
-`);
+${pipeline.background ? '' : 'chrt (util-linux) is missing: the runs with the workers in the background were skipped\n'}`);
   } finally {
     redis.disconnect();
   }
