@@ -22,7 +22,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const SESSIONS = 4;
 /** Distinct recipients: Signal sessions are set up once per pair, then reused, as in a CRM's day. */
 const RECIPIENTS = 50;
-const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '4,8,16').split(',').map(Number);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '4,8,12,16').split(',').map(Number);
 
 interface Figures {
   readonly label: string;

@@ -52,6 +52,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     app,
     async start() {
       await cluster.start();
+      await deps.queues.warm(cluster.snapshot.shardCount);
       await deps.healthSweep.start();
       const port = await new Promise<number>((resolve) => {
         server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
