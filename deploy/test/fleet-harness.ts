@@ -69,6 +69,7 @@ export async function startLocalFleet(): Promise<LocalFleet> {
       shardConcurrency: 2,
       authStateIoThreads: 2,
       credsPoolSize: 0,
+      keyCacheMb: 16,
     },
     { connector: new QrThenConnectConnector(), logger: createSilentLogger() },
   );

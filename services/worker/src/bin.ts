@@ -2,6 +2,7 @@
 import { ConfigError } from '@fleet/errors';
 import { createLogger } from '@fleet/logger';
 import { readWorkerConfig } from './config';
+import { KeyCache } from './auth-state';
 import { BaileysConnector } from './connector/baileys';
 import { createWorker } from './worker';
 
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     waWebSocketUrl: config.waWebSocketUrl,
     diskThreads: config.authStateIoThreads,
     credsPoolSize: config.credsPoolSize,
+    keyCache: new KeyCache({ maxBytes: config.keyCacheMb * 2 ** 20 }),
   });
   const worker = createWorker(config, { connector, logger });
   const { url } = await worker.start();

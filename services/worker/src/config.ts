@@ -23,6 +23,8 @@ export interface WorkerConfig {
   readonly authStateIoThreads: number;
   /** Credentials for new sessions made ahead while idle (the largest burst of creations expected). */
   readonly credsPoolSize: number;
+  /** Bound of the process-wide cache of Signal key files (MiB). */
+  readonly keyCacheMb: number;
 }
 
 export const WORKER_DEFAULTS = {
@@ -33,6 +35,7 @@ export const WORKER_DEFAULTS = {
   shardConcurrency: 16,
   authStateIoThreads: 4,
   credsPoolSize: 256,
+  keyCacheMb: 64,
 } as const;
 
 export function readWorkerConfig(env: Env): WorkerConfig {
@@ -55,5 +58,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     shardConcurrency: reader.int('SHARD_CONCURRENCY', WORKER_DEFAULTS.shardConcurrency, { min: 1, max: 1000 }),
     authStateIoThreads: reader.int('AUTH_STATE_IO_THREADS', WORKER_DEFAULTS.authStateIoThreads, { min: 1, max: 64 }),
     credsPoolSize: reader.int('CREDS_POOL_SIZE', WORKER_DEFAULTS.credsPoolSize, { min: 0, max: 100_000 }),
+    keyCacheMb: reader.int('KEY_CACHE_MB', WORKER_DEFAULTS.keyCacheMb, { min: 1, max: 65_536 }),
   });
 }

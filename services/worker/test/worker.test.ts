@@ -37,6 +37,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
       shardConcurrency: 4,
       authStateIoThreads: 2,
       credsPoolSize: 0,
+      keyCacheMb: 16,
     };
     connector = new InstantConnector({ instanceId: 'instance-1' });
     worker = createWorker(config, { connector, logger: process.env.WORKER_TEST_LOGS ? createLogger({ service: 'worker' }) : createSilentLogger() });
