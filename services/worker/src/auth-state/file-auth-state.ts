@@ -144,6 +144,7 @@ export class FileAuthState {
     return this.queue.run(async () => {
       this.assertWritable();
       this.refuseUnlessHeld(await this.disk.clear(this.options.dir, this.options.epoch));
+      this.keyFiles.forgetNames();
       this.cache.deletePrefix(this.cachePrefix);
       this.state.creds = initAuthCreds();
       this.status = 'cleared';
@@ -189,7 +190,7 @@ export class FileAuthState {
       try {
         await this.commit(prepared.changes);
       } catch (error) {
-        this.keyFiles.failed();
+        this.keyFiles.forgetNames();
         throw error;
       }
       this.keyFiles.committed(prepared);

@@ -77,8 +77,11 @@ export class KeyFiles {
     }
   }
 
-  /** A batch failed part-way: which files exist is no longer known here, so reads go to the disk. */
-  failed(): void {
+  /**
+   * Which files exist is no longer known here (a batch failed part-way, or the directory was
+   * cleared): reads go to the disk from now on.
+   */
+  forgetNames(): void {
     this.names = undefined;
   }
 

@@ -17,15 +17,3 @@ export class SerialQueue {
     } while (seen !== this.tail);
   }
 }
-
-/** Runs `worker` over `items` with at most `limit` in flight; rejects with the first error. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await worker(item);
-    }
-  });
-  await Promise.all(lanes);
-}
