@@ -1,5 +1,7 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
+import { DEFAULT_DISK_THREADS } from './auth-state';
+import { DEFAULT_CREDS_POOL_SIZE } from './connector/baileys/options';
 
 /** The worker's settings, parsed once from the environment (see docs/configuration.md). */
 export interface WorkerConfig {
@@ -33,8 +35,8 @@ export const WORKER_DEFAULTS = {
   port: 3001,
   heartbeatTtlMs: 10_000,
   shardConcurrency: 16,
-  authStateIoThreads: 4,
-  credsPoolSize: 256,
+  authStateIoThreads: DEFAULT_DISK_THREADS,
+  credsPoolSize: DEFAULT_CREDS_POOL_SIZE,
   keyCacheMb: 64,
 } as const;
 

@@ -57,6 +57,9 @@ export interface ResolvedConnectorOptions {
   readonly fastPaths: boolean;
 }
 
+/** Credentials for new sessions kept ready by default (see `credsPoolSize`). */
+export const DEFAULT_CREDS_POOL_SIZE = 256;
+
 export const WHATSAPP_WEB_SOCKET_URL = 'wss://web.whatsapp.com/ws/chat';
 
 /** Every default of the connector, applied in one place. */
@@ -71,7 +74,7 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     qrRounds: Math.max(1, options.qrRounds ?? 1),
     fsync: options.fsync ?? true,
     diskThreads: options.diskThreads ?? DEFAULT_DISK_THREADS,
-    credsPoolSize: options.credsPoolSize ?? 256,
+    credsPoolSize: options.credsPoolSize ?? DEFAULT_CREDS_POOL_SIZE,
     keyCache: options.keyCache,
     guardUnhandledRejections: options.guardUnhandledRejections ?? true,
     random: options.random ?? Math.random,
