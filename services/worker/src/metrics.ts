@@ -23,6 +23,8 @@ export interface WorkerMetrics {
   readonly queueJobs: Gauge<'queue' | 'state'>;
   readonly liveWorkers: Gauge;
   readonly credsReady: Gauge;
+  /** Session-storage operations (auth state) by kind and outcome, queueing on the I/O threads included. */
+  readonly storageOps: Histogram<'op' | 'outcome'>;
   readonly probes: WorkerProbes;
 }
 
@@ -37,6 +39,9 @@ export interface WorkerProbes {
 
 /** BullMQ job states exported as `fleet_queue_jobs{state}`. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/** Seconds, from 0.5 ms to 10 s: a session-storage operation (fsyncs on a local disk or NFS). */
+const STORAGE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
 /** Seconds, from 100 ms to 10 min: QR generation and message delivery. */
 const SLOW_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
@@ -81,10 +86,18 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
       if (probes.credsReady) this.set(probes.credsReady());
     },
   });
+  const storageOps = new Histogram({
+    name: 'fleet_session_storage_seconds',
+    help: 'Session-storage operations of the auth state (open, write, check, clear) by outcome, queueing on the I/O threads included',
+    labelNames: ['op', 'outcome'],
+    buckets: STORAGE_BUCKETS,
+    registers: [registry],
+  });
   return {
     probes,
     queueJobs,
     credsReady,
+    storageOps,
     liveWorkers,
     qrLatency: new Histogram({
       name: 'fleet_session_qr_latency_seconds',

@@ -94,6 +94,7 @@ class WorkerService implements FleetWorker {
     });
     this.metrics.probes.liveWorkers = () => this.cluster.snapshot.workers.length;
     this.metrics.probes.credsReady = () => deps.connector.credsReady ?? 0;
+    deps.connector.observeStorage?.((op, seconds, failed) => this.metrics.storageOps.observe({ op, outcome: failed ? 'error' : 'ok' }, seconds));
     this.metrics.probes.queueCounts = () => queueCounts(this.queues, this.consumers.queueNames(), this.keys.workerQueue(config.instanceId));
   }
 

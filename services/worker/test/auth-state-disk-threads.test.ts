@@ -33,10 +33,17 @@ describe('auth-state: I/O threads', () => {
     expect(await fs.readFile(path.join(dir, 'a.json'), 'utf8'), 'nothing written by a stale epoch').to.equal('3');
   });
 
-  it('brings file system errors back with their code, syscall and path', async () => {
+  it('brings file system errors back with their code, syscall and path, and tells the observer each outcome', async () => {
+    const seen: Array<[string, boolean]> = [];
+    disk.observer = (op, seconds, failed) => {
+      expect(seconds).to.be.within(0, 5);
+      seen.push([op, failed]);
+    };
+    await disk.check(path.join(root, 'nowhere'), 1);
     const file = path.join(root, 'plain-file');
     await fs.writeFile(file, 'not a directory');
     const error = await rejectionOf(disk.open(path.join(file, 's1'), 1));
+    expect(seen).to.deep.equal([['check', false], ['open', true]]);
     expect(error).to.be.instanceOf(DiskOperationError);
     expect(error.code).to.equal('ENOTDIR');
     expect((error as DiskOperationError).syscall).to.equal('mkdir');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { FenceState, OpenResult, WriteBatch } from './disk-ops';
 import type { DiskErrorInfo, DiskOperation, DiskReply } from './disk-protocol';
@@ -10,9 +11,15 @@ export const DEFAULT_DISK_THREADS = 4;
 const THREAD_ENTRY = path.join(__dirname, 'disk-thread.js');
 
 interface Pending {
+  readonly op: DiskOperation['op'];
+  /** performance.now() when the operation was handed to its thread. */
+  readonly startedAt: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
 }
+
+/** Told how long each operation took, queueing on its thread included (for the storage latency metric). */
+export type DiskObserver = (op: DiskOperation['op'], seconds: number, failed: boolean) => void;
 
 interface Lane {
   readonly worker: Worker;
@@ -48,6 +55,8 @@ export class DiskThreads {
   private readonly lanes: Array<Lane | undefined>;
   private nextId = 0;
   private closed = false;
+  /** Set by the owner to watch the storage's latency. */
+  observer: DiskObserver | undefined;
 
   constructor(readonly size: number = DEFAULT_DISK_THREADS) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`disk threads must be a positive integer, got ${String(size)}`);
@@ -86,7 +95,7 @@ export class DiskThreads {
     const lane = this.laneFor(dir);
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
-      lane.pending.set(id, { resolve, reject });
+      lane.pending.set(id, { op: operation.op, startedAt: performance.now(), resolve, reject });
       lane.worker.ref();
       lane.worker.postMessage({ ...operation, id });
     });
@@ -115,6 +124,7 @@ export class DiskThreads {
       const pending = lane.pending.get(reply.id);
       if (!pending) return;
       lane.pending.delete(reply.id);
+      this.observer?.(pending.op, (performance.now() - pending.startedAt) / 1000, 'error' in reply);
       if ('error' in reply) pending.reject(new DiskOperationError(reply.error));
       else pending.resolve(reply.result);
       settled();

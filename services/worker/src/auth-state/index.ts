@@ -2,5 +2,5 @@ export { FileAuthState, type FileAuthStateOptions } from './file-auth-state';
 export { KeyCache, sharedKeyCache, type KeyCacheOptions } from './key-cache';
 export { sessionStorageDir, SESSION_ID_PATTERN, InvalidIdError } from './session-dir';
 export { StaleEpochError, FenceMissingError, AuthStateClosedError, CorruptAuthStateError } from './errors';
-export { DiskThreads, DEFAULT_DISK_THREADS, DiskOperationError } from './disk-threads';
+export { DiskThreads, DEFAULT_DISK_THREADS, DiskOperationError, type DiskObserver } from './disk-threads';
 export { keyFileName, CREDS_FILE, FENCE_FILE } from './file-names';

@@ -69,6 +69,11 @@ export interface SessionConnector {
   start(spec: SessionSpec, handlers: SessionHandlers): Promise<SessionHandle>;
   /** Credentials for new sessions made ahead and ready (a connector that makes none leaves it out). */
   readonly credsReady?: number;
+  /**
+   * Asks to be told how long each session-storage operation took (`open`, `write`, `check`, `clear`),
+   * queueing included; a connector without such storage leaves it out.
+   */
+  observeStorage?(observer: (op: string, seconds: number, failed: boolean) => void): void;
   /** Closes every socket this connector opened (used on worker shutdown). */
   close(): Promise<void>;
 }

@@ -54,6 +54,10 @@ export class BaileysConnector implements SessionConnector {
     return this.creds.available;
   }
 
+  observeStorage(observer: (op: string, seconds: number, failed: boolean) => void): void {
+    this.disk.observer = observer;
+  }
+
   /** Number of sessions this connector currently runs. */
   get size(): number {
     return this.sessions.size;
