@@ -10,7 +10,8 @@ interface BinConfig {
   port: number
   host: string
   logLevel: LogLevel
-  identityPoolSize: number
+  /** Unset: the library's default. */
+  identityPoolSize: number | undefined
 }
 
 function readConfig(env: NodeJS.ProcessEnv): Readonly<BinConfig> {
@@ -21,8 +22,8 @@ function readConfig(env: NodeJS.ProcessEnv): Readonly<BinConfig> {
   if (!host) problems.push('SIM_HOST must not be empty')
   const logLevel = (env.SIM_LOG_LEVEL ?? 'info') as LogLevel
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`SIM_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`)
-  const identityPoolSize = Number(env.SIM_IDENTITY_POOL ?? 512)
-  if (!Number.isInteger(identityPoolSize) || identityPoolSize < 0 || identityPoolSize > 100_000) {
+  const identityPoolSize = env.SIM_IDENTITY_POOL === undefined ? undefined : Number(env.SIM_IDENTITY_POOL)
+  if (identityPoolSize !== undefined && (!Number.isInteger(identityPoolSize) || identityPoolSize < 0 || identityPoolSize > 100_000)) {
     problems.push(`SIM_IDENTITY_POOL must be an integer 0-100000, got "${env.SIM_IDENTITY_POOL}"`)
   }
   if (problems.length) throw new Error(`invalid environment:\n  ${problems.join('\n  ')}`)
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const simulator = createSimulator({
     port: config.port,
     host: config.host,
-    identityPoolSize: config.identityPoolSize,
+    ...(config.identityPoolSize === undefined ? {} : { identityPoolSize: config.identityPoolSize }),
     logger: createConsoleLogger(config.logLevel),
   })
   const { wsUrl, adminUrl } = await simulator.start()
