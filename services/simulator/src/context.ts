@@ -4,7 +4,8 @@ import type { ResolvedOptions } from './options'
 import { Registry } from './state/registry'
 import { CredsPool } from '@fleet/signal-crypto'
 import { IdGenerator } from './util/ids'
-import { buildCertChain, generateKeyPair, type KeyPair } from './transport/noise-server'
+import { buildCertChain } from './transport/noise-server'
+import { generateKeyPair, type KeyPair } from './transport/x25519'
 
 export interface Counters {
   socketsOpen: number
@@ -29,6 +30,7 @@ export interface SimContext {
   readonly identities: CredsPool
   readonly ids: IdGenerator
   readonly counters: Counters
+  /** The server's Noise static key, made (and its private half imported) once for every handshake. */
   readonly staticKey: KeyPair
   readonly certificate: Uint8Array
   readonly startedAt: number

@@ -1,7 +1,8 @@
 import { expect } from 'chai'
 import { Curve, NOISE_WA_HEADER, initAuthCreds, makeNoiseHandler, proto } from 'baileys'
 import { FrameDecoder, encodeFrame } from '../src/transport/frame-codec'
-import { NoiseServerHandshake, buildCertChain, generateKeyPair } from '../src/transport/noise-server'
+import { NoiseServerHandshake, buildCertChain } from '../src/transport/noise-server'
+import { generateKeyPair } from '../src/transport/x25519'
 import { randomBytes } from 'node:crypto'
 import { silentBaileysLogger } from './helpers/baileys-client'
 

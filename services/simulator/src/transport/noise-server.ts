@@ -5,21 +5,11 @@
  * as salt and empty info. After the handshake the client writes with the first half of the split.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync } from 'node:crypto'
-import { Curve, NOISE_MODE, proto } from 'baileys'
+import { NOISE_MODE, proto } from 'baileys'
 import { HandshakeError } from '../errors'
-
-export interface KeyPair {
-  public: Buffer
-  private: Buffer
-}
+import { generateKeyPair, importPublicKey, sharedKey, type KeyPair } from './x25519'
 
 const GCM_TAG_BYTES = 16
-
-/** A Curve25519 key pair as Buffers (Baileys types them as Uint8Array). */
-export function generateKeyPair(): KeyPair {
-  const pair = Curve.generateKeyPair()
-  return { public: Buffer.from(pair.public), private: Buffer.from(pair.private) }
-}
 
 function iv(counter: number): Buffer {
   const out = Buffer.alloc(12)
@@ -77,7 +67,6 @@ export class NoiseServerHandshake {
   private key: Buffer
   private counter = 0
   private readonly ephemeral: KeyPair = generateKeyPair()
-  private clientEphemeral: Buffer | undefined
 
   constructor(private readonly staticKey: KeyPair, private readonly certificate: Uint8Array) {
     const mode = Buffer.from(NOISE_MODE)
@@ -95,12 +84,13 @@ export class NoiseServerHandshake {
     const message = decodeHandshake(frame)
     const clientEphemeral = message.clientHello?.ephemeral
     if (!clientEphemeral || clientEphemeral.length !== 32) throw new HandshakeError('client hello without ephemeral key')
-    this.clientEphemeral = Buffer.from(clientEphemeral)
-    this.mixHash(this.clientEphemeral)
+    // Imported once for both agreements with it (ee, then es).
+    const clientEphemeralKey = importPublicKey(clientEphemeral)
+    this.mixHash(clientEphemeral)
     this.mixHash(this.ephemeral.public)
-    this.mixKey(Curve.sharedKey(this.ephemeral.private, this.clientEphemeral))
+    this.mixKey(sharedKey(this.ephemeral.private, clientEphemeralKey))
     const staticEnc = this.encryptAndHash(this.staticKey.public)
-    this.mixKey(Curve.sharedKey(this.staticKey.private, this.clientEphemeral))
+    this.mixKey(sharedKey(this.staticKey.private, clientEphemeralKey))
     const payloadEnc = this.encryptAndHash(this.certificate)
     return proto.HandshakeMessage.encode({
       serverHello: { ephemeral: this.ephemeral.public, static: staticEnc, payload: payloadEnc },
@@ -116,7 +106,7 @@ export class NoiseServerHandshake {
     let payloadBytes: Buffer
     try {
       clientStaticKey = this.decryptAndHash(finish.static)
-      this.mixKey(Curve.sharedKey(this.ephemeral.private, clientStaticKey))
+      this.mixKey(sharedKey(this.ephemeral.private, importPublicKey(clientStaticKey)))
       payloadBytes = this.decryptAndHash(finish.payload)
     } catch (error) {
       throw new HandshakeError('could not decrypt client finish', error)
