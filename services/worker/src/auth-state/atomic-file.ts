@@ -67,9 +67,12 @@ function isIgnorableDirSyncError(error: unknown): boolean {
   return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'EBADF';
 }
 
-/** Deletes temporary files left in `dir` by writers that crashed between write and rename. */
-export function removeTempFilesSync(dir: string): number {
-  const stale = readdirSync(dir).filter((name) => name.startsWith('.') && name.endsWith(TEMP_SUFFIX));
+/**
+ * Deletes temporary files left in `dir` by writers that crashed between write and rename; `names` is
+ * the directory's listing when the caller already has it.
+ */
+export function removeTempFilesSync(dir: string, names: readonly string[] = readdirSync(dir)): number {
+  const stale = names.filter((name) => name.startsWith('.') && name.endsWith(TEMP_SUFFIX));
   for (const name of stale) rmSync(path.join(dir, name), { force: true });
   return stale.length;
 }

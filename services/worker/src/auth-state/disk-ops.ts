@@ -77,17 +77,19 @@ function acquireFence(dir: string, epoch: number): FenceState {
  * files left by a crash, reads `creds.json` and lists the key files.
  */
 export function openSessionDir(dir: string, epoch: number): OpenResult {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // `mkdirSync` names what it created: a directory made just now holds nothing but the fence below.
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined;
   const fence = acquireFence(dir, epoch);
-  if (fence.kind !== 'held') return { fence, creds: undefined, keyFiles: [] };
-  removeTempFilesSync(dir);
+  if (fence.kind !== 'held' || created) return { fence, creds: undefined, keyFiles: [] };
+  const names = readdirSync(dir);
+  removeTempFilesSync(dir, names);
   let creds: string | undefined;
   try {
     creds = readFileSync(path.join(dir, CREDS_FILE), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return { fence, creds, keyFiles: readdirSync(dir).filter(isKeyFileName) };
+  return { fence, creds, keyFiles: names.filter(isKeyFileName) };
 }
 
 /** Checks the fence, then writes (atomically) or removes each file in order, then syncs the directory. */
