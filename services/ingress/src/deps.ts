@@ -5,6 +5,7 @@ import type { Logger } from '@fleet/logger';
 import type { MessageStore, SessionStore, ShardQueues } from '@fleet/state';
 import type { HealthSweep } from './health-sweep';
 import type { IngressMetrics } from './metrics';
+import type { SessionWatch } from './session-watch';
 
 /** What the routes need, built once by `createIngress` (and by tests). */
 export interface IngressDeps {
@@ -17,4 +18,6 @@ export interface IngressDeps {
   readonly logger: Logger;
   readonly metrics: IngressMetrics;
   readonly healthSweep: HealthSweep;
+  /** Long polls over session records (QR wait). */
+  readonly sessionWatch: SessionWatch;
 }

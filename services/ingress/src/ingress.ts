@@ -9,6 +9,10 @@ import { HealthSweep } from './health-sweep';
 import type { IngressConfig } from './config';
 import type { IngressDeps } from './deps';
 import { createIngressMetrics } from './metrics';
+import { SessionWatch } from './session-watch';
+
+/** Requests that may wait on session changes at once (long polls); past it, waits answer at once. */
+const MAX_SESSION_WAITERS = 10_000;
 
 export interface Ingress {
   readonly deps: IngressDeps;
@@ -31,16 +35,18 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
   const metrics = createIngressMetrics();
   const cluster = new ClusterView({ redis, keys, logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
   metrics.probes.liveWorkers = () => cluster.snapshot.workers.length;
+  const sessions = new SessionStore(redis, keys);
   const deps: IngressDeps = {
     redis,
     keys,
     cluster,
-    sessions: new SessionStore(redis, keys),
+    sessions,
     messages: new MessageStore(redis, keys),
     queues: new ShardQueues(queueConnection, keys),
     logger,
     metrics,
     healthSweep: new HealthSweep({ redis, queueConnection, keys, cluster, logger, intervalMs: config.healthSweepMs }),
+    sessionWatch: new SessionWatch({ redis, keys, sessions, logger, maxWaiters: MAX_SESSION_WAITERS }),
   };
   metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];
   const app = createApp(deps, { apiKeys: config.apiKeys, bodyLimitBytes: config.bodyLimitBytes });
@@ -63,7 +69,10 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     },
     close() {
       closing ??= (async () => {
+        // Long polls answer now rather than hold the server's close for their full wait.
+        const answered = deps.sessionWatch.close();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        await answered;
         await deps.healthSweep.close();
         await cluster.close();
         await deps.queues.close();

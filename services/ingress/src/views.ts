@@ -1,8 +1,13 @@
 import type { MessageRecord, SessionRecord } from '@fleet/state';
 
+/** Whether the record shows a QR that can still be scanned. */
+export function hasLiveQr(record: SessionRecord, now = Date.now()): boolean {
+  return record.status === 'qr' && record.qr !== undefined && (record.qrExpiresAt ?? 0) > now;
+}
+
 /** API representation of a session record (snake_case, nulls instead of absent fields). */
 export function sessionView(record: SessionRecord, owner: string | null, now = Date.now()) {
-  const qrLive = record.status === 'qr' && record.qr !== undefined && (record.qrExpiresAt ?? 0) > now;
+  const qrLive = hasLiveQr(record, now);
   return {
     session_id: record.sessionId,
     workspace_id: record.workspaceId,

@@ -67,6 +67,79 @@ describe('ingress: QR, stop and start routes (in-process, real Redis)', () => {
     expect(modulesOf(png, expected.size)).to.deep.equal(Array.from(expected.data, Boolean));
   });
 
+  describe('waiting for the QR (?wait=seconds)', () => {
+    const elapsedOf = async <T>(work: Promise<T>): Promise<[T, number]> => {
+      const started = Date.now();
+      const result = await work;
+      return [result, Date.now() - started];
+    };
+
+    it('answers as soon as the worker writes the QR, not at the deadline', async () => {
+      await create('w1');
+      const waiting = elapsedOf(h.call('GET', '/api/sessions/w1/qr?format=raw&wait=20'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await showQr('w1');
+      const [answer, elapsed] = await waiting;
+      expect(answer.status).to.equal(200);
+      expect(answer.body.qr).to.equal(QR);
+      expect(elapsed).to.be.within(250, 10_000);
+      expect(h.ingress.deps.sessionWatch.waiters).to.equal(0);
+    });
+
+    it('answers QR_NOT_AVAILABLE at the deadline when none comes, and at once when none can come', async () => {
+      await create('w2');
+      const [late, waited] = await elapsedOf(h.call('GET', '/api/sessions/w2/qr?format=raw&wait=1'));
+      expect(late.status).to.equal(404);
+      expect(late.body.error.code).to.equal('QR_NOT_AVAILABLE');
+      expect(waited).to.be.at.least(950);
+      await h.ingress.deps.sessions.update('w2', { status: 'connected', phone: '15550001111' });
+      const [settled, quick] = await elapsedOf(h.call('GET', '/api/sessions/w2/qr?format=raw&wait=30'));
+      expect(settled.body.error).to.deep.include({ code: 'QR_NOT_AVAILABLE' });
+      expect(settled.body.error.message).to.contain('connected');
+      expect(quick).to.be.below(5_000);
+    });
+
+    it('ends with SESSION_NOT_FOUND when the session is removed while waiting', async () => {
+      const created = await create('w3');
+      const waiting = h.call('GET', '/api/sessions/w3/qr?wait=20');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await h.ingress.deps.sessions.remove({ sessionId: 'w3', shard: created.shard, workspaceId: 4 });
+      const answer = await waiting;
+      expect(answer.status).to.equal(404);
+      expect(answer.body.error.code).to.equal('SESSION_NOT_FOUND');
+    });
+
+    it('still finds a QR written without an announcement, at the deadline', async () => {
+      await create('w4');
+      const waiting = h.call('GET', '/api/sessions/w4/qr?format=raw&wait=1');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Straight to Redis: no announcement, as if it had been lost.
+      await h.redis.hset(`${h.prefix}:session:w4`, 'status', 'qr', 'qr', QR, 'qr_expires_at', String(Date.now() + 60_000));
+      const answer = await waiting;
+      expect(answer.status).to.equal(200);
+      expect(answer.body.qr).to.equal(QR);
+    });
+
+    it('refuses a wait outside 0-30 seconds with 400 naming the parameter', async () => {
+      await create('w5');
+      for (const wait of ['31', '-1', '1.5', 'soon']) {
+        const answer = await h.call('GET', `/api/sessions/w5/qr?wait=${wait}`);
+        expect(answer.status, wait).to.equal(400);
+        expect(JSON.stringify(answer.body), wait).to.contain('wait');
+      }
+    });
+
+    it('answers waiting requests when the ingress closes', async () => {
+      await create('w6');
+      const waiting = elapsedOf(h.call('GET', '/api/sessions/w6/qr?wait=30'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await h.ingress.deps.sessionWatch.close();
+      const [answer, elapsed] = await waiting;
+      expect(answer.body.error.code).to.equal('QR_NOT_AVAILABLE');
+      expect(elapsed).to.be.below(10_000);
+    });
+  });
+
   it('stop sets desired=stopped and queues session.stop; start sets desired=running and queues session.start', async () => {
     const created = await create('s1');
     const queue = h.ingress.deps.queues.queue(created.shard);

@@ -35,6 +35,8 @@ export interface Keys {
   shardSessions(shard: number): string;
   /** Set of the session ids of one workspace. */
   workspaceSessions(workspaceId: number): string;
+  /** Pub/sub channel: a session's status or QR changed (message = session id); wakes long polls. */
+  readonly sessionChanges: string;
 
   /** Hash: one message's record. */
   message(messageId: string): string;
@@ -99,6 +101,7 @@ export function createKeys(prefix: string): Keys {
     sessions: k('sessions'),
     shardSessions: (shard: number) => k('shard', shard, 'sessions'),
     workspaceSessions: (workspaceId: number) => k('workspace', workspaceId, 'sessions'),
+    sessionChanges: k('sessions', 'changed'),
     message: (messageId: string) => k('message', messageId),
     idempotency: (sessionId: string, key: string) => k('idem', sessionId, key),
     shardQueue: (shard: number) => `shard-${shard}`,

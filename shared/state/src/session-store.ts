@@ -39,6 +39,11 @@ const FIELD_NAMES: Record<keyof SessionUpdate, string> = {
   desired: 'desired',
 };
 
+/** Whether an update changes what a client waits for (status, QR, phone): those are announced. */
+function announces(update: SessionUpdate): boolean {
+  return update.status !== undefined || update.qr !== undefined || update.phone !== undefined;
+}
+
 /** Session records in Redis: read by the ingress directly, written by the owning worker. */
 export class SessionStore {
   constructor(
@@ -89,13 +94,17 @@ export class SessionStore {
       else set.push(FIELD_NAMES[name], String(value));
     }
     const key = this.keys.session(sessionId);
-    const result = epoch === undefined
-      ? await SCRIPTS.updateIfExists.run(this.redis, [key], [del.length, ...del, ...set])
-      : await SCRIPTS.updateIfEpoch.run(this.redis, [key], [epoch, del.length, ...del, ...set]);
+    const written = epoch === undefined
+      ? SCRIPTS.updateIfExists.run(this.redis, [key], [del.length, ...del, ...set])
+      : SCRIPTS.updateIfEpoch.run(this.redis, [key], [epoch, del.length, ...del, ...set]);
+    // Sent with the write (same connection, same turn: on an auto-pipelined one, the same packet).
+    // A refused write announces nothing new; listeners re-read the record, so that is harmless.
+    const announced = announces(update) ? this.redis.publish(this.keys.sessionChanges, sessionId) : undefined;
+    const [result] = await Promise.all([written, announced]);
     return result === 1;
   }
 
-  /** Removes the record and its index entries. */
+  /** Removes the record and its index entries, and announces it (a long poll ends). */
   async remove(record: Pick<SessionRecord, 'sessionId' | 'shard' | 'workspaceId'>): Promise<void> {
     await this.redis
       .multi()
@@ -103,6 +112,7 @@ export class SessionStore {
       .srem(this.keys.sessions, record.sessionId)
       .srem(this.keys.shardSessions(record.shard), record.sessionId)
       .srem(this.keys.workspaceSessions(record.workspaceId), record.sessionId)
+      .publish(this.keys.sessionChanges, record.sessionId)
       .exec();
   }
 

@@ -4,7 +4,7 @@ import { ApiError } from '@fleet/errors';
 import { jobId, type SessionRecord } from '@fleet/state';
 import type { IngressDeps } from '../deps';
 import { SessionId, SessionView } from '../schemas';
-import { sessionView } from '../views';
+import { hasLiveQr, sessionView } from '../views';
 import { COMMON_ERRORS, NOT_FOUND, json } from './responses';
 
 const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
@@ -12,12 +12,29 @@ const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'pat
 export const QR_FORMATS = ['png', 'data_url', 'raw'] as const;
 type QrFormat = (typeof QR_FORMATS)[number];
 
+/** Longest a QR request may wait for the QR to appear (seconds). */
+export const MAX_QR_WAIT_SECONDS = 30;
+
 const QrQuery = z.object({
   format: z
     .enum(QR_FORMATS)
     .default('png')
     .openapi({ param: { name: 'format', in: 'query' }, description: 'png (image/png), data_url or raw (JSON). Default png.' }),
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_QR_WAIT_SECONDS)
+    .default(0)
+    .openapi({
+      param: { name: 'wait', in: 'query' },
+      description: `Seconds (0-${MAX_QR_WAIT_SECONDS}) to wait for a QR while the session is starting or between QRs: the answer comes as soon as one is pending, instead of polling. Default 0.`,
+    }),
 });
+
+/** While a session is in these states a QR may still come; in any other, waiting is pointless. */
+const QR_MAY_COME = new Set<SessionRecord['status']>(['starting', 'qr', 'disconnected']);
+
 
 const QrView = z
   .object({
@@ -66,8 +83,10 @@ const startSession = createRoute({
 export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps): void {
   app.openapi(sessionQr, async (c) => {
     const { id } = c.req.valid('param');
-    const { format } = c.req.valid('query');
-    const view = sessionView(await requireSession(deps, id), null);
+    const { format, wait } = c.req.valid('query');
+    const record = await deps.sessionWatch.until(id, (current) => hasLiveQr(current) || !QR_MAY_COME.has(current.status) || current.desired === 'deleted', wait * 1_000);
+    if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+    const view = sessionView(record, null);
     if (!view.qr || !view.qr_expires_at) {
       throw new ApiError('QR_NOT_AVAILABLE', `no QR code is pending (status ${view.status})`, { session_id: id, status: view.status });
     }
