@@ -12,7 +12,8 @@ export interface JsonAnswer {
  * fraction of that.
  */
 export class JsonClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  /** Long polls (`/qr?wait=`) hold a socket each while they wait: room for a burst of them. */
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
   private readonly base: URL;
 
   constructor(

@@ -102,7 +102,11 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
     async pair(sessionId, workspaceId, phone) {
       const created = await api('POST', '/api/sessions/create', { session_id: sessionId, workspace_id: workspaceId, account_id: '1' });
       if (created.status >= 300) throw new Error(`create ${sessionId}: ${created.status} ${JSON.stringify(created.body)}`);
-      const qr = await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.qr as string, { what: `QR of ${sessionId}`, timeoutMs: PAIR_TIMEOUT_MS });
+      // A long poll: the answer comes when the worker writes the QR (or after 10 s, then again).
+      const qr = await waitFor(async () => {
+        const answer = await api('GET', `/api/sessions/${sessionId}/qr?format=raw&wait=10`);
+        return answer.status === 200 ? (answer.body.qr as string) : '';
+      }, { what: `QR of ${sessionId}`, timeoutMs: PAIR_TIMEOUT_MS });
       await simulator.scan(qr, phone);
       await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.status === 'connected', { what: `${sessionId} connected`, timeoutMs: PAIR_TIMEOUT_MS });
     },
