@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help deps build typecheck lint test test-deps run bench-ingress bench-sessions bench-webhooks loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
+.PHONY: help deps build typecheck lint test test-deps run bench-ingress bench-sessions bench-qr-floor bench-webhooks loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
   prometheus deploy-systemd deploy-compose deploy-k8s
 
 help: ## List the targets
@@ -38,6 +38,9 @@ bench-ingress: build ## autocannon against POST /api/messages/send with two work
 bench-sessions: build ## N sessions on ONE worker (BENCH_SESSIONS=500): time to connected, RSS/session, QR and send p50/p95
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/sessions.js
+
+bench-qr-floor: build ## The floor under bench-sessions' QR figure: 500 bare Baileys sockets against the simulator, no Fleet around them
+	@node services/worker/dist/bench/qr-floor.js $(or $(N),500)
 
 loadtest: build ## Load harness: make loadtest SCENARIO=create|send|mixed|soak SESSIONS=100 WORKERS=2 DURATION=60 (s); report in loadtest/reports
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
