@@ -41,6 +41,27 @@ describe('baileys-connector: Baileys logger adapter', () => {
     expect(verbose.lines.map((line) => line['level'])).to.deep.equal(['debug', 'debug']);
   });
 
+  it('stacks child bindings on its own, and makes the winston child only when a line is written', () => {
+    const { logger, lines } = makeLogger('warn');
+    let children = 0;
+    const child = logger.child.bind(logger);
+    logger.child = (bindings) => {
+      children += 1;
+      return child(bindings);
+    };
+    const socketLogger = createBaileysLogger(logger, { component: 'baileys' }).child({ class: 'ns' });
+    socketLogger.debug({ frame: 1 }, 'below the level');
+    socketLogger.child({ msgId: 'm1' }).info('below the level too');
+    expect(children, 'nothing written, no winston child').to.equal(0);
+    socketLogger.child({ msgId: 'm2' }).warn({ x: 1 }, 'written');
+    socketLogger.warn({ y: 2 }, 'written again');
+    expect(children).to.equal(2);
+    expect(lines.map((line) => [line['message'], line['component'], line['class'], line['msgId']])).to.deep.equal([
+      ['written', 'baileys', 'ns', 'm2'],
+      ['written again', 'baileys', 'ns', undefined],
+    ]);
+  });
+
   it('never logs phone numbers, JIDs or raw bytes', () => {
     const { logger, lines } = makeLogger('debug');
     const adapter = createBaileysLogger(logger).child({ class: 'ns' });

@@ -26,23 +26,37 @@ const LEVEL_MAP: Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal',
  * Adapts a winston logger to the pino-style interface Baileys expects. Objects are summarized
  * (bytes become sizes, depth and width are bounded) and scrubbed of phone numbers and JIDs before
  * they reach winston; nothing is computed for a level winston would drop. `level` never reads
- * `trace`, so Baileys never renders whole XML frames.
+ * `trace`, so Baileys never renders whole XML frames. Baileys makes a child per socket (`{ class:
+ * 'ns' }`): children only stack their bindings, and the winston child carrying them is made on the
+ * first line written, so a socket that logs nothing costs none.
  */
 export function createBaileysLogger(winston: Logger, bindings: Record<string, unknown> = {}): BaileysLogger {
-  const target = Object.keys(bindings).length > 0 ? winston.child(bindings) : winston;
+  return adapter(winston, bindings, []);
+}
+
+function adapter(base: Logger, own: Record<string, unknown>, fromBaileys: ReadonlyArray<Record<string, unknown>>): BaileysLogger {
+  let target: Logger | undefined;
+  const resolve = (): Logger => {
+    if (target) return target;
+    const merged = Object.assign({}, own, ...fromBaileys.map(safeBindings)) as Record<string, unknown>;
+    target = Object.keys(merged).length > 0 ? base.child(merged) : base;
+    return target;
+  };
+  // A winston child has its parent's level: compare with it, as the logger itself does.
+  const enabled = (level: WinstonLevel): boolean => (base.levels[level] ?? 0) <= (base.levels[base.level] ?? 0);
   const emit = (level: WinstonLevel) => (obj: unknown, msg?: string, ...rest: unknown[]) => {
-    if (!target.isLevelEnabled(level)) return;
+    if (!enabled(level)) return;
     const { message, meta } = toWinston(obj, msg, rest);
-    target.log(level, message, meta);
+    resolve().log(level, message, meta);
   };
   return {
     get level(): string {
-      return target.isLevelEnabled('debug') ? 'debug' : 'info';
+      return enabled('debug') ? 'debug' : 'info';
     },
     set level(_ignored: string) {
       // Baileys may try to change the level; the winston logger's configuration decides.
     },
-    child: (childBindings: Record<string, unknown>) => createBaileysLogger(target, safeBindings(childBindings)),
+    child: (childBindings: Record<string, unknown>) => adapter(base, own, [...fromBaileys, childBindings]),
     trace: emit(LEVEL_MAP.trace),
     debug: emit(LEVEL_MAP.debug),
     info: emit(LEVEL_MAP.info),
