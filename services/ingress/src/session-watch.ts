@@ -33,6 +33,8 @@ interface Waiter {
 export class SessionWatch {
   private subscriber: Redis | undefined;
   private subscribed: Promise<void> | undefined;
+  /** The subscription is in place: announcements reach `wake`. */
+  private listening = false;
   private readonly waiting = new Map<string, Set<Waiter>>();
   private count = 0;
   private closed = false;
@@ -50,8 +52,12 @@ export class SessionWatch {
    * or once the watch is closing.
    */
   async until(sessionId: string, test: (record: SessionRecord) => boolean, timeoutMs: number): Promise<SessionRecord | undefined> {
-    const first = await this.options.sessions.get(sessionId);
-    if (!first || test(first) || timeoutMs <= 0 || this.closed || this.count >= this.options.maxWaiters) return first;
+    if (timeoutMs <= 0 || this.closed || this.count >= this.options.maxWaiters) return this.options.sessions.get(sessionId);
+    if (!this.listening) {
+      // Not subscribed yet (the first waits after a start): read, and only subscribe if it must wait.
+      const first = await this.options.sessions.get(sessionId);
+      if (!first || test(first)) return first;
+    }
     return new Promise<SessionRecord | undefined>((resolve, reject) => {
       const waiter: Waiter = {
         test,
@@ -68,9 +74,9 @@ export class SessionWatch {
           reject(error);
         },
       };
+      // Registered before the read that decides: an announcement from then on wakes it.
       this.add(sessionId, waiter);
       const timer = setTimeout(() => void this.read(sessionId, waiter, true), timeoutMs);
-      // The first read was before the subscription: read again once it is in place.
       this.subscribe().then(
         () => this.read(sessionId, waiter, false),
         (error: unknown) => {
@@ -87,6 +93,7 @@ export class SessionWatch {
     await Promise.all(all.map(([id, waiter]) => this.read(id, waiter, true)));
     this.subscriber?.disconnect();
     this.subscriber = undefined;
+    this.listening = false;
   }
 
   private subscribe(): Promise<void> {
@@ -101,7 +108,9 @@ export class SessionWatch {
       ready = true;
     });
     this.subscriber = subscriber;
-    this.subscribed = subscriber.subscribe(this.options.keys.sessionChanges).then(() => undefined);
+    this.subscribed = subscriber.subscribe(this.options.keys.sessionChanges).then(() => {
+      this.listening = true;
+    });
     this.subscribed.catch(() => {
       // Let a later wait try again.
       if (this.subscriber === subscriber) {

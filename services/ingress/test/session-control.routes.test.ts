@@ -84,6 +84,11 @@ describe('ingress: QR, stop and start routes (in-process, real Redis)', () => {
       expect(answer.body.qr).to.equal(QR);
       expect(elapsed).to.be.within(250, 10_000);
       expect(h.ingress.deps.sessionWatch.waiters).to.equal(0);
+      // Once subscribed, a wait registers before its one read: a QR right after it still wakes it.
+      await create('w1b');
+      const again = h.call('GET', '/api/sessions/w1b/qr?format=raw&wait=20');
+      await showQr('w1b');
+      expect((await again).body.qr).to.equal(QR);
     });
 
     it('answers QR_NOT_AVAILABLE at the deadline when none comes, and at once when none can come', async () => {
