@@ -7,10 +7,13 @@ export interface IngressMetrics {
   readonly sessionsCreated: Counter<'outcome'>;
   readonly messagesAccepted: Counter<'outcome'>;
   readonly liveWorkers: Gauge;
+  readonly sessionWaiters: Gauge;
   readonly instanceHealth: Gauge<'instance' | 'state'>;
   /** Read at scrape time once the ingress is wired; unset leaves the gauge as last set. */
   readonly probes: {
     liveWorkers?: () => number;
+    /** Requests waiting on session changes (QR long polls). */
+    sessionWaiters?: () => number;
     /** The last health sweep: instance → healthy / unhealthy / unreachable. */
     instanceHealth?: () => Promise<ReadonlyArray<{ instance: string; status: string }>>;
   };
@@ -55,6 +58,14 @@ export function createIngressMetrics(): IngressMetrics {
         for (const { instance, status } of instances) {
           for (const state of ['healthy', 'unhealthy', 'unreachable']) this.set({ instance, state }, status === state ? 1 : 0);
         }
+      },
+    }),
+    sessionWaiters: new Gauge({
+      name: 'fleet_ingress_session_waiters',
+      help: 'Requests waiting on a session change right now (GET /api/sessions/{id}/qr?wait=)',
+      registers: [registry],
+      collect() {
+        if (probes.sessionWaiters) this.set(probes.sessionWaiters());
       },
     }),
     liveWorkers: new Gauge({

@@ -78,6 +78,8 @@ describe('ingress: QR, stop and start routes (in-process, real Redis)', () => {
       await create('w1');
       const waiting = elapsedOf(h.call('GET', '/api/sessions/w1/qr?format=raw&wait=20'));
       await new Promise((resolve) => setTimeout(resolve, 300));
+      const metrics = await h.call('GET', '/metrics');
+      expect(metrics.body).to.match(/^fleet_ingress_session_waiters(\{[^}]*\})? 1$/m);
       await showQr('w1');
       const [answer, elapsed] = await waiting;
       expect(answer.status).to.equal(200);
