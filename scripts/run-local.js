@@ -144,8 +144,9 @@ Try it:
   curl -s ${auth} ${api}/api/instances
   curl -s ${auth} -X POST ${api}/api/sessions/create -d '{"session_id":"demo-1","workspace_id":5,"account_id":"1"}'
   curl -s ${auth} ${api}/api/sessions/demo-1/status
-${wsUrl ? `  # scan with the virtual phone: "qr" is the full QR string from the status above (/admin/qrs lacks its secret)
-  curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the status>","phone":"15550001111"}'
+  curl -s ${auth} '${api}/api/sessions/demo-1/qr?format=raw&wait=10'   # answered as soon as the QR is there
+${wsUrl ? `  # scan with the virtual phone: "qr" is the full QR string from the answer above (/admin/qrs lacks its secret)
+  curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the answer>","phone":"15550001111"}'
 ` : ''}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
   curl -s ${auth} ${api}/api/messages/<message_id>
 
