@@ -263,6 +263,14 @@ ${sendRows('first contacts', sends, created.length)}
 ${sendRows('known contacts (same pairs again)', repeats, created.length)}
 | simulator: conflicts, logins, handshake failures, messages received | ${sim.conflicts}, ${sim.logins}, ${sim.handshakeFailures}, ${sim.messagesReceived} |
 `);
+  } catch (error) {
+    // What each process said last (and whether it is still alive) is what explains a failed run.
+    for (const [name, service] of fleet.processes) {
+      const { exitCode, signalCode } = service.child;
+      const state = exitCode === null && signalCode === null ? 'running' : `exited (${exitCode ?? signalCode})`;
+      process.stderr.write(`--- ${name}: ${state}, last output:\n${service.output().split('\n').slice(-15).join('\n')}\n`);
+    }
+    throw error;
   } finally {
     await fleet.close();
     await cleanPrefix(redis, prefix);

@@ -30,6 +30,19 @@ export class JsonClient {
       headers['content-type'] = 'application/json';
       headers['content-length'] = Buffer.byteLength(payload);
     }
+    return this.send(method, route, headers, payload, true);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * One request. A kept-alive socket the server closes (idle timeout) just as a request goes out on it
+   * resets before anything was read: that request never reached the server and is sent once more on a
+   * fresh socket, the remedy Node's http documentation gives (`request.reusedSocket`).
+   */
+  private send(method: string, route: string, headers: Record<string, string | number>, payload: string | undefined, retry: boolean): Promise<JsonAnswer> {
     return new Promise((resolve, reject) => {
       const request = http.request(
         { agent: this.agent, host: this.base.hostname, port: this.base.port, method, path: route, headers },
@@ -47,12 +60,11 @@ export class JsonClient {
           });
         },
       );
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (retry && request.reusedSocket && error.code === 'ECONNRESET') resolve(this.send(method, route, headers, payload, false));
+        else reject(error);
+      });
       request.end(payload);
     });
-  }
-
-  close(): void {
-    this.agent.destroy();
   }
 }
