@@ -90,6 +90,19 @@ describe('auth-state: FileAuthState', () => {
       expect(cache.size).to.equal(0);
     });
 
+    it('does not cache pre-keys it writes (each is read at most once), yet reads them back and forgets removed ones', async () => {
+      const cache = new KeyCache();
+      const store = await open(1, { cache });
+      const preKeys = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [String(i + 1), { public: Buffer.alloc(32, i), private: Buffer.alloc(32, i + 1) }]));
+      await store.state.keys.set({ 'pre-key': preKeys, session: { contact: Buffer.from([7]) } });
+      expect(cache.size, 'only the session record is cached').to.equal(1);
+      const read = await store.state.keys.get('pre-key', ['3']);
+      expect(Buffer.from(read['3']!.private)).to.deep.equal(Buffer.alloc(32, 3));
+      await store.state.keys.set({ 'pre-key': { '3': null } });
+      expect(await store.state.keys.get('pre-key', ['3'])).to.deep.equal({});
+      await store.close();
+    });
+
     it('answers a key never stored without reading the disk; keys on disk at open or written since are read', async () => {
       const before = await open(1);
       await before.state.keys.set({ session: { old: Buffer.from([1]) } });

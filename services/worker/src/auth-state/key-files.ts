@@ -5,6 +5,14 @@ import type { FileChange } from './disk-ops';
 import { keyFileName } from './file-names';
 import type { CachedKey, KeyCache } from './key-cache';
 
+/**
+ * Key types not put in the cache when written. A pre-key is read at most once, when a contact starts
+ * a session with this device, and removed then; Baileys uploads them 30 at a time, so caching them
+ * filled the shared cache with entries that are never read (90,000 at 3,000 sessions, past its
+ * 50,000-entry bound), crowding out keys that are. A pre-key read from disk is cached as any key.
+ */
+const WRITE_ONLY_TYPES: ReadonlySet<string> = new Set(['pre-key']);
+
 /** Key writes turned into file changes, and the cache entries they leave once written. */
 export interface PreparedKeys {
   readonly changes: FileChange[];
@@ -63,7 +71,7 @@ export class KeyFiles {
       const name = keyFileName(type, id);
       const text = value === null || value === undefined ? null : JSON.stringify(value, BufferJSON.replacer);
       changes.push(text === null ? { name, remove: true } : { name, text });
-      entries.push([key, text]);
+      if (!WRITE_ONLY_TYPES.has(type)) entries.push([key, text]);
     }
     return { changes, entries };
   }
