@@ -21,22 +21,41 @@ const PLACEHOLDER_X = Buffer.alloc(32).toString('base64url');
 const PRIVATE_KEY_CACHE_SIZE = 8192;
 const privateKeys = new Map<string, KeyObject>();
 
+const base64url = (raw: Uint8Array): string => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+
+/** Imports a raw 32-byte X25519 private key (not cached; OpenSSL computes its public half). */
+export function importPrivateKey(raw: Uint8Array): KeyObject {
+  return importPrivateJwk(base64url(raw));
+}
+
+function importPrivateJwk(d: string): KeyObject {
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: PLACEHOLDER_X }, format: 'jwk' });
+}
+
+/** Imports a raw 32-byte X25519 public key; throws on any other length. */
+export function importPublicKey(raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: base64url(raw) }, format: 'jwk' });
+}
+
+/** The raw public key of a private key object, read back from the import (no second scalar multiplication). */
+export function publicKeyOf(privateKey: KeyObject): Buffer {
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
+  if (typeof x !== 'string') throw new Error('X25519 public key export without x');
+  return Buffer.from(x, 'base64url');
+}
+
 function privateKeyObject(privKey: Uint8Array): KeyObject {
-  const d = Buffer.from(privKey).toString('base64url');
+  const d = base64url(privKey);
   const cached = privateKeys.get(d);
   if (cached) {
     privateKeys.delete(d);
     privateKeys.set(d, cached);
     return cached;
   }
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: PLACEHOLDER_X }, format: 'jwk' });
+  const key = importPrivateJwk(d);
   privateKeys.set(d, key);
   if (privateKeys.size > PRIVATE_KEY_CACHE_SIZE) privateKeys.delete(privateKeys.keys().next().value!);
   return key;
-}
-
-function publicKeyObject(pubKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(pubKey).toString('base64url') }, format: 'jwk' });
 }
 
 export function fastAgreement(original: CurveModule['calculateAgreement']): CurveModule['calculateAgreement'] {
@@ -44,25 +63,22 @@ export function fastAgreement(original: CurveModule['calculateAgreement']): Curv
     const pub = pubKey?.byteLength === 33 && pubKey[0] === KEY_TYPE ? pubKey.subarray(1) : pubKey;
     // Anything unusual (wrong lengths, missing keys) goes to the original for its own checks and errors.
     if (pub?.byteLength !== 32 || privKey?.byteLength !== 32) return original(pubKey, privKey);
-    return diffieHellman({ privateKey: privateKeyObject(privKey), publicKey: publicKeyObject(pub) });
+    return diffieHellman({ privateKey: privateKeyObject(privKey), publicKey: importPublicKey(pub) });
   };
 }
 
-/** The X25519 base point (u = 9): agreeing with it gives a private key's public key. */
-const BASE_POINT = publicKeyObject(Buffer.concat([Buffer.from([9]), Buffer.alloc(31)]));
-
 /**
  * A fresh key pair: 32 random bytes clamped as OpenSSL and curve25519-js clamp them, and the public key
- * as X25519(private, 9). Not `generateKeyPairSync` + `export({ format: 'jwk' })`: on Node 20 that pair
- * can deadlock the process (the export holds the key's lock while allocating; a GC during that
- * allocation finalizes the finished key-generation job, whose destructor waits for the same lock),
- * which hung a load-test simulator for good at 0% CPU. Importing keys and agreeing takes no such lock.
+ * OpenSSL computed when importing them. Not `generateKeyPairSync` + `export({ format: 'jwk' })`: on
+ * Node 20 that pair can deadlock the process (the export holds the key's lock while allocating; a GC
+ * during that allocation finalizes the finished key-generation job, whose destructor waits for the
+ * same lock), which hung a load-test simulator for good at 0% CPU. An imported key has no such job.
  */
 export function fastKeyPair(): { pubKey: Buffer; privKey: Buffer } {
   const privKey = randomBytes(32);
   privKey[0]! &= 248;
   privKey[31]! &= 127;
   privKey[31]! |= 64;
-  const pub = diffieHellman({ privateKey: privateKeyObject(privKey), publicKey: BASE_POINT });
+  const pub = publicKeyOf(privateKeyObject(privKey));
   return { pubKey: Buffer.concat([Buffer.from([KEY_TYPE]), pub]), privKey };
 }
