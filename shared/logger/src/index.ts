@@ -1,2 +1,2 @@
-export { createLogger, createSilentLogger, type Logger, type LoggerOptions, type LogLevel } from './logger';
+export { createLogger, createSilentLogger, writesLevel, type Logger, type LoggerOptions, type LogLevel } from './logger';
 export { redactText, redactValue, REDACTED } from './redact';

@@ -30,16 +30,23 @@ const redactFormat = winston.format((info) => {
  * the level with the logger's own, so a line below it costs one comparison.
  */
 function skipLinesBelowLevel(logger: Logger): Logger {
-  const priorities = logger.levels;
   const methods = logger as unknown as Record<string, (...args: unknown[]) => Logger>;
-  for (const level of Object.keys(priorities)) {
+  for (const level of Object.keys(logger.levels)) {
     const write = methods[level];
     if (typeof write !== 'function') continue;
     methods[level] = function (this: Logger, ...args: unknown[]): Logger {
-      return (priorities[level] ?? 0) <= (priorities[this.level] ?? 0) ? write.apply(this, args) : this;
+      return writesLevel(this, level) ? write.apply(this, args) : this;
     };
   }
   return logger;
+}
+
+/**
+ * Whether `logger` writes lines of `level`: one comparison with its own level (a child has its
+ * parent's). winston's `isLevelEnabled` also walks the transports.
+ */
+export function writesLevel(logger: Logger, level: string): boolean {
+  return (logger.levels[level] ?? 0) <= (logger.levels[logger.level] ?? 0);
 }
 
 /** The one logger factory: JSON lines with a timestamp, the service name and redaction applied. */

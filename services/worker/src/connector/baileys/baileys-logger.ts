@@ -1,5 +1,5 @@
 import type { SocketConfig } from 'baileys';
-import type { Logger } from '@fleet/logger';
+import { writesLevel, type Logger } from '@fleet/logger';
 import { summarizeForLog } from './log-summary';
 
 /** The pino-style logger Baileys calls. */
@@ -43,7 +43,7 @@ function adapter(base: Logger, own: Record<string, unknown>, fromBaileys: Readon
     return target;
   };
   // A winston child has its parent's level: compare with it, as the logger itself does.
-  const enabled = (level: WinstonLevel): boolean => (base.levels[level] ?? 0) <= (base.levels[base.level] ?? 0);
+  const enabled = (level: WinstonLevel): boolean => writesLevel(base, level);
   const emit = (level: WinstonLevel) => (obj: unknown, msg?: string, ...rest: unknown[]) => {
     if (!enabled(level)) return;
     const { message, meta } = toWinston(obj, msg, rest);
