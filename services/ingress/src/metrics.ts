@@ -1,4 +1,4 @@
-import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, registerMemoryLimit, type Registry } from '@fleet/metrics';
+import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, probeGauge, registerMemoryLimit, type Registry } from '@fleet/metrics';
 
 /** Every metric the ingress exports (documented in docs/metrics.md). */
 export interface IngressMetrics {
@@ -60,21 +60,12 @@ export function createIngressMetrics(): IngressMetrics {
         }
       },
     }),
-    sessionWaiters: new Gauge({
-      name: 'fleet_ingress_session_waiters',
-      help: 'Requests waiting on a session change right now (GET /api/sessions/{id}/qr?wait=)',
-      registers: [registry],
-      collect() {
-        if (probes.sessionWaiters) this.set(probes.sessionWaiters());
-      },
-    }),
-    liveWorkers: new Gauge({
-      name: 'fleet_ring_live_workers',
-      help: 'Live workers as seen by this process',
-      registers: [registry],
-      collect() {
-        if (probes.liveWorkers) this.set(probes.liveWorkers());
-      },
-    }),
+    sessionWaiters: probeGauge(
+      registry,
+      'fleet_ingress_session_waiters',
+      'Requests waiting on a session change right now (GET /api/sessions/{id}/qr?wait=)',
+      () => probes.sessionWaiters?.(),
+    ),
+    liveWorkers: probeGauge(registry, 'fleet_ring_live_workers', 'Live workers as seen by this process', () => probes.liveWorkers?.()),
   };
 }

@@ -1,4 +1,4 @@
-import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, registerMemoryLimit, type Registry } from '@fleet/metrics';
+import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, probeGauge, registerMemoryLimit, type Registry } from '@fleet/metrics';
 import { SESSION_STATUSES } from '@fleet/state';
 
 /** Every metric the worker exports (documented in docs/metrics.md). */
@@ -70,22 +70,13 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
       for (const [queue, byState] of counts) for (const state of QUEUE_STATES) this.set({ queue, state }, byState[state] ?? 0);
     },
   });
-  const liveWorkers = new Gauge({
-    name: 'fleet_ring_live_workers',
-    help: 'Live workers as seen by this process (ring membership)',
-    registers: [registry],
-    collect() {
-      if (probes.liveWorkers) this.set(probes.liveWorkers());
-    },
-  });
-  const credsReady = new Gauge({
-    name: 'fleet_creds_pool_ready',
-    help: 'Credentials for new sessions made ahead while idle and not yet handed out (CREDS_POOL_SIZE when full)',
-    registers: [registry],
-    collect() {
-      if (probes.credsReady) this.set(probes.credsReady());
-    },
-  });
+  const liveWorkers = probeGauge(registry, 'fleet_ring_live_workers', 'Live workers as seen by this process (ring membership)', () => probes.liveWorkers?.());
+  const credsReady = probeGauge(
+    registry,
+    'fleet_creds_pool_ready',
+    'Credentials for new sessions made ahead while idle and not yet handed out (CREDS_POOL_SIZE when full)',
+    () => probes.credsReady?.(),
+  );
   const storageOps = new Histogram({
     name: 'fleet_session_storage_seconds',
     help: 'Session-storage operations of the auth state (open, write, check, clear) by outcome, queueing on the I/O threads included',

@@ -1,2 +1,2 @@
-export { createRegistry, LATENCY_BUCKETS, Counter, Gauge, Histogram, Registry, Summary } from './registry';
+export { createRegistry, probeGauge, LATENCY_BUCKETS, Counter, Gauge, Histogram, Registry, Summary } from './registry';
 export { memoryLimitBytes, registerMemoryLimit } from './memory-limit';

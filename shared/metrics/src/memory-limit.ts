@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { Gauge, type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
+import { probeGauge } from './registry';
 
 /** cgroup v2 and v1 files holding a container's memory limit. */
 const CGROUP_LIMIT_FILES = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes'];
@@ -24,12 +25,10 @@ export function memoryLimitBytes(): number {
 
 /** Registers `fleet_memory_limit_bytes` (see memoryLimitBytes) on a service's registry. */
 export function registerMemoryLimit(registry: Registry): Gauge {
-  return new Gauge({
-    name: 'fleet_memory_limit_bytes',
-    help: 'Memory this process may use: its cgroup limit, else the machine RAM (denominator of the memory alert)',
-    registers: [registry],
-    collect() {
-      this.set(memoryLimitBytes());
-    },
-  });
+  return probeGauge(
+    registry,
+    'fleet_memory_limit_bytes',
+    'Memory this process may use: its cgroup limit, else the machine RAM (denominator of the memory alert)',
+    memoryLimitBytes,
+  );
 }
