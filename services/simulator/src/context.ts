@@ -18,7 +18,11 @@ export interface Counters {
   messagesDelivered: number
   messagesQueued: number
   rateLimited: number
+  /** copies a recipient could not decrypt (each answered with a retry receipt) */
   decryptFailures: number
+  retryReceipts: number
+  /** copies of a message id the recipient had already decrypted */
+  duplicates: number
   /** usync queries asking for device lists (a client asks before writing to users it does not know yet) */
   deviceQueries: number
 }
@@ -46,7 +50,7 @@ export function createContext(options: ResolvedOptions): SimContext {
     ids: new IdGenerator(),
     counters: {
       socketsOpen: 0, socketsTotal: 0, handshakeFailures: 0, logins: 0, loginFailures: 0, conflicts: 0,
-      messagesReceived: 0, messagesDelivered: 0, messagesQueued: 0, rateLimited: 0, decryptFailures: 0, deviceQueries: 0,
+      messagesReceived: 0, messagesDelivered: 0, messagesQueued: 0, rateLimited: 0, decryptFailures: 0, retryReceipts: 0, duplicates: 0, deviceQueries: 0,
     },
     staticKey,
     certificate: buildCertChain(staticKey.public, randomBytes),

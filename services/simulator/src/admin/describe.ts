@@ -15,6 +15,9 @@ export function summarizeAccount(account: Account): AccountSummary {
     conflicts: account.conflicts,
     messagesReceived: account.messagesReceived,
     messagesDelivered: account.messagesDelivered,
+    decryptFailures: account.decryptFailures,
+    retryReceipts: account.retryReceipts,
+    duplicates: account.duplicates,
   }
 }
 

@@ -55,6 +55,12 @@ export interface AccountSummary {
   conflicts: number
   messagesReceived: number
   messagesDelivered: number
+  /** copies of this account's messages its recipients could not decrypt; 0 unless a Signal state was reused */
+  decryptFailures: number
+  /** retry receipts sent to this account's devices (one per failed copy, up to five per message) */
+  retryReceipts: number
+  /** copies of an already delivered message id (resent after a lost ack); the phone ignored them */
+  duplicates: number
 }
 
 export interface AccountDetails extends AccountSummary {

@@ -1,8 +1,11 @@
 /**
- * `<message>` stanzas a client sends. Each `<to>` recipient's copy is decrypted with that simulated user's
- * Signal store and recorded on the account; the copy for the account's own phone is not decrypted. The
- * server then acks (or refuses with 429 under the rate-limit fault) and sends a delivery receipt; a read
- * receipt follows when auto-read is on.
+ * `<message>` stanzas a client sends. The server acks every stanza it accepts (or refuses with 429 under
+ * the rate-limit fault); it cannot read them. The recipient's copy is then decrypted with that simulated
+ * user's Signal store, as the recipient's phone would: a copy it cannot decrypt (a reused chain counter, a
+ * consumed pre-key, a missing copy) is counted on the sending account and answered with a retry receipt,
+ * never with a delivery receipt, exactly as WhatsApp's clients do; the sender must encrypt it again. A copy
+ * that decrypts is delivered once (a repeated id is a duplicate the phone ignores, counted) and a read
+ * receipt follows when auto-read is on. The copy for the account's own phone is not decrypted.
  */
 import { getBinaryNodeChild, getBinaryNodeChildren, jidDecode } from 'baileys'
 import type { BinaryNode, proto } from 'baileys'
@@ -10,7 +13,7 @@ import type { Connection } from '../connection/connection'
 import type { SimContext } from '../context'
 import type { Account } from '../state/account'
 import type { SentMessage } from '../state/sent-log'
-import { contentBuffer, messageAck, receipt } from './nodes'
+import { contentBuffer, messageAck, receipt, retryReceipt } from './nodes'
 import type { CipherType } from '../signal/peer'
 
 interface Copy {
@@ -18,6 +21,12 @@ interface Copy {
   type: CipherType
   ciphertext: Buffer
 }
+
+/** What the recipient's phone made of a copy. */
+type CopyOutcome = 'decrypted' | 'duplicate' | 'undecryptable'
+
+/** A phone asks for a message again at most this many times (WhatsApp's clients give up after five). */
+const MAX_RETRY_RECEIPTS = 5
 
 export async function handleClientMessage(ctx: SimContext, connection: Connection, node: BinaryNode): Promise<void> {
   const account = connection.account
@@ -31,18 +40,21 @@ export async function handleClientMessage(ctx: SimContext, connection: Connectio
   }
   const recipient = jidDecode(to)
   const isPeerMessage = node.attrs.category === 'peer' || recipient?.user === account.phone
-  if (!isPeerMessage && recipient?.server === 's.whatsapp.net') {
-    const copy = copiesFor(node).find(candidate => jidDecode(candidate.jid)?.user === recipient.user)
-    await recordSent(ctx, connection, account, id, `${recipient.user}@s.whatsapp.net`, copy)
-  }
   connection.send(messageAck(id, to))
-  if (isPeerMessage) return
+  if (isPeerMessage || recipient?.server !== 's.whatsapp.net') return
+  const userJid = `${recipient.user}@s.whatsapp.net`
+  const copy = copiesFor(node).find(candidate => jidDecode(candidate.jid)?.user === recipient.user)
+  const outcome = await recordSent(ctx, connection, account, id, userJid, copy)
+  if (outcome === 'undecryptable') {
+    askAgain(ctx, connection, account, id, userJid)
+    return
+  }
   if (ctx.options.deliveryReceipts) {
-    connection.send(receipt([id], to))
+    connection.send(receipt([id], userJid))
     markStatus(account, [id], 'delivered')
   }
   const autoReadMs = account.autoReadMs ?? ctx.options.autoReadReceiptMs
-  if (autoReadMs !== null) scheduleRead(connection, account, id, to, autoReadMs)
+  if (autoReadMs !== null && outcome === 'decrypted') scheduleRead(connection, account, id, userJid, autoReadMs)
 }
 
 function copiesFor(node: BinaryNode): Copy[] {
@@ -58,19 +70,30 @@ function copiesFor(node: BinaryNode): Copy[] {
   return copies
 }
 
-async function recordSent(ctx: SimContext, connection: Connection, account: Account, id: string, to: string, copy?: Copy): Promise<void> {
+async function recordSent(ctx: SimContext, connection: Connection, account: Account, id: string, to: string, copy?: Copy): Promise<CopyOutcome> {
+  const previous = account.sent.get(id)
   let message: proto.Message | undefined
   if (copy) {
     const phone = jidDecode(copy.jid)?.user ?? ''
     try {
       message = await ctx.registry.peer(phone).decrypt(connection.device.jid, copy.type, copy.ciphertext)
     } catch (error) {
-      ctx.counters.decryptFailures += 1
       ctx.options.logger.warn('could not decrypt a sent message', { connection: connection.id, error: String(error) })
     }
   }
   account.messagesReceived += 1
   ctx.counters.messagesReceived += 1
+  if (previous && previous.kind !== 'undecryptable') {
+    // The phone has this id already: a duplicate it ignores (the sender resent after a lost ack).
+    account.duplicates += 1
+    ctx.counters.duplicates += 1
+    account.sent.add({ ...previous, timestamp: Date.now() })
+    return 'duplicate'
+  }
+  if (!message) {
+    account.decryptFailures += 1
+    ctx.counters.decryptFailures += 1
+  }
   const record: SentMessage = {
     id,
     to,
@@ -80,7 +103,24 @@ async function recordSent(ctx: SimContext, connection: Connection, account: Acco
     status: 'server_ack',
   }
   account.sent.add(record)
+  return message ? 'decrypted' : 'undecryptable'
 }
+
+/** The recipient's phone could not decrypt `id`: it asks the sender's device for it again (a retry receipt). */
+function askAgain(ctx: SimContext, connection: Connection, account: Account, id: string, from: string): void {
+  const count = (account.retriesAsked.get(id) ?? 0) + 1
+  account.retriesAsked.delete(id)
+  account.retriesAsked.set(id, count)
+  if (account.retriesAsked.size > RETRY_MEMORY) account.retriesAsked.delete(account.retriesAsked.keys().next().value as string)
+  if (count > MAX_RETRY_RECEIPTS) return
+  const peer = ctx.registry.peer(jidDecode(from)?.user ?? '')
+  account.retryReceipts += 1
+  ctx.counters.retryReceipts += 1
+  connection.send(retryReceipt(id, from, count, peer.registrationId))
+}
+
+/** How many message ids an account remembers retry counts for. */
+const RETRY_MEMORY = 1024
 
 /** Text of a conversation or extended text message. Decoded protobufs keep defaults on the prototype, so own properties only. */
 export function textOf(message: proto.IMessage): string | null {

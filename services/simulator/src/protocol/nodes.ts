@@ -60,6 +60,25 @@ export function receipt(ids: string[], from: string, type?: 'read' | 'delivered'
   return node
 }
 
+/**
+ * A recipient's phone asking the sender's device to encrypt message `id` again (it could not decrypt
+ * it): `<receipt type="retry">` with the attempt count and the phone's registration id, as WhatsApp
+ * clients send it. `from` is the recipient (its primary device).
+ */
+export function retryReceipt(id: string, from: string, count: number, registrationId: number): BinaryNode {
+  const t = unixNow()
+  const registration = Buffer.alloc(4)
+  registration.writeUInt32BE(registrationId >>> 0)
+  return {
+    tag: 'receipt',
+    attrs: { id, from, type: 'retry', t },
+    content: [
+      { tag: 'retry', attrs: { count: String(count), id, t, v: '1' } },
+      { tag: 'registration', attrs: {}, content: registration },
+    ],
+  }
+}
+
 export function offlineMarker(count: number): BinaryNode {
   return { tag: 'ib', attrs: {}, content: [{ tag: 'offline', attrs: { count: String(count) } }] }
 }

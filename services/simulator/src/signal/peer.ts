@@ -41,6 +41,11 @@ export class SimPeer {
     this.repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys: this.keys })
   }
 
+  /** The Signal registration id of the peer's (only) device. */
+  get registrationId(): number {
+    return this.creds.registrationId
+  }
+
   /** The peer's identity key pair; for an account's phone it doubles as the ADV account signature key. */
   get identityKey(): { public: Buffer; private: Buffer } {
     const { public: pub, private: priv } = this.creds.signedIdentityKey

@@ -59,6 +59,14 @@ export class Account {
   conflicts = 0
   messagesReceived = 0
   messagesDelivered = 0
+  /** copies of this account's messages the recipient could not decrypt (reused counter or key, no copy) */
+  decryptFailures = 0
+  /** retry receipts the recipients sent this account's devices */
+  retryReceipts = 0
+  /** copies of an already decrypted message id (the sender resent it) */
+  duplicates = 0
+  /** message id → retry receipts asked for it so far (bounded, oldest forgotten) */
+  readonly retriesAsked = new Map<string, number>()
   logins = 0
   private nextDeviceId = 1
 

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events'
 import makeWASocket, { initAuthCreds } from 'baileys'
-import type { AuthenticationCreds, ConnectionState, WAMessage, WAMessageUpdate, WASocket } from 'baileys'
+import type { AuthenticationCreds, ConnectionState, WAMessage, WAMessageUpdate, WASocket, proto } from 'baileys'
 import { MemoryKeyStore } from '../../src/signal/memory-key-store'
 
 const noop = (): void => undefined
@@ -20,6 +20,8 @@ export const silentBaileysLogger = {
 
 export interface ClientOptions {
   keepAliveIntervalMs?: number
+  /** Answers a recipient's retry request with what was sent (Baileys' `getMessage`); none = nothing to resend. */
+  answerRetries?: boolean
 }
 
 export class TestClient {
@@ -28,6 +30,8 @@ export class TestClient {
   readonly events = new EventEmitter()
   readonly upserts: WAMessage[] = []
   readonly updates: WAMessageUpdate[] = []
+  /** What this client sent, by id (answers retry requests when `answerRetries`). */
+  readonly sentById = new Map<string, proto.IMessage>()
   sock: WASocket | undefined
   lastQr: string | undefined
   lastCloseCode: number | undefined
@@ -55,6 +59,7 @@ export class TestClient {
       connectTimeoutMs: 10_000,
       defaultQueryTimeoutMs: 5_000,
       keepAliveIntervalMs: options.keepAliveIntervalMs ?? 30_000,
+      getMessage: async key => (options.answerRetries && key.id ? this.sentById.get(key.id) : undefined),
     })
     this.sock = sock
     sock.ev.on('connection.update', (update: Partial<ConnectionState>) => {
@@ -86,6 +91,14 @@ export class TestClient {
       for (const update of updates) this.events.emit('update', update)
     })
     return sock
+  }
+
+  /** Sends a text and remembers it (for retry requests). */
+  async sendText(jid: string, text: string): Promise<string> {
+    const sent = await this.sock!.sendMessage(jid, { text })
+    const id = sent!.key.id!
+    if (sent?.message) this.sentById.set(id, sent.message)
+    return id
   }
 
   waitForQr(timeoutMs = 5000): Promise<string> {
