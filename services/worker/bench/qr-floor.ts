@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       const started = Date.now();
       const latencies = await Promise.all(creds.map((c) => new Promise<number>((resolve) => {
         const begin = Date.now();
-        const socket = createSocket({ creds: c, keys: { get: async () => ({}), set: async () => undefined } }, baileysLogger, options);
+        const socket = createSocket({ creds: c, keys: { get: async () => ({}), set: async () => undefined } }, baileysLogger, options, async () => undefined);
         sockets.push(socket);
         socket.ev.on('connection.update', (update) => {
           if (update.qr) resolve(Date.now() - begin);

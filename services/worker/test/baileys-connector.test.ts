@@ -130,6 +130,39 @@ describe('baileys-connector: against the WhatsApp simulator', function () {
     expect(incoming).to.include({ from: '15550199999@s.whatsapp.net', text: 'hi back' });
   });
 
+  it('sends a burst of 20 staggered messages to one contact: every copy decrypts, all are delivered', async () => {
+    const phone = '15550100004';
+    const { handle, events } = await pair(newSpec(), phone);
+    await handle.sendText({ messageId: 'WARMUP000001', to: '15550199998', text: 'warm' });
+    await events.waitFor('status', (data) => data.id === 'WARMUP000001' && data.status === 'delivered');
+    for (let round = 0; round < 2; round += 1) {
+      const ids = Array.from({ length: 20 }, (_, i) => `BURST${round}${String(i).padStart(6, '0')}`);
+      // Overlapping sends, each starting while earlier ones encrypt and commit: Baileys' own key-store
+      // transactions lost writes here and the contact could not decrypt about half of them.
+      await Promise.all(ids.map(async (id, i) => {
+        await delay(i * 2);
+        await handle.sendText({ messageId: id, to: '15550199998', text: `burst ${round}/${i}` });
+      }));
+      for (const id of ids) await events.waitFor('status', (data) => data.id === id && data.status === 'delivered');
+    }
+    const account = simulator.accounts().find((candidate) => candidate.phone === phone);
+    expect(account).to.include({ decryptFailures: 0, retryReceipts: 0 });
+    expect(simulator.sent(phone).filter((m) => m.text?.startsWith('burst'))).to.have.length(40);
+  });
+
+  it('answers a recipient that lost its session and asks again: the message is re-encrypted and delivered', async () => {
+    const phone = '15550100005';
+    const { handle, events } = await pair(newSpec(), phone);
+    await handle.sendText({ messageId: 'RETRYFIRST01', to: '15550199997', text: 'before' });
+    await events.waitFor('status', (data) => data.id === 'RETRYFIRST01' && data.status === 'delivered');
+    expect(simulator.faults(phone, { forgetSessions: true }).sessionsForgotten).to.be.at.least(1);
+    await handle.sendText({ messageId: 'RETRYAFTER01', to: '15550199997', text: 'after the contact lost its session' });
+    await events.waitFor('status', (data) => data.id === 'RETRYAFTER01' && data.status === 'delivered');
+    const record = simulator.sent(phone).find((m) => m.id === 'RETRYAFTER01');
+    expect(record).to.include({ text: 'after the contact lost its session', copies: 2 });
+    expect(simulator.account(phone)).to.include({ decryptFailures: 1, retryReceipts: 1 });
+  });
+
   it('connects again from the same directory after stop, without a new scan', async () => {
     const spec = newSpec();
     const first = await pair(spec, '15550100002');

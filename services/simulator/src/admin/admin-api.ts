@@ -94,10 +94,24 @@ export class AdminApi {
 
   faults(phone: string, request: unknown): FaultsResult {
     const account = this.requireAccount(phone)
-    const { disconnect, ...persistent } = parseFaults(request)
+    const { disconnect, forgetSessions, ...persistent } = parseFaults(request)
     account.faults = { ...account.faults, ...persistent }
+    const sessionsForgotten = forgetSessions ? this.forgetSessions(account) : 0
     const disconnected = disconnect === undefined ? 0 : applyDisconnect(this.ctx, account, disconnect)
-    return { faults: { ...account.faults }, disconnected }
+    return { faults: { ...account.faults }, disconnected, sessionsForgotten }
+  }
+
+  /** Every contact drops its Signal sessions with the account's devices; returns how many it had. */
+  private forgetSessions(account: Account): number {
+    let forgotten = 0
+    for (const peer of this.ctx.registry.peers.values()) {
+      for (const device of account.devices.values()) {
+        if (!peer.hasSession(device.jid)) continue
+        peer.dropSession(device.jid)
+        forgotten += 1
+      }
+    }
+    return forgotten
   }
 
   clearFaults(phone: string): Faults {

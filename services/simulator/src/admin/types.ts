@@ -114,12 +114,19 @@ export interface FaultsRequest {
   failLogin?: number | null
   /** one-shot: close the account's live sockets with this code now */
   disconnect?: 428 | 440 | 401 | 515
+  /**
+   * one-shot: every simulated contact forgets its Signal sessions with the account's devices (a phone
+   * reinstalled, a lost state): the next message from the account fails to decrypt and is asked again
+   */
+  forgetSessions?: boolean
 }
 
 export interface FaultsResult {
   faults: Faults
   /** sockets closed by `disconnect` */
   disconnected: number
+  /** Signal sessions the contacts forgot (`forgetSessions`) */
+  sessionsForgotten: number
 }
 
 export interface SettingsRequest {

@@ -62,7 +62,7 @@ export function parseReceipts(raw: unknown): ReceiptRequest {
 
 export function parseFaults(raw: unknown): FaultsRequest {
   const body = asObject(raw)
-  const known = new Set(['dropPings', 'delayMs', 'rateLimitSends', 'failLogin', 'disconnect'])
+  const known = new Set(['dropPings', 'delayMs', 'rateLimitSends', 'failLogin', 'disconnect', 'forgetSessions'])
   const unknown = Object.keys(body).filter(key => !known.has(key))
   if (unknown.length) throw new BadRequestError(`unknown fault fields: ${unknown.join(', ')}`, { fields: unknown })
   const out: FaultsRequest = {}
@@ -83,6 +83,8 @@ export function parseFaults(raw: unknown): FaultsRequest {
     }
     out.disconnect = body.disconnect as FaultsRequest['disconnect']
   }
+  const forgetSessions = optionalBoolean(body, 'forgetSessions')
+  if (forgetSessions !== undefined) out.forgetSessions = forgetSessions
   return out
 }
 

@@ -45,6 +45,12 @@ let storeCounter = 0;
  * every write atomic and fenced by the lease epoch. Writes run one batch at a time, in call order,
  * each batch as one operation of the I/O threads (see disk-ops); key reads are served from the cache
  * or read on the event loop.
+ *
+ * Key writes are staged first (visible to every read at once, see KeyFiles) and written in batches: at
+ * once outside a transaction; at the end of the outermost transaction inside one; and whenever the
+ * socket is about to send a frame (`whenDurable`), so no frame ever leaves before the Signal state
+ * that produced it is on disk. Transactions here replace Baileys' own (`addTransactionCapability`),
+ * which drops the writes of a transaction that starts and ends while another commits.
  */
 export class FileAuthState {
   readonly state: AuthenticationState;
@@ -55,6 +61,8 @@ export class FileAuthState {
   private readonly cache: KeyCache;
   private readonly cachePrefix = `${++storeCounter}\u0000`;
   private credsQueued: Promise<void> | undefined;
+  private keysQueued: Promise<void> | undefined;
+  private transactionDepth = 0;
 
   private constructor(
     private readonly options: FileAuthStateOptions,
@@ -131,9 +139,10 @@ export class FileAuthState {
     return false;
   }
 
-  /** Resolves once every write requested so far has finished (successfully or not). */
-  flush(): Promise<void> {
-    return this.queue.idle();
+  /** Writes the staged keys and resolves once every write requested so far has finished (successfully or not). */
+  async flush(): Promise<void> {
+    await this.flushKeys().catch(() => undefined);
+    await this.queue.idle();
   }
 
   /**
@@ -144,6 +153,7 @@ export class FileAuthState {
     return this.queue.run(async () => {
       this.assertWritable();
       this.refuseUnlessHeld(await this.disk.clear(this.options.dir, this.options.epoch));
+      this.keyFiles.dropStaged();
       this.keyFiles.forgetNames();
       this.cache.deletePrefix(this.cachePrefix);
       this.state.creds = initAuthCreds();
@@ -162,6 +172,43 @@ export class FileAuthState {
     return this.options.fsync ?? true;
   }
 
+  /** Whether some write (a staged key, the credentials) is not on disk yet. */
+  get hasPendingWrites(): boolean {
+    return this.keyFiles.stagedCount > 0 || this.credsQueued !== undefined || this.queue.busy;
+  }
+
+  /**
+   * Resolves once every write requested so far is on disk (staged keys are written now, even inside a
+   * transaction); rejects when one of them failed. Undefined when nothing is pending: no tick lost.
+   */
+  whenDurable(): Promise<void> | undefined {
+    if (!this.hasPendingWrites) return undefined;
+    const keys = this.flushKeys();
+    return Promise.all([keys, this.queue.idle()]).then(() => undefined);
+  }
+
+  /**
+   * Runs `work` as one transaction: its key writes are visible at once and written in one batch when
+   * the outermost transaction ends, whether `work` succeeded or not (a Signal state that advanced must
+   * be kept: a skipped counter is harmless, a reused one is not). Nested calls join the outer one.
+   */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    this.transactionDepth += 1;
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      if (--this.transactionDepth === 0) await this.flushKeys().catch(() => undefined);
+      throw error;
+    }
+    if (--this.transactionDepth === 0) await this.flushKeys();
+    return result;
+  }
+
+  get isInTransaction(): boolean {
+    return this.transactionDepth > 0;
+  }
+
   private makeKeyStore(): SignalKeyStore {
     return {
       get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
@@ -178,23 +225,43 @@ export class FileAuthState {
     };
   }
 
+  /** Stages the writes; writes them now unless a transaction is open (its end writes them). */
   private writeKeys(data: SignalDataSet): Promise<void> {
     const writes: Array<[string, string, unknown]> = [];
     for (const [type, byId] of Object.entries(data)) {
       for (const [id, value] of Object.entries(byId ?? {})) writes.push([type, id, value]);
     }
     if (writes.length === 0) return Promise.resolve();
-    return this.queue.run(async () => {
+    try {
       this.assertWritable();
-      const prepared = this.keyFiles.prepare(writes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.keyFiles.stage(writes);
+    return this.isInTransaction ? Promise.resolve() : this.flushKeys();
+  }
+
+  /**
+   * Writes every staged key not yet written, as one batch; calls made while one is waiting share it
+   * (group commit). A failed batch leaves its keys staged for the next.
+   */
+  private flushKeys(): Promise<void> {
+    if (this.keysQueued) return this.keysQueued;
+    const queued = this.queue.run(async () => {
+      this.keysQueued = undefined;
+      const batch = this.keyFiles.takeBatch();
+      if (!batch) return;
       try {
-        await this.commit(prepared.changes);
+        this.assertWritable();
+        await this.commit(batch.changes);
       } catch (error) {
-        this.keyFiles.forgetNames();
+        this.keyFiles.failed(batch);
         throw error;
       }
-      this.keyFiles.committed(prepared);
+      this.keyFiles.committed(batch);
     });
+    this.keysQueued = queued;
+    return queued;
   }
 
   /** Every write starts here: the store must be open and not fenced off. */

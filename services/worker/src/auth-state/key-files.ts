@@ -13,23 +13,40 @@ import type { CachedKey, KeyCache } from './key-cache';
  */
 const WRITE_ONLY_TYPES: ReadonlySet<string> = new Set(['pre-key']);
 
-/** Key writes turned into file changes, and the cache entries they leave once written. */
-export interface PreparedKeys {
+/** A key written by Baileys and not yet on disk: what reads get until it is (the overlay). */
+interface StagedKey {
+  readonly name: string;
+  /** JSON text, or null for a removed key. */
+  readonly text: CachedKey;
+  readonly cacheable: boolean;
+  /** Part of a batch being written now. */
+  submitted: boolean;
+}
+
+/** Staged keys handed to the disk as one batch. */
+export interface KeyBatch {
   readonly changes: FileChange[];
-  readonly entries: Array<[cacheKey: string, text: CachedKey]>;
+  readonly staged: ReadonlyArray<readonly [cacheKey: string, key: StagedKey]>;
 }
 
 /**
- * Reads the key files of one session directory through the shared cache; prepares their writes.
+ * Reads the key files of one session directory through the shared cache; stages and batches their writes.
+ *
+ * Writes are visible at once: a staged key (written by Baileys, not yet on disk) is what every later
+ * read returns, whatever the disk or the cache hold, until its batch is on disk. So no read ever sees an
+ * older Signal state than the last one written, however writes and transactions interleave, and a
+ * failed batch leaves its keys staged for the next one instead of losing them.
+ *
  * It knows which key files exist (listed when the directory was opened, then kept up to date by
  * every write, which only this lease holder makes), so a key that was never stored, such as the
  * session of a contact written to for the first time, is answered without touching the disk.
  */
 export class KeyFiles {
-  /** Bumped by every write batch; a read that overlapped one does not fill the cache. */
+  /** Bumped by every staged write; a disk read that overlapped one does not fill the cache. */
   private writeSeq = 0;
   /** Names of the key files on disk; undefined once a failed batch left that uncertain. */
   private names: Set<string> | undefined;
+  private readonly staged = new Map<string, StagedKey>();
 
   constructor(
     private readonly dir: string,
@@ -39,6 +56,17 @@ export class KeyFiles {
     existing: Iterable<string>,
   ) {
     this.names = new Set(existing);
+  }
+
+  /** Keys staged and not yet on disk (submitted or not). */
+  get stagedCount(): number {
+    return this.staged.size;
+  }
+
+  /** Whether some staged key is not part of a batch yet. */
+  get hasUnsubmitted(): boolean {
+    for (const key of this.staged.values()) if (!key.submitted) return true;
+    return false;
   }
 
   async read<T extends keyof SignalDataTypeMap>(type: T, id: string): Promise<SignalDataTypeMap[T] | undefined> {
@@ -57,32 +85,53 @@ export class KeyFiles {
     }
   }
 
-  /**
-   * The file changes that store `writes` (null or undefined removes the key). Their cache entries are
-   * dropped now, so nothing reads a value that might not be written; `committed` puts them back.
-   */
-  prepare(writes: ReadonlyArray<readonly [type: string, id: string, value: unknown]>): PreparedKeys {
+  /** Stages `writes` (null or undefined removes the key): visible to every read from now on. */
+  stage(writes: ReadonlyArray<readonly [type: string, id: string, value: unknown]>): void {
     this.writeSeq += 1;
-    const changes: FileChange[] = [];
-    const entries: Array<[string, CachedKey]> = [];
     for (const [type, id, value] of writes) {
       const key = this.cacheKey(type, id);
-      this.cache.delete(key);
-      const name = keyFileName(type, id);
       const text = value === null || value === undefined ? null : JSON.stringify(value, BufferJSON.replacer);
-      changes.push(text === null ? { name, remove: true } : { name, text });
-      if (!WRITE_ONLY_TYPES.has(type)) entries.push([key, text]);
+      this.staged.set(key, { name: keyFileName(type, id), text, cacheable: !WRITE_ONLY_TYPES.has(type), submitted: false });
+      this.cache.delete(key);
     }
-    return { changes, entries };
   }
 
-  /** The batch is on disk: its values may be served from the cache. */
-  committed(prepared: PreparedKeys): void {
-    for (const [key, text] of prepared.entries) this.cache.set(key, text);
-    for (const change of prepared.changes) {
+  /** Every staged key not yet in a batch, as one batch (undefined when there is none). */
+  takeBatch(): KeyBatch | undefined {
+    const staged: Array<readonly [string, StagedKey]> = [];
+    const byName = new Map<string, FileChange>();
+    for (const entry of this.staged) {
+      const key = entry[1];
+      if (key.submitted) continue;
+      key.submitted = true;
+      staged.push(entry);
+      byName.set(key.name, key.text === null ? { name: key.name, remove: true } : { name: key.name, text: key.text });
+    }
+    return staged.length === 0 ? undefined : { changes: [...byName.values()], staged };
+  }
+
+  /** The batch is on disk: its keys are served from the cache (unless staged again since). */
+  committed(batch: KeyBatch): void {
+    for (const [cacheKey, key] of batch.staged) {
+      if (this.staged.get(cacheKey) !== key) continue;
+      this.staged.delete(cacheKey);
+      if (key.cacheable) this.cache.set(cacheKey, key.text);
+    }
+    for (const change of batch.changes) {
       if ('remove' in change) this.names?.delete(change.name);
       else this.names?.add(change.name);
     }
+  }
+
+  /** The batch failed: its keys stay staged (still what reads get) and go in the next batch. */
+  failed(batch: KeyBatch): void {
+    for (const [cacheKey, key] of batch.staged) if (this.staged.get(cacheKey) === key) key.submitted = false;
+    this.forgetNames();
+  }
+
+  /** Forgets every staged key (the directory was cleared or the store fenced off). */
+  dropStaged(): void {
+    this.staged.clear();
   }
 
   /**
@@ -95,12 +144,20 @@ export class KeyFiles {
 
   private async readText(type: string, id: string): Promise<CachedKey> {
     const key = this.cacheKey(type, id);
+    const staged = this.staged.get(key);
+    if (staged) return staged.text;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const seq = this.writeSeq;
     const name = keyFileName(type, id);
     const text = this.names && !this.names.has(name) ? null : ((await readFileIfExists(path.join(this.dir, name))) ?? null);
-    if (seq === this.writeSeq) this.cache.set(key, text);
+    if (seq !== this.writeSeq) {
+      // A write was staged while the file was read: it may be this key's; the staged value wins.
+      const since = this.staged.get(key);
+      if (since) return since.text;
+      return this.cache.get(key) ?? text;
+    }
+    this.cache.set(key, text);
     return text;
   }
 

@@ -1,9 +1,18 @@
 /** Runs async tasks one after another, in call order; a failed task does not stop the ones after it. */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+
+  /** Whether a task is queued or running. */
+  get busy(): boolean {
+    return this.pending > 0;
+  }
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task);
+    this.pending += 1;
+    const result = this.tail.then(task).finally(() => {
+      this.pending -= 1;
+    });
     this.tail = result.catch(() => undefined);
     return result;
   }

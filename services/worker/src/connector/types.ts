@@ -46,6 +46,11 @@ export interface SessionHandlers {
   onFailed(info: { readonly code: number; readonly reason: string }): void;
   onMessageStatus(waMessageId: string, status: MessageAckStatus, detail?: string): void;
   onIncomingMessage(message: IncomingMessage): void;
+  /**
+   * The text of an outgoing message that is no longer in the connector's memory, for a recipient's
+   * retry request (it could not decrypt it); undefined when it is no longer kept. Optional.
+   */
+  outgoing?(messageId: string): Promise<OutgoingText | undefined>;
 }
 
 export interface OutgoingText {

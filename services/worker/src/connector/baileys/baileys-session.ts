@@ -1,12 +1,15 @@
-import type { BinaryNode, ConnectionState, WAMessage, WAMessageUpdate, WASocket } from 'baileys';
+import { generateWAMessageContent, type BinaryNode, type ConnectionState, type WAMessage, type WAMessageKey, type WAMessageUpdate, type WASocket, type proto } from 'baileys';
 import type { Logger } from '@fleet/logger';
 import type { FileAuthState } from '../../auth-state';
 import type { MessageAckStatus, OutgoingText, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { AckTracker } from './ack-tracker';
+import { useStoreTransactions } from './auth-keys';
 import { backoffDelay } from './backoff';
 import { createBaileysLogger, type BaileysLogger } from './baileys-logger';
+import { BoundedCache } from './bounded-cache';
 import { conflictTypeOf, decideOnClose, statusCodeOf, type CloseDecision } from './close-policy';
 import { SessionNotConnectedError } from './errors';
+import { gateFrames } from './frame-gate';
 import { ackStatusFromWa, phoneFromMeId, toIncomingMessage, toJid } from './message-mapping';
 import type { ResolvedConnectorOptions } from './options';
 import { describeError } from './safe-handlers';
@@ -19,6 +22,8 @@ const FIRST_QR_TTL_MS = 60_000;
 const NEXT_QR_TTL_MS = 20_000;
 const SOCKET_CLOSE_WAIT_MS = 2_000;
 const LOGOUT_TIMEOUT_MS = 5_000;
+/** Messages sent recently, kept in memory to answer recipients' retry requests without a lookup. */
+const RECENT_SENT = { entries: 64, ttlMs: 30 * 60_000 } as const;
 
 export interface SessionDeps {
   readonly spec: SessionSpec;
@@ -51,6 +56,7 @@ export class BaileysSession implements SessionHandle {
   private retryTimer: NodeJS.Timeout | undefined;
   private ended = false;
   private readonly acks = new AckTracker();
+  private readonly recentSent = new BoundedCache(RECENT_SENT.entries, RECENT_SENT.ttlMs);
   private readonly baileysLogger: BaileysLogger;
 
   constructor(private readonly deps: SessionDeps) {
@@ -64,9 +70,17 @@ export class BaileysSession implements SessionHandle {
   /** Opens a new socket (first start, 515 restart, reconnect after backoff). */
   connect(): void {
     this.phase = 'connecting';
+    const { store } = this.deps;
     try {
-      const sock = createSocket(this.deps.store.state, this.baileysLogger, this.deps.options);
+      const sock = createSocket(store.state, this.baileysLogger, this.deps.options, (key) => this.sentMessage(key));
       this.sock = sock;
+      const safe = useStoreTransactions(sock, store) && gateFrames(sock, store, (error) => this.onStorageFailure(sock, error));
+      if (!safe) {
+        // Never run a socket that could reuse Signal counters: this Baileys is not the one Fleet was built on.
+        this.deps.logger.error('the Baileys socket does not have the expected shape; refusing to run it');
+        this.fail({ action: 'fail', code: 500, reason: 'baileys_incompatible' });
+        return;
+      }
       this.wire(sock);
     } catch (error) {
       this.deps.logger.error('could not create a socket', { error: describeError(error) });
@@ -74,12 +88,19 @@ export class BaileysSession implements SessionHandle {
     }
   }
 
+  /**
+   * Sends a text in the session's lane: Baileys' processing mutex, which incoming messages, receipts
+   * (retry requests included) and notifications already take, so nothing else of this session touches
+   * its Signal state meanwhile. Resolves once the frame is written (acks come later).
+   */
   async sendText(message: OutgoingText): Promise<{ readonly waMessageId: string }> {
     const sock = this.sock;
     if (this.phase !== 'open' || !sock) throw new SessionNotConnectedError(this.deps.spec.sessionId, this.phase);
     const jid = toJid(message.to);
-    const sent = await sock.sendMessage(jid, { text: message.text }, { messageId: message.messageId });
-    return { waMessageId: sent?.key.id ?? message.messageId };
+    const sent = await sock.processingMutex.mutex(() => sock.sendMessage(jid, { text: message.text }, { messageId: message.messageId }));
+    const id = sent?.key.id ?? message.messageId;
+    if (sent?.message) this.recentSent.set(id, sent.message);
+    return { waMessageId: id };
   }
 
   async stop(): Promise<void> {
@@ -249,6 +270,31 @@ export class BaileysSession implements SessionHandle {
 
   private report(messageId: string, status: MessageAckStatus, detail?: string): void {
     if (this.acks.accept(messageId, status)) this.deps.handlers.onMessageStatus(messageId, status, detail);
+  }
+
+  /**
+   * What was sent as `key.id`, for a recipient that could not decrypt it and asked again (Baileys
+   * re-encrypts it on a fresh session): from memory, else rebuilt from what the application sent.
+   */
+  private async sentMessage(key: WAMessageKey): Promise<proto.IMessage | undefined> {
+    const id = key.id;
+    if (!id || !key.fromMe) return undefined;
+    const recent = this.recentSent.get<proto.IMessage>(id);
+    if (recent) return recent;
+    const stored = await this.deps.handlers.outgoing?.(id);
+    if (!stored) {
+      this.deps.logger.warn('a recipient asked for a message that is no longer kept');
+      return undefined;
+    }
+    // A text needs no upload: the content is rebuilt exactly as `sendText` made it.
+    return generateWAMessageContent({ text: stored.text }, { upload: () => Promise.reject(new Error('no upload for a text')) });
+  }
+
+  /** An auth-state write failed: nothing more may go out over this socket; close it and reconnect. */
+  private onStorageFailure(sock: WASocket, error: Error): void {
+    this.deps.logger.error('session storage write failed; closing the socket', { error: describeError(error) });
+    if (this.sock !== sock) return;
+    sock.end(Object.assign(new Error('session storage write failed'), { output: { statusCode: 500 } }));
   }
 
   private persistCreds(): void {

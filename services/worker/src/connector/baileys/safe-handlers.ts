@@ -20,6 +20,19 @@ export function safeHandlers(handlers: SessionHandlers, logger: Logger): Session
     onFailed: wrap('onFailed', handlers.onFailed),
     onMessageStatus: wrap('onMessageStatus', handlers.onMessageStatus),
     onIncomingMessage: wrap('onIncomingMessage', handlers.onIncomingMessage),
+    ...(handlers.outgoing ? { outgoing: outgoingLookup(handlers.outgoing.bind(handlers), logger) } : {}),
+  };
+}
+
+/** The outgoing-message lookup with its failures logged and answered as "not kept". */
+function outgoingLookup(lookup: NonNullable<SessionHandlers['outgoing']>, logger: Logger): NonNullable<SessionHandlers['outgoing']> {
+  return async (messageId) => {
+    try {
+      return await lookup(messageId);
+    } catch (error) {
+      logger.warn('outgoing message lookup failed', { error: describeError(error) });
+      return undefined;
+    }
   };
 }
 

@@ -1,4 +1,4 @@
-import makeWASocket, { type AuthenticationState, type WASocket } from 'baileys';
+import makeWASocket, { type AuthenticationState, type WAMessageKey, type WASocket, type proto } from 'baileys';
 import type { BaileysLogger } from './baileys-logger';
 import { BoundedCache } from './bounded-cache';
 import { rememberPhoneOnlyUsers } from './device-lists';
@@ -8,11 +8,16 @@ const MINUTE = 60_000;
 
 /**
  * One Baileys socket configured for many sessions per process: no history sync, no init queries, no
- * presence, no own-message echo, no link previews, no in-memory store, small timer-free caches, few
- * commit retries (a refused write is usually fencing, which retrying cannot fix), and device lists
+ * presence, no own-message echo, no link previews, no in-memory store, small timer-free caches, what
+ * was sent handed back for recipients' retry requests (`getMessage`), and device lists
  * of phone-only contacts remembered (see `rememberPhoneOnlyUsers`).
  */
-export function createSocket(auth: AuthenticationState, logger: BaileysLogger, options: ResolvedConnectorOptions): WASocket {
+export function createSocket(
+  auth: AuthenticationState,
+  logger: BaileysLogger,
+  options: ResolvedConnectorOptions,
+  getMessage: (key: WAMessageKey) => Promise<proto.IMessage | undefined>,
+): WASocket {
   const userDevicesCache = new BoundedCache(256, 5 * MINUTE);
   const sock = makeWASocket({
     auth,
@@ -28,8 +33,7 @@ export function createSocket(auth: AuthenticationState, logger: BaileysLogger, o
     fireInitQueries: false,
     generateHighQualityLinkPreview: false,
     emitOwnEvents: false,
-    getMessage: async () => undefined,
-    transactionOpts: { maxCommitRetries: 3, delayBetweenTriesMs: 500 },
+    getMessage,
     msgRetryCounterCache: new BoundedCache(64, 60 * MINUTE),
     userDevicesCache,
     callOfferCache: new BoundedCache(16, 5 * MINUTE),
