@@ -70,6 +70,9 @@ export async function startLocalFleet(): Promise<LocalFleet> {
       authStateIoThreads: 2,
       credsPoolSize: 0,
       keyCacheMb: 16,
+      messageAckTimeoutMs: 30_000,
+      messageSendAttempts: 3,
+      messageMaxWaitSeconds: 3_600,
     },
     { connector: new QrThenConnectConnector(), logger: createSilentLogger() },
   );

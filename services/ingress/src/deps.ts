@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { ClusterView } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
-import type { MessageStore, SessionStore, ShardQueues } from '@fleet/state';
+import type { MessageLedger } from '@fleet/messages';
+import type { SessionStore, ShardQueues } from '@fleet/state';
 import type { HealthSweep } from './health-sweep';
 import type { IngressMetrics } from './metrics';
 import type { SessionWatch } from './session-watch';
@@ -13,7 +14,7 @@ export interface IngressDeps {
   readonly keys: Keys;
   readonly cluster: ClusterView;
   readonly sessions: SessionStore;
-  readonly messages: MessageStore;
+  readonly messages: MessageLedger;
   readonly queues: ShardQueues;
   readonly logger: Logger;
   readonly metrics: IngressMetrics;

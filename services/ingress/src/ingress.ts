@@ -3,7 +3,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { ClusterView } from '@fleet/cluster';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
-import { MessageStore, SessionStore, ShardQueues } from '@fleet/state';
+import { MessageLedger } from '@fleet/messages';
+import { SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
 import { HealthSweep } from './health-sweep';
 import type { IngressConfig } from './config';
@@ -41,7 +42,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     keys,
     cluster,
     sessions,
-    messages: new MessageStore(redis, keys),
+    messages: new MessageLedger(redis, keys),
     queues: new ShardQueues(queueConnection, keys),
     logger,
     metrics,

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_WORKSPACE_ID, SESSION_ID_PATTERN } from '@fleet/errors';
-import { MESSAGE_ID_PATTERN, MESSAGE_STATUSES, SESSION_STATUSES } from '@fleet/state';
+import { MESSAGE_ID_PATTERN, MESSAGE_STATUSES } from '@fleet/messages';
+import { SESSION_STATUSES } from '@fleet/state';
 
 /** Request and response schemas: they validate requests and generate /openapi.json. */
 export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'letters, digits, _ or -, 1 to 64 characters').openapi({ example: 'sess_42' });
@@ -60,6 +61,7 @@ export const MessageView = z
     workspace_id: z.number(),
     status: z.enum(MESSAGE_STATUSES),
     failed_reason: z.string().nullable(),
+    attempts: z.number().int().openapi({ description: 'Times the message was written to the socket (a write with no server ack in time is retried)' }),
     idempotency_key: z.string().nullable(),
     created_at: z.number(),
     updated_at: z.number(),

@@ -1,4 +1,5 @@
-import type { MessageRecord, SessionRecord } from '@fleet/state';
+import type { MessageRecord } from '@fleet/messages';
+import type { SessionRecord } from '@fleet/state';
 
 /** Whether the record shows a QR that can still be scanned. */
 export function hasLiveQr(record: SessionRecord, now = Date.now()): boolean {
@@ -32,6 +33,7 @@ export function messageView(record: MessageRecord) {
     workspace_id: record.workspaceId,
     status: record.status,
     failed_reason: record.failedReason ?? null,
+    attempts: record.attempts,
     idempotency_key: record.idempotencyKey ?? null,
     created_at: record.createdAt,
     updated_at: record.updatedAt,

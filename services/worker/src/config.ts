@@ -27,6 +27,12 @@ export interface WorkerConfig {
   readonly credsPoolSize: number;
   /** Bound of the process-wide cache of Signal key files (MiB). */
   readonly keyCacheMb: number;
+  /** A message written to the socket with no server ack after this long is written again (or failed). */
+  readonly messageAckTimeoutMs: number;
+  /** Writes of one message before it fails. */
+  readonly messageSendAttempts: number;
+  /** A message not sent this long after it was accepted fails (`expired`); its session never connected. */
+  readonly messageMaxWaitSeconds: number;
 }
 
 export const WORKER_DEFAULTS = {
@@ -38,6 +44,9 @@ export const WORKER_DEFAULTS = {
   authStateIoThreads: DEFAULT_DISK_THREADS,
   credsPoolSize: DEFAULT_CREDS_POOL_SIZE,
   keyCacheMb: 64,
+  messageAckTimeoutMs: 30_000,
+  messageSendAttempts: 3,
+  messageMaxWaitSeconds: 24 * 3600,
 } as const;
 
 export function readWorkerConfig(env: Env): WorkerConfig {
@@ -61,5 +70,9 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     authStateIoThreads: reader.int('AUTH_STATE_IO_THREADS', WORKER_DEFAULTS.authStateIoThreads, { min: 1, max: 64 }),
     credsPoolSize: reader.int('CREDS_POOL_SIZE', WORKER_DEFAULTS.credsPoolSize, { min: 0, max: 100_000 }),
     keyCacheMb: reader.int('KEY_CACHE_MB', WORKER_DEFAULTS.keyCacheMb, { min: 1, max: 65_536 }),
+    messageAckTimeoutMs: reader.int('MESSAGE_ACK_TIMEOUT_MS', WORKER_DEFAULTS.messageAckTimeoutMs, { min: 1_000, max: 600_000 }),
+    messageSendAttempts: reader.int('MESSAGE_SEND_ATTEMPTS', WORKER_DEFAULTS.messageSendAttempts, { min: 1, max: 20 }),
+    // At most the ledger's body retention (2 days): a message is sent from its body.
+    messageMaxWaitSeconds: reader.int('MESSAGE_MAX_WAIT_SECONDS', WORKER_DEFAULTS.messageMaxWaitSeconds, { min: 60, max: 2 * 24 * 3600 }),
   });
 }

@@ -1,7 +1,7 @@
 export { createWorker, type FleetWorker, type WorkerDeps } from './worker';
 export { readWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from './config';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics';
-export { SessionManager, RetryLaterError } from './sessions/session-manager';
+export { SessionManager } from './sessions/session-manager';
 export { sessionDir } from './sessions/storage-path';
 export { FileAuthState, type FileAuthStateOptions } from './auth-state';
 export type {

@@ -17,6 +17,8 @@ export interface WorkerMetrics {
   readonly qrLatency: Histogram<'from'>;
   /** `stage`: sent (server ack) or delivered, measured from the message's acceptance by the ingress. */
   readonly sendLatency: Histogram<'stage'>;
+  /** Outgoing messages leaving a session's outbox: written to the socket, retried or failed. */
+  readonly messageWrites: Counter<'outcome'>;
   /** Time a job waited in its queue before this worker began it. */
   readonly jobWait: Histogram<'name'>;
   /** Read on every scrape from `probes` (set by the worker once it is wired). */
@@ -102,6 +104,12 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
       help: 'Time from a message being accepted to the server ack (stage=sent) or the delivery receipt (stage=delivered)',
       labelNames: ['stage'],
       buckets: SLOW_BUCKETS,
+      registers: [registry],
+    }),
+    messageWrites: new Counter({
+      name: 'fleet_message_writes_total',
+      help: 'Outgoing messages taken from a session outbox: written to the socket, put back to retry (failed write, no server ack in time) or failed',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     jobWait: new Histogram({

@@ -5,12 +5,14 @@ import { ClusterView, routeOf, type WorkerInfo } from '@fleet/cluster';
 import { EventLog, type EventSink } from '@fleet/events';
 import { createKeys, type Keys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
-import { LeaseStore, MessageStore, SessionStore, ShardQueues, type SessionJob } from '@fleet/state';
+import { MessageLedger } from '@fleet/messages';
+import { LeaseStore, SessionStore, ShardQueues, type SessionJob } from '@fleet/state';
 import type { WorkerConfig } from './config';
 import type { SessionConnector } from './connector/types';
 import { Heartbeat } from './fencing';
 import { createWorkerHttp } from './http/server';
 import { createWorkerMetrics, QUEUE_STATES, type WorkerMetrics } from './metrics';
+import { OutboxTimers } from './sessions/outbox-timers';
 import { SessionManager } from './sessions/session-manager';
 import { Reconciler } from './shards/reconciler';
 import { ShardConsumers } from './shards/shard-consumers';
@@ -52,6 +54,8 @@ class WorkerService implements FleetWorker {
   private readonly subscriber: Redis;
   private readonly keys: Keys;
   private readonly sessions: SessionStore;
+  private readonly ledger: MessageLedger;
+  private readonly outboxTimers: OutboxTimers;
   private readonly queues: ShardQueues;
   private readonly consumers: ShardConsumers;
   private readonly reconciler: Reconciler;
@@ -77,9 +81,19 @@ class WorkerService implements FleetWorker {
     this.metrics = createWorkerMetrics(config.instanceId);
     this.metrics.capacity.set(config.maxSessions);
     this.sessions = new SessionStore(this.store, this.keys);
+    this.ledger = new MessageLedger(this.store, this.keys);
     this.queues = new ShardQueues(this.redis, this.keys);
     this.cluster = new ClusterView({ redis: this.redis, keys: this.keys, logger: this.logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
     this.manager = this.createManager();
+    this.outboxTimers = new OutboxTimers({
+      instanceId: config.instanceId,
+      manager: this.manager,
+      ledger: this.ledger,
+      redis: this.store,
+      keys: this.keys,
+      logger: this.logger,
+      maxWaitMs: config.messageMaxWaitSeconds * 1_000,
+    });
     this.consumers = this.createConsumers();
     this.reconciler = new Reconciler({
       instanceId: config.instanceId,
@@ -113,6 +127,7 @@ class WorkerService implements FleetWorker {
     await this.reconciler.trigger();
     this.periodic = setInterval(this.trigger, RECONCILE_INTERVAL_MS);
     this.periodic.unref();
+    this.outboxTimers.start();
     this.logger.info('worker started', { url, shards: consumers.owned().length });
     return { port, url };
   }
@@ -128,6 +143,7 @@ class WorkerService implements FleetWorker {
 
   private async drainAndLeave(): Promise<void> {
     if (this.periodic) clearInterval(this.periodic);
+    this.outboxTimers.stop();
     const registration = this.heartbeat?.current;
     if (registration) await this.drain(registration);
     this.reconciler.deactivate();
@@ -177,7 +193,8 @@ class WorkerService implements FleetWorker {
       storagePath: this.config.storagePath,
       connector: this.deps.connector,
       sessions: this.sessions,
-      messages: new MessageStore(this.store, this.keys),
+      ledger: this.ledger,
+      sendPolicy: { ackTimeoutMs: this.config.messageAckTimeoutMs, maxAttempts: this.config.messageSendAttempts },
       leases: new LeaseStore(this.store, this.keys),
       maxSessions: this.config.maxSessions,
       holder: () => this.heartbeat?.current,
@@ -194,7 +211,6 @@ class WorkerService implements FleetWorker {
       connection: this.redis,
       keys,
       manager: this.manager,
-      messages: new MessageStore(this.store, keys),
       queues: this.queues,
       logger: this.logger,
       metrics: this.metrics,

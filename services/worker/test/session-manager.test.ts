@@ -6,20 +6,44 @@ import type { Redis } from 'ioredis';
 import { Membership } from '@fleet/cluster';
 import { createKeys } from '@fleet/keys';
 import { createSilentLogger } from '@fleet/logger';
-import { LeaseStore, MessageStore, SessionStore } from '@fleet/state';
+import { EventLog } from '@fleet/events';
+import { MessageLedger } from '@fleet/messages';
+import { LeaseStore, SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, waitFor } from '@fleet/testing';
 import { createWorkerMetrics, SessionManager, type SessionConnector, type SessionHandlers, type SessionSpec } from '../src';
 
-/** A connector whose sends take `sendMs` and are counted: a stand-in for a slow socket write. */
-function slowConnector(sendMs: number): { connector: SessionConnector; writes: string[] } {
+interface WireOptions {
+  /** How long each write takes. */
+  readonly sendMs?: number;
+  /** Whether the server acks what is written (a silent server never does). */
+  readonly acks?: boolean;
+  /** Whether the session is connected as soon as it starts (else call `connect()`). */
+  readonly connectAtOnce?: boolean;
+}
+
+/** A stand-in for a socket: records every write, its order and how many overlapped; acks or stays silent. */
+function recordingConnector(options: WireOptions = {}): {
+  connector: SessionConnector;
+  writes: string[];
+  maxOverlap: () => number;
+  connect: () => void;
+} {
   const writes: string[] = [];
+  let inFlight = 0;
+  let overlap = 0;
+  let handlersOf: SessionHandlers | undefined;
   const connector: SessionConnector = {
     async start(_spec: SessionSpec, handlers: SessionHandlers) {
-      setImmediate(() => handlers.onConnected({ phone: '15550000001' }));
+      handlersOf = handlers;
+      if (options.connectAtOnce ?? true) setImmediate(() => handlers.onConnected({ phone: '15550000001' }));
       return {
         sendText: async (message) => {
+          inFlight += 1;
+          overlap = Math.max(overlap, inFlight);
           writes.push(message.messageId);
-          await new Promise((resolve) => setTimeout(resolve, sendMs));
+          await new Promise((resolve) => setTimeout(resolve, options.sendMs ?? 0));
+          inFlight -= 1;
+          if (options.acks ?? true) setImmediate(() => handlers.onMessageStatus(message.messageId, 'sent'));
           return { waMessageId: message.messageId };
         },
         stop: async () => undefined,
@@ -28,7 +52,7 @@ function slowConnector(sendMs: number): { connector: SessionConnector; writes: s
     },
     close: async () => undefined,
   };
-  return { connector, writes };
+  return { connector, writes, maxOverlap: () => overlap, connect: () => handlersOf?.onConnected({ phone: '15550000001' }) };
 }
 
 /** A connector whose starts wait until `open()` is called: sockets still being opened. */
@@ -52,25 +76,41 @@ describe('SessionManager (real Redis, test connectors)', () => {
   let prefix: string;
   let storage: string;
   let sessions: SessionStore;
-  let messages: MessageStore;
+  let ledger: MessageLedger;
 
   /** A manager registered as worker `i1` over `connector`. */
-  async function managerWith(connector: SessionConnector, maxSessions?: number): Promise<SessionManager> {
+  async function managerWith(connector: SessionConnector, maxSessions?: number, sendPolicy?: { ackTimeoutMs?: number; maxAttempts?: number }): Promise<SessionManager> {
     const keys = createKeys(prefix);
     const holder = await new Membership({ redis, keys }).register({ instanceId: 'i1', url: 'http://127.0.0.1:1', maxSessions: maxSessions ?? 10 });
     return new SessionManager({
-      instanceId: 'i1', storagePath: storage, connector, sessions, messages, leases: new LeaseStore(redis, keys),
+      instanceId: 'i1', storagePath: storage, connector, sessions, ledger, leases: new LeaseStore(redis, keys),
       ...(maxSessions === undefined ? {} : { maxSessions }),
+      ...(sendPolicy ? { sendPolicy } : {}),
       holder: () => holder, logger: createSilentLogger(), metrics: createWorkerMetrics('i1'),
+      events: new EventLog(redis, keys),
     });
   }
+
+  /** Accepts `count` messages for `s1` and returns their ids, in acceptance order. */
+  async function acceptMany(count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const accepted = await ledger.accept({ sessionId: 's1', to: '15550000002', text: `message ${i}` });
+      if (accepted.kind !== 'new') throw new Error(`not accepted: ${accepted.kind}`);
+      ids.push(accepted.record.messageId);
+    }
+    return ids;
+  }
+
+  const wakeAll = (manager: SessionManager, ids: readonly string[]) =>
+    ids.forEach((messageId) => manager.wake({ sessionId: 's1', workspaceId: 1, messageId }));
 
   beforeEach(async () => {
     redis = testRedis();
     prefix = freshPrefix('manager');
     storage = await mkdtemp(path.join(tmpdir(), 'fleet-manager-'));
     sessions = new SessionStore(redis, createKeys(prefix));
-    messages = new MessageStore(redis, createKeys(prefix));
+    ledger = new MessageLedger(redis, createKeys(prefix));
   });
 
   afterEach(async () => {
@@ -79,20 +119,61 @@ describe('SessionManager (real Redis, test connectors)', () => {
     await rm(storage, { recursive: true, force: true });
   });
 
-  it('a re-run of the same job during a slow send (its queue lock lapsed) waits for the first attempt instead of writing again', async () => {
-    const { connector, writes } = slowConnector(300);
+  it('sends a burst of 20 from one session one at a time, in the order they were accepted', async () => {
+    const { connector, writes, maxOverlap } = recordingConnector({ sendMs: 5 });
     const manager = await managerWith(connector);
     await sessions.create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
     expect(await manager.start('s1')).to.equal('started');
     await waitFor(async () => (await sessions.get('s1'))?.status === 'connected', { what: 'connected' });
-    const accepted = await messages.accept({ sessionId: 's1', to: '15550000002', text: 'once' });
-    if (accepted.kind !== 'new') throw new Error(`not accepted: ${accepted.kind}`);
-    const job = { messageId: accepted.record.messageId, sessionId: 's1', workspaceId: 1, to: '15550000002', text: 'once' };
-    await Promise.all([manager.send(job), manager.send(job), manager.send(job)]);
-    expect(writes).to.deep.equal([job.messageId]);
-    // Once that attempt is over, a later re-run is a new attempt (at least once until the server acks).
-    await manager.send(job);
-    expect(writes).to.have.length(2);
+    const ids = await acceptMany(20);
+    // The shard consumer runs up to SHARD_CONCURRENCY wake-up jobs at once, in any order.
+    wakeAll(manager, [...ids].reverse());
+    await waitFor(async () => (await Promise.all(ids.map((id) => ledger.get(id)))).every((m) => m?.status === 'sent'), { what: 'all sent' });
+    expect(writes).to.deep.equal(ids);
+    expect(maxOverlap()).to.equal(1);
+  });
+
+  it('keeps messages accepted while disconnected and sends them, in order, once connected', async () => {
+    const { connector, writes, connect } = recordingConnector({ connectAtOnce: false });
+    const manager = await managerWith(connector);
+    await sessions.create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
+    expect(await manager.start('s1')).to.equal('started');
+    const ids = await acceptMany(5);
+    wakeAll(manager, ids);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(writes).to.deep.equal([]);
+    connect();
+    await waitFor(async () => writes.length === 5, { what: 'five writes' });
+    expect(writes).to.deep.equal(ids);
+  });
+
+  it('writes a message with no server ack again under the same id, then fails it with a message.failed event', async () => {
+    const { connector, writes } = recordingConnector({ acks: false });
+    const manager = await managerWith(connector, 10, { ackTimeoutMs: 150, maxAttempts: 2 });
+    await sessions.create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
+    await manager.start('s1');
+    await waitFor(async () => (await sessions.get('s1'))?.status === 'connected', { what: 'connected' });
+    const [id] = await acceptMany(1);
+    wakeAll(manager, [id!]);
+    for (let i = 0; i < 10 && (await ledger.get(id!))?.status !== 'failed'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await manager.sweepAcks();
+    }
+    expect(await ledger.get(id!)).to.include({ status: 'failed', failedReason: 'no_server_ack', attempts: 2 });
+    expect(writes).to.deep.equal([id, id]);
+    const events = (await new EventLog(redis, createKeys(prefix)).since(1, 0, 100)).events.filter((e) => e.type.startsWith('message.'));
+    expect(events.map((e) => [e.type, (e.data as { reason?: string }).reason])).to.deep.equal([['message.failed', 'no_server_ack']]);
+  });
+
+  it('ignores jobs of an earlier session under the same id (deleted, then created again)', async () => {
+    const { connector } = recordingConnector();
+    const manager = await managerWith(connector);
+    await sessions.create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
+    const current = (await sessions.get('s1'))!;
+    await manager.logout('s1', 'an-earlier-incarnation');
+    expect(await sessions.get('s1')).to.deep.include({ sessionId: 's1', incarnation: current.incarnation });
+    expect(await manager.start('s1', 'an-earlier-incarnation')).to.equal('unwanted');
+    expect(await manager.start('s1', current.incarnation)).to.equal('started');
   });
 
   it('starts arriving while others are still opening their sockets are not refused as full (MAX_SESSIONS_PER_INSTANCE counts each once)', async () => {

@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { createKeys } from '@fleet/keys';
 import { createLogger, createSilentLogger } from '@fleet/logger';
-import { MessageStore, SessionStore, ShardQueues, jobId, type SessionJob } from '@fleet/state';
+import { MessageLedger } from '@fleet/messages';
+import { SessionStore, ShardQueues, jobId, type SessionJob } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { shardOf } from '@fleet/ring';
 import { createWorker, type FleetWorker, type WorkerConfig } from '../src';
@@ -38,6 +39,9 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
       authStateIoThreads: 2,
       credsPoolSize: 0,
       keyCacheMb: 16,
+      messageAckTimeoutMs: 30_000,
+      messageSendAttempts: 3,
+      messageMaxWaitSeconds: 3_600,
     };
     connector = new InstantConnector({ instanceId: 'instance-1' });
     worker = createWorker(config, { connector, logger: process.env.WORKER_TEST_LOGS ? createLogger({ service: 'worker' }) : createSilentLogger() });
@@ -56,7 +60,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     const { url } = await worker.start();
     const keys = createKeys(prefix);
     const sessions = new SessionStore(redis, keys);
-    const messages = new MessageStore(redis, keys);
+    const messages = new MessageLedger(redis, keys);
     const shard = shardOf(7, 8);
     await sessions.create({ sessionId: 'w1', workspaceId: 7, accountId: '1', shard });
     await queues.add(shard, 'session.start', { sessionId: 'w1', workspaceId: 7 }, jobId('start', 'w1'));
@@ -67,7 +71,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     const accepted = await messages.accept({ sessionId: 'w1', to: '+15551234567', text: 'hi' });
     if (accepted.kind !== 'new') throw new Error('expected a new message');
     const { messageId } = accepted.record;
-    await queues.add(shard, 'message.send', { messageId, sessionId: 'w1', workspaceId: 7, to: '+15551234567', text: 'hi' }, messageId);
+    await queues.add(shard, 'message.send', { messageId, sessionId: 'w1', workspaceId: 7 }, messageId);
     await waitFor(async () => (await messages.get(messageId))?.status === 'delivered', { what: 'message delivered' });
     expect(connector.sent).to.have.length(1);
 

@@ -1,42 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
-import type { MessageStatus } from '@fleet/state';
 import { isEventType, type EventDataMap, type EventType, type FleetEvent } from './catalogue';
 import { SCRIPTS } from './scripts';
 
 /** Where the worker sends events; the EventLog is the real one, tests may record them instead. */
 export interface EventSink {
   append<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T], now?: number): Promise<FleetEvent<T>>;
-  /**
-   * Advances a message record and appends its status event in one atomic step (only when the record
-   * changed).
-   */
-  advanceMessage(change: MessageChange, now?: number): Promise<MessageAdvance>;
 }
-
-/** What a status change did. */
-export interface MessageAdvance {
-  readonly changed: boolean;
-  /** When the message was accepted (ms), known when it changed: send latency without another read. */
-  readonly createdAt: number | undefined;
-}
-
-/** A message status change reported by WhatsApp (or a final failure). */
-export interface MessageChange {
-  readonly workspaceId: number;
-  readonly sessionId: string;
-  readonly messageId: string;
-  readonly status: MessageStatus;
-  readonly reason?: string;
-}
-
-const STATUS_EVENTS: Partial<Record<MessageStatus, EventType>> = {
-  sent: 'message.sent',
-  delivered: 'message.delivered',
-  read: 'message.read',
-  failed: 'message.failed',
-};
 
 export interface EventPage {
   readonly events: FleetEvent[];
@@ -66,17 +37,6 @@ export class EventLog implements EventSink {
     const args = [workspaceId, id, type, now, JSON.stringify(data), now, this.keys.eventsChannel];
     const sequence = Number(await SCRIPTS.appendEvent.run(this.redis, keys, args));
     return { id, type, workspace_id: workspaceId, sequence, occurred_at: now, data };
-  }
-
-  async advanceMessage(change: MessageChange, now = Date.now()): Promise<MessageAdvance> {
-    const { workspaceId, sessionId, messageId, status } = change;
-    const type = STATUS_EVENTS[status] ?? '';
-    const reason = change.reason ?? '';
-    const data = { message_id: messageId, session_id: sessionId, status, ...(status === 'failed' ? { reason: reason || 'unknown' } : {}) };
-    const keys = [this.keys.message(messageId), this.keys.eventSequence(workspaceId), this.keys.eventStream(workspaceId), this.keys.eventsPending];
-    const args = [status, now, reason, workspaceId, newEventId(), type, JSON.stringify(data), this.keys.eventsChannel];
-    const [changed, , createdAt] = (await SCRIPTS.advanceMessageEvent.run(this.redis, keys, args)) as [number, number, number];
-    return { changed: changed === 1, createdAt: changed === 1 && createdAt > 0 ? createdAt : undefined };
   }
 
   /** Up to `limit` events with a sequence above `since`, oldest first. */

@@ -9,8 +9,9 @@ export {
   type MessageStatusData,
   type SessionRef,
 } from './catalogue';
-export { EventLog, newEventId, parseEntry, type EventSink, type EventPage, type MessageChange, type MessageAdvance } from './event-log';
+export { EventLog, newEventId, parseEntry, type EventSink, type EventPage } from './event-log';
 export { WebhookStore, parseWebhook, type Webhook } from './webhook-store';
 export { DeadLetterStore, type DeadLetter } from './dead-letters';
 export { DeliveryLedger, type DeliveryItem, type RetryState, type TurnStart } from './delivery-ledger';
+export { APPEND_EVENT_FUNCTION } from './scripts/append-event';
 export { SIGNATURE_HEADER, signature, signatureHeader, verifySignature, type VerifyOutcome } from './signing';

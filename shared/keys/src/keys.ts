@@ -40,6 +40,26 @@ export interface Keys {
 
   /** Hash: one message's record. */
   message(messageId: string): string;
+  /** String (JSON): what a message says and to whom; kept shorter than the record (see the ledger). */
+  messageBody(messageId: string): string;
+  /** Sorted set: a session's messages waiting to be sent, score = its acceptance sequence number. */
+  outbox(sessionId: string): string;
+  /** Sorted set: a session's messages written to its socket and not yet acknowledged, score = ack deadline (ms). */
+  inflight(sessionId: string): string;
+  /** Sorted set: sessions with messages waiting, score = when the oldest waiting one was accepted (ms). */
+  readonly outboxes: string;
+  /** String (with expiry): the worker that expires overdue messages this minute (one per cluster). */
+  readonly outboxExpiryLock: string;
+  /**
+   * Prefixes for Lua scripts that reach the records of the messages they find (a session's outbox
+   * lists ids): `<messagePrefix><id>`, `<messagePrefix><id>:body`, `<outboxPrefix><session>`,
+   * `<inflightPrefix><session>`, `<eventsPrefix><workspace>:seq|stream`. Fleet runs on one Redis
+   * (with Sentinel), not Redis Cluster, so keys a script derives are fine.
+   */
+  readonly messagePrefix: string;
+  readonly outboxPrefix: string;
+  readonly inflightPrefix: string;
+  readonly eventsPrefix: string;
   /** String: message id for a caller's idempotency key, scoped to the session. */
   idempotency(sessionId: string, key: string): string;
 
@@ -103,6 +123,15 @@ export function createKeys(prefix: string): Keys {
     workspaceSessions: (workspaceId: number) => k('workspace', workspaceId, 'sessions'),
     sessionChanges: k('sessions', 'changed'),
     message: (messageId: string) => k('message', messageId),
+    messageBody: (messageId: string) => k('message', messageId, 'body'),
+    outbox: (sessionId: string) => k('outbox', sessionId),
+    inflight: (sessionId: string) => k('inflight', sessionId),
+    outboxes: k('outboxes'),
+    outboxExpiryLock: k('outboxes', 'expiry-lock'),
+    messagePrefix: `${k('message')}:`,
+    outboxPrefix: `${k('outbox')}:`,
+    inflightPrefix: `${k('inflight')}:`,
+    eventsPrefix: `${k('events')}:`,
     idempotency: (sessionId: string, key: string) => k('idem', sessionId, key),
     shardQueue: (shard: number) => `shard-${shard}`,
     workerQueue: (instanceId: string) => `worker-${instanceId}`,

@@ -17,26 +17,14 @@ export interface SessionRecord {
   readonly phone?: string;
   readonly owner?: string;
   readonly epoch: number;
+  /**
+   * Random id of this creation of the session ('' for sessions created before incarnations existed):
+   * jobs and messages carry it, so that those of a deleted session never act on a new one with its id.
+   */
+  readonly incarnation: string;
   readonly lastError?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
-}
-
-export const MESSAGE_STATUSES = ['accepted', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed'] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-
-export interface MessageRecord {
-  readonly messageId: string;
-  readonly sessionId: string;
-  readonly workspaceId: number;
-  readonly status: MessageStatus;
-  readonly idempotencyKey?: string;
-  readonly failedReason?: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly sentAt?: number;
-  readonly deliveredAt?: number;
-  readonly readAt?: number;
 }
 
 const num = (value: string | undefined): number | undefined => (value === undefined || value === '' ? undefined : Number(value));
@@ -56,25 +44,9 @@ export function parseSession(fields: Record<string, string>): SessionRecord | un
     phone: str(fields.phone),
     owner: str(fields.owner),
     epoch: Number(fields.epoch ?? 0),
+    incarnation: fields.incarnation ?? '',
     lastError: str(fields.last_error),
     createdAt: Number(fields.created_at),
     updatedAt: Number(fields.updated_at),
-  };
-}
-
-export function parseMessage(fields: Record<string, string>): MessageRecord | undefined {
-  if (!fields.message_id) return undefined;
-  return {
-    messageId: fields.message_id,
-    sessionId: fields.session_id ?? '',
-    workspaceId: Number(fields.workspace_id),
-    status: (fields.status ?? 'accepted') as MessageStatus,
-    idempotencyKey: str(fields.idempotency_key),
-    failedReason: str(fields.failed_reason),
-    createdAt: Number(fields.created_at),
-    updatedAt: Number(fields.updated_at),
-    sentAt: num(fields.sent_at),
-    deliveredAt: num(fields.delivered_at),
-    readAt: num(fields.read_at),
   };
 }

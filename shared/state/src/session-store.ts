@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import { SCRIPTS } from './scripts';
@@ -58,7 +59,7 @@ export class SessionStore {
       this.keys.shardSessions(session.shard),
       this.keys.workspaceSessions(session.workspaceId),
     ];
-    const args = [session.sessionId, session.workspaceId, session.accountId, session.shard, now];
+    const args = [session.sessionId, session.workspaceId, session.accountId, session.shard, now, randomBytes(8).toString('hex')];
     const result = (await SCRIPTS.createSession.run(this.redis, keys, args)) as string[];
     const [kind, status] = result;
     if (kind === 'exists') return { kind, status: status ?? '' };

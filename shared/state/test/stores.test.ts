@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { createKeys, type Keys } from '@fleet/keys';
 import { cleanPrefix, freshPrefix, testRedis } from '@fleet/testing';
-import { LeaseStore, MESSAGE_ID_PATTERN, MessageStore, SessionStore } from '../src';
+import { LeaseStore, SessionStore } from '../src';
 
 describe('state: session and message records (real Redis)', () => {
   let redis: Redis;
@@ -62,58 +62,5 @@ describe('state: session and message records (real Redis)', () => {
     await leases.release('s3', 'i1', 1);
     expect(await leases.take('s3', { instanceId: 'i1', incarnation: 'run-1' }, Date.now(), 'deleted')).to.deep.equal({ taken: true, epoch: 2 });
     expect((await store.get('s3'))?.status).to.equal('deleting');
-  });
-
-  it('accepts a message once per idempotency key and spots a different request under the same key', async () => {
-    const messages = new MessageStore(redis, keys);
-    const message = { sessionId: 's1', to: '+15551234567', text: 'hi', idempotencyKey: 'order-1' };
-    expect(await messages.accept(message)).to.deep.equal({ kind: 'no_session' });
-    await new SessionStore(redis, keys).create({ sessionId: 's1', workspaceId: 5, accountId: '1', shard: 2 });
-    const first = await messages.accept(message);
-    expect(first).to.deep.include({ kind: 'new', shard: 2 });
-    if (first.kind !== 'new') throw new Error('unreachable');
-    expect(first.record.messageId).to.match(MESSAGE_ID_PATTERN);
-    expect(first.record.workspaceId).to.equal(5);
-    const again = await messages.accept(message);
-    expect(again).to.deep.include({ kind: 'duplicate', sameRequest: true });
-    if (again.kind !== 'duplicate') throw new Error('unreachable');
-    expect(again.record?.messageId).to.equal(first.record.messageId);
-    const other = await messages.accept({ ...message, text: 'different' });
-    expect(other).to.deep.include({ kind: 'duplicate', sameRequest: false });
-    const unkeyed = await messages.accept({ ...message, idempotencyKey: undefined });
-    if (unkeyed.kind !== 'new') throw new Error('expected a new message');
-    expect(unkeyed.record.messageId).not.to.equal(first.record.messageId);
-  });
-
-  it('moves a message only forward and never fails it after the server ack', async () => {
-    const messages = new MessageStore(redis, keys);
-    await new SessionStore(redis, keys).create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
-    const accepted = await messages.accept({ sessionId: 's1', to: '+15551234567', text: 'x' });
-    if (accepted.kind !== 'new') throw new Error('expected a new message');
-    const id = accepted.record.messageId;
-    expect((await messages.get(id))?.status, 'created queued').to.equal('queued');
-    expect(await messages.advance(id, 'queued')).to.equal(false);
-    expect(await messages.advance(id, 'delivered')).to.equal(true);
-    expect(await messages.advance(id, 'sent')).to.equal(false);
-    expect(await messages.advance(id, 'failed', 'late')).to.equal(false);
-    expect(await messages.advance(id, 'read')).to.equal(true);
-    const stored = await messages.get(id);
-    expect(stored?.status).to.equal('read');
-    expect(stored?.deliveredAt).to.be.a('number');
-    expect(await messages.advance('3EB0000000000000000000FF', 'sent')).to.equal(false);
-  });
-
-  it('begins a send only for a message not yet acknowledged, again after an attempt that died before the ack', async () => {
-    const messages = new MessageStore(redis, keys);
-    await new SessionStore(redis, keys).create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
-    const accepted = await messages.accept({ sessionId: 's1', to: '+15551234567', text: 'x' });
-    if (accepted.kind !== 'new') throw new Error('expected a new message');
-    const id = accepted.record.messageId;
-    expect(await messages.beginSend(id)).to.equal('sending');
-    expect(await messages.beginSend(id), 'a re-run after a crash writes again').to.equal('sending');
-    await messages.advance(id, 'sent');
-    expect(await messages.beginSend(id), 'acknowledged: not written again').to.equal('sent');
-    expect((await messages.get(id))?.status).to.equal('sent');
-    expect(await messages.beginSend('3EB0000000000000000000FF')).to.equal(undefined);
   });
 });

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Membership, type WorkerInfo } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
-import { jobId, LeaseStore, SessionStore, ShardQueues, type SessionRecord } from '@fleet/state';
+import { jobId, sessionJob, LeaseStore, SessionStore, ShardQueues, type SessionRecord } from '@fleet/state';
 import { RestoreStopTimeoutError } from '../errors';
 import { eachLimited, mapLimited } from './limited';
 
@@ -68,7 +68,7 @@ export class SessionControl {
   async stop(records: readonly SessionRecord[], token: string, timeoutMs: number, progress?: (done: number) => void): Promise<void> {
     await eachLimited(records, COMMAND_LANES, async (r) => {
       await this.sessions.update(r.sessionId, { desired: 'stopped' });
-      await this.queues.add(r.shard, 'session.stop', { sessionId: r.sessionId, workspaceId: r.workspaceId }, jobId('restore-stop', r.sessionId, token), { attempts: 3 });
+      await this.queues.add(r.shard, 'session.stop', sessionJob(r), jobId('restore-stop', r.sessionId, token), { attempts: 3 });
     });
     const deadline = Date.now() + timeoutMs;
     let pending = [...records];
@@ -90,7 +90,7 @@ export class SessionControl {
   async start(records: readonly SessionRecord[], token: string): Promise<void> {
     await eachLimited(records, COMMAND_LANES, async (r) => {
       await this.sessions.update(r.sessionId, { desired: 'running' });
-      await this.queues.add(r.shard, 'session.start', { sessionId: r.sessionId, workspaceId: r.workspaceId }, jobId('restore-start', r.sessionId, token));
+      await this.queues.add(r.shard, 'session.start', sessionJob(r), jobId('restore-start', r.sessionId, token));
     });
   }
 

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
-import type { MessageRecord, MessageSendJob } from '@fleet/state';
+import type { MessageRecord } from '@fleet/messages';
+import type { MessageSendJob } from '@fleet/state';
 import type { IngressDeps } from '../deps';
 import { MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
@@ -10,7 +11,7 @@ import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 const sendMessage = createRoute({
   method: 'post',
   path: '/api/messages/send',
-  summary: 'Queue a text message; the same idempotency_key never sends twice',
+  summary: 'Queue a text message in its session\'s outbox (sent in acceptance order); the same idempotency_key never sends twice',
   request: { body: { required: true, content: { 'application/json': { schema: SendMessageBody } } } },
   responses: {
     202: json(SendMessageResult, 'Accepted and queued'),
@@ -24,18 +25,22 @@ const sendMessage = createRoute({
 const getMessage = createRoute({
   method: 'get',
   path: '/api/messages/{id}',
-  summary: 'A message and where it is: accepted → queued → sent → delivered → read, or failed',
+  summary: 'A message and where it is: queued → sending → sent → delivered → read, or failed',
   request: { params: z.object({ id: MessageId.openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 200: json(MessageView, 'The message'), ...COMMON_ERRORS, ...NOT_FOUND },
 });
 
-/** Adds the send job; if that fails the record is marked failed, so it never waits for a job that is not there. */
-async function enqueue(deps: IngressDeps, shard: number, job: MessageSendJob): Promise<void> {
+/**
+ * Wakes the session's sender (the job names the message; the message itself is in the ledger). The
+ * message is already queued in the outbox: if the job cannot be added, the workers find the waiting
+ * outbox within seconds anyway (a lost wake-up costs latency, never the message), so this never fails
+ * the request.
+ */
+async function wake(deps: IngressDeps, shard: number, job: MessageSendJob): Promise<void> {
   try {
     await deps.queues.add(shard, 'message.send', job, job.messageId);
   } catch (error) {
-    await deps.messages.advance(job.messageId, 'failed', 'enqueue_failed').catch(() => undefined);
-    throw error;
+    deps.logger.warn('could not add the send job; the outbox is sent on the next check', { message_id: job.messageId, error });
   }
 }
 
@@ -60,15 +65,10 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
     }
     const record: MessageRecord | undefined = outcome.record;
     if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
-    const job = { messageId: record.messageId, sessionId: body.session_id, workspaceId: record.workspaceId, to: body.to, text: body.text };
-    if (outcome.kind === 'new') {
-      await enqueue(deps, outcome.shard, job);
-    } else if (record.status === 'queued' || record.status === 'accepted') {
-      // A repeat of a request whose enqueue may never have happened (the ingress died, Redis failed):
-      // add the job again if it is not there; its id makes a second add a no-op.
-      const existing = await deps.queues.queue(outcome.shard).getJob(record.messageId);
-      if (!existing) await enqueue(deps, outcome.shard, job);
-    }
+    const job: MessageSendJob = { messageId: record.messageId, sessionId: body.session_id, workspaceId: record.workspaceId, incarnation: outcome.incarnation };
+    // A repeat of a request still queued wakes the sender again (the first wake-up may be lost with
+    // an ingress that died); the job id makes a second add of a job still there a no-op.
+    if (outcome.kind === 'new' || record.status === 'queued') await wake(deps, outcome.shard, job);
     deps.metrics.messagesAccepted.inc({ outcome: outcome.kind === 'new' ? 'accepted' : 'duplicate' });
     return c.json({ ...messageView(record), duplicate: outcome.kind === 'duplicate' }, outcome.kind === 'new' ? 202 : 200);
   });

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import QRCode from 'qrcode';
 import { ApiError } from '@fleet/errors';
-import { jobId, type SessionRecord } from '@fleet/state';
+import { jobId, sessionJob, type SessionRecord } from '@fleet/state';
 import type { IngressDeps } from '../deps';
 import { SessionId, SessionView } from '../schemas';
 import { hasLiveQr, sessionView } from '../views';
@@ -103,7 +103,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
     const { id } = c.req.valid('param');
     const record = await requireLiveSession(deps, id);
     await deps.sessions.update(id, { desired: 'stopped' });
-    await deps.queues.add(record.shard, 'session.stop', { sessionId: id, workspaceId: record.workspaceId }, jobId('stop', id, Date.now()));
+    await deps.queues.add(record.shard, 'session.stop', sessionJob(record), jobId('stop', id, Date.now()));
     return c.json(await currentView(deps, record), 202);
   });
 
@@ -111,7 +111,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
     const { id } = c.req.valid('param');
     const record = await requireLiveSession(deps, id);
     await deps.sessions.update(id, { desired: 'running' });
-    await deps.queues.add(record.shard, 'session.start', { sessionId: id, workspaceId: record.workspaceId }, jobId('start', id, Date.now()));
+    await deps.queues.add(record.shard, 'session.start', sessionJob(record), jobId('start', id, Date.now()));
     return c.json(await currentView(deps, record), 202);
   });
 }

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
-import { jobId, type SessionRecord } from '@fleet/state';
+import { jobId, sessionJob, type SessionRecord } from '@fleet/state';
 import { fleetLoad, sharedRead } from '../capacity';
 import type { IngressDeps } from '../deps';
 import { CreateSessionBody, SessionId, SessionView } from '../schemas';
@@ -60,7 +60,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
       throw new ApiError('SESSION_EXISTS', 'session is being deleted; retry when the delete has finished', { session_id: body.session_id });
     }
     const record = (await deps.sessions.get(body.session_id))!;
-    await deps.queues.add(route.shard, 'session.start', { sessionId: record.sessionId, workspaceId: record.workspaceId }, jobId('start', record.sessionId, record.createdAt));
+    await deps.queues.add(route.shard, 'session.start', sessionJob(record), jobId('start', record.sessionId, record.incarnation || record.createdAt));
     deps.metrics.sessionsCreated.inc({ outcome: outcome.kind === 'created' ? 'created' : 'existing' });
     const owner = route.ownerLive ? route.owner : null;
     return c.json(sessionView(record, owner), outcome.kind === 'created' ? 202 : 200);
@@ -72,7 +72,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
     if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
     const now = Date.now();
     await deps.sessions.update(id, { desired: 'deleted', status: 'deleting' }, now);
-    await deps.queues.add(record.shard, 'session.logout', { sessionId: id, workspaceId: record.workspaceId }, jobId('logout', id, record.createdAt));
+    await deps.queues.add(record.shard, 'session.logout', sessionJob(record), jobId('logout', id, record.incarnation || record.createdAt));
     const route = deps.cluster.route(record.workspaceId);
     const deleting: SessionRecord = { ...record, desired: 'deleted', status: 'deleting', updatedAt: now };
     return c.json(sessionView(deleting, route.ownerLive ? route.owner : null), 202);

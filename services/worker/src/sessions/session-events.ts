@@ -1,20 +1,20 @@
-import type { EventDataMap, EventSink, EventType, MessageAdvance } from '@fleet/events';
+import type { EventDataMap, EventSink, EventType } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
-import type { MessageStatus, MessageStore, SessionRecord } from '@fleet/state';
+import type { SessionRecord } from '@fleet/state';
 import type { IncomingMessage } from '../connector/types';
 
 type Session = Pick<SessionRecord, 'sessionId' | 'workspaceId' | 'accountId'>;
 
 
 /**
- * Turns what the session manager observes into events for the Laravel app (webhooks). Appends are
- * fire-and-forget for the callers (connector callbacks never block) but failures are logged.
- * Without a sink (some tests) nothing is emitted and message records still advance.
+ * Turns what the session manager observes of sessions and incoming messages into events for the
+ * Laravel app (webhooks). Appends are fire-and-forget for the callers (connector callbacks never
+ * block) but failures are logged. Without a sink (some tests) nothing is emitted. Outgoing messages'
+ * events are the message ledger's (`@fleet/messages`), recorded with each status change.
  */
 export class SessionEvents {
   constructor(
     private readonly sink: EventSink | undefined,
-    private readonly messages: MessageStore,
     private readonly logger: Logger,
   ) {}
 
@@ -46,16 +46,6 @@ export class SessionEvents {
       text: message.text,
       timestamp: message.timestamp,
     });
-  }
-
-  /**
-   * Advances a message record and, in the same atomic step, appends its event, only when the record
-   * actually changed: a repeated or late ack (WhatsApp and BullMQ are at-least-once) never yields a
-   * second event, and a crash never leaves a status change without its event.
-   */
-  async messageStatus(session: Session, messageId: string, status: MessageStatus, reason = ''): Promise<MessageAdvance> {
-    if (!this.sink) return { changed: await this.messages.advance(messageId, status, reason), createdAt: undefined };
-    return this.sink.advanceMessage({ workspaceId: session.workspaceId, sessionId: session.sessionId, messageId, status, reason });
   }
 
   private emit<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T]): void {

@@ -1,9 +1,11 @@
 import { rm } from 'node:fs/promises';
 import type { EventSink } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
-import type { LeaseHolder, LeaseStore, MessageSendJob, MessageStatus, MessageStore, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
+import type { MessageLedger, ReportedStatus } from '@fleet/messages';
+import type { LeaseHolder, LeaseStore, MessageSendJob, SessionJob, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
+import { DEFAULT_SEND_POLICY, OutboxSender, type SendPolicy } from './outbox-sender';
 import { SessionEvents } from './session-events';
 import { sessionDir } from './storage-path';
 
@@ -12,8 +14,11 @@ export interface SessionManagerOptions {
   readonly storagePath: string;
   readonly connector: SessionConnector;
   readonly sessions: SessionStore;
-  readonly messages: MessageStore;
+  /** Outgoing messages: each session's outbox, sent in order while it is connected here. */
+  readonly ledger: MessageLedger;
   readonly leases: LeaseStore;
+  /** Ack timeout and attempts of outgoing messages; default DEFAULT_SEND_POLICY. */
+  readonly sendPolicy?: Partial<SendPolicy>;
   /** MAX_SESSIONS_PER_INSTANCE; a start beyond it answers `full` (the reconciler starts it when room frees). */
   readonly maxSessions?: number;
   /** This worker's current registration; undefined while it is fenced (not registered). */
@@ -33,20 +38,15 @@ interface Running {
   /** When this run took the lease (QR latency from start). */
   readonly startedAt: number;
   qrSeen?: boolean;
+  /** Sends the session's outbox while it is connected on this run. */
+  sender?: OutboxSender;
 }
 
 /** What a start attempt did: `held` means another live worker still holds the lease (retry later). */
 export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced' | 'failed' | 'full';
 
-const DONE_STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
 /** How long deleting a stopped session waits for its stored state to connect before giving up on the logout. */
 const STORED_LOGOUT_TIMEOUT_MS = 15_000;
-
-/** A job that should be retried later (BullMQ backoff) rather than failed. */
-export class RetryLaterError extends Error {
-  override readonly name = 'RetryLaterError';
-  readonly code = 'RETRY_LATER';
-}
 
 /**
  * The sessions this worker runs: starts and stops them through the connector and mirrors what the
@@ -55,13 +55,12 @@ export class RetryLaterError extends Error {
 export class SessionManager {
   private readonly running = new Map<string, Running>();
   private readonly starting = new Set<string>();
-  /** Sends in progress in this process, by message id. */
-  private readonly sending = new Map<string, Promise<void>>();
-
   private readonly events: SessionEvents;
+  private readonly sendPolicy: SendPolicy;
 
   constructor(private readonly options: SessionManagerOptions) {
-    this.events = new SessionEvents(options.events, options.messages, options.logger);
+    this.events = new SessionEvents(options.events, options.logger);
+    this.sendPolicy = { ...DEFAULT_SEND_POLICY, ...options.sendPolicy };
   }
 
   get size(): number {
@@ -80,21 +79,21 @@ export class SessionManager {
    * Starts a session unless it is already running here or no longer wanted, after taking its lease
    * (which bumps the fencing epoch). Idempotent; `held` means the previous owner has not let go yet.
    */
-  async start(sessionId: string): Promise<StartOutcome> {
+  async start(sessionId: string, incarnation?: string): Promise<StartOutcome> {
     if (this.running.has(sessionId) || this.starting.has(sessionId)) return 'running';
     if (this.running.size + this.starting.size >= (this.options.maxSessions ?? Infinity)) return 'full';
     this.starting.add(sessionId);
     try {
-      return await this.startOnce(sessionId);
+      return await this.startOnce(sessionId, incarnation);
     } finally {
       this.starting.delete(sessionId);
     }
   }
 
-  private async startOnce(sessionId: string): Promise<StartOutcome> {
+  private async startOnce(sessionId: string, incarnation: string | undefined): Promise<StartOutcome> {
     const { sessions, connector, leases, metrics } = this.options;
     const record = await sessions.get(sessionId);
-    if (!record || record.desired !== 'running') return 'unwanted';
+    if (!record || record.desired !== 'running' || !sameIncarnation(record, incarnation)) return 'unwanted';
     const holder = this.options.holder();
     if (!holder) return 'fenced';
     const lease = await leases.take(sessionId, holder);
@@ -139,6 +138,7 @@ export class SessionManager {
     const entry = this.running.get(sessionId);
     if (!entry) return;
     this.running.delete(sessionId);
+    entry.sender?.stop();
     this.refreshGauges();
     if (status) await this.options.sessions.update(sessionId, { status, qr: null, qrExpiresAt: null }, Date.now(), entry.epoch);
     // Its start is still opening the socket: that start closes it and releases the lease when it returns.
@@ -153,9 +153,9 @@ export class SessionManager {
    * state kept). Skipped when the session was started again since; a session that is not running
    * (failed, or already closed by a reconcile) is only marked.
    */
-  async stopRequested(sessionId: string): Promise<void> {
+  async stopRequested(sessionId: string, incarnation?: string): Promise<void> {
     const record = await this.options.sessions.get(sessionId);
-    if (!record || record.desired !== 'stopped') return;
+    if (!record || record.desired !== 'stopped' || !sameIncarnation(record, incarnation)) return;
     if (this.running.has(sessionId)) return this.stop(sessionId, 'stopped');
     if (record.status !== 'stopped') await this.options.sessions.update(sessionId, { status: 'stopped', qr: null, qrExpiresAt: null }, Date.now(), record.epoch);
   }
@@ -167,6 +167,7 @@ export class SessionManager {
   async abandonAll(): Promise<void> {
     const entries = [...this.running.values()];
     this.running.clear();
+    for (const entry of entries) entry.sender?.stop();
     this.refreshGauges();
     await Promise.all(entries.map((entry) => entry.handle?.stop().catch(() => undefined)));
   }
@@ -176,10 +177,13 @@ export class SessionManager {
    * running here (stopped, failed) but was paired is connected from its stored state just long enough
    * to log out, so deleting it also unlinks the device on the phone.
    */
-  async logout(sessionId: string): Promise<void> {
+  async logout(sessionId: string, incarnation?: string): Promise<void> {
     const record = await this.options.sessions.get(sessionId);
+    // A job of an earlier session under this id (deleted, created again) never touches the new one.
+    if (record && !sameIncarnation(record, incarnation)) return;
     const entry = this.running.get(sessionId);
     this.running.delete(sessionId);
+    entry?.sender?.stop();
     this.refreshGauges();
     if (entry?.handle) {
       await entry.handle.logout().catch((error: unknown) => this.options.logger.warn('logout failed', { sessionId, error }));
@@ -188,6 +192,8 @@ export class SessionManager {
     if (!entry && record?.phone) await this.logoutStored(record);
     if (!record) return;
     await rm(sessionDir(this.options.storagePath, record.workspaceId, sessionId), { recursive: true, force: true });
+    // Its waiting messages will never go out: each fails with an event, before the record goes.
+    await this.options.ledger.expire(sessionId, 'all', 'session_deleted');
     await this.options.sessions.remove(record);
     this.options.metrics.sessionEvents.inc({ event: 'deleted', reason: 'api' });
   }
@@ -236,34 +242,31 @@ export class SessionManager {
   }
 
   /**
-   * Sends a text; a session that is not connected here yet makes the job retry later. A message
-   * the server already acknowledged is not sent again (a job re-run after a crash or a forward), and
-   * a re-run of a job whose first attempt is still sending here (its lock lapsed on a stalled event
-   * loop, so the queue handed it out again) waits for that attempt instead of writing a second copy.
+   * A `message.send` job: the session's outbox has a new message. A session connected here sends it
+   * (its sender drains the outbox in order); otherwise nothing is to be done now: the outbox is sent
+   * when the session connects, wherever it runs. Jobs of an earlier session under the same id are ignored.
    */
-  send(job: MessageSendJob): Promise<void> {
-    const inFlight = this.sending.get(job.messageId);
-    if (inFlight) return inFlight;
-    const attempt = this.sendOnce(job).finally(() => this.sending.delete(job.messageId));
-    this.sending.set(job.messageId, attempt);
-    return attempt;
-  }
-
-  private async sendOnce(job: MessageSendJob): Promise<void> {
+  wake(job: MessageSendJob): void {
     const entry = this.running.get(job.sessionId);
-    if (!entry?.handle || entry.status !== 'connected') {
-      throw new RetryLaterError(`session ${job.sessionId} is not connected on this worker`);
-    }
-    const status = await this.options.messages.beginSend(job.messageId);
-    if (status && DONE_STATUSES.has(status)) return;
-    await entry.handle.sendText({ messageId: job.messageId, to: job.to, text: job.text });
+    if (!entry || !sameIncarnation(entry.record, job.incarnation)) return;
+    entry.sender?.wake();
   }
 
-  /** Moves a message record forward; its event (message.sent …) is emitted only when it changed. */
-  async advanceMessage(sessionId: string, messageId: string, status: MessageStatus, reason = '', known?: SessionRecord): Promise<boolean> {
-    const session = known ?? (await this.options.sessions.get(sessionId));
-    if (!session) return this.options.messages.advance(messageId, status, reason);
-    const { changed, createdAt } = await this.events.messageStatus(session, messageId, status, reason);
+  /** Sessions with messages waiting too long without a wake-up (one was lost): their senders look again. */
+  wakeWaiting(sessionIds: Iterable<string>): void {
+    for (const id of sessionIds) this.running.get(id)?.sender?.wake();
+  }
+
+  /** Messages whose server ack did not come in time go back to their place, or fail. */
+  async sweepAcks(now = Date.now()): Promise<void> {
+    const overdue = [...this.running.values()].filter((entry) => entry.sender?.overdue(now));
+    await Promise.all(overdue.map((entry) => entry.sender?.sweep(now)));
+  }
+
+  /** A status WhatsApp reported for a message: recorded with its event when it is news. */
+  async advanceMessage(sessionId: string, messageId: string, status: ReportedStatus, reason = ''): Promise<boolean> {
+    if (status === 'sent' || status === 'failed') this.running.get(sessionId)?.sender?.settled(messageId);
+    const { changed, createdAt } = await this.options.ledger.advance({ messageId, status, reason });
     if (changed && createdAt !== undefined && (status === 'sent' || status === 'delivered')) {
       this.options.metrics.sendLatency.observe({ stage: status }, Math.max(0, Date.now() - createdAt) / 1000);
     }
@@ -298,31 +301,58 @@ export class SessionManager {
       onConnected: ({ phone }) => {
         metrics.sessionEvents.inc({ event: 'connected', reason: 'open' });
         set('connected', { phone, qr: null, qrExpiresAt: null, lastError: null }, () => this.events.connected(entry.record, phone));
+        if (this.running.get(id) === entry) this.startSender(entry);
       },
       onDisconnected: ({ code, reason, willReconnect }) => {
+        entry.sender?.stop();
         metrics.sessionEvents.inc({ event: willReconnect ? 'reconnect' : 'disconnected', reason });
         // The 515 right after a scan is the normal path to connected, not an outage.
         const status = reason === 'restart_required' ? 'starting' : 'disconnected';
         set(status, { lastError: `${reason} (${code})` }, () => this.events.disconnected(entry.record, { code, reason, willReconnect }));
       },
       onLoggedOut: () => {
+        entry.sender?.stop();
         metrics.sessionEvents.inc({ event: 'logged_out', reason: 'remote' });
         set('logged_out', { phone: null, qr: null, qrExpiresAt: null }, () => this.events.loggedOut(entry.record));
         this.forgetEnded(id, entry);
       },
       onFailed: ({ code, reason }) => {
+        entry.sender?.stop();
         metrics.sessionEvents.inc({ event: reason === 'conflict' ? 'conflict' : 'failed', reason });
         set('failed', { lastError: `${reason} (${code})`, qr: null, qrExpiresAt: null }, () => this.events.failed(entry.record, { code, reason }));
         this.forgetEnded(id, entry);
       },
       onMessageStatus: (waMessageId, status, detail) => {
-        this.advanceMessage(id, waMessageId, status, detail ?? '', entry.record).catch((error: unknown) => logger.warn('message update failed', { error }));
+        this.advanceMessage(id, waMessageId, status, detail ?? '').catch((error: unknown) => logger.warn('message update failed', { error }));
+      },
+      outgoing: async (messageId) => {
+        const body = await this.options.ledger.body(messageId);
+        return body && { messageId, to: body.to, text: body.text };
       },
       onIncomingMessage: (message) => {
         metrics.sessionEvents.inc({ event: 'message_received', reason: 'text' });
         if (this.running.get(id) === entry) this.events.received(entry.record, message);
       },
     };
+  }
+
+  /** The session is connected on this run: its outbox is sent from now on (what was in flight, again). */
+  private startSender(entry: Running): void {
+    const { record } = entry;
+    entry.sender?.stop();
+    const handle = entry.handle;
+    if (!handle) return;
+    const sender = new OutboxSender({
+      sessionId: record.sessionId,
+      handle,
+      ledger: this.options.ledger,
+      policy: this.sendPolicy,
+      logger: this.options.logger.child({ sessionId: record.sessionId }),
+      connected: () => this.running.get(record.sessionId) === entry && entry.status === 'connected',
+      onOutcome: (outcome) => this.options.metrics.messageWrites.inc({ outcome }),
+    });
+    entry.sender = sender;
+    sender.start();
   }
 
   /** QR latency: from this run's start, and from creation when the session never got further than a QR. */
@@ -339,6 +369,7 @@ export class SessionManager {
   /** A run the connector ended by itself (failed, logged out): its socket is closed, so its lease goes too. */
   private forgetEnded(id: string, entry: Running): void {
     if (this.running.get(id) !== entry) return;
+    entry.sender?.stop();
     this.running.delete(id);
     this.refreshGauges();
     this.options.leases.release(id, this.options.instanceId, entry.epoch).catch((error: unknown) => {
@@ -349,6 +380,7 @@ export class SessionManager {
   private async loseSession(id: string, entry: Running): Promise<void> {
     this.options.logger.warn('session record has a newer epoch; closing this run', { sessionId: id, epoch: entry.epoch });
     this.options.metrics.sessionEvents.inc({ event: 'fenced', reason: 'stale_epoch' });
+    entry.sender?.stop();
     this.running.delete(id);
     this.refreshGauges();
     await entry.handle?.stop().catch(() => undefined);
@@ -360,6 +392,11 @@ export class SessionManager {
     this.options.metrics.sessionsByStatus.reset();
     for (const [status, count] of counts) this.options.metrics.sessionsByStatus.set({ status }, count);
   }
+}
+
+/** Whether a job (or a caller) naming `incarnation` is about this creation of the session; none = any. */
+function sameIncarnation(record: Pick<SessionRecord, 'incarnation'>, incarnation: string | undefined): boolean {
+  return incarnation === undefined || incarnation === '' || record.incarnation === '' || record.incarnation === incarnation;
 }
 
 function errorText(error: unknown): string {

@@ -1,17 +1,16 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
-import type { MessageStore, SessionJob, ShardJobName, ShardJobs, ShardQueues } from '@fleet/state';
+import { InvalidJobError, parseShardJob, type SessionJob, type ShardJobName, type ShardJobs, type ShardQueues } from '@fleet/state';
 import type { WorkerMetrics } from '../metrics';
-import { RetryLaterError, type SessionManager } from '../sessions/session-manager';
+import type { SessionManager } from '../sessions/session-manager';
 
 export interface ShardConsumersOptions {
   readonly instanceId: string;
   readonly connection: Redis;
   readonly keys: Keys;
   readonly manager: SessionManager;
-  readonly messages: MessageStore;
   /** Producer used to forward a job to the queue that owns it now. */
   readonly queues: ShardQueues;
   readonly logger: Logger;
@@ -107,8 +106,8 @@ export class ShardConsumers {
 
   private async process(queueName: string, shard: number | undefined, job: Job, token: string | undefined): Promise<void> {
     const { metrics } = this.options;
-    const name = job.name as ShardJobName;
-    const data = job.data as ShardJobs[ShardJobName];
+    const parsed = this.parse(job);
+    const { name, data } = parsed;
     if (shard !== undefined && !this.options.owns(shard)) {
       // The shard moved while this consumer was being released: hand the job back to its queue so
       // the new owner runs it.
@@ -125,36 +124,42 @@ export class ShardConsumers {
     if (job.attemptsMade === 0) metrics.jobWait.observe({ name }, Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
     const stop = metrics.jobDuration.startTimer({ name });
     try {
-      await this.dispatch(name, data);
+      await this.run(parsed);
       metrics.jobs.inc({ name, outcome: 'ok' });
     } catch (error) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       metrics.jobs.inc({ name, outcome: last ? 'failed' : 'retry' });
-      if (last && name === 'message.send') {
-        const reason = error instanceof RetryLaterError ? 'session_not_connected' : 'send_failed';
-        await this.options.manager.advanceMessage(data.sessionId, (data as ShardJobs['message.send']).messageId, 'failed', reason);
-      }
-      if (!(error instanceof RetryLaterError)) this.options.logger.warn('job failed', { job: job.id, name, error });
+      this.options.logger.warn('job failed', { job: job.id, name, error });
       throw error;
     } finally {
       stop();
     }
   }
 
-  private async dispatch(name: ShardJobName, data: ShardJobs[ShardJobName]): Promise<void> {
-    const { manager } = this.options;
-    switch (name) {
-      case 'session.start':
-        await manager.start(data.sessionId);
-        return;
-      case 'session.stop':
-        return manager.stopRequested(data.sessionId);
-      case 'session.logout':
-        return manager.logout(data.sessionId);
-      case 'message.send':
-        return manager.send(data as ShardJobs['message.send']);
-      default:
-        throw new Error(`unknown job ${String(name)}`);
+  /** The job as Fleet's types, checked at the boundary; a malformed job fails once, never retried. */
+  private parse(job: Job): ReturnType<typeof parseShardJob> {
+    try {
+      return parseShardJob(job.name, job.data);
+    } catch (error) {
+      if (!(error instanceof InvalidJobError)) throw error;
+      this.options.metrics.jobs.inc({ name: 'invalid', outcome: 'failed' });
+      this.options.logger.error('malformed job dropped', { job: job.id, error: error.message });
+      throw new UnrecoverableError(error.message);
     }
   }
+
+  private run(job: ReturnType<typeof parseShardJob>): Promise<void> {
+    const handler = this.handlers[job.name] as (data: typeof job.data) => Promise<void>;
+    return handler(job.data);
+  }
+
+  /** What each job does; every handler is idempotent (BullMQ is at-least-once). */
+  private readonly handlers: { readonly [N in ShardJobName]: (data: ShardJobs[N]) => Promise<void> } = {
+    'session.start': async (data) => {
+      await this.options.manager.start(data.sessionId, data.incarnation);
+    },
+    'session.stop': (data) => this.options.manager.stopRequested(data.sessionId, data.incarnation),
+    'session.logout': (data) => this.options.manager.logout(data.sessionId, data.incarnation),
+    'message.send': async (data) => this.options.manager.wake(data),
+  };
 }

@@ -1,4 +1,3 @@
-import { ADVANCE_MESSAGE_EVENT } from './advance-message-event';
 import { APPEND_EVENT } from './append-event';
 import { DEFER_WORKSPACE } from './defer-workspace';
 import { LuaScript } from '@fleet/redis';
@@ -9,7 +8,6 @@ import { SETTLE_EVENT } from './settle-event';
 /** Every Lua script of the events package; each file documents its KEYS, ARGV and return value. */
 export const SCRIPTS = {
   appendEvent: new LuaScript('append-event', APPEND_EVENT),
-  advanceMessageEvent: new LuaScript('advance-message-event', ADVANCE_MESSAGE_EVENT),
   settleEvent: new LuaScript('settle-event', SETTLE_EVENT),
   deferWorkspace: new LuaScript('defer-workspace', DEFER_WORKSPACE),
   parkWorkspace: new LuaScript('park-workspace', PARK_WORKSPACE),

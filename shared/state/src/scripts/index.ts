@@ -1,6 +1,3 @@
-import { ACCEPT_MESSAGE } from './accept-message';
-import { ADVANCE_MESSAGE } from './advance-message';
-import { BEGIN_SEND } from './begin-send';
 import { COUNT_SHARD_SESSIONS } from './count-shard-sessions';
 import { CREATE_SESSION } from './create-session';
 import { LuaScript } from '@fleet/redis';
@@ -13,9 +10,6 @@ export { LuaScript } from '@fleet/redis';
 
 /** Every Lua script of the state package; each file documents its KEYS, ARGV and return value. */
 export const SCRIPTS = {
-  acceptMessage: new LuaScript('accept-message', ACCEPT_MESSAGE),
-  advanceMessage: new LuaScript('advance-message', ADVANCE_MESSAGE),
-  beginSend: new LuaScript('begin-send', BEGIN_SEND),
   createSession: new LuaScript('create-session', CREATE_SESSION),
   countShardSessions: new LuaScript('count-shard-sessions', COUNT_SHARD_SESSIONS),
   updateIfExists: new LuaScript('update-if-exists', UPDATE_IF_EXISTS),
