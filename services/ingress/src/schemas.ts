@@ -1,10 +1,16 @@
 import { z } from '@hono/zod-openapi';
-import { MAX_WORKSPACE_ID, SESSION_ID_PATTERN } from '@fleet/errors';
+import { MAX_WORKSPACE_ID, SESSION_ID_PATTERN, WORKSPACE_ID_TEXT_PATTERN } from '@fleet/errors';
 import { MESSAGE_ID_PATTERN, MESSAGE_STATUSES, SESSION_STATUSES } from '@fleet/state';
 
 /** Request and response schemas: they validate requests and generate /openapi.json. */
 export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'letters, digits, _ or -, 1 to 64 characters').openapi({ example: 'sess_42' });
 export const WorkspaceId = z.number().int().min(1).max(MAX_WORKSPACE_ID).openapi({ example: 5 });
+/** A workspace id in a path or query: decimal only (`Number()` would take `0x10` or `1e3` too). */
+export const WorkspaceIdText = z
+  .string()
+  .regex(WORKSPACE_ID_TEXT_PATTERN, `a decimal integer from 1 to ${MAX_WORKSPACE_ID}`)
+  .transform(Number)
+  .pipe(WorkspaceId);
 export const MessageId = z.string().regex(MESSAGE_ID_PATTERN, '3EB0 followed by 20 upper-case hex digits').openapi({ example: '3EB0A1B2C3D4E5F6A7B8C9D0' });
 
 export const Recipient = z

@@ -2,11 +2,11 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { DeadLetterStore, EVENT_FILTER_PATTERN, WebhookStore } from '@fleet/events';
 import type { IngressDeps } from '../deps';
-import { WorkspaceId } from '../schemas';
+import { WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS, json } from './responses';
 
 const WorkspaceParam = z.object({
-  id: z.coerce.number().pipe(WorkspaceId).openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
+  id: WorkspaceIdText.openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
 });
 
 const WebhookBody = z
