@@ -18,6 +18,15 @@ export const Recipient = z
   .regex(/^(\+?\d{6,20}|\d{6,20}@s\.whatsapp\.net|[\d-]{6,40}@g\.us)$/, 'a phone number in international format, or a WhatsApp JID')
   .openapi({ example: '+15551234567' });
 
+/**
+ * An optional JSON object body whose fields are all optional may also come as `[]`: what PHP's
+ * `json_encode([])` (Laravel's HTTP client with an empty array) sends for "no fields". Only the empty
+ * array is taken, as `{}`.
+ */
+export function fieldsOrEmptyArray<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (Array.isArray(value) && value.length === 0 ? {} : value), schema);
+}
+
 export const ErrorBody = z
   .object({
     error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),

@@ -71,4 +71,21 @@ describe('ingress: webhook, events and dead-letter routes (in-process, real Redi
     expect((await h.call('POST', '/api/workspaces/4/dead-letters/replay', {})).body).to.deep.equal({ workspace_id: 4, replayed: 0 });
     expect((await h.call('POST', '/api/workspaces/4/dead-letters/replay', { event_ids: ['x'] })).status).to.equal(400);
   });
+
+  it("replays every dead letter for an empty JSON array body ([], PHP's json_encode of an empty array)", async () => {
+    const keys = createKeys(h.prefix);
+    const log = new EventLog(h.redis, keys);
+    for (const id of ['m1', 'm2']) {
+      const event = await log.append(4, 'message.failed', { message_id: id, session_id: 's', status: 'failed', reason: 'send_failed' });
+      await h.redis.hset(keys.eventDeadLetters(4), event.id, JSON.stringify({ event, attempts: 9, last_error: 'HTTP 500', first_failed_at: 1, dead_at: 2 }));
+    }
+    const replay = await h.call('POST', '/api/workspaces/4/dead-letters/replay', '[]');
+    expect(replay.status, JSON.stringify(replay.body)).to.equal(202);
+    expect(replay.body).to.deep.equal({ workspace_id: 4, replayed: 2 });
+    expect((await h.call('GET', '/api/workspaces/4/dead-letters')).body).to.include({ total: 0, replaying: 2 });
+    // Only the empty array stands for "no fields"; any other array is refused.
+    const notEmpty = await h.call('POST', '/api/workspaces/4/dead-letters/replay', '["evt_0123456789abcdef01234567"]');
+    expect(notEmpty.status).to.equal(400);
+    expect(notEmpty.body.error.code).to.equal('VALIDATION_FAILED');
+  });
 });

@@ -10,7 +10,7 @@ import {
   type OperationsContext,
 } from '@fleet/operations';
 import type { IngressDeps } from '../deps';
-import { WorkspaceIdText } from '../schemas';
+import { fieldsOrEmptyArray, WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS, NOT_FOUND, json } from './responses';
 
 // The fleetctl operations over HTTP, for tooling that cannot run fleetctl (same code underneath).
@@ -55,7 +55,7 @@ const drain = createRoute({
   summary: 'Move every session off an instance (undo: put it back in service)',
   request: {
     params: InstanceParam,
-    body: { required: false, content: { 'application/json': { schema: z.strictObject({ undo: z.boolean().default(false) }) } } },
+    body: { required: false, content: { 'application/json': { schema: fieldsOrEmptyArray(z.strictObject({ undo: z.boolean().default(false) })) } } },
   },
   responses: { 202: json(Anything, 'Draining (or back in service)'), ...COMMON_ERRORS, ...NOT_FOUND },
 });

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { DeadLetterStore, EVENT_FILTER_PATTERN, WebhookStore } from '@fleet/events';
 import type { IngressDeps } from '../deps';
-import { WorkspaceIdText } from '../schemas';
+import { fieldsOrEmptyArray, WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS, json } from './responses';
 
 const WorkspaceParam = z.object({
@@ -73,13 +73,17 @@ const listDeadLetters = createRoute({
   },
 });
 
+const ReplayBody = z
+  .strictObject({ event_ids: z.array(z.string().regex(/^evt_[0-9a-f]{24}$/)).max(1000).optional() })
+  .openapi('ReplayDeadLetters', { description: 'The event ids to replay; none (`{}`, `[]` or no body) = all' });
+
 const replayDeadLetters = createRoute({
   method: 'post',
   path: '/api/workspaces/{id}/dead-letters/replay',
   summary: 'Deliver dead letters again (the given event ids, or all), before newer events',
   request: {
     params: WorkspaceParam,
-    body: { required: false, content: { 'application/json': { schema: z.strictObject({ event_ids: z.array(z.string().regex(/^evt_[0-9a-f]{24}$/)).max(1000).optional() }) } } },
+    body: { required: false, content: { 'application/json': { schema: fieldsOrEmptyArray(ReplayBody) } } },
   },
   responses: { 202: json(z.object({ workspace_id: z.number(), replayed: z.number() }), 'Queued for redelivery'), ...COMMON_ERRORS },
 });
