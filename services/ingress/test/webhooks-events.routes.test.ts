@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DeadLetterStore, EventLog } from '@fleet/events';
+import { DeadLetterStore, EventLog, WebhookStore } from '@fleet/events';
 import { createKeys } from '@fleet/keys';
 import { startIngress, type IngressHarness } from './helpers';
 
@@ -87,5 +87,22 @@ describe('ingress: webhook, events and dead-letter routes (in-process, real Redi
     const notEmpty = await h.call('POST', '/api/workspaces/4/dead-letters/replay', '["evt_0123456789abcdef01234567"]');
     expect(notEmpty.status).to.equal(400);
     expect(notEmpty.body.error.code).to.equal('VALIDATION_FAILED');
+  });
+
+  it('never returns credentials embedded in the webhook URL, and still delivers with them', async () => {
+    const url = 'https://fleet-user:s3cr3t-pass@crm.example.com/api/fleet/webhook?x=1';
+    const put = await h.call('PUT', '/api/workspaces/6/webhook', { url, secret: 'whsec_0123456789abcdef' });
+    expect(put.status).to.equal(200);
+    const got = await h.call('GET', '/api/workspaces/6/webhook');
+    for (const answer of [put, got]) {
+      expect(JSON.stringify(answer.body)).not.to.match(/fleet-user|s3cr3t-pass/);
+      expect(answer.body.url).to.equal('https://***:***@crm.example.com/api/fleet/webhook?x=1');
+    }
+    // The dispatcher reads the stored webhook: the credentials are there.
+    expect((await new WebhookStore(h.redis, createKeys(h.prefix)).get(6))?.url).to.equal(url);
+    const tokenOnly = await h.call('PUT', '/api/workspaces/6/webhook', { url: 'https://tok3n@crm.example.com/hook', secret: 'whsec_0123456789abcdef' });
+    expect(tokenOnly.body.url).to.equal('https://***@crm.example.com/hook');
+    const plain = await h.call('PUT', '/api/workspaces/6/webhook', { url: 'https://crm.example.com', secret: 'whsec_0123456789abcdef' });
+    expect(plain.body.url).to.equal('https://crm.example.com');
   });
 });

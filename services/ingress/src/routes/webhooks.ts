@@ -21,7 +21,7 @@ const WebhookBody = z
 const WebhookView = z
   .object({
     workspace_id: z.number(),
-    url: z.string(),
+    url: z.string().openapi({ description: 'The URL; user and password embedded in it show as ***' }),
     events: z.array(z.string()),
     secret_set: z.literal(true),
     updated_at: z.number(),
@@ -96,14 +96,14 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const stored = await webhooks.set(id, { url: body.url, secret: body.secret, events: body.events });
-    return c.json({ workspace_id: id, url: stored.url, events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt }, 200);
+    return c.json({ workspace_id: id, url: withoutCredentials(stored.url), events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt }, 200);
   });
 
   app.openapi(getWebhook, async (c) => {
     const { id } = c.req.valid('param');
     const webhook = await webhooks.get(id);
     if (!webhook) throw new ApiError('WEBHOOK_NOT_FOUND', 'this workspace has no webhook', { workspace_id: id });
-    return c.json({ workspace_id: id, url: webhook.url, events: [...webhook.events], secret_set: true as const, updated_at: webhook.updatedAt }, 200);
+    return c.json({ workspace_id: id, url: withoutCredentials(webhook.url), events: [...webhook.events], secret_set: true as const, updated_at: webhook.updatedAt }, 200);
   });
 
   app.openapi(deleteWebhook, async (c) => {
@@ -123,4 +123,21 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const ids = c.req.valid('json')?.event_ids ?? [];
     return c.json({ workspace_id: id, replayed: await deadLetters.replay(id, ids) }, 202);
   });
+}
+
+/**
+ * The webhook URL as the API shows it: credentials embedded in it (`https://user:password@host/…`,
+ * used by the dispatcher for basic auth) become `***`, like the secret they are never returned.
+ */
+function withoutCredentials(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/?#]*@/, '//***@');
+  }
+  if (!parsed.username && !parsed.password) return url;
+  if (parsed.username) parsed.username = '***';
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
