@@ -13,9 +13,13 @@ export const WorkspaceIdText = z
   .pipe(WorkspaceId);
 export const MessageId = z.string().regex(MESSAGE_ID_PATTERN, '3EB0 followed by 20 upper-case hex digits').openapi({ example: '3EB0A1B2C3D4E5F6A7B8C9D0' });
 
+/**
+ * A phone number, a user JID, or a group JID in either form WhatsApp gives out: `<digits>@g.us`
+ * (newer groups, e.g. `120363…`) or `<creator's number>-<creation time>@g.us` (older ones).
+ */
 export const Recipient = z
   .string()
-  .regex(/^(\+?\d{6,20}|\d{6,20}@s\.whatsapp\.net|[\d-]{6,40}@g\.us)$/, 'a phone number in international format, or a WhatsApp JID')
+  .regex(/^(\+?\d{6,20}|\d{6,20}@s\.whatsapp\.net|\d{6,25}(-\d{6,20})?@g\.us)$/, 'a phone number in international format, or a WhatsApp JID')
   .openapi({ example: '+15551234567' });
 
 /**
