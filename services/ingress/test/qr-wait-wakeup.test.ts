@@ -28,10 +28,13 @@ describe('ingress: the QR long poll is woken on a fresh Redis (private redis-ser
   });
 
   afterEach(async () => {
-    worker.disconnect();
-    await h.close();
-    await proxy.close();
-    await server.close();
+    try {
+      worker.disconnect();
+      await h.close();
+      await proxy.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it("answers as soon as the worker's first QR write lands, though Redis had not loaded the write's script yet", async () => {
@@ -76,10 +79,13 @@ describe("ingress: the QR long poll is woken after the watch's Redis connection 
   });
 
   afterEach(async () => {
-    direct.disconnect();
-    await h.close();
-    await proxy.close();
-    await server.close();
+    try {
+      direct.disconnect();
+      await h.close();
+      await proxy.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it('a QR written while the subscription is being re-established still wakes the wait', async () => {

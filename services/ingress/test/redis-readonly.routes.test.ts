@@ -17,10 +17,13 @@ describe('ingress: Redis demoted to a read-only replica during a failover (priva
   });
 
   afterEach(async () => {
-    await direct.replicaof('NO', 'ONE');
-    direct.disconnect();
-    await h.close();
-    await server.close();
+    try {
+      await direct.replicaof('NO', 'ONE');
+      direct.disconnect();
+      await h.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it('answers writes with 503 DEPENDENCY_UNAVAILABLE (retry later), not 500', async () => {
