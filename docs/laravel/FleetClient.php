@@ -47,10 +47,16 @@ class FleetClient
         return $this->call('get', '/api/sessions/' . rawurlencode($sessionId) . '/status');
     }
 
-    /** GET /api/sessions/{id}/qr: the pending QR (QR_NOT_AVAILABLE when there is none). */
-    public function sessionQr(string $sessionId): array
+    /**
+     * GET /api/sessions/{id}/qr?format=raw: the pending QR, {session_id, format, qr, expires_at}
+     * (QR_NOT_AVAILABLE when there is none). With $waitSeconds (1-30) it is a long poll: it answers as
+     * soon as a QR is pending, or QR_NOT_AVAILABLE after that long. The request's timeout is raised
+     * above the wait (a client that gives up first never sees the answer).
+     */
+    public function sessionQr(string $sessionId, int $waitSeconds = 0): array
     {
-        return $this->call('get', '/api/sessions/' . rawurlencode($sessionId) . '/qr');
+        $query = ['format' => 'raw', 'wait' => $waitSeconds];
+        return $this->call('get', '/api/sessions/' . rawurlencode($sessionId) . '/qr', $query, $waitSeconds + 5);
     }
 
     /** POST /api/sessions/{id}/start */
@@ -164,18 +170,19 @@ class FleetClient
 
     // ------------------------------------------------------------------------------------------
 
-    private function request(): PendingRequest
+    private function request(int $minTimeoutSeconds = 0): PendingRequest
     {
-        return $this->http->withToken($this->apiKey)->acceptJson()->asJson()->timeout($this->timeoutSeconds);
+        $timeout = max($this->timeoutSeconds, $minTimeoutSeconds);
+        return $this->http->withToken($this->apiKey)->acceptJson()->asJson()->timeout($timeout);
     }
 
-    private function call(string $method, string $path, ?array $data = null): array
+    private function call(string $method, string $path, ?array $data = null, int $minTimeoutSeconds = 0): array
     {
         try {
             /** @var Response $response */
             $response = $data === null
-                ? $this->request()->{$method}($this->baseUrl . $path)
-                : $this->request()->{$method}($this->baseUrl . $path, $data);
+                ? $this->request($minTimeoutSeconds)->{$method}($this->baseUrl . $path)
+                : $this->request($minTimeoutSeconds)->{$method}($this->baseUrl . $path, $data);
         } catch (ConnectionException $e) {
             throw new FleetApiException(0, 'CONNECTION_FAILED', $e->getMessage());
         }

@@ -9,7 +9,8 @@ use Illuminate\Http\Request;
 
 /**
  * Receives Fleet's webhooks. Every delivery is checked before anything else:
- *   - X-Fleet-Signature `t=<unix>,v1=<hex>` must be HMAC-SHA256(secret, "<t>.<raw body>") → else 401;
+ *   - X-Fleet-Signature `t=<unix>,v1=<hex>` must be HMAC-SHA256(secret, "<t>.<raw body>") → else 401
+ *     (the key is the secret string as set, a `whsec_` prefix included: nothing is stripped or decoded);
  *   - t must be within the tolerance (default 5 min) of now → else 401 (an old capture replayed);
  *   - the same signature twice is a replay → 409 (Fleet signs each attempt afresh);
  *   - an event id already handled is acknowledged (200, "duplicate") without handling it again, so

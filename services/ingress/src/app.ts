@@ -14,6 +14,9 @@ import { registerSessionControlRoutes } from './routes/session-control';
 import { registerSessionRoutes } from './routes/sessions';
 import { registerWebhookRoutes } from './routes/webhooks';
 
+/** `application/json`, with parameters (`; charset=utf-8`) or none; not `application/json-patch+json`. */
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+
 export interface AppOptions {
   readonly apiKeys: readonly string[];
   readonly bodyLimitBytes: number;
@@ -46,7 +49,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   app.use('/api/*', async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     // A bodiless POST (stop, start) needs no content type.
-    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && hasBody(c) && !/^application\/json\b/i.test(type)) {
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && hasBody(c) && !JSON_CONTENT_TYPE.test(type)) {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     }
     await next();

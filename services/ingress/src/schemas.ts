@@ -1,17 +1,36 @@
 import { z } from '@hono/zod-openapi';
-import { MAX_WORKSPACE_ID, SESSION_ID_PATTERN } from '@fleet/errors';
+import { MAX_WORKSPACE_ID, SESSION_ID_PATTERN, WORKSPACE_ID_TEXT_PATTERN } from '@fleet/errors';
 import { MESSAGE_ID_PATTERN, MESSAGE_STATUSES } from '@fleet/messages';
 import { SESSION_STATUSES } from '@fleet/state';
 
 /** Request and response schemas: they validate requests and generate /openapi.json. */
 export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'letters, digits, _ or -, 1 to 64 characters').openapi({ example: 'sess_42' });
 export const WorkspaceId = z.number().int().min(1).max(MAX_WORKSPACE_ID).openapi({ example: 5 });
+/** A workspace id in a path or query: decimal only (`Number()` would take `0x10` or `1e3` too). */
+export const WorkspaceIdText = z
+  .string()
+  .regex(WORKSPACE_ID_TEXT_PATTERN, `a decimal integer from 1 to ${MAX_WORKSPACE_ID}`)
+  .transform(Number)
+  .pipe(WorkspaceId);
 export const MessageId = z.string().regex(MESSAGE_ID_PATTERN, '3EB0 followed by 20 upper-case hex digits').openapi({ example: '3EB0A1B2C3D4E5F6A7B8C9D0' });
 
+/**
+ * A phone number, a user JID, or a group JID in either form WhatsApp gives out: `<digits>@g.us`
+ * (newer groups, e.g. `120363…`) or `<creator's number>-<creation time>@g.us` (older ones).
+ */
 export const Recipient = z
   .string()
-  .regex(/^(\+?\d{6,20}|\d{6,20}@s\.whatsapp\.net|[\d-]{6,40}@g\.us)$/, 'a phone number in international format, or a WhatsApp JID')
+  .regex(/^(\+?\d{6,20}|\d{6,20}@s\.whatsapp\.net|\d{6,25}(-\d{6,20})?@g\.us)$/, 'a phone number in international format, or a WhatsApp JID')
   .openapi({ example: '+15551234567' });
+
+/**
+ * An optional JSON object body whose fields are all optional may also come as `[]`: what PHP's
+ * `json_encode([])` (Laravel's HTTP client with an empty array) sends for "no fields". Only the empty
+ * array is taken, as `{}`.
+ */
+export function fieldsOrEmptyArray<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (Array.isArray(value) && value.length === 0 ? {} : value), schema);
+}
 
 export const ErrorBody = z
   .object({

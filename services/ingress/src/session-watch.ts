@@ -98,17 +98,26 @@ export class SessionWatch {
 
   private subscribe(): Promise<void> {
     if (this.subscribed) return this.subscribed;
-    const subscriber = this.options.redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null });
+    const channel = this.options.keys.sessionChanges;
+    // Subscribes again itself after a reconnect: ioredis's own resubscription runs after its `ready`
+    // event, so a read on `ready` could miss a change made before the SUBSCRIBE took effect.
+    const subscriber = this.options.redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null, autoResubscribe: false });
     subscriber.on('error', (error: Error) => this.options.logger.warn('redis (session watch) error', { error: error.message }));
     subscriber.on('message', (_channel: string, sessionId: string) => this.wake(sessionId));
-    // After a reconnect, announcements may have been missed: everyone reads again.
+    // After a reconnect, announcements may have been missed: once subscribed again, everyone reads again.
     let ready = false;
     subscriber.on('ready', () => {
-      if (ready) for (const id of [...this.waiting.keys()]) this.wake(id);
-      ready = true;
+      if (!ready) {
+        ready = true;
+        return;
+      }
+      subscriber.subscribe(channel).then(
+        () => this.wakeAll(),
+        (error: unknown) => this.options.logger.warn('session watch: subscribing again failed', { error: String(error) }),
+      );
     });
     this.subscriber = subscriber;
-    this.subscribed = subscriber.subscribe(this.options.keys.sessionChanges).then(() => {
+    this.subscribed = subscriber.subscribe(channel).then(() => {
       this.listening = true;
     });
     this.subscribed.catch(() => {
@@ -120,6 +129,10 @@ export class SessionWatch {
       }
     });
     return this.subscribed;
+  }
+
+  private wakeAll(): void {
+    for (const id of [...this.waiting.keys()]) this.wake(id);
   }
 
   private wake(sessionId: string): void {

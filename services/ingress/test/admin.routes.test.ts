@@ -32,6 +32,13 @@ describe('ingress: admin routes (the fleetctl operations over HTTP)', () => {
     expect(bad.status).to.equal(400);
   });
 
+  it("takes an empty JSON array as a drain's empty body ([], PHP's json_encode of an empty array)", async () => {
+    const drain = await h.call('POST', '/api/admin/instances/instance-2/drain', '[]');
+    expect(drain.status, JSON.stringify(drain.body)).to.equal(202);
+    expect(drain.body).to.deep.equal({ instance: 'instance-2', draining: true });
+    expect((await h.call('POST', '/api/admin/instances/instance-2/drain', '[true]')).status).to.equal(400);
+  });
+
   it('audits sessions and traffic per workspace, and plans a rebalance without applying it', async () => {
     for (let i = 0; i < 6; i += 1) await h.call('POST', '/api/sessions/create', { session_id: `a${i}`, workspace_id: 1 + (i % 3), account_id: '1' });
     await h.call('POST', '/api/messages/send', { session_id: 'a0', to: '+15551234567', text: 'x' });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { Membership, type WorkerInfo } from '@fleet/cluster';
 import { createSilentLogger } from '@fleet/logger';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL } from '@fleet/testing';
@@ -16,10 +16,11 @@ export interface IngressHarness {
   close(): Promise<void>;
 }
 
-export async function startIngress(overrides: Partial<IngressConfig> = {}): Promise<IngressHarness> {
+/** An ingress on the test Redis, or on `redisUrl` (a private server: see private-redis.ts). */
+export async function startIngress(overrides: Partial<IngressConfig> = {}, redisUrl = TEST_REDIS_URL): Promise<IngressHarness> {
   const prefix = freshPrefix('ing');
   const config: IngressConfig = {
-    common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+    common: { redisUrl, redisPrefix: prefix, logLevel: 'error' },
     host: '127.0.0.1',
     port: 0,
     apiKeys: [API_KEY],
@@ -31,7 +32,7 @@ export async function startIngress(overrides: Partial<IngressConfig> = {}): Prom
   };
   const ingress = createIngress(config, { logger: createSilentLogger() });
   await ingress.deps.cluster.start();
-  const redis = testRedis();
+  const redis = redisUrl === TEST_REDIS_URL ? testRedis() : new Redis(redisUrl, { maxRetriesPerRequest: null });
   const membership = new Membership({ redis, keys: ingress.deps.keys });
   return {
     ingress,

@@ -67,4 +67,16 @@ describe('ingress: message routes (in-process, real Redis)', () => {
     expect(missing.status).to.equal(404);
     expect(missing.body.error.code).to.equal('MESSAGE_NOT_FOUND');
   });
+
+  it('takes group JIDs in both WhatsApp forms and refuses look-alikes such as ------@g.us', async () => {
+    for (const to of ['------@g.us', '-15551234567@g.us', '15551234567-@g.us', '1555-1234-567@g.us', '123-456@g.us', '15551234567--1415926535@g.us']) {
+      const answer = await h.call('POST', '/api/messages/send', { session_id: 'm1', to, text: 'x' });
+      expect(answer.status, to).to.equal(400);
+      expect(answer.body.error.code, to).to.equal('VALIDATION_FAILED');
+      expect(answer.body.error.message, to).to.contain('to:');
+    }
+    for (const to of ['120363012345678901@g.us', '15551234567-1415926535@g.us']) {
+      expect((await h.call('POST', '/api/messages/send', { session_id: 'm1', to, text: 'x' })).status, to).to.equal(202);
+    }
+  });
 });

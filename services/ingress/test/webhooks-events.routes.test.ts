@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DeadLetterStore, EventLog } from '@fleet/events';
+import { DeadLetterStore, EventLog, WebhookStore } from '@fleet/events';
 import { createKeys } from '@fleet/keys';
 import { startIngress, type IngressHarness } from './helpers';
 
@@ -70,5 +70,39 @@ describe('ingress: webhook, events and dead-letter routes (in-process, real Redi
     expect(await new DeadLetterStore(h.redis, keys).replaying(4)).to.equal(1);
     expect((await h.call('POST', '/api/workspaces/4/dead-letters/replay', {})).body).to.deep.equal({ workspace_id: 4, replayed: 0 });
     expect((await h.call('POST', '/api/workspaces/4/dead-letters/replay', { event_ids: ['x'] })).status).to.equal(400);
+  });
+
+  it("replays every dead letter for an empty JSON array body ([], PHP's json_encode of an empty array)", async () => {
+    const keys = createKeys(h.prefix);
+    const log = new EventLog(h.redis, keys);
+    for (const id of ['m1', 'm2']) {
+      const event = await log.append(4, 'message.failed', { message_id: id, session_id: 's', status: 'failed', reason: 'send_failed' });
+      await h.redis.hset(keys.eventDeadLetters(4), event.id, JSON.stringify({ event, attempts: 9, last_error: 'HTTP 500', first_failed_at: 1, dead_at: 2 }));
+    }
+    const replay = await h.call('POST', '/api/workspaces/4/dead-letters/replay', '[]');
+    expect(replay.status, JSON.stringify(replay.body)).to.equal(202);
+    expect(replay.body).to.deep.equal({ workspace_id: 4, replayed: 2 });
+    expect((await h.call('GET', '/api/workspaces/4/dead-letters')).body).to.include({ total: 0, replaying: 2 });
+    // Only the empty array stands for "no fields"; any other array is refused.
+    const notEmpty = await h.call('POST', '/api/workspaces/4/dead-letters/replay', '["evt_0123456789abcdef01234567"]');
+    expect(notEmpty.status).to.equal(400);
+    expect(notEmpty.body.error.code).to.equal('VALIDATION_FAILED');
+  });
+
+  it('never returns credentials embedded in the webhook URL, and still delivers with them', async () => {
+    const url = 'https://fleet-user:s3cr3t-pass@crm.example.com/api/fleet/webhook?x=1';
+    const put = await h.call('PUT', '/api/workspaces/6/webhook', { url, secret: 'whsec_0123456789abcdef' });
+    expect(put.status).to.equal(200);
+    const got = await h.call('GET', '/api/workspaces/6/webhook');
+    for (const answer of [put, got]) {
+      expect(JSON.stringify(answer.body)).not.to.match(/fleet-user|s3cr3t-pass/);
+      expect(answer.body.url).to.equal('https://***:***@crm.example.com/api/fleet/webhook?x=1');
+    }
+    // The dispatcher reads the stored webhook: the credentials are there.
+    expect((await new WebhookStore(h.redis, createKeys(h.prefix)).get(6))?.url).to.equal(url);
+    const tokenOnly = await h.call('PUT', '/api/workspaces/6/webhook', { url: 'https://tok3n@crm.example.com/hook', secret: 'whsec_0123456789abcdef' });
+    expect(tokenOnly.body.url).to.equal('https://***@crm.example.com/hook');
+    const plain = await h.call('PUT', '/api/workspaces/6/webhook', { url: 'https://crm.example.com', secret: 'whsec_0123456789abcdef' });
+    expect(plain.body.url).to.equal('https://crm.example.com');
   });
 });

@@ -31,6 +31,15 @@ const { writeFileAtomicSync } = require(${JSON.stringify(ATOMIC_FILE_MODULE)});
 const payload = process.argv[2].repeat(256 * 1024);
 for (let i = 0; i < Number(process.argv[3]); i++) writeFileAtomicSync(process.argv[1], payload, { fsync: false });`;
 
+/**
+ * Writes argv[2] KiB atomically into argv[1] under a file-size limit smaller than that (set by the
+ * shell that starts it), where write(2) writes what fits and says so; prints the error code, if any.
+ */
+const WRITE_UNDER_SIZE_LIMIT = `
+const { writeFileAtomicSync } = require(${JSON.stringify(ATOMIC_FILE_MODULE)});
+try { writeFileAtomicSync(process.argv[1], 'n'.repeat(Number(process.argv[2]) * 1024)); console.error('written'); }
+catch (error) { console.error(error.code); }`;
+
 describe('auth-state: atomicity', function () {
   this.timeout(60_000);
   let root: string;
@@ -58,6 +67,26 @@ describe('auth-state: atomicity', function () {
     const reopened = await FileAuthState.open({ dir, sessionId: 's1', epoch: 1, cache: new KeyCache() });
     expect(reopened.state.creds.me?.id).to.equal('100:1@s.whatsapp.net');
     expect((await fs.readdir(dir)).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
+  });
+
+  it('a short write (only part of the data fits) fails the write and leaves the old file, never a truncated one', async () => {
+    const file = path.join(root, 'creds.json');
+    const before = JSON.stringify({ old: 'o'.repeat(200) });
+    await fs.writeFile(file, before);
+    // ulimit -f 16: 8 KiB (dash, 512-byte blocks) or 16 KiB (bash); the 64 KiB write stops there.
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn('sh', ['-c', 'ulimit -f 16 && exec "$@"', 'sh', process.execPath, '-e', WRITE_UNDER_SIZE_LIMIT, file, '64'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr.trim()).to.equal('EFBIG');
+    const after = await fs.readFile(file, 'utf8');
+    expect(after.length, 'the file was replaced by the part of the data that fitted').to.equal(before.length);
+    expect(after).to.equal(before);
+    expect((await fs.readdir(root)).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
   });
 
   it('processes rewriting the same file concurrently never let a reader see a torn file', async () => {

@@ -5,6 +5,13 @@ export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Workspace ids are positive integers up to 2^31-1, as Laravel's auto-increment keys. */
 export const MAX_WORKSPACE_ID = 2_147_483_647;
 
+/**
+ * A workspace id written as text (a path segment, a query parameter, an argument): decimal digits,
+ * no sign, no leading zero, nothing around them. `Number()` would also read `0x10`, `1e3`, `0b11`,
+ * ` 16` or `16.0` as integers; none of them is a workspace id.
+ */
+export const WORKSPACE_ID_TEXT_PATTERN = /^[1-9][0-9]{0,9}$/;
+
 export function isValidSessionId(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID_PATTERN.test(value);
 }
@@ -21,4 +28,10 @@ export function assertSessionId(value: unknown): string {
 export function assertWorkspaceId(value: unknown): number {
   if (!isValidWorkspaceId(value)) throw new InvalidIdError('workspace_id', value);
   return value;
+}
+
+/** The workspace id a text names (see WORKSPACE_ID_TEXT_PATTERN); InvalidIdError otherwise. */
+export function parseWorkspaceId(text: string): number {
+  if (!WORKSPACE_ID_TEXT_PATTERN.test(text)) throw new InvalidIdError('workspace_id', text);
+  return assertWorkspaceId(Number(text));
 }

@@ -4,6 +4,8 @@ export { ApiError, ConfigError, InvalidIdError, StaleEpochError } from './errors
 export {
   SESSION_ID_PATTERN,
   MAX_WORKSPACE_ID,
+  WORKSPACE_ID_TEXT_PATTERN,
+  parseWorkspaceId,
   isValidSessionId,
   isValidWorkspaceId,
   assertSessionId,

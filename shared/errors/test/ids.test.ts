@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { assertSessionId, assertWorkspaceId, InvalidIdError } from '../src';
+import { assertSessionId, assertWorkspaceId, InvalidIdError, parseWorkspaceId } from '../src';
 
 describe('errors: id validation (ids reach file paths)', () => {
   it('accepts ordinary ids', () => {
@@ -16,6 +16,17 @@ describe('errors: id validation (ids reach file paths)', () => {
   for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 31, '5']) {
     it(`rejects workspace id ${JSON.stringify(bad)}`, () => {
       expect(() => assertWorkspaceId(bad)).to.throw(InvalidIdError);
+    });
+  }
+
+  it('reads a workspace id written as text in its decimal form', () => {
+    expect(parseWorkspaceId('16')).to.equal(16);
+    expect(parseWorkspaceId('2147483647')).to.equal(2147483647);
+  });
+
+  for (const bad of ['0x10', '1e3', '0b11', '0o7', '16.0', '+16', '-16', '016', '0', ' 16', '16 ', '1_000', '', '2147483648', '99999999999']) {
+    it(`refuses workspace id text ${JSON.stringify(bad)}`, () => {
+      expect(() => parseWorkspaceId(bad)).to.throw(InvalidIdError);
     });
   }
 });

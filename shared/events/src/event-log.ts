@@ -42,8 +42,11 @@ export class EventLog implements EventSink {
   /** Up to `limit` events with a sequence above `since`, oldest first. */
   async since(workspaceId: number, since: number, limit: number): Promise<EventPage> {
     const stream = this.keys.eventStream(workspaceId);
+    // Sequences are safe integers (INCR, one per event): at or past 2^53 - 1 no event follows, and the
+    // page is empty (`${since + 1}-0` would not even be a stream entry id; Redis would refuse the read).
+    const first = Math.max(0, Math.floor(since)) + 1;
     const [entries, latest, oldest] = await Promise.all([
-      this.redis.xrange(stream, `${since + 1}-0`, '+', 'COUNT', limit),
+      Number.isSafeInteger(first) ? this.redis.xrange(stream, `${first}-0`, '+', 'COUNT', limit) : [],
       this.redis.get(this.keys.eventSequence(workspaceId)),
       this.redis.xrange(stream, '-', '+', 'COUNT', 1),
     ]);

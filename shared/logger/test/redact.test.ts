@@ -14,4 +14,25 @@ describe('logger: redaction', () => {
     expect(out.count).to.equal(3);
     expect(JSON.stringify(out.nested)).not.to.contain('4915112345678');
   });
+
+  it('never returns a raw object past its depth bound, however deep the secret sits', () => {
+    let deep: Record<string, unknown> = { to: '+15551234567', note: 'call 4915112345678', token: 'tok-secret' };
+    for (let i = 0; i < 12; i += 1) deep = { level: i, child: deep };
+    const line = JSON.stringify(redactValue({ payload: deep }));
+    expect(line).not.to.match(/15551234567|4915112345678|tok-secret/);
+  });
+
+  it('redacts the keys that carry message text (Baileys protos and our own names)', () => {
+    const message = {
+      conversation: 'meet me at the clinic',
+      imageMessage: { caption: 'my passport' },
+      extendedTextMessage: { text: 'the pin is 4242' },
+      message_text: 'private one',
+      messageText: 'private two',
+      kind: 'conversation',
+    };
+    const out = redactValue({ message }) as { message: Record<string, unknown> };
+    expect(JSON.stringify(out)).not.to.match(/clinic|passport|4242|private/);
+    expect(out.message.kind).to.equal('conversation');
+  });
 });

@@ -95,13 +95,14 @@ export class SessionStore {
       else set.push(FIELD_NAMES[name], String(value));
     }
     const key = this.keys.session(sessionId);
-    const written = epoch === undefined
-      ? SCRIPTS.updateIfExists.run(this.redis, [key], [del.length, ...del, ...set])
-      : SCRIPTS.updateIfEpoch.run(this.redis, [key], [epoch, del.length, ...del, ...set]);
-    // Sent with the write (same connection, same turn: on an auto-pipelined one, the same packet).
-    // A refused write announces nothing new; listeners re-read the record, so that is harmless.
-    const announced = announces(update) ? this.redis.publish(this.keys.sessionChanges, sessionId) : undefined;
-    const [result] = await Promise.all([written, announced]);
+    const result = epoch === undefined
+      ? await SCRIPTS.updateIfExists.run(this.redis, [key], [del.length, ...del, ...set])
+      : await SCRIPTS.updateIfEpoch.run(this.redis, [key], [epoch, del.length, ...del, ...set]);
+    // Announced only once the write is applied: a listener re-reads the record when it hears this.
+    // Sent with the write instead, it overtook the write whenever Redis did not know the script yet
+    // (a fresh Redis, a restart, a failover): EVALSHA answered NOSCRIPT, the PUBLISH went through,
+    // and the write came one round trip later as EVAL, after the listener's read (issue 15, item 4).
+    if (result === 1 && announces(update)) await this.redis.publish(this.keys.sessionChanges, sessionId);
     return result === 1;
   }
 

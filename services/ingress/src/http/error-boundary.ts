@@ -34,7 +34,16 @@ function fromHttpException(error: HTTPException): ApiError | undefined {
   return undefined;
 }
 
+/**
+ * Redis unreachable, or answering but unable to serve for now: READONLY (a master demoted by a
+ * failover, until the client follows the new one), LOADING (a restart reading its data),
+ * MASTERDOWN (a replica cut off from its master); in a MULTI, Redis answers EXECABORT and the
+ * cause is among `previousErrors`. A retry later succeeds: 503, not 500.
+ */
 function isRedisDown(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
-  return /Connection is closed|ECONNREFUSED|max retries per request|Stream isn't writeable/i.test(message);
+  if (/Connection is closed|ECONNREFUSED|max retries per request|Stream isn't writeable/i.test(message)) return true;
+  if (/^(READONLY|LOADING|MASTERDOWN) /.test(message)) return true;
+  const previous = (error as { previousErrors?: unknown } | undefined)?.previousErrors;
+  return message.startsWith('EXECABORT') && Array.isArray(previous) && previous.some(isRedisDown);
 }

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ApiError, MAX_WORKSPACE_ID } from '@fleet/errors';
+import { ApiError } from '@fleet/errors';
 import {
   auditWorkspaces,
   drainInstance,
@@ -10,12 +10,13 @@ import {
   type OperationsContext,
 } from '@fleet/operations';
 import type { IngressDeps } from '../deps';
+import { fieldsOrEmptyArray, WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS, NOT_FOUND, json } from './responses';
 
 // The fleetctl operations over HTTP, for tooling that cannot run fleetctl (same code underneath).
 
 const WorkspaceParam = z.object({
-  id: z.coerce.number().int().min(1).max(MAX_WORKSPACE_ID).openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
+  id: WorkspaceIdText.openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
 });
 const InstanceParam = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).openapi({ param: { name: 'id', in: 'path' }, example: 'instance-2' }),
@@ -54,7 +55,7 @@ const drain = createRoute({
   summary: 'Move every session off an instance (undo: put it back in service)',
   request: {
     params: InstanceParam,
-    body: { required: false, content: { 'application/json': { schema: z.strictObject({ undo: z.boolean().default(false) }) } } },
+    body: { required: false, content: { 'application/json': { schema: fieldsOrEmptyArray(z.strictObject({ undo: z.boolean().default(false) })) } } },
   },
   responses: { 202: json(Anything, 'Draining (or back in service)'), ...COMMON_ERRORS, ...NOT_FOUND },
 });

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { EventLog } from '@fleet/events';
 import type { IngressDeps } from '../deps';
-import { WorkspaceId } from '../schemas';
+import { WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS } from './responses';
 
 const EventView = z
@@ -32,7 +32,7 @@ const listEvents = createRoute({
   summary: "A workspace's events after a sequence number, oldest first (catch-up after downtime)",
   request: {
     query: z.object({
-      workspace_id: z.coerce.number().pipe(WorkspaceId).openapi({ param: { name: 'workspace_id', in: 'query' }, example: 5 }),
+      workspace_id: WorkspaceIdText.openapi({ param: { name: 'workspace_id', in: 'query' }, example: 5 }),
       since: z.coerce.number().int().min(0).default(0).openapi({ param: { name: 'since', in: 'query' }, example: 0 }),
       limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ param: { name: 'limit', in: 'query' }, example: 100 }),
     }),

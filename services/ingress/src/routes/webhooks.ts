@@ -2,11 +2,11 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { DeadLetterStore, EVENT_FILTER_PATTERN, WebhookStore } from '@fleet/events';
 import type { IngressDeps } from '../deps';
-import { WorkspaceId } from '../schemas';
+import { fieldsOrEmptyArray, WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS, json } from './responses';
 
 const WorkspaceParam = z.object({
-  id: z.coerce.number().pipe(WorkspaceId).openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
+  id: WorkspaceIdText.openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
 });
 
 const WebhookBody = z
@@ -21,7 +21,7 @@ const WebhookBody = z
 const WebhookView = z
   .object({
     workspace_id: z.number(),
-    url: z.string(),
+    url: z.string().openapi({ description: 'The URL; user and password embedded in it show as ***' }),
     events: z.array(z.string()),
     secret_set: z.literal(true),
     updated_at: z.number(),
@@ -73,13 +73,17 @@ const listDeadLetters = createRoute({
   },
 });
 
+const ReplayBody = z
+  .strictObject({ event_ids: z.array(z.string().regex(/^evt_[0-9a-f]{24}$/)).max(1000).optional() })
+  .openapi('ReplayDeadLetters', { description: 'The event ids to replay; none (`{}`, `[]` or no body) = all' });
+
 const replayDeadLetters = createRoute({
   method: 'post',
   path: '/api/workspaces/{id}/dead-letters/replay',
   summary: 'Deliver dead letters again (the given event ids, or all), before newer events',
   request: {
     params: WorkspaceParam,
-    body: { required: false, content: { 'application/json': { schema: z.strictObject({ event_ids: z.array(z.string().regex(/^evt_[0-9a-f]{24}$/)).max(1000).optional() }) } } },
+    body: { required: false, content: { 'application/json': { schema: fieldsOrEmptyArray(ReplayBody) } } },
   },
   responses: { 202: json(z.object({ workspace_id: z.number(), replayed: z.number() }), 'Queued for redelivery'), ...COMMON_ERRORS },
 });
@@ -92,14 +96,14 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const stored = await webhooks.set(id, { url: body.url, secret: body.secret, events: body.events });
-    return c.json({ workspace_id: id, url: stored.url, events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt }, 200);
+    return c.json({ workspace_id: id, url: withoutCredentials(stored.url), events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt }, 200);
   });
 
   app.openapi(getWebhook, async (c) => {
     const { id } = c.req.valid('param');
     const webhook = await webhooks.get(id);
     if (!webhook) throw new ApiError('WEBHOOK_NOT_FOUND', 'this workspace has no webhook', { workspace_id: id });
-    return c.json({ workspace_id: id, url: webhook.url, events: [...webhook.events], secret_set: true as const, updated_at: webhook.updatedAt }, 200);
+    return c.json({ workspace_id: id, url: withoutCredentials(webhook.url), events: [...webhook.events], secret_set: true as const, updated_at: webhook.updatedAt }, 200);
   });
 
   app.openapi(deleteWebhook, async (c) => {
@@ -119,4 +123,21 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const ids = c.req.valid('json')?.event_ids ?? [];
     return c.json({ workspace_id: id, replayed: await deadLetters.replay(id, ids) }, 202);
   });
+}
+
+/**
+ * The webhook URL as the API shows it: credentials embedded in it (`https://user:password@host/…`,
+ * used by the dispatcher for basic auth) become `***`, like the secret they are never returned.
+ */
+function withoutCredentials(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/?#]*@/, '//***@');
+  }
+  if (!parsed.username && !parsed.password) return url;
+  if (parsed.username) parsed.username = '***';
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }

@@ -35,7 +35,7 @@ export function writeFileAtomicSync(file: string, data: string, options: AtomicW
   try {
     const fd = openSync(temp, 'wx', options.mode ?? 0o600);
     try {
-      writeSync(fd, data);
+      writeAllSync(fd, Buffer.from(data, 'utf8'));
       if (options.fsync ?? true) fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -47,6 +47,19 @@ export function writeFileAtomicSync(file: string, data: string, options: AtomicW
     throw error;
   }
   if (options.fsyncDir ?? false) fsyncDirSync(path.dirname(file));
+}
+
+/**
+ * Writes every byte of `bytes`: write(2) may write less than asked (a file-size limit, a full disk or
+ * quota, NFS) and say so only by its count. A write that makes no progress throws.
+ */
+function writeAllSync(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const written = writeSync(fd, bytes, offset, bytes.length - offset);
+    if (written <= 0) throw Object.assign(new Error(`short write: ${offset} of ${bytes.length} bytes`), { code: 'EIO' });
+    offset += written;
+  }
 }
 
 /** fsync a directory so renames and unlinks in it are durable. A no-op where unsupported. */
