@@ -120,8 +120,11 @@ class WorkerService implements FleetWorker {
     this.heartbeat = this.createHeartbeat();
     this.heartbeat.start(await cluster.membership.register({ instanceId: config.instanceId, url, maxSessions: config.maxSessions }));
     cluster.on('change', this.trigger);
-    this.subscriber.on('message', this.trigger);
-    await this.subscriber.subscribe(this.keys.leaseChannel);
+    this.subscriber.on('message', (channel: string, sessionId: string) => {
+      if (channel === this.keys.leaseRequests) void this.manager.releaseIfIdle(sessionId).catch((error: unknown) => this.logger.warn('lease release request failed', { error }));
+      else this.trigger();
+    });
+    await this.subscriber.subscribe(this.keys.leaseChannel, this.keys.leaseRequests);
     consumers.consumeOwnQueue();
     await cluster.refresh();
     await this.reconciler.trigger();

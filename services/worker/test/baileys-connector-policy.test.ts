@@ -16,8 +16,8 @@ describe('baileys-connector: close policy', () => {
     }
   });
 
-  it('never reconnects on 440, 403 or 411', () => {
-    expect(decideOnClose({ code: 440, ...paired })).to.deep.equal({ action: 'fail', code: 440, reason: 'conflict' });
+  it('reconnects after a 440 conflict (its own action: a longer delay, a cap); never on 403 or 411', () => {
+    expect(decideOnClose({ code: 440, ...paired })).to.deep.equal({ action: 'reconnect-conflict', code: 440, reason: 'conflict' });
     expect(decideOnClose({ code: 403, ...paired }).action).to.equal('fail');
     expect(decideOnClose({ code: 411, ...paired }).action).to.equal('fail');
   });

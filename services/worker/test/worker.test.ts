@@ -9,24 +9,14 @@ import { MessageLedger } from '@fleet/messages';
 import { SessionStore, ShardQueues, jobId, type SessionJob } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { shardOf } from '@fleet/ring';
-import { createWorker, type FleetWorker, type WorkerConfig } from '../src';
+import { createWorker, type FleetWorker, type SessionConnector, type WorkerConfig } from '../src';
 import { InstantConnector } from './fixtures/instant-connector';
 
-describe('worker: consuming its shards (in-process, real Redis)', () => {
-  let redis: Redis;
-  let prefix: string;
-  let storage: string;
-  let worker: FleetWorker;
-  let connector: InstantConnector;
-  let queues: ShardQueues;
-
-  beforeEach(async () => {
-    redis = testRedis();
-    prefix = freshPrefix('wrk');
-    storage = await mkdtemp(path.join(tmpdir(), 'fleet-worker-'));
-    const config: WorkerConfig = {
+/** A worker's settings for these tests (its own prefix and storage). */
+function testConfig(prefix: string, storage: string, instanceId = 'instance-1'): WorkerConfig {
+  return {
       common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
-      instanceId: 'instance-1',
+      instanceId,
       maxSessions: 10,
       storagePath: storage,
       host: '127.0.0.1',
@@ -42,9 +32,25 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
       messageAckTimeoutMs: 30_000,
       messageSendAttempts: 3,
       messageMaxWaitSeconds: 3_600,
-    };
+  };
+}
+
+const testLogger = () => (process.env.WORKER_TEST_LOGS ? createLogger({ service: 'worker' }) : createSilentLogger());
+
+describe('worker: consuming its shards (in-process, real Redis)', () => {
+  let redis: Redis;
+  let prefix: string;
+  let storage: string;
+  let worker: FleetWorker;
+  let connector: InstantConnector;
+  let queues: ShardQueues;
+
+  beforeEach(async () => {
+    redis = testRedis();
+    prefix = freshPrefix('wrk');
+    storage = await mkdtemp(path.join(tmpdir(), 'fleet-worker-'));
     connector = new InstantConnector({ instanceId: 'instance-1' });
-    worker = createWorker(config, { connector, logger: process.env.WORKER_TEST_LOGS ? createLogger({ service: 'worker' }) : createSilentLogger() });
+    worker = createWorker(testConfig(prefix, storage), { connector, logger: testLogger() });
     queues = new ShardQueues(redis, createKeys(prefix));
   });
 
@@ -123,5 +129,72 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
       what: 'all pre-existing sessions connected',
     });
     expect(connector.started).to.have.length(5);
+  });
+});
+
+describe('worker: nothing stuck (in-process, real Redis)', () => {
+  let redis: Redis;
+  let prefix: string;
+  let storage: string;
+  const workers: FleetWorker[] = [];
+
+  beforeEach(async () => {
+    redis = testRedis();
+    prefix = freshPrefix('stuck');
+    storage = await mkdtemp(path.join(tmpdir(), 'fleet-worker-'));
+  });
+
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    await cleanPrefix(redis, prefix);
+    redis.disconnect();
+    await rm(storage, { recursive: true, force: true });
+  });
+
+  it('retries a start that failed for a passing reason (an I/O error) instead of marking the session failed for good', async () => {
+    const inner = new InstantConnector({ instanceId: 'instance-1' });
+    let failures = 2;
+    const flaky: SessionConnector = {
+      start: async (spec, handlers) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw Object.assign(new Error('EIO: i/o error, open creds.json'), { code: 'EIO' });
+        }
+        return inner.start(spec, handlers);
+      },
+      close: () => inner.close(),
+    };
+    const worker = createWorker(testConfig(prefix, storage), { connector: flaky, logger: testLogger() });
+    workers.push(worker);
+    await worker.start();
+    const sessions = new SessionStore(redis, createKeys(prefix));
+    await sessions.create({ sessionId: 'flaky', workspaceId: 4, accountId: '1', shard: shardOf(4, 8) });
+    const queues = new ShardQueues(redis, createKeys(prefix));
+    await queues.add(shardOf(4, 8), 'session.start', { sessionId: 'flaky', workspaceId: 4 }, jobId('start', 'flaky'));
+    await queues.close();
+    await waitFor(async () => (await sessions.get('flaky'))?.status === 'disconnected', { what: 'disconnected after the first failure' });
+    expect((await sessions.get('flaky'))?.lastError).to.include('EIO');
+    await waitFor(async () => (await sessions.get('flaky'))?.status === 'connected', { what: 'connected after retries', timeoutMs: 15_000 });
+    expect(failures).to.equal(0);
+  });
+
+  it('a lease held by a live worker that does not run the session (a lost release) is let go, and the session starts', async () => {
+    const [one, two] = ['instance-1', 'instance-2'].map((id) => createWorker(testConfig(prefix, storage, id), { connector: new InstantConnector({ instanceId: id }), logger: testLogger() }));
+    workers.push(one!, two!);
+    await one!.start();
+    await two!.start();
+    const keys = createKeys(prefix);
+    const sessions = new SessionStore(redis, keys);
+    // A workspace whose shard instance-1 owns; instance-2 holds the lease without running the session.
+    await waitFor(async () => one!.cluster.snapshot.placement.owners.filter((owner) => owner === 'instance-1').length === 4, { what: 'shards split' });
+    const workspace = [1, 2, 3, 4, 5, 6, 7, 8, 9].find((ws) => one!.cluster.snapshot.placement.owners[shardOf(ws, 8)] === 'instance-1')!;
+    const incarnation = await redis.hget(keys.worker('instance-2'), 'incarnation');
+    await redis.hset(keys.lease('held'), 'owner', 'instance-2', 'incarnation', incarnation!, 'epoch', '1', 'taken_at', String(Date.now()));
+    await sessions.create({ sessionId: 'held', workspaceId: workspace, accountId: '1', shard: shardOf(workspace, 8) });
+    const queues = new ShardQueues(redis, keys);
+    await queues.add(shardOf(workspace, 8), 'session.start', { sessionId: 'held', workspaceId: workspace }, jobId('start', 'held'));
+    await queues.close();
+    await waitFor(async () => (await sessions.get('held'))?.status === 'connected', { what: 'started by its owner', timeoutMs: 15_000 });
+    expect((await sessions.get('held'))?.owner).to.equal('instance-1');
   });
 });

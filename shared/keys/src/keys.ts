@@ -27,6 +27,8 @@ export interface Keys {
   lease(sessionId: string): string;
   /** Pub/sub channel announcing released leases, so successors start at once. */
   readonly leaseChannel: string;
+  /** Pub/sub channel: a worker waits for this session's lease; its holder lets go if it does not run it. */
+  readonly leaseRequests: string;
   /** Hash: one session's record. */
   session(sessionId: string): string;
   /** Set of every session id. */
@@ -117,6 +119,7 @@ export function createKeys(prefix: string): Keys {
     pins: k('pins'),
     lease: (sessionId: string) => k('lease', sessionId),
     leaseChannel: k('lease', 'released'),
+    leaseRequests: k('lease', 'requests'),
     session: (sessionId: string) => k('session', sessionId),
     sessions: k('sessions'),
     shardSessions: (shard: number) => k('shard', shard, 'sessions'),

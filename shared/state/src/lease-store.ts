@@ -46,6 +46,14 @@ export class LeaseStore {
     return (await SCRIPTS.releaseLease.run(this.redis, [this.keys.lease(sessionId)], args)) === 1;
   }
 
+  /**
+   * Asks the lease's holder, wherever it runs, to let go if it has no socket for the session (workers
+   * listen on the lease-requests channel). A holder that runs the session ignores it.
+   */
+  async requestRelease(sessionId: string): Promise<void> {
+    await this.redis.publish(this.keys.leaseRequests, sessionId);
+  }
+
   async get(sessionId: string): Promise<Lease | undefined> {
     const fields = await this.redis.hgetall(this.keys.lease(sessionId));
     if (!fields.owner) return undefined;

@@ -7,6 +7,7 @@ import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } fr
 import type { WorkerMetrics } from '../metrics';
 import { DEFAULT_SEND_POLICY, OutboxSender, type SendPolicy } from './outbox-sender';
 import { SessionEvents } from './session-events';
+import { StartBackoff, type StartBackoffOptions } from './start-backoff';
 import { sessionDir } from './storage-path';
 
 export interface SessionManagerOptions {
@@ -19,6 +20,8 @@ export interface SessionManagerOptions {
   readonly leases: LeaseStore;
   /** Ack timeout and attempts of outgoing messages; default DEFAULT_SEND_POLICY. */
   readonly sendPolicy?: Partial<SendPolicy>;
+  /** Retries of starts that failed for a passing reason; see StartBackoff for each default. */
+  readonly startBackoff?: StartBackoffOptions;
   /** MAX_SESSIONS_PER_INSTANCE; a start beyond it answers `full` (the reconciler starts it when room frees). */
   readonly maxSessions?: number;
   /** This worker's current registration; undefined while it is fenced (not registered). */
@@ -42,8 +45,12 @@ interface Running {
   sender?: OutboxSender;
 }
 
-/** What a start attempt did: `held` means another live worker still holds the lease (retry later). */
-export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced' | 'failed' | 'full';
+/**
+ * What a start attempt did: `held` means another live worker still holds the lease, `retry` that it
+ * failed for a reason that may pass and `backoff` that an earlier such failure's delay has not run out
+ * (all three: try again later); `failed` that it failed for good.
+ */
+export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced' | 'failed' | 'full' | 'retry' | 'backoff';
 
 /** How long deleting a stopped session waits for its stored state to connect before giving up on the logout. */
 const STORED_LOGOUT_TIMEOUT_MS = 15_000;
@@ -55,12 +62,16 @@ const STORED_LOGOUT_TIMEOUT_MS = 15_000;
 export class SessionManager {
   private readonly running = new Map<string, Running>();
   private readonly starting = new Set<string>();
+  /** Sessions whose socket is still closing after they left `running`: their lease is still needed. */
+  private readonly closing = new Set<string>();
+  private readonly backoff: StartBackoff;
   private readonly events: SessionEvents;
   private readonly sendPolicy: SendPolicy;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.events = new SessionEvents(options.events, options.logger);
     this.sendPolicy = { ...DEFAULT_SEND_POLICY, ...options.sendPolicy };
+    this.backoff = new StartBackoff(options.startBackoff);
   }
 
   get size(): number {
@@ -81,6 +92,7 @@ export class SessionManager {
    */
   async start(sessionId: string, incarnation?: string): Promise<StartOutcome> {
     if (this.running.has(sessionId) || this.starting.has(sessionId)) return 'running';
+    if (this.backoff.blocked(sessionId)) return 'backoff';
     if (this.running.size + this.starting.size >= (this.options.maxSessions ?? Infinity)) return 'full';
     this.starting.add(sessionId);
     try {
@@ -98,7 +110,11 @@ export class SessionManager {
     if (!holder) return 'fenced';
     const lease = await leases.take(sessionId, holder);
     if (!lease.taken) {
-      if (lease.reason === 'held') return 'held';
+      if (lease.reason === 'held') {
+        // Its holder lets go if it does not run the session (a lost release); a holder that does, keeps it.
+        await leases.requestRelease(sessionId);
+        return 'held';
+      }
       return lease.reason === 'no_session' ? 'unwanted' : 'fenced';
     }
     if (record.owner && record.owner !== holder.instanceId) metrics.leaseTakeovers.inc();
@@ -122,12 +138,34 @@ export class SessionManager {
     } catch (error) {
       if (this.running.get(sessionId) === entry) this.running.delete(sessionId);
       this.refreshGauges();
-      const failed = await sessions.update(sessionId, { status: 'failed', lastError: errorText(error) }, Date.now(), epoch);
-      if (failed) this.events.failed(record, { code: 0, reason: 'start_failed' });
       await leases.release(sessionId, holder.instanceId, epoch);
-      this.options.logger.warn('session failed to start', { sessionId, error });
-      return 'failed';
+      return this.startFailed(record, epoch, error);
     }
+  }
+
+  /**
+   * A start that threw: a passing failure (storage I/O, a socket still closing) is retried with a
+   * backoff and shows `disconnected`; one that retrying cannot fix, or that kept failing, is `failed`.
+   */
+  private async startFailed(record: SessionRecord, epoch: number, error: unknown): Promise<StartOutcome> {
+    const { sessionId } = record;
+    const handling = this.backoff.failed(sessionId, error);
+    this.options.logger.warn('session failed to start', { sessionId, handling, error });
+    if (handling === 'fenced') return 'fenced';
+    const info = { code: 0, reason: 'start_failed' };
+    if (handling === 'retry') {
+      const written = await this.options.sessions.update(sessionId, { status: 'disconnected', lastError: errorText(error) }, Date.now(), epoch);
+      if (written) this.events.disconnected(record, { ...info, willReconnect: true });
+      return 'retry';
+    }
+    const failed = await this.options.sessions.update(sessionId, { status: 'failed', lastError: errorText(error) }, Date.now(), epoch);
+    if (failed) this.events.failed(record, info);
+    return 'failed';
+  }
+
+  /** When the earliest start waiting for its backoff may run (ms since the epoch), if any. */
+  nextStartRetryAt(): number | undefined {
+    return this.backoff.nextRetryAt();
   }
 
   /**
@@ -143,9 +181,31 @@ export class SessionManager {
     if (status) await this.options.sessions.update(sessionId, { status, qr: null, qrExpiresAt: null }, Date.now(), entry.epoch);
     // Its start is still opening the socket: that start closes it and releases the lease when it returns.
     if (!entry.handle) return;
-    await entry.handle.stop().catch((error: unknown) => this.options.logger.warn('session stop failed', { sessionId, error }));
-    // Released only after the socket is closed and the state flushed: the successor starts clean.
-    await this.options.leases.release(sessionId, this.options.instanceId, entry.epoch);
+    this.closing.add(sessionId);
+    try {
+      await entry.handle.stop().catch((error: unknown) => this.options.logger.warn('session stop failed', { sessionId, error }));
+      // Released only after the socket is closed and the state flushed: the successor starts clean.
+      await this.options.leases.release(sessionId, this.options.instanceId, entry.epoch);
+    } finally {
+      this.closing.delete(sessionId);
+    }
+  }
+
+  /**
+   * Another worker waits for this session's lease (its `start` kept answering `held`). If this worker
+   * holds the lease under its current registration but has no socket for the session (a release that
+   * was lost: Redis failed at that moment), it lets go now, so the session never stays stuck on a
+   * worker that does not run it. A session running, starting or closing here keeps its lease.
+   */
+  async releaseIfIdle(sessionId: string): Promise<boolean> {
+    if (this.running.has(sessionId) || this.starting.has(sessionId) || this.closing.has(sessionId)) return false;
+    const holder = this.options.holder();
+    const lease = await this.options.leases.get(sessionId);
+    if (!holder || !lease || lease.owner !== holder.instanceId || lease.incarnation !== holder.incarnation) return false;
+    if (this.running.has(sessionId) || this.starting.has(sessionId) || this.closing.has(sessionId)) return false;
+    const released = await this.options.leases.release(sessionId, holder.instanceId, lease.epoch);
+    if (released) this.options.logger.warn('released the lease of a session this worker does not run', { sessionId, epoch: lease.epoch });
+    return released;
   }
 
   /**
@@ -301,6 +361,7 @@ export class SessionManager {
       onConnected: ({ phone }) => {
         metrics.sessionEvents.inc({ event: 'connected', reason: 'open' });
         set('connected', { phone, qr: null, qrExpiresAt: null, lastError: null }, () => this.events.connected(entry.record, phone));
+        this.backoff.forget(id);
         if (this.running.get(id) === entry) this.startSender(entry);
       },
       onDisconnected: ({ code, reason, willReconnect }) => {

@@ -39,6 +39,8 @@ export class Reconciler {
   private again = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The last run's waiting starts were all backoffs (a later retry suffices). */
+  private onlyBackoffs = false;
   /** Shards the last run decided this worker owns; jobs of other shards are handed back. */
   private owned = new Set<number>();
 
@@ -149,22 +151,30 @@ export class Reconciler {
   private async startAll(ids: readonly string[]): Promise<number> {
     const limit = this.options.startConcurrency ?? 50;
     let waiting = 0;
+    this.onlyBackoffs = true;
     for (let i = 0; i < ids.length; i += limit) {
       const outcomes = await Promise.all(ids.slice(i, i + limit).map((id) => this.options.manager.start(id)));
       // 'held': the previous owner has not let go yet. 'full' while other starts are still in flight:
-      // room may remain once they settle. Both are retried shortly.
+      // room may remain once they settle. 'retry' / 'backoff': a start that failed for a passing
+      // reason waits for its backoff. All are retried (the backoffs when they run out).
       const transientFull = this.options.manager.size < this.options.maxSessions;
-      waiting += outcomes.filter((outcome) => outcome === 'held' || (outcome === 'full' && transientFull)).length;
+      const later = new Set(['held', 'retry', 'backoff']);
+      waiting += outcomes.filter((outcome) => later.has(outcome) || (outcome === 'full' && transientFull)).length;
+      if (outcomes.some((outcome) => outcome === 'held' || outcome === 'retry' || outcome === 'full')) this.onlyBackoffs = false;
     }
     return waiting;
   }
 
   private scheduleRetry(): void {
     if (this.retryTimer || this.stopped) return;
+    const base = this.options.retryDelayMs ?? 500;
+    const backoff = this.options.manager.nextStartRetryAt();
+    // Only starts waiting for a backoff: run when the earliest one may go, not every half second.
+    const delay = this.onlyBackoffs && backoff !== undefined ? Math.max(base, backoff - Date.now()) : base;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.trigger().catch((error: unknown) => this.options.logger.warn('reconcile retry failed', { error }));
-    }, this.options.retryDelayMs ?? 500);
+    }, delay);
     this.retryTimer.unref();
   }
 }

@@ -15,6 +15,18 @@ export interface BackoffOptions {
   readonly maxAttempts: number;
 }
 
+/** How 440 conflicts are retried: after a longer delay, and only so many within a window. */
+export interface ConflictOptions {
+  /** Delay before reconnecting after a conflict (jittered like the backoff). Default 5,000 ms. */
+  readonly delayMs: number;
+  /** Conflicts within `windowMs` after which the session fails with `conflict`. Default 3. */
+  readonly maxInWindow: number;
+  /** Default 10 minutes. */
+  readonly windowMs: number;
+}
+
+export const DEFAULT_CONFLICTS: ConflictOptions = Object.freeze({ delayMs: 5_000, maxInWindow: 3, windowMs: 10 * 60_000 });
+
 export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({
   initialDelayMs: 1_000,
   maxDelayMs: 60_000,

@@ -53,6 +53,8 @@ export class BaileysSession implements SessionHandle {
   private phase: Phase = 'connecting';
   private attempts = 0;
   private qrRounds = 0;
+  /** When recent 440 conflicts happened (within the conflict window). */
+  private conflicts: number[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private ended = false;
   private readonly acks = new AckTracker();
@@ -191,6 +193,14 @@ export class BaileysSession implements SessionHandle {
           return this.fail({ ...decision, reason: 'reconnect_exhausted' });
         }
         return this.reconnect(decision, backoffDelay(this.attempts, this.deps.options.backoff, this.deps.options.random));
+      case 'reconnect-conflict': {
+        const { delayMs, maxInWindow, windowMs } = this.deps.options.conflicts;
+        const now = Date.now();
+        this.conflicts = [...this.conflicts.filter((at) => at > now - windowMs), now];
+        if (this.conflicts.length > maxInWindow) return this.fail(decision);
+        const jitter = Math.min(1, Math.max(0, this.deps.options.backoff.jitter));
+        return this.reconnect(decision, Math.round(delayMs * (1 - jitter * this.deps.options.random())));
+      }
       case 'qr-expired':
         this.qrRounds += 1;
         if (this.qrRounds >= this.deps.options.qrRounds) return this.fail(decision);

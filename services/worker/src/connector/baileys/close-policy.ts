@@ -4,11 +4,17 @@ export type CloseAction =
   | 'reconnect-now'
   /** Open a new socket after an exponential, jittered delay (408, 428, 5xx, network errors). */
   | 'reconnect-backoff'
+  /**
+   * 440 conflict/replaced: another socket took over this device. Usually passing (WhatsApp sees a
+   * few a day per few hundred devices): reconnect after a longer delay, but fail after repeated ones
+   * (a real second client that would be fought forever).
+   */
+  | 'reconnect-conflict'
   /** The QR refs ran out before anyone scanned (408 while unpaired). */
   | 'qr-expired'
   /** The device was logged out: clear the auth state, report `onLoggedOut`. */
   | 'logged-out'
-  /** Terminal: report `onFailed` and never reconnect (440 conflict, 403, 411). */
+  /** Terminal: report `onFailed` and never reconnect (403, 411). */
   | 'fail';
 
 export interface CloseDecision {
@@ -36,7 +42,7 @@ export function decideOnClose(context: CloseContext): CloseDecision {
     case 515:
       return { action: 'reconnect-now', code, reason: 'restart_required' };
     case 440:
-      return { action: 'fail', code, reason: 'conflict' };
+      return { action: 'reconnect-conflict', code, reason: 'conflict' };
     case 401:
       return { action: 'logged-out', code, reason: 'logged_out' };
     case 403:

@@ -1,6 +1,6 @@
 import type { Logger } from '@fleet/logger';
 import { DEFAULT_DISK_THREADS, type KeyCache } from '../../auth-state';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { DEFAULT_BACKOFF, DEFAULT_CONFLICTS, type BackoffOptions, type ConflictOptions } from './backoff';
 
 export interface BaileysConnectorOptions {
   /** Winston logger; Baileys' own logs go through it mapped down to `debug`, phone numbers and JIDs scrubbed. */
@@ -15,6 +15,8 @@ export interface BaileysConnectorOptions {
   readonly defaultQueryTimeoutMs?: number;
   /** Reconnect backoff for transient closes; see `BackoffOptions` for each default. */
   readonly backoff?: Partial<BackoffOptions>;
+  /** Reconnects after 440 conflicts; see `ConflictOptions` for each default. */
+  readonly conflicts?: Partial<ConflictOptions>;
   /**
    * How many rounds of QR codes an unpaired session shows before it fails with `qr_timeout`
    * (one round is what WhatsApp grants one socket: a 60 s QR then 20 s ones until its refs run out).
@@ -47,6 +49,7 @@ export interface ResolvedConnectorOptions {
   readonly keepAliveIntervalMs: number;
   readonly defaultQueryTimeoutMs: number;
   readonly backoff: BackoffOptions;
+  readonly conflicts: ConflictOptions;
   readonly qrRounds: number;
   readonly fsync: boolean;
   readonly diskThreads: number;
@@ -71,6 +74,7 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 30_000,
     defaultQueryTimeoutMs: options.defaultQueryTimeoutMs ?? 60_000,
     backoff: Object.freeze({ ...DEFAULT_BACKOFF, ...options.backoff }),
+    conflicts: Object.freeze({ ...DEFAULT_CONFLICTS, ...options.conflicts }),
     qrRounds: Math.max(1, options.qrRounds ?? 1),
     fsync: options.fsync ?? true,
     diskThreads: options.diskThreads ?? DEFAULT_DISK_THREADS,
