@@ -29,8 +29,12 @@ export interface DispatcherConfig {
   readonly pollMs: number;
   /** Events one workspace may deliver before yielding its slot to others. Default 200. */
   readonly turnLimit: number;
-  /** Delivered events kept per workspace for GET /api/events catch-up. Default 10,000. */
+  /**
+   * Delivered events kept per workspace for GET /api/events catch-up; a workspace with no receiver
+   * keeps this many of its newest events. Default 10,000.
+   */
   readonly retainEvents: number;
+
   /** How long a workspace with no receiver waits before it is looked at again. Default 30 s. */
   readonly noReceiverRecheckMs: number;
 }

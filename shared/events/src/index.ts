@@ -10,7 +10,8 @@ export {
   type SessionRef,
 } from './catalogue';
 export { EventLog, newEventId, parseEntry, type EventSink, type EventPage, type MessageChange, type MessageAdvance } from './event-log';
+export { EVENT_RETENTION_DEFAULTS, eventRetention, type EventRetention } from './retention';
 export { WebhookStore, parseWebhook, type Webhook } from './webhook-store';
 export { DeadLetterStore, type DeadLetter } from './dead-letters';
-export { DeliveryLedger, type DeliveryItem, type RetryState, type TurnStart } from './delivery-ledger';
+export { DeliveryLedger, type DeliveryItem, type DeliveryLedgerOptions, type ParkOutcome, type RetryState, type TurnStart } from './delivery-ledger';
 export { SIGNATURE_HEADER, signature, signatureHeader, verifySignature, type VerifyOutcome } from './signing';
