@@ -29,6 +29,8 @@ export function createDispatcher(config: DispatcherConfig, options: { logger?: L
   const ledger = new DeliveryLedger(redis, keys, {
     lockMs: config.timeoutMs + 10_000,
     retainEvents: config.retainEvents,
+    retainDeadLetters: config.retainDeadLetters,
+    retainDeadLettersMs: config.retainDeadLettersMs,
   });
   const warned = new Set<number>();
   const onNoReceiver = (workspaceId: number): void => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { EventLog, WebhookStore } from '@fleet/events';
+import { DeadLetterStore, EventLog, WebhookStore } from '@fleet/events';
 import { createKeys, type Keys } from '@fleet/keys';
 import { createSilentLogger } from '@fleet/logger';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
@@ -22,7 +22,7 @@ async function prefixMemory(redis: Redis, prefix: string): Promise<number> {
   return total;
 }
 
-describe('dispatcher: retention of event streams (real Redis, real HTTP)', function () {
+describe('dispatcher: retention of event streams and dead letters (real Redis, real HTTP)', function () {
   this.timeout(90_000);
   let redis: Redis;
   let prefix: string;
@@ -104,5 +104,46 @@ describe('dispatcher: retention of event streams (real Redis, real HTTP)', funct
     await waitFor(async () => (await redis.zscore(keys.eventsPending, '22')) === null, { what: 'workspace parked', timeoutMs: 5_000 });
     expect(await redis.hget(keys.eventCursors, '22')).to.equal('3');
     expect(await redis.exists(keys.eventRetry(22))).to.equal(0);
+  });
+
+  it('keeps at most DISPATCHER_RETAIN_DEAD_LETTERS dead letters per workspace, the newest', async () => {
+    await new WebhookStore(redis, keys).set(31, { url: receiver.url, secret: SECRET, events: [] });
+    receiver.behaviour = () => 500;
+    await start({ maxAttempts: 1, retainDeadLetters: 10 });
+    for (let i = 0; i < 40; i += 1) await log.append(31, 'message.sent', { message_id: `m${i}`, session_id: 's1', status: 'sent' });
+    await waitFor(async () => (await redis.hget(keys.eventCursors, '31')) === '40', { what: 'every event dead-lettered', timeoutMs: 20_000 });
+    const listed = await new DeadLetterStore(redis, keys).list(31);
+    expect(listed.total).to.equal(10);
+    expect(listed.items.map((item) => item.event.sequence)).to.deep.equal(Array.from({ length: 10 }, (_, i) => 31 + i));
+    expect(await redis.hlen(keys.eventDeadLetters(31))).to.equal(10);
+    expect(await redis.zcard(keys.eventDeadLetterAges(31))).to.equal(10);
+    // A replayed dead letter leaves the retention's index with it.
+    expect(await new DeadLetterStore(redis, keys).replay(31, [listed.items[0]!.event.id])).to.equal(1);
+    expect(await redis.zcard(keys.eventDeadLetterAges(31))).to.equal(9);
+  });
+
+  it('drops dead letters older than DISPATCHER_RETAIN_DEAD_LETTERS_MS, including those stored before their ages were recorded', async () => {
+    await new WebhookStore(redis, keys).set(32, { url: receiver.url, secret: SECRET, events: [] });
+    receiver.behaviour = () => 500;
+    // A dead letter written by an older version (no age entry), dead long ago.
+    const old = await log.append(32, 'message.sent', { message_id: 'm-old', session_id: 's1', status: 'sent' });
+    await redis.hset(keys.eventDeadLetters(32), old.id, JSON.stringify({ event: old, attempts: 1, last_error: 'HTTP 500', first_failed_at: 1, dead_at: 1 }));
+    await redis.hset(keys.eventCursors, '32', '1');
+    await start({ maxAttempts: 1, retainDeadLettersMs: 2_000 });
+    for (let i = 0; i < 3; i += 1) await log.append(32, 'message.sent', { message_id: `m${i}`, session_id: 's1', status: 'sent' });
+    await waitFor(async () => (await redis.hget(keys.eventCursors, '32')) === '4', { what: 'three dead letters' });
+    const dead = new DeadLetterStore(redis, keys);
+    expect((await dead.list(32)).items.map((item) => item.event.sequence)).to.deep.equal([2, 3, 4]);
+    expect(await redis.pttl(keys.eventDeadLetters(32))).to.be.within(1, 2_000);
+    await sleep(1_200);
+    await log.append(32, 'message.sent', { message_id: 'm3', session_id: 's1', status: 'sent' });
+    await waitFor(async () => (await redis.hget(keys.eventCursors, '32')) === '5', { what: 'a fourth dead letter' });
+    await sleep(1_100); // the first three are now older than 2 s, the fourth is not; the next store drops them
+    await log.append(32, 'message.sent', { message_id: 'm4', session_id: 's1', status: 'sent' });
+    await waitFor(async () => (await redis.hget(keys.eventCursors, '32')) === '6', { what: 'a fifth dead letter' });
+    expect((await dead.list(32)).items.map((item) => item.event.sequence)).to.deep.equal([5, 6]);
+    // With no new dead letter for that long, the rest expire as a whole.
+    await waitFor(async () => (await dead.list(32)).total === 0, { what: 'dead letters expired', timeoutMs: 5_000 });
+    expect(await redis.exists(keys.eventDeadLetters(32), keys.eventDeadLetterAges(32))).to.equal(0);
   });
 });

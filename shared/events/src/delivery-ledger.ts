@@ -30,6 +30,10 @@ export interface DeliveryLedgerOptions {
   readonly lockMs: number;
   /** Delivered events kept per workspace (and events of a workspace with no receiver). */
   readonly retainEvents: number;
+  /** Most dead letters kept per workspace; the oldest go first. */
+  readonly retainDeadLetters: number;
+  /** Oldest dead letter kept (ms since it was dead-lettered). */
+  readonly retainDeadLettersMs: number;
 }
 
 export interface RetryState {
@@ -124,10 +128,12 @@ export class DeliveryLedger {
       this.keys.eventStream(workspaceId),
       this.keys.eventReplay(workspaceId),
       this.keys.eventDeadLetters(workspaceId),
+      this.keys.eventDeadLetterAges(workspaceId),
     ];
+    const { lockMs, retainEvents, retainDeadLetters, retainDeadLettersMs } = this.options;
     const args = [
-      token, workspaceId, item.event.sequence, this.options.lockMs, this.options.retainEvents,
-      item.replayMember ?? '', item.event.id, dead ? JSON.stringify(dead) : '',
+      token, workspaceId, item.event.sequence, lockMs, retainEvents,
+      item.replayMember ?? '', item.event.id, dead ? JSON.stringify(dead) : '', dead?.dead_at ?? 0, retainDeadLetters, retainDeadLettersMs,
     ];
     return (await SCRIPTS.settleEvent.run(this.redis, keys, args)) === 1;
   }
