@@ -8,12 +8,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const data = path.join(root, '.data');
+const data = path.resolve(root, process.env.LOCAL_DATA_DIR || '.data');
+const workerPort = Number(process.env.WORKER_PORT || 3001);
 const ports = {
   redis: Number(process.env.LOCAL_REDIS_PORT || 6380),
   ingress: Number(process.env.INGRESS_PORT || 3000),
   simulator: Number(process.env.SIM_PORT || 7780),
-  workers: [3001, 3002],
+  workers: [workerPort, workerPort + 1],
   dispatcher: Number(process.env.DISPATCHER_PORT || 3100),
   backup: Number(process.env.BACKUP_PORT || 3005),
   s3: Number(process.env.LOCAL_S3_PORT || 4569),
