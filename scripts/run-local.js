@@ -90,7 +90,8 @@ async function main() {
   const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info' };
   const simulatorBin = path.join(root, 'services/simulator/dist/src/bin.js');
   let wsUrl = process.env.WA_WEBSOCKET_URL;
-  if (!wsUrl && fs.existsSync(simulatorBin)) {
+  const simulator = !wsUrl && fs.existsSync(simulatorBin);
+  if (simulator) {
     await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/);
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
@@ -109,7 +110,7 @@ async function main() {
   // without a receiver, events stay pending (nothing is lost) and the dispatcher logs that.
   await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
   await startBackup(common);
-  printUsage(key, wsUrl);
+  printUsage(key, wsUrl, simulator);
 }
 
 // Backups: to S3_ENDPOINT when set, else to a local S3-compatible server (s3rver, data in .data/s3).
@@ -127,7 +128,14 @@ async function startBackup(common) {
   await start('backup', process.execPath, ['services/backup/dist/src/bin.js'], { ...env, BACKUP_PORT: String(ports.backup) }, /ready on/);
 }
 
-function printUsage(key, wsUrl) {
+/** What the workers connect to: the simulator make run started, WA_WEBSOCKET_URL, or WhatsApp itself. */
+function whatsappLine(wsUrl, simulator) {
+  if (simulator) return `simulator at ${wsUrl} (admin http://127.0.0.1:${ports.simulator}/admin)`;
+  if (wsUrl) return `${wsUrl} (WA_WEBSOCKET_URL; no simulator started)`;
+  return 'WhatsApp Web itself (the simulator is not built; make build builds it)';
+}
+
+function printUsage(key, wsUrl, simulator) {
   const api = `http://127.0.0.1:${ports.ingress}`;
   const auth = `-H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json'`;
   const sim = `http://127.0.0.1:${ports.simulator}`;
@@ -138,7 +146,7 @@ Fleet is running.
   backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (.data/s3)`}; make backup / make restore SNAPSHOT=latest
   dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'}
   API key     ${key}
-  WhatsApp    ${wsUrl ? `simulator at ${wsUrl} (admin ${sim}/admin)` : 'WhatsApp Web itself'}
+  WhatsApp    ${whatsappLine(wsUrl, simulator)}
 
 Try it:
   curl -s ${api}/health
@@ -146,7 +154,7 @@ Try it:
   curl -s ${auth} -X POST ${api}/api/sessions/create -d '{"session_id":"demo-1","workspace_id":5,"account_id":"1"}'
   curl -s ${auth} ${api}/api/sessions/demo-1/status
   curl -s ${auth} '${api}/api/sessions/demo-1/qr?format=raw&wait=10'   # answered as soon as the QR is there
-${wsUrl ? `  # scan with the virtual phone: "qr" is the full QR string from the answer above (/admin/qrs lacks its secret)
+${simulator ? `  # scan with the virtual phone: "qr" is the full QR string from the answer above (/admin/qrs lacks its secret)
   curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the answer>","phone":"15550001111"}'
 ` : ''}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
   curl -s ${auth} ${api}/api/messages/<message_id>
