@@ -104,7 +104,7 @@ class Supervisor {
   /**
    * Stops everything, in order: SIGTERM to every process not `detached` and wait for them (at most
    * `timeoutMs`; workers drain meanwhile), then SIGTERM to whatever is left (the detached ones: Redis)
-   * and wait for it (at most 5 s). Pending restarts are cancelled.
+   * and wait for it (at most 5 s); SIGKILL to anything still left. Pending restarts are cancelled.
    */
   async stop(timeoutMs = 20_000) {
     this.stopping = true;
@@ -112,13 +112,14 @@ class Supervisor {
     for (const entry of entries) if (entry.timer) clearTimeout(entry.timer);
     const alive = (entry) => entry.child && entry.child.exitCode === null && entry.child.signalCode === null;
     const exited = (entry) => (alive(entry) ? new Promise((resolve) => entry.child.once('exit', resolve)) : Promise.resolve());
-    const within = (ms, promises) => Promise.race([Promise.all(promises), new Promise((resolve) => setTimeout(resolve, ms))]);
+    const within = (ms, promises) => Promise.race([Promise.all(promises), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
     const services = entries.filter((entry) => !entry.spec.detached);
     for (const entry of services) if (alive(entry)) entry.child.kill('SIGTERM');
     await within(timeoutMs, services.map(exited));
     const rest = entries.filter(alive);
     for (const entry of rest) entry.child.kill('SIGTERM');
     await within(5_000, rest.map(exited));
+    for (const entry of entries.filter(alive)) entry.child.kill('SIGKILL');
   }
 }
 
