@@ -1,61 +1,56 @@
 #!/usr/bin/env node
 // `make run`: starts a local fleet (Redis unless REDIS_URL is given, the WhatsApp simulator, the
-// ingress and two workers), prints how to use it, and stops everything on Ctrl-C.
+// ingress, two workers, the dispatcher, a local S3 server and the backup service), prints how to use
+// it, shows the fleet's layout as it changes, restarts a Fleet process that dies (as a service
+// manager would), and stops everything on Ctrl-C.
 'use strict';
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { Supervisor } = require('./run-local-supervisor');
+const { watchFleet } = require('./run-local-watch');
 
 const root = path.resolve(__dirname, '..');
-const data = path.join(root, '.data');
+const data = path.resolve(root, process.env.LOCAL_DATA_DIR || '.data');
+const workerPort = Number(process.env.WORKER_PORT || 3001);
 const ports = {
   redis: Number(process.env.LOCAL_REDIS_PORT || 6380),
   ingress: Number(process.env.INGRESS_PORT || 3000),
   simulator: Number(process.env.SIM_PORT || 7780),
-  workers: [3001, 3002],
+  workers: [workerPort, workerPort + 1],
   dispatcher: Number(process.env.DISPATCHER_PORT || 3100),
   backup: Number(process.env.BACKUP_PORT || 3005),
   s3: Number(process.env.LOCAL_S3_PORT || 4569),
 };
+// A dead process is restarted after a little more than a worker's registration lifetime, so that a
+// killed worker's shards first fail over to the other worker (which is what a drill wants to see).
+const restartDelayMs = Number(process.env.LOCAL_RESTART_DELAY_MS || Number(process.env.HEARTBEAT_TTL_MS || 10_000) + 2_000);
 const pidFile = path.join(data, 'run-local.pid');
-const children = [];
 let stopping = false;
+let watcher;
+
+// Fleet processes are restarted when they die. Redis and the simulator are not: Redis holds all
+// state (and is needed to drain), and the simulator's paired phones live in its memory, so every
+// session would need a new scan; either dying stops everything.
+const supervisor = new Supervisor({
+  cwd: root,
+  restartDelayMs,
+  onFatal(name, how) {
+    process.stderr.write(`[${name}] exited (${how}); stopping everything\n`);
+    shutdown(1);
+  },
+});
+
+function start(name, command, args, env, ready, { detached = false, restart = true } = {}) {
+  return supervisor.start({ name, command, args, env, ready, detached, restart });
+}
 
 function apiKey() {
   if (process.env.API_KEYS) return process.env.API_KEYS.split(',')[0].trim();
   const file = path.join(data, 'api-key');
   if (!fs.existsSync(file)) fs.writeFileSync(file, `local-${crypto.randomBytes(16).toString('hex')}\n`, { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
-}
-
-// `detached` puts a child in its own process group, so a terminal Ctrl-C does not reach it and it is
-// stopped by shutdown() in order instead (used for Redis, which must outlive the draining workers).
-function start(name, command, args, env, readyPattern, { detached = false } = {}) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached });
-  children.push({ name, child });
-  return new Promise((resolve, reject) => {
-    let ready = !readyPattern;
-    if (ready) resolve();
-    const onLine = (stream) => (chunk) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        stream.write(`[${name}] ${line}\n`);
-        if (!ready && readyPattern.test(line)) {
-          ready = true;
-          resolve();
-        }
-      }
-    };
-    child.stdout.on('data', onLine(process.stdout));
-    child.stderr.on('data', onLine(process.stderr));
-    child.on('exit', (code, signal) => {
-      if (!ready) reject(new Error(`${name} exited (${code ?? signal}) before it was ready`));
-      else if (!stopping) {
-        process.stderr.write(`[${name}] exited (${code ?? signal}); stopping everything\n`);
-        shutdown(1);
-      }
-    });
-  });
 }
 
 function ping(url) {
@@ -77,7 +72,7 @@ async function redisUrl() {
   execFileSync(path.join(__dirname, 'ensure-debian-package.sh'), ['redis-server', 'redis-server'], { stdio: 'inherit' });
   const dir = path.join(data, 'redis');
   fs.mkdirSync(dir, { recursive: true });
-  await start('redis', 'redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'], {}, /Ready to accept connections/, { detached: true });
+  await start('redis', 'redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'], {}, /Ready to accept connections/, { detached: true, restart: false });
   return url;
 }
 
@@ -89,8 +84,9 @@ async function main() {
   const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info' };
   const simulatorBin = path.join(root, 'services/simulator/dist/src/bin.js');
   let wsUrl = process.env.WA_WEBSOCKET_URL;
-  if (!wsUrl && fs.existsSync(simulatorBin)) {
-    await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/);
+  const simulator = !wsUrl && fs.existsSync(simulatorBin);
+  if (simulator) {
+    await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/, { restart: false });
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
   await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
@@ -105,14 +101,19 @@ async function main() {
     }, /ready on/);
   }
   // Webhooks: to LARAVEL_API_URL (with DISPATCHER_WEBHOOK_SECRET) when set, and to per-workspace webhooks;
-  // without a receiver, events stay pending (nothing is lost) and the dispatcher logs that.
+  // without a receiver, a workspace's newest events (DISPATCHER_RETAIN_EVENTS) stay pending and the dispatcher logs that.
   await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
   await startBackup(common);
-  printUsage(key, wsUrl);
+  printUsage(key, wsUrl, simulator);
+  watcher = watchFleet({
+    api: `http://127.0.0.1:${ports.ingress}`,
+    key,
+    workers: ports.workers.map((port, index) => ({ id: `instance-${index + 1}`, url: `http://127.0.0.1:${port}` })),
+  });
 }
 
-// Backups: to S3_ENDPOINT when set, else to a local S3-compatible server (s3rver, data in .data/s3).
-// .data/local.env records the settings for `make backup`, `make restore` and `make dr-drill`.
+// Backups: to S3_ENDPOINT when set, else to a local S3-compatible server (s3rver, data in <data>/s3).
+// <data>/local.env records the settings for `make backup`, `make restore` and `make dr-drill`.
 async function startBackup(common) {
   const s3 = {};
   if (!process.env.S3_ENDPOINT && !process.env.S3_BUCKET) {
@@ -126,7 +127,20 @@ async function startBackup(common) {
   await start('backup', process.execPath, ['services/backup/dist/src/bin.js'], { ...env, BACKUP_PORT: String(ports.backup) }, /ready on/);
 }
 
-function printUsage(key, wsUrl) {
+/** What the workers connect to: the simulator make run started, WA_WEBSOCKET_URL, or WhatsApp itself. */
+function whatsappLine(wsUrl, simulator) {
+  if (simulator) return `simulator at ${wsUrl} (admin http://127.0.0.1:${ports.simulator}/admin)`;
+  if (wsUrl) return `${wsUrl} (WA_WEBSOCKET_URL; no simulator started)`;
+  return 'WhatsApp Web itself (the simulator is not built; make build builds it)';
+}
+
+/** A path as printed: relative to the repository when inside it. */
+function shown(file) {
+  const relative = path.relative(root, file);
+  return relative.startsWith('..') ? file : relative;
+}
+
+function printUsage(key, wsUrl, simulator) {
   const api = `http://127.0.0.1:${ports.ingress}`;
   const auth = `-H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json'`;
   const sim = `http://127.0.0.1:${ports.simulator}`;
@@ -134,10 +148,10 @@ function printUsage(key, wsUrl) {
 Fleet is running.
   ingress     ${api}   (OpenAPI: ${api}/openapi.json)
   workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health
-  backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (.data/s3)`}; make backup / make restore SNAPSHOT=latest
+  backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (${shown(path.join(data, 's3'))})`}; make backup / make restore SNAPSHOT=latest
   dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'}
   API key     ${key}
-  WhatsApp    ${wsUrl ? `simulator at ${wsUrl} (admin ${sim}/admin)` : 'WhatsApp Web itself'}
+  WhatsApp    ${whatsappLine(wsUrl, simulator)}
 
 Try it:
   curl -s ${api}/health
@@ -145,37 +159,26 @@ Try it:
   curl -s ${auth} -X POST ${api}/api/sessions/create -d '{"session_id":"demo-1","workspace_id":5,"account_id":"1"}'
   curl -s ${auth} ${api}/api/sessions/demo-1/status
   curl -s ${auth} '${api}/api/sessions/demo-1/qr?format=raw&wait=10'   # answered as soon as the QR is there
-${wsUrl ? `  # scan with the virtual phone: "qr" is the full QR string from the answer above (/admin/qrs lacks its secret)
+${simulator ? `  # scan with the virtual phone: "qr" is the full QR string from the answer above (/admin/qrs lacks its secret)
   curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the answer>","phone":"15550001111"}'
 ` : ''}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
   curl -s ${auth} ${api}/api/messages/<message_id>
 
-Ctrl-C stops everything (from another shell: kill -INT $(cat ${path.relative(root, pidFile)})). README.md has the full tour.
+A Fleet process that dies is restarted after ${restartDelayMs / 1000} s (try: kill -9 a worker); [fleet] lines show where shards and sessions are.
+Ctrl-C stops everything (from another shell: kill -INT $(cat ${shown(pidFile)})). README.md has the full tour.
 `);
-}
-
-function exitOf(child) {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
 }
 
 function shutdown(code) {
   if (stopping) return;
   stopping = true;
+  watcher?.stop();
   process.stdout.write('\nstopping…\n');
-  const services = children.filter(({ name }) => name !== 'redis');
-  const redis = children.filter(({ name }) => name === 'redis');
-  const timeout = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   // Workers drain and the ingress stops first; Redis last, so they can flush to it.
-  for (const { child } of services) child.kill('SIGTERM');
-  Promise.race([Promise.all(services.map(({ child }) => exitOf(child))), timeout(20_000)])
-    .then(() => {
-      for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
-      return Promise.race([Promise.all(redis.map(({ child }) => exitOf(child))), timeout(5_000)]);
-    })
-    .then(() => {
-      fs.rmSync(pidFile, { force: true });
-      process.exit(code);
-    });
+  supervisor.stop().then(() => {
+    fs.rmSync(pidFile, { force: true });
+    process.exit(code);
+  });
 }
 
 process.on('SIGINT', () => shutdown(0));

@@ -29,8 +29,15 @@ export interface DispatcherConfig {
   readonly pollMs: number;
   /** Events one workspace may deliver before yielding its slot to others. Default 200. */
   readonly turnLimit: number;
-  /** Delivered events kept per workspace for GET /api/events catch-up. Default 10,000. */
+  /**
+   * Delivered events kept per workspace for GET /api/events catch-up; a workspace with no receiver
+   * keeps this many of its newest events. Default 10,000.
+   */
   readonly retainEvents: number;
+  /** Most dead letters kept per workspace (the oldest go first). Default 1,000. */
+  readonly retainDeadLetters: number;
+  /** Oldest dead letter kept, from when it was dead-lettered. Default 7 days. */
+  readonly retainDeadLettersMs: number;
   /** How long a workspace with no receiver waits before it is looked at again. Default 30 s. */
   readonly noReceiverRecheckMs: number;
 }
@@ -48,6 +55,8 @@ export const DISPATCHER_DEFAULTS = {
   pollMs: 250,
   turnLimit: 200,
   retainEvents: 10_000,
+  retainDeadLetters: 1_000,
+  retainDeadLettersMs: 7 * 24 * 3_600_000,
   noReceiverRecheckMs: 30_000,
 } as const;
 
@@ -77,6 +86,8 @@ export function readDispatcherConfig(env: Env): DispatcherConfig {
     pollMs: reader.int('DISPATCHER_POLL_MS', d.pollMs, { min: 10, max: 60_000 }),
     turnLimit: reader.int('DISPATCHER_TURN_LIMIT', d.turnLimit, { min: 1, max: 100_000 }),
     retainEvents: reader.int('DISPATCHER_RETAIN_EVENTS', d.retainEvents, { min: 0, max: 10_000_000 }),
+    retainDeadLetters: reader.int('DISPATCHER_RETAIN_DEAD_LETTERS', d.retainDeadLetters, { min: 1, max: 1_000_000 }),
+    retainDeadLettersMs: reader.int('DISPATCHER_RETAIN_DEAD_LETTERS_MS', d.retainDeadLettersMs, { min: 1_000, max: 365 * 24 * 3_600_000 }),
     noReceiverRecheckMs: reader.int('DISPATCHER_NO_RECEIVER_RECHECK_MS', d.noReceiverRecheckMs, { min: 100, max: 3_600_000 }),
   });
 }

@@ -26,12 +26,17 @@ export function createDispatcher(config: DispatcherConfig, options: { logger?: L
   subscriber.on('error', (error) => logger.warn('redis (subscriber) error', { error: error.message }));
   const keys = createKeys(config.common.redisPrefix);
   const metrics = createDispatcherMetrics();
-  const ledger = new DeliveryLedger(redis, keys, { lockMs: config.timeoutMs + 10_000, retainEvents: config.retainEvents });
+  const ledger = new DeliveryLedger(redis, keys, {
+    lockMs: config.timeoutMs + 10_000,
+    retainEvents: config.retainEvents,
+    retainDeadLetters: config.retainDeadLetters,
+    retainDeadLettersMs: config.retainDeadLettersMs,
+  });
   const warned = new Set<number>();
   const onNoReceiver = (workspaceId: number): void => {
     if (warned.has(workspaceId) || warned.size > 10_000) return;
     warned.add(workspaceId);
-    logger.warn('no receiver configured for a workspace: its events stay pending until a webhook or LARAVEL_API_URL is set', { workspaceId });
+    logger.warn('no receiver configured for a workspace: its newest events (DISPATCHER_RETAIN_EVENTS) stay pending until a webhook or LARAVEL_API_URL is set', { workspaceId });
   };
   const scheduler = new Scheduler({
     instanceId: config.instanceId,

@@ -6,6 +6,8 @@ export interface DispatcherMetrics {
   /** Outcomes: delivered, failed (will retry), filtered, dead_lettered. */
   readonly deliveries: Counter<'outcome'>;
   readonly deadLetters: Counter;
+  /** Events that left the stream by retention before they were delivered. */
+  readonly eventsTrimmed: Counter;
   readonly requestDuration: Histogram;
   /** From the event's occurred_at to the receiver's 2xx. */
   readonly eventLatency: Histogram;
@@ -27,6 +29,11 @@ export function createDispatcherMetrics(): DispatcherMetrics {
     deadLetters: new Counter({
       name: 'fleet_webhook_dead_letters_total',
       help: 'Events moved to the dead letters after their retries were exhausted',
+      registers: [registry],
+    }),
+    eventsTrimmed: new Counter({
+      name: 'fleet_webhook_events_trimmed_total',
+      help: 'Events that left their stream by retention (count or age) before they were delivered',
       registers: [registry],
     }),
     requestDuration: new Histogram({

@@ -34,17 +34,19 @@ export async function runWorkspaceTurn(deps: TurnDeps, workspaceId: number, toke
   const start = await ledger.begin(workspaceId);
   const target = resolveTarget(deps.config, start.webhook);
   if (!target) {
+    // Nobody but a catch-up reader waits for these events: they get the catch-up retention.
     deps.onNoReceiver(workspaceId);
+    await ledger.trimUnwatched(workspaceId);
     await ledger.defer(workspaceId, token, Date.now() + config.noReceiverRecheckMs);
     return;
   }
   let { cursor, retry } = start;
   let budget = config.turnLimit;
-  let emptyMore = 0;
   for (;;) {
     const limit = Math.min(BATCH, budget);
     const batch = await ledger.nextBatch(workspaceId, cursor, limit);
     for (const item of batch) {
+      if (!item.replayMember && item.event.sequence > cursor + 1) skipped(deps, workspaceId, cursor + 1, item.event.sequence - 1);
       const headRetry = retry?.eventId === item.event.id ? retry : undefined;
       if ((await deliverOne(deps, workspaceId, token, target, item, headRetry)) === 'stop') return;
       retry = undefined;
@@ -58,15 +60,15 @@ export async function runWorkspaceTurn(deps: TurnDeps, workspaceId: number, toke
     if (batch.length === limit) continue;
     // Short batch: nothing was left when it was read. Park unless events arrived meanwhile.
     const parked = await ledger.park(workspaceId, token);
-    if (parked !== 'more') return;
-    emptyMore = batch.length === 0 ? emptyMore + 1 : 0;
-    if (emptyMore > 2) {
-      // The counter is ahead of the stream but no entry follows the cursor (entries lost): look later.
-      deps.logger.warn('workspace has a sequence gap; rechecking later', { workspaceId, cursor });
-      await ledger.defer(workspaceId, token, Date.now() + config.noReceiverRecheckMs);
-      return;
-    }
+    if (parked.skipped > 0) skipped(deps, workspaceId, cursor + 1, cursor + parked.skipped);
+    if (parked.state !== 'more') return;
   }
+}
+
+/** Events `from`..`to` left the stream by retention before they were delivered: counted and logged. */
+function skipped(deps: TurnDeps, workspaceId: number, from: number, to: number): void {
+  deps.metrics.eventsTrimmed.inc(to - from + 1);
+  deps.logger.warn('events aged out of the stream before delivery; the receiver sees a sequence gap', { workspaceId, from, to });
 }
 
 function resolveTarget(config: DispatcherConfig, webhook: Webhook | undefined): Target | undefined {

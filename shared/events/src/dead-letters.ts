@@ -3,7 +3,10 @@ import type { Keys } from '@fleet/keys';
 import type { FleetEvent } from './catalogue';
 import { SCRIPTS } from './scripts';
 
-/** An event whose deliveries were exhausted (24 hours of retries by default). */
+/**
+ * An event whose deliveries were exhausted (24 hours of retries by default). Kept under the dispatcher's
+ * dead-letter retention (DISPATCHER_RETAIN_DEAD_LETTERS per workspace, DISPATCHER_RETAIN_DEAD_LETTERS_MS).
+ */
 export interface DeadLetter {
   readonly event: FleetEvent;
   readonly attempts: number;
@@ -35,7 +38,7 @@ export class DeadLetterStore {
 
   /** Queues the given dead letters (or all) for redelivery, ahead of newer events; returns how many. */
   async replay(workspaceId: number, eventIds: readonly string[] = [], now = Date.now()): Promise<number> {
-    const keys = [this.keys.eventDeadLetters(workspaceId), this.keys.eventReplay(workspaceId), this.keys.eventsPending];
+    const keys = [this.keys.eventDeadLetters(workspaceId), this.keys.eventReplay(workspaceId), this.keys.eventsPending, this.keys.eventDeadLetterAges(workspaceId)];
     const args = [workspaceId, now, this.keys.eventsChannel, ...eventIds];
     return Number(await SCRIPTS.replayDeadLetters.run(this.redis, keys, args));
   }

@@ -19,6 +19,23 @@ export interface TurnStart {
   readonly webhook: Webhook | undefined;
 }
 
+/** What parking a workspace did; `skipped` counts events that aged out of the stream before delivery. */
+export type ParkOutcome =
+  | { readonly state: 'parked'; readonly skipped: number }
+  | { readonly state: 'more' | 'lost'; readonly skipped: 0 };
+
+/** The ledger's settings (the dispatcher passes its configuration; its defaults are in its config). */
+export interface DeliveryLedgerOptions {
+  /** How long a workspace lock lasts without being extended. */
+  readonly lockMs: number;
+  /** Delivered events kept per workspace (and events of a workspace with no receiver). */
+  readonly retainEvents: number;
+  /** Most dead letters kept per workspace; the oldest go first. */
+  readonly retainDeadLetters: number;
+  /** Oldest dead letter kept (ms since it was dead-lettered). */
+  readonly retainDeadLettersMs: number;
+}
+
 export interface RetryState {
   readonly eventId: string;
   readonly attempts: number;
@@ -35,7 +52,7 @@ export class DeliveryLedger {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-    private readonly options: { readonly lockMs: number; readonly retainEvents: number },
+    private readonly options: DeliveryLedgerOptions,
   ) {}
 
   async dueWorkspaces(now: number, limit: number): Promise<number[]> {
@@ -111,10 +128,12 @@ export class DeliveryLedger {
       this.keys.eventStream(workspaceId),
       this.keys.eventReplay(workspaceId),
       this.keys.eventDeadLetters(workspaceId),
+      this.keys.eventDeadLetterAges(workspaceId),
     ];
+    const { lockMs, retainEvents, retainDeadLetters, retainDeadLettersMs } = this.options;
     const args = [
-      token, workspaceId, item.event.sequence, this.options.lockMs, this.options.retainEvents,
-      item.replayMember ?? '', item.event.id, dead ? JSON.stringify(dead) : '',
+      token, workspaceId, item.event.sequence, lockMs, retainEvents,
+      item.replayMember ?? '', item.event.id, dead ? JSON.stringify(dead) : '', dead?.dead_at ?? 0, retainDeadLetters, retainDeadLettersMs,
     ];
     return (await SCRIPTS.settleEvent.run(this.redis, keys, args)) === 1;
   }
@@ -128,17 +147,32 @@ export class DeliveryLedger {
     return (await SCRIPTS.deferWorkspace.run(this.redis, keys, [token, workspaceId, at, ...fields])) === 1;
   }
 
-  /** 'parked' when nothing is left, 'more' when events arrived meanwhile, 'lost' when the lock is gone. */
-  async park(workspaceId: number, token: string): Promise<'parked' | 'more' | 'lost'> {
+  /**
+   * 'parked' when nothing is left (events that aged out of the stream undelivered are skipped and
+   * counted), 'more' when events arrived meanwhile, 'lost' when the lock is gone.
+   */
+  async park(workspaceId: number, token: string): Promise<ParkOutcome> {
     const keys = [
       this.keys.eventLock(workspaceId),
       this.keys.eventSequence(workspaceId),
       this.keys.eventCursors,
       this.keys.eventReplay(workspaceId),
       this.keys.eventsPending,
+      this.keys.eventStream(workspaceId),
+      this.keys.eventRetry(workspaceId),
     ];
-    const result = Number(await SCRIPTS.parkWorkspace.run(this.redis, keys, [token, workspaceId]));
-    return result === 0 ? 'parked' : result === 1 ? 'more' : 'lost';
+    const [state, skipped] = (await SCRIPTS.parkWorkspace.run(this.redis, keys, [token, workspaceId])) as [number, number];
+    if (state === 0) return { state: 'parked', skipped: Number(skipped) };
+    return { state: state === 1 ? 'more' : 'lost', skipped: 0 };
+  }
+
+  /**
+   * Trims a workspace that has no receiver to its newest `retainEvents` events: nobody but a
+   * catch-up reader (GET /api/events) is waiting for them, so they get the catch-up retention.
+   * Returns how many were removed.
+   */
+  async trimUnwatched(workspaceId: number): Promise<number> {
+    return this.redis.xtrim(this.keys.eventStream(workspaceId), 'MAXLEN', this.options.retainEvents);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import { isEventType, type EventDataMap, type EventType, type FleetEvent } from './catalogue';
+import { eventRetention, type EventRetention } from './retention';
 import { SCRIPTS } from './scripts';
 
 /** Where the worker sends events; the EventLog is the real one, tests may record them instead. */
@@ -13,7 +14,10 @@ export interface EventPage {
   readonly events: FleetEvent[];
   /** Highest sequence number given out in the workspace so far (0 when none). */
   readonly latestSequence: number;
-  /** Lowest sequence still stored (0 when the stream is empty). */
+  /**
+   * Lowest sequence still stored; when every event has aged out, `latestSequence + 1` (the next one to
+   * be stored); 0 when the workspace never had an event.
+   */
   readonly oldestSequence: number;
 }
 
@@ -24,17 +28,23 @@ export function newEventId(): string {
 /**
  * The events of every workspace: appended atomically with a per-workspace sequence number (see
  * append-event), read back from a sequence for catch-up (GET /api/events) and by the dispatcher.
+ * Each append applies the stream's retention (`retention`, defaults in retention.ts).
  */
 export class EventLog implements EventSink {
+  private readonly retention: EventRetention;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+    retention: Partial<EventRetention> = {},
+  ) {
+    this.retention = eventRetention(retention);
+  }
 
   async append<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T], now = Date.now()): Promise<FleetEvent<T>> {
     const id = newEventId();
     const keys = [this.keys.eventSequence(workspaceId), this.keys.eventStream(workspaceId), this.keys.eventsPending];
-    const args = [workspaceId, id, type, now, JSON.stringify(data), now, this.keys.eventsChannel];
+    const args = [workspaceId, id, type, now, JSON.stringify(data), now, this.keys.eventsChannel, this.retention.maxEvents, this.retention.maxAgeMs];
     const sequence = Number(await SCRIPTS.appendEvent.run(this.redis, keys, args));
     return { id, type, workspace_id: workspaceId, sequence, occurred_at: now, data };
   }
@@ -50,10 +60,11 @@ export class EventLog implements EventSink {
       this.redis.get(this.keys.eventSequence(workspaceId)),
       this.redis.xrange(stream, '-', '+', 'COUNT', 1),
     ]);
+    const latestSequence = Number(latest ?? 0);
     return {
       events: entries.flatMap(([entryId, fields]) => parseEntry(workspaceId, entryId, fields)),
-      latestSequence: Number(latest ?? 0),
-      oldestSequence: oldest[0] ? Number(oldest[0][0].split('-')[0]) : 0,
+      latestSequence,
+      oldestSequence: oldest[0] ? Number(oldest[0][0].split('-')[0]) : latestSequence > 0 ? latestSequence + 1 : 0,
     };
   }
 }

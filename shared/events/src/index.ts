@@ -10,8 +10,9 @@ export {
   type SessionRef,
 } from './catalogue';
 export { EventLog, newEventId, parseEntry, type EventSink, type EventPage } from './event-log';
+export { EVENT_RETENTION_DEFAULTS, eventRetention, type EventRetention } from './retention';
 export { WebhookStore, parseWebhook, type Webhook } from './webhook-store';
 export { DeadLetterStore, type DeadLetter } from './dead-letters';
-export { DeliveryLedger, type DeliveryItem, type RetryState, type TurnStart } from './delivery-ledger';
+export { DeliveryLedger, type DeliveryItem, type DeliveryLedgerOptions, type ParkOutcome, type RetryState, type TurnStart } from './delivery-ledger';
 export { APPEND_EVENT_FUNCTION } from './scripts/append-event';
 export { SIGNATURE_HEADER, signature, signatureHeader, verifySignature, type VerifyOutcome } from './signing';

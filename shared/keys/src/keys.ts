@@ -96,6 +96,8 @@ export interface Keys {
   eventRetry(workspaceId: number): string;
   /** Hash event id → dead letter (JSON) of one workspace. */
   eventDeadLetters(workspaceId: number): string;
+  /** Sorted set: the dead letters of one workspace by age (member = event id, score = dead_at ms), for their retention. */
+  eventDeadLetterAges(workspaceId: number): string;
   /** Sorted set: dead letters queued for replay (member = event JSON, score = sequence). */
   eventReplay(workspaceId: number): string;
   /** Hash: a workspace's webhook (url, secret, events filter). */
@@ -151,6 +153,7 @@ export function createKeys(prefix: string): Keys {
     eventLock: (workspaceId: number) => k('events', workspaceId, 'lock'),
     eventRetry: (workspaceId: number) => k('events', workspaceId, 'retry'),
     eventDeadLetters: (workspaceId: number) => k('events', workspaceId, 'dead'),
+    eventDeadLetterAges: (workspaceId: number) => k('events', workspaceId, 'dead-ages'),
     eventReplay: (workspaceId: number) => k('events', workspaceId, 'replay'),
     webhook: (workspaceId: number) => k('webhook', workspaceId),
   });

@@ -1,12 +1,16 @@
 import path from 'node:path';
-import { APPEND_EVENT_FUNCTION } from '@fleet/events';
+import { APPEND_EVENT_FUNCTION, EVENT_RETENTION_DEFAULTS } from '@fleet/events';
 import type { Keys } from '@fleet/keys';
 import { readLua, reply, TypedScript } from '@fleet/redis';
 import { statusTablesLua } from './statuses';
 
 /** The ledger's Lua files (`lua/`, beside `src/`; found from `dist/src` too). */
 const LUA_DIR = path.resolve(__dirname, '..', '..', 'lua');
-const DEFINITIONS = { STATUS_TABLES: statusTablesLua(), APPEND_EVENT: APPEND_EVENT_FUNCTION };
+const DEFINITIONS = {
+  STATUS_TABLES: statusTablesLua(),
+  APPEND_EVENT: APPEND_EVENT_FUNCTION,
+  EVENT_RETENTION: `local EVENT_MAX_LEN = ${EVENT_RETENTION_DEFAULTS.maxEvents}\nlocal EVENT_MAX_AGE = ${EVENT_RETENTION_DEFAULTS.maxAgeMs}`,
+};
 
 const source = (name: string): string => readLua(LUA_DIR, name, DEFINITIONS);
 

@@ -3,12 +3,20 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import type { ShardJobName, ShardJobs } from './jobs';
 
-/** Bounded retention of finished jobs, so Redis does not grow without limit. */
+/**
+ * Bounded retention of finished jobs, so Redis does not grow without limit. The bounds are per queue
+ * and there are S shard queues (128 by default) plus one per worker, so they stay small: a finished
+ * job is only for inspection (the message record and its events carry the outcome, for 7 days).
+ * - completed: 1 hour, at most 1,000 per queue;
+ * - failed: 24 hours, at most 1,000 per queue, each with the stack trace of its last attempt only
+ *   (BullMQ otherwise keeps one per attempt).
+ */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { age: 3_600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
+  removeOnComplete: { age: 3_600, count: 1_000 },
+  removeOnFail: { age: 24 * 3_600, count: 1_000 },
+  stackTraceLimit: 1,
 };
 
 /** Producer side of the per-shard command queues; one BullMQ Queue per shard, made on first use. */

@@ -3,6 +3,7 @@
  * set, which the dispatcher delivers before the rest of the stream, and wakes the dispatcher.
  *
  * KEYS[1] dead letters (hash)  KEYS[2] replay set (zset)  KEYS[3] pending workspaces (zset)
+ * KEYS[4] dead letter ages (zset)
  * ARGV[1] workspace id  ARGV[2] now (ms)  ARGV[3] wake-up channel  ARGV[4..] event ids (none = all)
  *
  * Returns the number of dead letters queued for replay.
@@ -21,6 +22,7 @@ for _, id in ipairs(ids) do
     local dead = cjson.decode(raw)
     redis.call('ZADD', KEYS[2], dead.event.sequence, cjson.encode(dead.event))
     redis.call('HDEL', KEYS[1], id)
+    redis.call('ZREM', KEYS[4], id)
     count = count + 1
   end
 end

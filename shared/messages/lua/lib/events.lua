@@ -1,6 +1,8 @@
--- append_event(seq_key, stream_key, pending_key, workspace, id, type, at, data, now, channel): the
--- events package's append (one source, see @fleet/events), spliced in here.
+-- append_event(seq_key, stream_key, pending_key, workspace, id, type, at, data, now, channel, max_len,
+-- max_age): the events package's append (one source, see @fleet/events), spliced in here, with the
+-- stream retention it applies (EVENT_MAX_LEN, EVENT_MAX_AGE: its defaults, see retention.ts).
 --!define APPEND_EVENT
+--!define EVENT_RETENTION
 
 -- record_status_event(message_key, message_id, status, reason, now, common): appends the event of a
 -- status change of one message to its workspace's stream. The event id is derived from the message id
@@ -20,5 +22,5 @@ local function record_status_event(message_key, message_id, status, reason, now,
   end
   local id = 'evt_' .. string.sub(redis.sha1hex(message_id .. ':' .. status), 1, 24)
   return append_event(common.events .. workspace .. ':seq', common.events .. workspace .. ':stream',
-    common.pending, workspace, id, type, now, cjson.encode(data), now, common.channel)
+    common.pending, workspace, id, type, now, cjson.encode(data), now, common.channel, EVENT_MAX_LEN, EVENT_MAX_AGE)
 end
