@@ -51,7 +51,7 @@ export async function startLocalFleet(): Promise<LocalFleet> {
   const common = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' as const };
   const storage = await mkdtemp(path.join(tmpdir(), 'fleet-deploy-'));
   const ingress = createIngress(
-    { common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000, healthSweepMs: 60_000 },
+    { common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600 },
     { logger: createSilentLogger() },
   );
   const worker = createWorker(
@@ -73,6 +73,8 @@ export async function startLocalFleet(): Promise<LocalFleet> {
       messageAckTimeoutMs: 30_000,
       messageSendAttempts: 3,
       messageMaxWaitSeconds: 3_600,
+      conflictReconnectDelayMs: 5_000,
+      conflictsBeforeFailing: 3,
     },
     { connector: new QrThenConnectConnector(), logger: createSilentLogger() },
   );

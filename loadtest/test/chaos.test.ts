@@ -102,7 +102,7 @@ describe('ownership: randomized chaos under load (joins, drains, crashes, migrat
     // (at least once; WhatsApp delivers an id once): counted apart, not a duplicate.
     const { resent = 0, ...violations } = report;
     log.push(`re-sent under their own id after crashes: ${resent}`);
-    expect(violations, log.join('\n')).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [] });
+    expect(violations, log.join('\n')).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [], decryptFailures: 0, stuck: [] });
     expect(log.length).to.be.greaterThan(20);
   });
 });

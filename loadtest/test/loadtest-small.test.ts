@@ -34,13 +34,15 @@ describe('load harness, small profile: mixed, 20 sessions, 2 workers', function 
     expect(result.settle.pending).to.equal(0);
   });
 
-  it('loses and duplicates no message, runs no session twice and needs no re-scan', () => {
+  it('loses, duplicates and leaves undecryptable or stuck no message, runs no session twice and needs no re-scan', () => {
     expect(result.invariants.lost).to.deep.equal([]);
     expect(result.invariants.duplicated).to.deep.equal([]);
     expect(result.invariants).not.to.have.property('unverified');
     expect(result.invariants.doubleSockets).to.deep.equal([]);
     expect(result.invariants.conflicts).to.equal(0);
     expect(result.invariants.rescanned).to.deep.equal([]);
+    expect(result.invariants.decryptFailures, 'copies the recipients could not decrypt').to.equal(0);
+    expect(result.invariants.stuck, 'messages left queued or sending').to.deep.equal([]);
     expect(result.figures.violations).to.equal(0);
   });
 

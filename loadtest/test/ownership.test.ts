@@ -38,7 +38,7 @@ describe('ownership: join, drain, crash and migrate under load (real processes, 
     // Re-sends under a message's own id (a crash between the socket write and the ack record) are at
     // least once by design and counted apart; a joining or draining worker must cause none.
     const { resent = 0, ...violations } = report;
-    expect(violations).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [] });
+    expect(violations).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [], decryptFailures: 0, stuck: [] });
     if (!allowResends) expect(resent, 're-sent messages').to.equal(0);
   }
 

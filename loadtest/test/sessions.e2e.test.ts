@@ -18,7 +18,8 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
 
   before(async () => {
     prefix = freshPrefix('e2e-sess');
-    fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 1 });
+    // A 440 conflict reconnects after CONFLICT_RECONNECT_DELAY_MS; here the second in 10 minutes fails the session.
+    fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 1, workerEnv: { CONFLICT_RECONNECT_DELAY_MS: '300', CONFLICTS_BEFORE_FAILING: '1' } });
   });
   after(async () => {
     await fleet?.close();
@@ -129,8 +130,12 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
     expect(account.maxConcurrent).to.equal(1);
   });
 
-  it('440 conflict: status failed mentioning the conflict, and no reconnect loop', async () => {
+  it('440 conflict: reconnects after a delay; repeated conflicts fail the session (last error names it), with no reconnect loop', async () => {
     const phone = await pair('fault-2');
+    const first = (await fleet.simulator.account(phone)).logins;
+    await fleet.simulator.faults(phone, { disconnect: 440 });
+    await waitFor(async () => (await fleet.simulator.account(phone)).logins > first, { what: 'reconnected after a first conflict', timeoutMs: 10_000 });
+    await waitStatus('fault-2', 'connected');
     const logins = (await fleet.simulator.account(phone)).logins;
     await fleet.simulator.faults(phone, { disconnect: 440 });
     const failed = await waitStatus('fault-2', 'failed');

@@ -115,7 +115,7 @@ export function runFigures(input: FigureInputs, recorder: Recorder, sampler: Sam
     failed: settle.failed,
     pending: settle.pending,
     errors: recorder.errorTotal(),
-    violations: invariants.lost.length + invariants.duplicated.length + invariants.doubleSockets.length + invariants.rescanned.length,
+    violations: invariants.lost.length + invariants.duplicated.length + invariants.doubleSockets.length + invariants.rescanned.length + invariants.decryptFailures + invariants.stuck.length,
     unverified: invariants.unverified ?? 0,
     headline: headlineOf(recorder),
     pairingPerS: pairingRate(recorder),

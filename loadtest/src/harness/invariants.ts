@@ -25,6 +25,13 @@ export interface InvariantReport {
   readonly conflicts: number;
   /** Accounts that were paired more than once (a session needed a new scan). */
   readonly rescanned: string[];
+  /**
+   * Copies of our accounts' messages the simulated recipients could not decrypt (a reused Signal
+   * counter or key): each is a message a real phone would have had to ask for again. Must be 0.
+   */
+  readonly decryptFailures: number;
+  /** Accepted messages still `queued` or `sending` when the check ended: a message must never stay there. */
+  readonly stuck: string[];
 }
 
 /** Waits until every session is connected again (status read through the ingress). */
@@ -73,6 +80,7 @@ export async function checkInvariants(
   const resent = tracker.resent().filter((id) => accepted.has(id));
   const stats = await fleet.simulator.stats();
   const accounts = stats.perAccount.filter((account) => ours.has(account.phone));
+  const stuck = await unsettled(fleet, [...accepted.keys()], Math.max(5_000, deadline - Date.now()));
   return {
     lost: missing.filter((id) => !isUnverified(id)),
     duplicated: tracker.duplicated().filter((id) => accepted.has(id)),
@@ -81,5 +89,31 @@ export async function checkInvariants(
     doubleSockets: accounts.filter((account) => account.maxConcurrent > 1).map((account) => account.phone),
     conflicts: accounts.reduce((sum, account) => sum + account.conflicts, 0),
     rescanned: accounts.filter((account) => account.devices > 1).map((account) => account.phone),
+    decryptFailures: accounts.reduce((sum, account) => sum + (account.decryptFailures ?? 0), 0),
+    stuck,
   };
+}
+
+/** Statuses a message may not end in: it was neither acknowledged by the server nor failed. */
+const UNSETTLED = new Set(['queued', 'sending']);
+/** Message records read at once while looking for stuck messages. */
+const READERS = 32;
+
+/** Accepted messages still queued or sending after up to `timeoutMs` (read through the ingress). */
+async function unsettled(fleet: LocalFleet, ids: readonly string[], timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...ids];
+  for (;;) {
+    const still: string[] = [];
+    for (let i = 0; i < pending.length; i += READERS) {
+      const batch = pending.slice(i, i + READERS);
+      const answers = await Promise.all(batch.map((id) => fleet.api('GET', `/api/messages/${id}`)));
+      answers.forEach((answer, index) => {
+        if (answer.status === 200 && UNSETTLED.has(answer.body.status)) still.push(batch[index]!);
+      });
+    }
+    pending = still;
+    if (pending.length === 0 || Date.now() > deadline) return pending;
+    await sleep(1_000);
+  }
 }

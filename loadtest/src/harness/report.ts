@@ -111,7 +111,8 @@ function markdown(facts: RunFacts, recorder: Recorder, sampler: Sampler, summari
     '',
     'Correctness at the simulator: ' +
       `lost ${invariants.lost.length}, duplicated ${invariants.duplicated.length}, re-sent under their own id ${invariants.resent ?? 0}, accounts with two sockets ${invariants.doubleSockets.length}, ` +
-      `conflicts ${invariants.conflicts}, re-scanned accounts ${invariants.rescanned.length}` +
+      `conflicts ${invariants.conflicts}, re-scanned accounts ${invariants.rescanned.length}, copies recipients could not decrypt ${invariants.decryptFailures}, ` +
+      `stuck queued or sending ${invariants.stuck.length}` +
       (invariants.unverified ? `; ${invariants.unverified} messages unverified (the simulator dropped records before the harness read them)` : '') + '.',
     '',
     '| process | CPU mean | CPU max | RSS first MiB | RSS max MiB | RSS last MiB |',

@@ -1,4 +1,5 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
+import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } from '@fleet/messages';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 
 /** The ingress's settings, parsed once from the environment (see docs/configuration.md). */
@@ -15,6 +16,14 @@ export interface IngressConfig {
   readonly heartbeatTtlMs: number;
   /** How often the cluster-wide health sweep checks every instance. Default 60 000 ms. */
   readonly healthSweepMs: number;
+  /** How long a message record (its status) is kept after acceptance. Default 7 days. */
+  readonly messageRetentionSeconds: number;
+  /**
+   * How long what a message says (text, recipient) is kept after acceptance: to send it while its
+   * session is away, and to answer a recipient's retry request. At least the workers'
+   * MESSAGE_MAX_WAIT_SECONDS. Default 2 days.
+   */
+  readonly messageBodyRetentionSeconds: number;
 }
 
 export const INGRESS_DEFAULTS = {
@@ -23,6 +32,8 @@ export const INGRESS_DEFAULTS = {
   bodyLimitBytes: 64 * 1024,
   heartbeatTtlMs: 10_000,
   healthSweepMs: 60_000,
+  messageRetentionSeconds: DEFAULT_MESSAGE_RETENTION_SECONDS,
+  messageBodyRetentionSeconds: DEFAULT_BODY_RETENTION_SECONDS,
 } as const;
 
 export function readIngressConfig(env: Env): IngressConfig {
@@ -41,5 +52,7 @@ export function readIngressConfig(env: Env): IngressConfig {
     shardCount: reader.int('SHARD_COUNT', DEFAULT_SHARD_COUNT, { min: 1, max: 16384 }),
     heartbeatTtlMs: reader.int('HEARTBEAT_TTL_MS', INGRESS_DEFAULTS.heartbeatTtlMs, { min: 1000, max: 600_000 }),
     healthSweepMs: reader.int('HEALTH_SWEEP_INTERVAL_MS', INGRESS_DEFAULTS.healthSweepMs, { min: 1000, max: 3_600_000 }),
+    messageRetentionSeconds: reader.int('MESSAGE_RETENTION_SECONDS', INGRESS_DEFAULTS.messageRetentionSeconds, { min: 3_600, max: 90 * 24 * 3_600 }),
+    messageBodyRetentionSeconds: reader.int('MESSAGE_BODY_RETENTION_SECONDS', INGRESS_DEFAULTS.messageBodyRetentionSeconds, { min: 600, max: 90 * 24 * 3_600 }),
   });
 }

@@ -42,7 +42,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     keys,
     cluster,
     sessions,
-    messages: new MessageLedger(redis, keys),
+    messages: new MessageLedger(redis, keys, { retentionSeconds: config.messageRetentionSeconds, bodyRetentionSeconds: config.messageBodyRetentionSeconds }),
     queues: new ShardQueues(queueConnection, keys),
     logger,
     metrics,

@@ -28,6 +28,8 @@ export async function startIngress(overrides: Partial<IngressConfig> = {}, redis
     shardCount: 16,
     heartbeatTtlMs: 10_000,
     healthSweepMs: 60_000,
+    messageRetentionSeconds: 7 * 24 * 3600,
+    messageBodyRetentionSeconds: 2 * 24 * 3600,
     ...overrides,
   };
   const ingress = createIngress(config, { logger: createSilentLogger() });

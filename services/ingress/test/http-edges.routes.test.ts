@@ -37,7 +37,7 @@ describe('ingress: a keep-alive connection after a 413 (real HTTP server)', func
   beforeEach(async () => {
     const config: IngressConfig = {
       common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
-      host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 4096, shardCount: 16, heartbeatTtlMs: 10_000, healthSweepMs: 60_000,
+      host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 4096, shardCount: 16, heartbeatTtlMs: 10_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600,
     };
     ingress = createIngress(config, { logger: createSilentLogger() });
     ({ port } = await ingress.start());

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     diskThreads: config.authStateIoThreads,
     credsPoolSize: config.credsPoolSize,
     keyCache: new KeyCache({ maxBytes: config.keyCacheMb * 2 ** 20 }),
+    conflicts: { delayMs: config.conflictReconnectDelayMs, maxInWindow: config.conflictsBeforeFailing },
   });
   const worker = createWorker(config, { connector, logger });
   const { url } = await worker.start();

@@ -33,6 +33,10 @@ export interface WorkerConfig {
   readonly messageSendAttempts: number;
   /** A message not sent this long after it was accepted fails (`expired`); its session never connected. */
   readonly messageMaxWaitSeconds: number;
+  /** Delay before a session reconnects after a 440 conflict (another socket took over its device). */
+  readonly conflictReconnectDelayMs: number;
+  /** 440 conflicts within 10 minutes after which a session fails instead of reconnecting. */
+  readonly conflictsBeforeFailing: number;
 }
 
 export const WORKER_DEFAULTS = {
@@ -47,6 +51,8 @@ export const WORKER_DEFAULTS = {
   messageAckTimeoutMs: 30_000,
   messageSendAttempts: 3,
   messageMaxWaitSeconds: 24 * 3600,
+  conflictReconnectDelayMs: 5_000,
+  conflictsBeforeFailing: 3,
 } as const;
 
 export function readWorkerConfig(env: Env): WorkerConfig {
@@ -74,5 +80,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     messageSendAttempts: reader.int('MESSAGE_SEND_ATTEMPTS', WORKER_DEFAULTS.messageSendAttempts, { min: 1, max: 20 }),
     // At most the ledger's body retention (2 days): a message is sent from its body.
     messageMaxWaitSeconds: reader.int('MESSAGE_MAX_WAIT_SECONDS', WORKER_DEFAULTS.messageMaxWaitSeconds, { min: 60, max: 2 * 24 * 3600 }),
+    conflictReconnectDelayMs: reader.int('CONFLICT_RECONNECT_DELAY_MS', WORKER_DEFAULTS.conflictReconnectDelayMs, { min: 0, max: 600_000 }),
+    conflictsBeforeFailing: reader.int('CONFLICTS_BEFORE_FAILING', WORKER_DEFAULTS.conflictsBeforeFailing, { min: 0, max: 1_000 }),
   });
 }

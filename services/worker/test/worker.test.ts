@@ -32,6 +32,8 @@ function testConfig(prefix: string, storage: string, instanceId = 'instance-1'):
       messageAckTimeoutMs: 30_000,
       messageSendAttempts: 3,
       messageMaxWaitSeconds: 3_600,
+      conflictReconnectDelayMs: 5_000,
+      conflictsBeforeFailing: 3,
   };
 }
 

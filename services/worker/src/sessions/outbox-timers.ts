@@ -17,7 +17,10 @@ export interface OutboxTimersOptions {
   readonly ackSweepMs?: number;
   /** A session whose outbox waited this long with no wake-up reaching it is woken. Default 5 s. */
   readonly staleAfterMs?: number;
-  /** How often (cluster-wide, one worker at a time) messages waiting past `maxWaitMs` are failed. Default 60 s. */
+  /**
+   * How often (cluster-wide, one worker at a time) messages waiting past `maxWaitMs` are failed.
+   * Default 60 s, or half of `maxWaitMs` when that is shorter.
+   */
   readonly expireEveryMs?: number;
 }
 
@@ -32,7 +35,8 @@ export class OutboxTimers {
   constructor(private readonly options: OutboxTimersOptions) {}
 
   start(): void {
-    const { ackSweepMs = 1_000, staleAfterMs = 5_000, expireEveryMs = 60_000 } = this.options;
+    const { ackSweepMs = 1_000, staleAfterMs = 5_000 } = this.options;
+    const expireEveryMs = this.options.expireEveryMs ?? Math.max(1_000, Math.min(60_000, Math.floor(this.options.maxWaitMs / 2)));
     this.every(ackSweepMs, 'ack sweep', () => this.options.manager.sweepAcks());
     this.every(staleAfterMs, 'stale outboxes', async () => {
       this.options.manager.wakeWaiting(await this.options.ledger.waitingSince(Date.now() - staleAfterMs, 5_000));
