@@ -60,3 +60,50 @@ export class RestoreStopTimeoutError extends FleetError {
     });
   }
 }
+
+/** Another restore (running, or crashed less than a lock expiry ago) holds some of these sessions; nothing was changed. */
+export class RestoreInProgressError extends FleetError {
+  override readonly name: string = 'RestoreInProgressError';
+
+  constructor(sessionId: string) {
+    super('RESTORE_IN_PROGRESS', `another restore holds session ${sessionId} (a crashed restore's lock lapses by itself within 30 s); nothing was changed`, {
+      status: 409,
+      details: { sessionId },
+    });
+  }
+}
+
+/** The restore's lock lapsed before the swap (Redis did not answer within its expiry): nothing was replaced. */
+export class RestoreLockLostError extends FleetError {
+  override readonly name: string = 'RestoreLockLostError';
+
+  constructor(lost: number) {
+    super('RESTORE_LOCK_LOST', `the restore lost its lock on ${lost} session(s) before replacing them; nothing was replaced and the stopped sessions were started again`, {
+      status: 503,
+      details: { lost },
+    });
+  }
+}
+
+/**
+ * Moving the restored directories into place failed part-way. `rolledBack`: every directory was put
+ * back as it was. Otherwise the sessions in `stranded` could not be put back; nothing was deleted:
+ * their previous directories are in `<stagingDir>/.replaced`, and the next restore tries again.
+ */
+export class RestoreSwapError extends FleetError {
+  override readonly name: string = 'RestoreSwapError';
+  readonly rolledBack: boolean;
+
+  constructor(snapshotId: string, stranded: readonly string[], stagingDir: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const outcome = stranded.length === 0
+      ? 'every directory was put back as it was'
+      : `${stranded.length} session(s) could not be put back (e.g. ${stranded[0]}); nothing was deleted: their previous directories are kept in ${stagingDir}/.replaced and the next restore puts them back`;
+    super('RESTORE_SWAP_FAILED', `snapshot ${snapshotId}: replacing session directories failed (${reason}); ${outcome}`, {
+      status: 500,
+      details: { snapshotId, stranded: stranded.slice(0, 20), stagingDir },
+      cause,
+    });
+    this.rolledBack = stranded.length === 0;
+  }
+}

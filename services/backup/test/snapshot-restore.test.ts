@@ -74,7 +74,9 @@ describe('backup: snapshot and restore against a real S3-compatible server', fun
     assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.replaced]), [['alpha', true], ['beta', false]]);
     const after = await treeDigest(root);
     assert.deepEqual([...after].filter(([p]) => !p.startsWith('workspace_1/')), otherBefore);
-    assert.equal(await fs.readFile(path.join(root, 'workspace_1', 'alpha', '.epoch'), 'utf8'), '4\n');
+    // The snapshot's fence (4) would be below the live one (9): the restored fence goes above it instead.
+    assert.equal(await fs.readFile(path.join(root, 'workspace_1', 'alpha', '.epoch'), 'utf8'), '10\n');
+    assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.snapshotEpoch, s.fenceEpoch]), [['alpha', 4, 10], ['beta', 7, 7]]);
     assert.ok(after.has('workspace_1/beta/creds.json'));
     await assert.rejects(restoreSnapshot({ store: s3.store, snapshotId: manifest.id, storagePath: root, workspaceId: 3 }), RestoreScopeError);
   });

@@ -3,7 +3,7 @@ import type { ClusterView } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
 import type { MessageLedger } from '@fleet/messages';
-import type { SessionStore, ShardQueues } from '@fleet/state';
+import type { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import type { HealthSweep } from './health-sweep';
 import type { IngressMetrics } from './metrics';
 import type { SessionWatch } from './session-watch';
@@ -14,6 +14,8 @@ export interface IngressDeps {
   readonly keys: Keys;
   readonly cluster: ClusterView;
   readonly sessions: SessionStore;
+  /** Sessions a restore is replacing: the routes that create, start, stop or delete one answer 409. */
+  readonly restoreLocks: RestoreLockStore;
   readonly messages: MessageLedger;
   readonly queues: ShardQueues;
   readonly logger: Logger;

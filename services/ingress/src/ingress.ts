@@ -4,7 +4,7 @@ import { ClusterView } from '@fleet/cluster';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { MessageLedger } from '@fleet/messages';
-import { SessionStore, ShardQueues } from '@fleet/state';
+import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
 import { HealthSweep } from './health-sweep';
 import type { IngressConfig } from './config';
@@ -42,6 +42,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     keys,
     cluster,
     sessions,
+    restoreLocks: new RestoreLockStore(redis, keys),
     messages: new MessageLedger(redis, keys, { retentionSeconds: config.messageRetentionSeconds, bodyRetentionSeconds: config.messageBodyRetentionSeconds }),
     queues: new ShardQueues(queueConnection, keys),
     logger,

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   WEBHOOK_NOT_FOUND: { status: 404, summary: 'The workspace has no webhook set.' },
   QR_NOT_AVAILABLE: { status: 404, summary: 'The session has no QR code pending right now.' },
   SESSION_EXISTS: { status: 409, summary: 'A session with that id exists in another workspace or account.' },
+  SESSION_RESTORING: { status: 409, summary: 'A restore is replacing the session\'s files; retry when it has finished.' },
   IDEMPOTENCY_CONFLICT: { status: 409, summary: 'The idempotency key was used for a different request.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body is not application/json.' },

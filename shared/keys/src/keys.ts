@@ -29,6 +29,8 @@ export interface Keys {
   readonly leaseChannel: string;
   /** Pub/sub channel: a worker waits for this session's lease; its holder lets go if it does not run it. */
   readonly leaseRequests: string;
+  /** String (restore token, with expiry): a restore is replacing this session's files; no lease may be taken. */
+  restoreLock(sessionId: string): string;
   /** Hash: one session's record. */
   session(sessionId: string): string;
   /** Set of every session id. */
@@ -122,6 +124,7 @@ export function createKeys(prefix: string): Keys {
     lease: (sessionId: string) => k('lease', sessionId),
     leaseChannel: k('lease', 'released'),
     leaseRequests: k('lease', 'requests'),
+    restoreLock: (sessionId: string) => k('restore', sessionId),
     session: (sessionId: string) => k('session', sessionId),
     sessions: k('sessions'),
     shardSessions: (shard: number) => k('shard', shard, 'sessions'),

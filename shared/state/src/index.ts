@@ -4,3 +4,4 @@ export { jobId, sessionJob, parseShardJob, InvalidJobError, SHARD_JOB_NAMES, typ
 export type { SessionJob, SessionStartJob, SessionStopJob, SessionLogoutJob } from './jobs';
 export { ShardQueues, DEFAULT_JOB_OPTIONS } from './shard-queues';
 export { LeaseStore, type TakeResult, type LeaseHolder, type Lease } from './lease-store';
+export { RestoreLockStore, type LockOutcome } from './restore-lock-store';

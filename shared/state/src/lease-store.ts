@@ -5,7 +5,8 @@ import { SCRIPTS } from './scripts';
 export type TakeResult =
   | { readonly taken: true; readonly epoch: number }
   | { readonly taken: false; readonly reason: 'held'; readonly holder: string }
-  | { readonly taken: false; readonly reason: 'not_registered' | 'no_session' };
+  /** `restoring`: a restore is replacing the session's files; like `held`, try again later. */
+  | { readonly taken: false; readonly reason: 'not_registered' | 'no_session' | 'restoring' };
 
 export interface LeaseHolder {
   readonly instanceId: string;
@@ -17,6 +18,8 @@ export interface Lease {
   readonly incarnation: string;
   readonly epoch: number;
 }
+
+const TAKE_REFUSALS: Record<number, 'not_registered' | 'no_session' | 'restoring'> = { [-1]: 'not_registered', [-2]: 'no_session', [-3]: 'restoring' };
 
 /**
  * Session leases with fencing: at most one live run of a session, ever. See the take-lease and
@@ -30,15 +33,16 @@ export class LeaseStore {
 
   /**
    * Takes the lease of a session whose desired state is `purpose`: 'running' to run it, 'deleted' to
-   * log its stored device out before the state is removed.
+   * log its stored device out before the state is removed. The epoch handed out is at least
+   * `minEpoch` (default 0: the next one).
    */
-  async take(sessionId: string, holder: LeaseHolder, now = Date.now(), purpose: 'running' | 'deleted' = 'running'): Promise<TakeResult> {
-    const keys = [this.keys.lease(sessionId), this.keys.session(sessionId), this.keys.worker(holder.instanceId)];
-    const args = [holder.instanceId, holder.incarnation, this.keys.worker(''), now, purpose];
+  async take(sessionId: string, holder: LeaseHolder, now = Date.now(), purpose: 'running' | 'deleted' = 'running', minEpoch = 0): Promise<TakeResult> {
+    const keys = [this.keys.lease(sessionId), this.keys.session(sessionId), this.keys.worker(holder.instanceId), this.keys.restoreLock(sessionId)];
+    const args = [holder.instanceId, holder.incarnation, this.keys.worker(''), now, purpose, minEpoch];
     const [code, value] = (await SCRIPTS.takeLease.run(this.redis, keys, args)) as [number, string | number | undefined];
     if (code === 1) return { taken: true, epoch: Number(value) };
     if (code === 0) return { taken: false, reason: 'held', holder: String(value) };
-    return { taken: false, reason: code === -1 ? 'not_registered' : 'no_session' };
+    return { taken: false, reason: TAKE_REFUSALS[code] ?? 'no_session' };
   }
 
   async release(sessionId: string, owner: string, epoch: number): Promise<boolean> {

@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { SessionRecord } from '@fleet/state';
 import { RestoreScopeError, UnsafeArchiveEntryError } from '../errors';
 import type { SnapshotStore } from '../s3/snapshot-store';
 import { isArchivableFileName } from '../snapshot/archive-path';
 import { entryPath, type ManifestSession, type SnapshotManifest } from '../snapshot/manifest';
+import { STAGING_PREFIX } from './journal';
+import { recoverInterruptedRestores, type RecoveredRestore } from './recover';
+import { RestoreRun } from './restore-run';
 import type { SessionControl, SessionOutcome } from './session-control';
 import { stageSnapshot } from './stage';
-import { sessionPath, swapSessions } from './swap';
+import { sessionPath } from './swap';
 
-export type RestorePhase = 'download' | 'stop' | 'swap' | 'start';
+export type RestorePhase = 'recover' | 'download' | 'stop' | 'swap' | 'start';
 
 export interface RestoreProgress {
   readonly phase: RestorePhase;
@@ -27,12 +29,20 @@ export interface RestoreOptions {
   readonly workspaceId?: number;
   /** Download and verify everything, change nothing. */
   readonly dryRun?: boolean;
-  /** Stops the sessions before their files are replaced and starts them after; files only when absent. */
+  /**
+   * The fleet's side (Redis): locks the sessions against starts while the restore runs, reads their
+   * records' epochs (the restored fences go above them), stops them before their files are replaced
+   * and starts them after. Without it only files change (no lock: never run two restores then).
+   */
   readonly control?: SessionControl;
+  /** With `control`: lock and fence as usual, but neither stop nor start sessions (the fleet is down). */
+  readonly filesOnly?: boolean;
   /** How long to wait for stop jobs. Default 60 s. */
   readonly stopTimeoutMs?: number;
   /** How long to wait for restarted sessions to settle. Default 120 s. */
   readonly waitMs?: number;
+  /** Expiry of the sessions' restore locks, refreshed while the restore runs. Default 30 s. */
+  readonly lockTtlMs?: number;
   readonly fsync?: boolean;
   readonly onProgress?: (progress: RestoreProgress) => void;
 }
@@ -42,11 +52,13 @@ export interface RestoredSession {
   readonly sessionId: string;
   readonly files: number;
   readonly bytes: number;
-  /** Fencing epoch in the snapshot; the next start takes a higher one from Redis. */
+  /** Fencing epoch in the snapshot. */
   readonly snapshotEpoch: number | null;
+  /** The fence the restored directory got: above the live directory's and the record's epoch (null: none). */
+  readonly fenceEpoch: number | null;
   /** A directory existed and was replaced. */
   readonly replaced: boolean;
-  /** `would_restore` on a dry run; `restored` when no session control was given. */
+  /** `would_restore` on a dry run; `restored` when sessions were not started (no control, or files only). */
   readonly outcome: SessionOutcome | 'restored' | 'would_restore';
 }
 
@@ -56,88 +68,58 @@ export interface RestoreReport {
   readonly dryRun: boolean;
   readonly workspaces: readonly number[];
   readonly sessions: readonly RestoredSession[];
+  /** Restores a crash had interrupted, finished (rolled back or cleaned up) before this one began. */
+  readonly recovered: readonly RecoveredRestore[];
   /** False when no worker was alive: files were restored, sessions start when workers come up. */
   readonly fleetOnline: boolean;
   readonly timings: { readonly verifyMs: number; readonly stopMs: number; readonly swapMs: number; readonly startMs: number };
 }
 
 /**
- * Restores a snapshot: everything is downloaded and verified into a staging directory inside the
- * tree before anything is replaced; then the affected sessions are stopped, their directories
- * swapped in by rename, and the sessions started again and watched until they settle.
+ * Restores a snapshot. First finishes any restore a crash interrupted. Then: locks the sessions against
+ * starts, downloads and verifies everything into a staging directory inside the tree before anything
+ * is replaced, stops the affected sessions, raises each restored fence above every epoch a run may
+ * still hold, swaps the directories in by rename (all put back if one fails; nothing deleted until
+ * every session is in place), releases the lock and starts the sessions again, watching them until
+ * they settle. See `RestoreRun`.
  */
 export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreReport> {
   const manifest = await options.store.getManifest(options.snapshotId);
   const selected = selectSessions(manifest, options.workspaceId);
   const progress = options.onProgress ?? (() => undefined);
   await fs.mkdir(options.storagePath, { recursive: true, mode: 0o700 });
-  const stagingDir = path.join(options.storagePath, `.restore-${manifest.id}-${randomBytes(4).toString('hex')}`);
-  const timings = { verifyMs: 0, stopMs: 0, swapMs: 0, startMs: 0 };
-  let mark = Date.now();
-  const lap = (): number => {
-    const now = Date.now();
-    const elapsed = now - mark;
-    mark = now;
-    return elapsed;
-  };
+  const base = { snapshotId: manifest.id, createdAt: manifest.createdAt, workspaces: [...new Set(selected.map((s) => s.workspaceId))] };
+  if (options.dryRun) return { ...base, ...(await dryRun(options, manifest, selected, progress)) };
+  const recovered = await recoverInterruptedRestores({
+    storagePath: options.storagePath, control: options.control, stopTimeoutMs: options.stopTimeoutMs, lockTtlMs: options.lockTtlMs, fsync: options.fsync,
+  });
+  if (recovered.length > 0) progress({ phase: 'recover', done: recovered.length, total: recovered.length });
+  const run = await new RestoreRun(options, manifest, selected, progress).execute();
+  const sessions = selected.map((s) => describe(s, run.replaced.has(s.sessionId), run.fences.get(s.sessionId) ?? s.epoch, run.outcomes?.get(s.sessionId) ?? 'restored'));
+  return { ...base, dryRun: false, sessions, recovered, fleetOnline: run.fleetOnline, timings: run.timings };
+}
+
+/** Stages and verifies everything into a staging directory (no journal: no restore to finish), then removes it. */
+async function dryRun(
+  options: RestoreOptions,
+  manifest: SnapshotManifest,
+  selected: readonly ManifestSession[],
+  progress: (p: RestoreProgress) => void,
+): Promise<Omit<RestoreReport, 'snapshotId' | 'createdAt' | 'workspaces'>> {
+  const stagingDir = path.join(options.storagePath, `${STAGING_PREFIX}${manifest.id}-${randomBytes(4).toString('hex')}`);
+  const started = Date.now();
   try {
     await fs.mkdir(stagingDir, { mode: 0o700 });
     await stageSnapshot({
       store: options.store, manifest, selected, stagingDir, fsync: options.fsync,
       onProgress: (done, total) => progress({ phase: 'download', done, total }),
     });
-    timings.verifyMs = lap();
-    const base = { snapshotId: manifest.id, createdAt: manifest.createdAt, workspaces: [...new Set(selected.map((s) => s.workspaceId))] };
-    if (options.dryRun) {
-      const sessions = await Promise.all(selected.map(async (s) => describe(s, await exists(options.storagePath, s), 'would_restore')));
-      return { ...base, dryRun: true, sessions, fleetOnline: false, timings };
-    }
-    const control = options.control;
-    const records = control ? await control.records(selected.map((s) => s.sessionId)) : new Map<string, SessionRecord>();
-    const fleetOnline = control ? (await control.liveWorkers()) > 0 : false;
-    const token = `${manifest.id}-${randomBytes(3).toString('hex')}`;
-    const running = [...records.values()].filter((r) => r.desired === 'running');
-    if (control && fleetOnline && running.length > 0) {
-      await control.stop(running, token, options.stopTimeoutMs ?? 60_000, (done) => progress({ phase: 'stop', done, total: running.length }));
-    }
-    timings.stopMs = lap();
-    const replaced = await swapSessions(options.storagePath, stagingDir, selected, {
-      fsync: options.fsync, onProgress: (done, total) => progress({ phase: 'swap', done, total }),
-    });
-    timings.swapMs = lap();
-    const outcomes = control ? await restart(control, selected, records, token, options, progress) : undefined;
-    timings.startMs = lap();
-    const sessions = selected.map((s) => describe(s, replaced.has(s.sessionId), outcomes?.get(s.sessionId) ?? 'restored'));
-    return { ...base, dryRun: false, sessions, fleetOnline, timings };
   } finally {
     await fs.rm(stagingDir, { recursive: true, force: true });
   }
-}
-
-async function restart(
-  control: SessionControl,
-  selected: readonly ManifestSession[],
-  records: ReadonlyMap<string, SessionRecord>,
-  token: string,
-  options: RestoreOptions,
-  progress: (p: RestoreProgress) => void,
-): Promise<Map<string, SessionOutcome>> {
-  const outcomes = new Map<string, SessionOutcome>();
-  const toStart: SessionRecord[] = [];
-  for (const session of selected) {
-    const record = records.get(session.sessionId);
-    if (!record) outcomes.set(session.sessionId, 'no_record');
-    else if (record.desired !== 'running') outcomes.set(session.sessionId, 'not_started');
-    else toStart.push(record);
-  }
-  const fresh = await control.records(toStart.map((r) => r.sessionId));
-  await control.start(toStart, token);
-  const before = new Map(toStart.map((r) => [r.sessionId, fresh.get(r.sessionId)?.epoch ?? r.epoch]));
-  const settled = await control.awaitOutcomes(before, options.waitMs ?? 120_000, (done, connected) =>
-    progress({ phase: 'start', done, total: toStart.length, detail: `${connected} connected` }),
-  );
-  for (const [id, outcome] of settled) outcomes.set(id, outcome);
-  return outcomes;
+  const timings = { verifyMs: Date.now() - started, stopMs: 0, swapMs: 0, startMs: 0 };
+  const sessions = await Promise.all(selected.map(async (s) => describe(s, await exists(options.storagePath, s), s.epoch, 'would_restore')));
+  return { dryRun: true, sessions, recovered: [], fleetOnline: false, timings };
 }
 
 /** The sessions to restore; every id and file name is validated before any path is built from it. */
@@ -157,13 +139,14 @@ function selectSessions(manifest: SnapshotManifest, workspaceId: number | undefi
   return selected;
 }
 
-function describe(session: ManifestSession, replaced: boolean, outcome: RestoredSession['outcome']): RestoredSession {
+function describe(session: ManifestSession, replaced: boolean, fenceEpoch: number | null, outcome: RestoredSession['outcome']): RestoredSession {
   return {
     workspaceId: session.workspaceId,
     sessionId: session.sessionId,
     files: session.files.length,
     bytes: session.files.reduce((sum, f) => sum + f.size, 0),
     snapshotEpoch: session.epoch,
+    fenceEpoch,
     replaced,
     outcome,
   };

@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import { Membership, type WorkerInfo } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
-import { jobId, sessionJob, LeaseStore, SessionStore, ShardQueues, type SessionRecord } from '@fleet/state';
+import { jobId, sessionJob, LeaseStore, RestoreLockStore, SessionStore, ShardQueues, type SessionRecord } from '@fleet/state';
 import { RestoreStopTimeoutError } from '../errors';
 import { eachLimited, mapLimited } from './limited';
+import { RestoreLock } from './restore-lock';
 
 /** What became of a restored session. */
 export type SessionOutcome =
@@ -31,12 +32,16 @@ export interface SessionControlOptions {
  */
 const COMMAND_LANES = 64;
 
-/** Stops and starts sessions through their shard queues (the owning worker acts) and watches their records. */
+/**
+ * The Redis side of a restore: locks the sessions against starts, stops and starts them through their
+ * shard queues (the owning worker acts) and watches their records.
+ */
 export class SessionControl {
   private readonly sessions: SessionStore;
   private readonly leases: LeaseStore;
   private readonly queues: ShardQueues;
   private readonly membership: Membership;
+  private readonly locks: RestoreLockStore;
   private readonly pollMs: number;
 
   constructor(options: SessionControlOptions) {
@@ -44,6 +49,7 @@ export class SessionControl {
     this.leases = new LeaseStore(options.redis, options.keys);
     this.queues = new ShardQueues(options.redis, options.keys);
     this.membership = new Membership({ redis: options.redis, keys: options.keys });
+    this.locks = new RestoreLockStore(options.redis, options.keys);
     this.pollMs = options.pollMs ?? 250;
   }
 
@@ -53,6 +59,14 @@ export class SessionControl {
       for (const record of await this.sessions.getMany(sessionIds.slice(i, i + 500))) records.set(record.sessionId, record);
     }
     return records;
+  }
+
+  /**
+   * Locks the sessions against starts for a restore (see `RestoreLock`); throws
+   * `RestoreInProgressError` when another restore holds one of them.
+   */
+  lock(sessionIds: readonly string[], token: string, ttlMs?: number): Promise<RestoreLock> {
+    return RestoreLock.take(this.locks, sessionIds, token, ttlMs);
   }
 
   async liveWorkers(): Promise<number> {

@@ -51,6 +51,7 @@ function parseArgs(args: readonly string[]): RestoreArgs {
 }
 
 function describeProgress(p: RestoreProgress): string {
+  if (p.phase === 'recover') return `finished ${p.done} restore(s) a crash had interrupted`;
   if (p.phase === 'download') return `download+verify: ${(p.done / 1024 / 1024).toFixed(1)}/${(p.total / 1024 / 1024).toFixed(1)} MB`;
   if (p.phase === 'stop') return `stopping sessions: ${p.done}/${p.total}`;
   if (p.phase === 'swap') return `replacing session directories: ${p.done}/${p.total}`;
@@ -64,7 +65,10 @@ function summarize(report: RestoreReport): string {
   const t = report.timings;
   const secs = (ms: number): string => (ms / 1000).toFixed(1);
   const verb = report.dryRun ? 'verified (dry run, nothing changed)' : 'restored';
-  return `snapshot ${report.snapshotId} (${report.createdAt}) ${verb}: ${report.sessions.length} sessions in workspaces ` +
+  const recovered = report.recovered.map((r) =>
+    `an interrupted restore of ${r.snapshotId} (${r.state}) was ${r.action === 'rolled_back' ? 'rolled back' : 'cleaned up'} first; ${r.restarted} session(s) started again\n`);
+  return recovered.join('') +
+    `snapshot ${report.snapshotId} (${report.createdAt}) ${verb}: ${report.sessions.length} sessions in workspaces ` +
     `${report.workspaces.join(', ')}: ${parts}\n` +
     `timings: verify ${secs(t.verifyMs)} s, stop ${secs(t.stopMs)} s, swap ${secs(t.swapMs)} s, start ${secs(t.startMs)} s\n` +
     (report.dryRun || report.fleetOnline ? '' : 'no live worker: files restored; the sessions start when the workers come up\n');
@@ -77,12 +81,14 @@ export const restoreCommand: Command = {
   name: 'restore',
   summary: 'Restore session state from an S3 snapshot (all workspaces or one), verified before anything is replaced',
   usage: 'fleetctl restore <snapshot-id|latest> [--workspace N] [--dry-run] [--files-only] [--wait SECONDS] [--json]\n' +
+    '  --files-only: replace files without stopping or starting sessions (fleet down); sessions are still locked and fenced\n' +
     '  exit 0: restored and every restarted session reconnected; 3: restored, some need a new scan or failed; 1: refused',
   async run({ args, redis, keys, env, out, err }) {
     const options = parseArgs(args);
     const config = readBackupConfig(env);
     const store = new SnapshotStore(createS3Client(config.s3), config.s3);
-    const control = options.filesOnly ? undefined : new SessionControl({ redis, keys });
+    // Always: the lock keeps the API and the workers off the sessions, and the records' epochs set the fences.
+    const control = new SessionControl({ redis, keys });
     const progress = progressWriter(err);
     let phase = '';
     try {
@@ -90,7 +96,7 @@ export const restoreCommand: Command = {
       err.write(`restoring ${snapshotId}${options.workspaceId ? ` (workspace ${options.workspaceId} only)` : ''}${options.dryRun ? ' (dry run)' : ''}\n`);
       const report = await restoreSnapshot({
         store, snapshotId, storagePath: config.storagePath, workspaceId: options.workspaceId, dryRun: options.dryRun,
-        control, waitMs: options.waitSeconds * 1000,
+        control, filesOnly: options.filesOnly, waitMs: options.waitSeconds * 1000,
         onProgress: (p) => {
           progress(describeProgress(p), p.phase !== phase || p.done === p.total);
           phase = p.phase;
@@ -99,13 +105,14 @@ export const restoreCommand: Command = {
       if (options.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         out.write(formatTable(report.sessions.map((s) => ({
-          workspace: s.workspaceId, session: s.sessionId, files: s.files, epoch: s.snapshotEpoch ?? '-', replaced: s.replaced ? 'yes' : 'no', outcome: s.outcome,
+          workspace: s.workspaceId, session: s.sessionId, files: s.files, epoch: s.snapshotEpoch ?? '-', fence: s.fenceEpoch ?? '-',
+          replaced: s.replaced ? 'yes' : 'no', outcome: s.outcome,
         }))));
         out.write(summarize(report));
       }
       return report.sessions.some((s) => NEEDS_ATTENTION.has(s.outcome)) ? 3 : 0;
     } finally {
-      await control?.close();
+      await control.close();
       store.client.destroy();
     }
   },

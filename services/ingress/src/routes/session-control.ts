@@ -5,7 +5,8 @@ import { jobId, sessionJob, type SessionRecord } from '@fleet/state';
 import type { IngressDeps } from '../deps';
 import { SessionId, SessionView } from '../schemas';
 import { hasLiveQr, sessionView } from '../views';
-import { COMMON_ERRORS, NOT_FOUND, json } from './responses';
+import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
+import { assertNotRestoring } from './restoring';
 
 const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -68,7 +69,7 @@ const stopSession = createRoute({
   path: '/api/sessions/{id}/stop',
   summary: 'Close the socket and keep the auth state (status stopped); start resumes without a new scan',
   request: { params: IdParam },
-  responses: { 202: json(SessionView, 'Stop queued for the owning worker'), ...COMMON_ERRORS, ...NOT_FOUND },
+  responses: { 202: json(SessionView, 'Stop queued for the owning worker'), ...COMMON_ERRORS, ...NOT_FOUND, ...CONFLICT },
 });
 
 const startSession = createRoute({
@@ -76,7 +77,7 @@ const startSession = createRoute({
   path: '/api/sessions/{id}/start',
   summary: 'Start a stopped, failed or logged-out session again (a logged-out one shows a new QR)',
   request: { params: IdParam },
-  responses: { 202: json(SessionView, 'Start queued for the owning worker'), ...COMMON_ERRORS, ...NOT_FOUND },
+  responses: { 202: json(SessionView, 'Start queued for the owning worker'), ...COMMON_ERRORS, ...NOT_FOUND, ...CONFLICT },
 });
 
 /** QR, stop and start: the operations on an existing session besides status and delete. */
@@ -129,10 +130,11 @@ async function requireSession(deps: IngressDeps, id: string): Promise<SessionRec
   return record;
 }
 
-/** A session being deleted cannot be stopped or started again. */
+/** A session being deleted cannot be stopped or started again; one being restored waits for the restore. */
 async function requireLiveSession(deps: IngressDeps, id: string): Promise<SessionRecord> {
   const record = await requireSession(deps, id);
   if (record.desired === 'deleted') throw new ApiError('SESSION_NOT_FOUND', 'the session is being deleted', { session_id: id, status: record.status });
+  await assertNotRestoring(deps, id);
   return record;
 }
 

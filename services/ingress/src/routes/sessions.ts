@@ -6,6 +6,7 @@ import type { IngressDeps } from '../deps';
 import { CreateSessionBody, SessionId, SessionView } from '../schemas';
 import { sessionView } from '../views';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
+import { assertNotRestoring } from './restoring';
 
 const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -27,7 +28,7 @@ const deleteSession = createRoute({
   path: '/api/sessions/{id}',
   summary: 'Log the device out and remove the session and its state',
   request: { params: IdParam },
-  responses: { 202: json(SessionView, 'Deletion queued'), ...COMMON_ERRORS, ...NOT_FOUND },
+  responses: { 202: json(SessionView, 'Deletion queued'), ...COMMON_ERRORS, ...NOT_FOUND, ...CONFLICT },
 });
 
 const sessionStatus = createRoute({
@@ -43,6 +44,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
   app.openapi(createSession, async (c) => {
     const body = c.req.valid('json');
     const route = deps.cluster.route(body.workspace_id);
+    await assertNotRestoring(deps, body.session_id);
     const [existing, counts] = await Promise.all([deps.sessions.get(body.session_id), shardCounts()]);
     if (!existing) assertCapacity(deps, route.owner, counts);
     const outcome = await deps.sessions.create({
@@ -70,6 +72,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const { id } = c.req.valid('param');
     const record = await deps.sessions.get(id);
     if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+    await assertNotRestoring(deps, id);
     const now = Date.now();
     await deps.sessions.update(id, { desired: 'deleted', status: 'deleting' }, now);
     await deps.queues.add(record.shard, 'session.logout', sessionJob(record), jobId('logout', id, record.incarnation || record.createdAt));

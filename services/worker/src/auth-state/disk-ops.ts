@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fsyncDirSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
+import { parseFence, formatFence, type Fence } from './fence-file';
 import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
 
 /**
@@ -8,11 +9,12 @@ import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
  * I/O thread (see DiskThreads): one message to the thread per operation instead of a dozen file
  * system calls through libuv's pool, each costing the event loop a dispatch and a callback.
  *
- * The fence: `.epoch` in the session directory holds the highest lease epoch that ever opened it; a
- * holder of a lower epoch may neither open nor write. Every write checks it first. The check and the
- * write are two steps (a new owner can raise the fence in between); the Redis lease, taken only after
- * the old one is released or expired plus a margin, and the old owner's self-fencing keep that window
- * closed in practice; this file is the backstop.
+ * The fence: `.epoch` in the session directory holds the highest lease epoch that ever opened it
+ * (and the run that claimed it, see fence-file); a holder of a lower epoch may neither open nor
+ * write. Every write checks it first. The check and the write are two steps (a new owner can raise
+ * the fence in between); the Redis lease, taken only after the old one is released or expired plus
+ * a margin, and the old owner's self-fencing keep that window closed in practice; this file is the
+ * backstop.
  */
 export type FenceState =
   | { readonly kind: 'held' }
@@ -42,34 +44,48 @@ export interface OpenResult {
   readonly keyFiles: readonly string[];
 }
 
-/** The epoch on disk, or undefined when there is no fence file (or it is unreadable). */
-function readFence(dir: string): number | undefined {
-  let text: string;
+/** The fence on disk, or undefined when there is no fence file (or it is unreadable). */
+function readFence(dir: string): Fence | undefined {
   try {
-    text = readFileSync(path.join(dir, FENCE_FILE), 'utf8');
+    return parseFence(readFileSync(path.join(dir, FENCE_FILE), 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const value = Number.parseInt(text.trim(), 10);
-  return Number.isSafeInteger(value) ? value : undefined;
 }
 
 /** Whether `epoch` still holds the directory (the fence is exactly it; lower cannot happen). */
 export function checkFence(dir: string, epoch: number): FenceState {
-  const current = readFence(dir);
+  const current = readFence(dir)?.epoch;
   if (current === undefined) return { kind: 'missing' };
   return current > epoch ? { kind: 'stale', current } : HELD;
 }
 
 /** Raises the fence to `epoch`; refuses when a higher epoch already opened the directory. */
 function acquireFence(dir: string, epoch: number): FenceState {
-  const current = readFence(dir);
+  const current = readFence(dir)?.epoch;
   if (current !== undefined && current > epoch) return { kind: 'stale', current };
   if (current === epoch) return HELD;
-  writeFileAtomicSync(path.join(dir, FENCE_FILE), `${epoch}\n`, { fsync: true, fsyncDir: true, mode: 0o644 });
-  const after = readFence(dir);
+  writeFileAtomicSync(path.join(dir, FENCE_FILE), formatFence(epoch), { fsync: true, fsyncDir: true, mode: 0o644 });
+  const after = readFence(dir)?.epoch;
   return after !== undefined && after > epoch ? { kind: 'stale', current: after } : HELD;
+}
+
+/**
+ * Claims the directory (creating it if needed) for a run that has just taken the lease under
+ * `epoch`: a fresh take hands out a number no run may have used, so a fence at or above it means the
+ * number was handed out before (a Redis failover lost the increment) or the directory was restored
+ * with a higher fence; the answer is `stale` with that fence, and the caller takes a higher epoch.
+ * Otherwise writes `epoch holder` and reads it back: two runs claiming at once under one number both
+ * write, one reads the other's holder, and that one steps past too.
+ */
+export function claimFence(dir: string, epoch: number, holder: string): FenceState {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const current = readFence(dir);
+  if (current !== undefined && current.epoch >= epoch) return { kind: 'stale', current: current.epoch };
+  writeFileAtomicSync(path.join(dir, FENCE_FILE), formatFence(epoch, holder), { fsync: true, fsyncDir: true, mode: 0o644 });
+  const after = readFence(dir);
+  return after?.epoch === epoch && after.holder === holder ? HELD : { kind: 'stale', current: after?.epoch ?? epoch };
 }
 
 /**

@@ -5,7 +5,8 @@ export type DiskOperation =
   | { readonly op: 'open'; readonly dir: string; readonly epoch: number }
   | { readonly op: 'write'; readonly batch: WriteBatch }
   | { readonly op: 'check'; readonly dir: string; readonly epoch: number }
-  | { readonly op: 'clear'; readonly dir: string; readonly epoch: number };
+  | { readonly op: 'clear'; readonly dir: string; readonly epoch: number }
+  | { readonly op: 'claim'; readonly dir: string; readonly epoch: number; readonly holder: string };
 
 export type DiskRequest = DiskOperation & { readonly id: number };
 

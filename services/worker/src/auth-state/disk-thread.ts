@@ -3,7 +3,7 @@
  * disk-ops synchronously and answers with its result or its error.
  */
 import { parentPort } from 'node:worker_threads';
-import { checkFence, clearSessionDir, openSessionDir, writeBatch } from './disk-ops';
+import { checkFence, claimFence, clearSessionDir, openSessionDir, writeBatch } from './disk-ops';
 import type { DiskReply, DiskRequest } from './disk-protocol';
 
 function run(request: DiskRequest): unknown {
@@ -16,6 +16,8 @@ function run(request: DiskRequest): unknown {
       return checkFence(request.dir, request.epoch);
     case 'clear':
       return clearSessionDir(request.dir, request.epoch);
+    case 'claim':
+      return claimFence(request.dir, request.epoch, request.holder);
     default:
       throw new Error(`unknown disk operation ${String((request as { op: unknown }).op)}`);
   }

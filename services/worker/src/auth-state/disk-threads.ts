@@ -79,6 +79,11 @@ export class DiskThreads {
     return this.call(dir, { op: 'clear', dir, epoch }) as Promise<FenceState>;
   }
 
+  /** See `claimFence`: run once per lease taken, before the session's store opens the directory. */
+  claim(dir: string, epoch: number, holder: string): Promise<FenceState> {
+    return this.call(dir, { op: 'claim', dir, epoch, holder }) as Promise<FenceState>;
+  }
+
   /** Stops the threads once the operations in flight are answered. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;

@@ -5,6 +5,7 @@ import type { MessageLedger, ReportedStatus } from '@fleet/messages';
 import type { LeaseHolder, LeaseStore, MessageSendJob, SessionJob, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
+import { takeFencedLease } from './fenced-lease';
 import { DEFAULT_SEND_POLICY, OutboxSender, type SendPolicy } from './outbox-sender';
 import { SessionEvents } from './session-events';
 import { StartBackoff, type StartBackoffOptions } from './start-backoff';
@@ -108,8 +109,9 @@ export class SessionManager {
     if (!record || record.desired !== 'running' || !sameIncarnation(record, incarnation)) return 'unwanted';
     const holder = this.options.holder();
     if (!holder) return 'fenced';
-    const lease = await leases.take(sessionId, holder);
+    const lease = await takeFencedLease(leases, sessionId, holder, sessionDir(this.options.storagePath, record.workspaceId, sessionId));
     if (!lease.taken) {
+      if (lease.reason === 'restoring') return 'held';
       if (lease.reason === 'held') {
         // Its holder lets go if it does not run the session (a lost release); a holder that does, keeps it.
         await leases.requestRelease(sessionId);
@@ -269,7 +271,7 @@ export class SessionManager {
     const { sessionId } = record;
     const holder = this.options.holder();
     if (!holder) return;
-    const lease = await this.options.leases.take(sessionId, holder, Date.now(), 'deleted');
+    const lease = await takeFencedLease(this.options.leases, sessionId, holder, sessionDir(this.options.storagePath, record.workspaceId, sessionId), 'deleted');
     if (!lease.taken) {
       this.options.logger.warn('could not log a stored session out: its lease is not free', { sessionId, reason: lease.reason });
       return;
