@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createIngress, type Ingress } from '@fleet/ingress';
 import { createSilentLogger } from '@fleet/logger';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL } from '@fleet/testing';
-import { createWorker, type FleetWorker, type SessionConnector, type SessionHandle, type SessionHandlers, type SessionSpec } from '@fleet/worker';
+import { createWorker, workerConfig, type FleetWorker, type SessionConnector, type SessionHandle, type SessionHandlers, type SessionSpec } from '@fleet/worker';
 
 export const API_KEY = 'deploy-test-key-0123456789';
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -55,27 +55,9 @@ export async function startLocalFleet(): Promise<LocalFleet> {
     { logger: createSilentLogger() },
   );
   const worker = createWorker(
-    {
-      common,
-      instanceId: 'instance-1',
-      maxSessions: 10,
-      storagePath: storage,
-      host: '127.0.0.1',
-      port: 0,
-      advertiseUrl: undefined,
-      waWebSocketUrl: undefined,
-      shardCount: 8,
-      heartbeatTtlMs: 5_000,
-      shardConcurrency: 2,
-      authStateIoThreads: 2,
-      credsPoolSize: 0,
-      keyCacheMb: 16,
-      messageAckTimeoutMs: 30_000,
-      messageSendAttempts: 3,
-      messageMaxWaitSeconds: 3_600,
-      conflictReconnectDelayMs: 5_000,
-      conflictsBeforeFailing: 3,
-    },
+    workerConfig({ common, instanceId: 'instance-1', storagePath: storage }, {
+      maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 5_000, shardConcurrency: 2, authStateIoThreads: 2, credsPoolSize: 0, keyCacheMb: 16,
+    }),
     { connector: new QrThenConnectConnector(), logger: createSilentLogger() },
   );
   const workerUrl = (await worker.start()).url;

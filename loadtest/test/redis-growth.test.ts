@@ -7,7 +7,7 @@ import { createDispatcher, dispatcherConfig, type Dispatcher } from '@fleet/disp
 import { createIngress, type Ingress } from '@fleet/ingress';
 import { createSilentLogger } from '@fleet/logger';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
-import { createWorker, type FleetWorker, type SessionConnector, type WorkerConfig } from '@fleet/worker';
+import { createWorker, workerConfig, type FleetWorker, type SessionConnector } from '@fleet/worker';
 import { JsonClient } from '../src/harness/json-client';
 
 const API_KEY = 'growth-test-key-0123456789';
@@ -57,11 +57,9 @@ describe('Redis stays bounded: steady sends to a session that never connects, ev
       common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000,
       healthSweepMs: 3_600_000, messageRetentionSeconds: 4, messageBodyRetentionSeconds: 3,
     }, { logger: createSilentLogger() });
-    const config: WorkerConfig = {
-      common, instanceId: 'instance-1', maxSessions: 10, storagePath: storage, host: '127.0.0.1', port: 0, advertiseUrl: undefined,
-      waWebSocketUrl: undefined, shardCount: 8, heartbeatTtlMs: 5_000, shardConcurrency: 16, authStateIoThreads: 1, credsPoolSize: 0,
-      keyCacheMb: 16, messageAckTimeoutMs: 30_000, messageSendAttempts: 3, messageMaxWaitSeconds: 2, conflictReconnectDelayMs: 5_000, conflictsBeforeFailing: 3,
-    };
+    const config = workerConfig({ common, instanceId: 'instance-1', storagePath: storage }, {
+      maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 5_000, authStateIoThreads: 1, credsPoolSize: 0, keyCacheMb: 16, messageMaxWaitSeconds: 2,
+    });
     worker = createWorker(config, { connector: neverConnects, logger: createSilentLogger() });
     dispatcher = createDispatcher(dispatcherConfig(common, { host: '127.0.0.1', port: 0, retainEvents: 100, noReceiverRecheckMs: 1_000 }), { logger: createSilentLogger() });
     const { url } = await ingress.start();

@@ -8,7 +8,7 @@ import { createKeys, type Keys } from '@fleet/keys';
 import { createSilentLogger } from '@fleet/logger';
 import { jobId, RestoreLockStore, SessionStore, ShardQueues, type SessionRecord } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
-import { createWorker, type FleetWorker, type WorkerConfig } from '@fleet/worker';
+import { createWorker, workerConfig, type FleetWorker } from '@fleet/worker';
 import { restoreSnapshot, type RestoreProgress } from '../src/restore/restore';
 import { SessionControl } from '../src/restore/session-control';
 import { takeSnapshot } from '../src/snapshot/take-snapshot';
@@ -39,12 +39,10 @@ describe('backup: restore with a live worker (in-process worker, real Redis, S3-
     sessions = new SessionStore(redis, keys);
     queues = new ShardQueues(redis, keys);
     connector = new FencedConnector();
-    const config: WorkerConfig = {
-      common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
-      instanceId: 'instance-1', maxSessions: 10, storagePath: root, host: '127.0.0.1', port: 0, advertiseUrl: undefined,
-      waWebSocketUrl: undefined, shardCount: 8, heartbeatTtlMs: 5_000, shardConcurrency: 4, authStateIoThreads: 1, credsPoolSize: 0, keyCacheMb: 8,
-      messageAckTimeoutMs: 30_000, messageSendAttempts: 3, messageMaxWaitSeconds: 3_600,
-    };
+    const config = workerConfig(
+      { common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, instanceId: 'instance-1', storagePath: root },
+      { maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 5_000, shardConcurrency: 4, authStateIoThreads: 1, credsPoolSize: 0, keyCacheMb: 8 },
+    );
     worker = createWorker(config, { connector, logger: createSilentLogger() });
     await worker.start();
     control = new SessionControl({ redis, keys, pollMs: 50 });

@@ -55,6 +55,24 @@ export const WORKER_DEFAULTS = {
   conflictsBeforeFailing: 3,
 } as const;
 
+/**
+ * A worker's settings from code (tests, embedding): what must be given, every other setting its
+ * default (WORKER_DEFAULTS), then `overrides`. The environment path is `readWorkerConfig`.
+ */
+export function workerConfig(
+  required: Pick<WorkerConfig, 'common' | 'instanceId' | 'storagePath'>,
+  overrides: Partial<Omit<WorkerConfig, 'common' | 'instanceId' | 'storagePath'>> = {},
+): WorkerConfig {
+  return Object.freeze({
+    ...WORKER_DEFAULTS,
+    advertiseUrl: undefined,
+    waWebSocketUrl: undefined,
+    shardCount: DEFAULT_SHARD_COUNT,
+    ...required,
+    ...overrides,
+  });
+}
+
 export function readWorkerConfig(env: Env): WorkerConfig {
   const reader = new EnvReader(env);
   const instanceId = reader.requiredString('INSTANCE_ID');

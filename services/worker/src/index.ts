@@ -1,5 +1,5 @@
 export { createWorker, type FleetWorker, type WorkerDeps } from './worker';
-export { readWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from './config';
+export { readWorkerConfig, workerConfig, WORKER_DEFAULTS, type WorkerConfig } from './config';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics';
 export { SessionManager } from './sessions/session-manager';
 export { sessionDir } from './sessions/storage-path';

@@ -9,32 +9,15 @@ import { MessageLedger } from '@fleet/messages';
 import { SessionStore, ShardQueues, jobId, type SessionJob } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { shardOf } from '@fleet/ring';
-import { createWorker, type FleetWorker, type SessionConnector, type WorkerConfig } from '../src';
+import { createWorker, workerConfig, type FleetWorker, type SessionConnector, type WorkerConfig } from '../src';
 import { InstantConnector } from './fixtures/instant-connector';
 
 /** A worker's settings for these tests (its own prefix and storage). */
 function testConfig(prefix: string, storage: string, instanceId = 'instance-1'): WorkerConfig {
-  return {
-      common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
-      instanceId,
-      maxSessions: 10,
-      storagePath: storage,
-      host: '127.0.0.1',
-      port: 0,
-      advertiseUrl: undefined,
-      waWebSocketUrl: undefined,
-      shardCount: 8,
-      heartbeatTtlMs: 3_000,
-      shardConcurrency: 4,
-      authStateIoThreads: 2,
-      credsPoolSize: 0,
-      keyCacheMb: 16,
-      messageAckTimeoutMs: 30_000,
-      messageSendAttempts: 3,
-      messageMaxWaitSeconds: 3_600,
-      conflictReconnectDelayMs: 5_000,
-      conflictsBeforeFailing: 3,
-  };
+  return workerConfig(
+    { common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, instanceId, storagePath: storage },
+    { maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 3_000, shardConcurrency: 4, authStateIoThreads: 2, credsPoolSize: 0, keyCacheMb: 16 },
+  );
 }
 
 const testLogger = () => (process.env.WORKER_TEST_LOGS ? createLogger({ service: 'worker' }) : createSilentLogger());
