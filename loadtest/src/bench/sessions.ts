@@ -10,6 +10,8 @@
 // Before the waves, one burst of BENCH_WAVE creations right after the start is measured and deleted
 // (BENCH_FIRST_BURST=0 skips it): the waves then run on a worker whose code the JIT has compiled, as
 // on one that has been up for a while. Clients wait for QRs with `/qr?wait=`, not by polling.
+// Last, the burst case: BENCH_BURST_SESSIONS sessions each send BENCH_BURST_SIZE messages at once to one
+// recipient; every message must be delivered in order with no copy the recipient cannot decrypt.
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
@@ -23,6 +25,9 @@ const WAVE = env('BENCH_WAVE', 500);
 const PAIR_CONCURRENCY = env('BENCH_PAIR_CONCURRENCY', 32);
 const SEND_RATE = env('BENCH_SEND_RATE', 200);
 const SEND_SECONDS = env('BENCH_SEND_SECONDS', 20);
+/** The burst case: this many sessions each send BENCH_BURST_SIZE messages at once to one recipient. */
+const BURST_SESSIONS = env('BENCH_BURST_SESSIONS', 200);
+const BURST_SIZE = env('BENCH_BURST_SIZE', 20);
 /** How long one QR request waits for the QR (`/qr?wait=`), the way a client waits for it. */
 const QR_WAIT_S = 30;
 /** The connector gives the first QR of a socket 60 s (`qr_expires_at` − 60 s = when the worker got it). */
@@ -126,6 +131,58 @@ async function paceSends(fleet: LocalFleet, sessions: readonly Created[]): Promi
     missing: records.filter((record) => !record.delivered_at && record.status !== 'failed').length,
     achievedRate,
   };
+}
+
+interface BurstFigures {
+  readonly sessions: number;
+  readonly accepted: number;
+  readonly toDelivered: number[];
+  readonly notDelivered: number;
+  /** Sessions whose recipient got the burst in another order than the sessions' send order. */
+  readonly outOfOrder: number;
+  readonly decryptFailures: number;
+}
+
+/**
+ * The burst case: each of `sessions` sends `size` messages at once (all requests in flight together)
+ * to one recipient of its own. Every message must be delivered, each recipient must get them in the
+ * order the ingress accepted them (the message's `sequence`), and no copy may fail to decrypt.
+ */
+async function burstSends(fleet: LocalFleet, sessions: readonly Created[], size: number): Promise<BurstFigures> {
+  const recipient = (index: number): string => `1555777${String(index).padStart(4, '0')}`;
+  const before = new Map((await fleet.simulator.stats()).perAccount.map((account) => [account.phone, account.decryptFailures]));
+  const requests = sessions.flatMap((session, index) => Array.from({ length: size }, (_, k) => ({ session, index, k })));
+  const answers = await Promise.all(requests.map(async ({ session, index, k }) => {
+    const started = Date.now();
+    const answer = await fleet.api('POST', '/api/messages/send', { session_id: session.id, to: recipient(index), text: `burst ${index}/${k}` });
+    return answer.status === 202 ? { id: answer.body.message_id as string, started, session, index } : undefined;
+  }));
+  const accepted = answers.filter((entry) => entry !== undefined);
+  const settleBy = Date.now() + 60_000;
+  let records: any[];
+  do {
+    await sleep(1_000);
+    records = await mapLimit(accepted, 32, async (entry) => (await fleet.api('GET', `/api/messages/${entry.id}`)).body);
+  } while (records.some((record) => !record.delivered_at && record.status !== 'failed') && Date.now() < settleBy);
+  const toDelivered = records.flatMap((record, i) => (record.delivered_at ? [record.delivered_at - accepted[i]!.started] : []));
+  let outOfOrder = 0;
+  await mapLimit(sessions.map((session, index) => ({ session, index })), 16, async ({ session, index }) => {
+    const mine = accepted.map((entry, i) => ({ entry, record: records[i] })).filter(({ entry }) => entry.index === index);
+    const expected = mine.sort((a, b) => a.record.sequence - b.record.sequence).map(({ entry }) => entry.id);
+    const got = (await fleet.simulator.sent(session.phone)).filter((m) => m.to === `${recipient(index)}@s.whatsapp.net`).map((m) => m.id);
+    if (got.join() !== expected.join()) outOfOrder += 1;
+  });
+  const after = (await fleet.simulator.stats()).perAccount;
+  const decryptFailures = after.filter((a) => sessions.some((s) => s.phone === a.phone)).reduce((sum, a) => sum + a.decryptFailures - (before.get(a.phone) ?? 0), 0);
+  return { sessions: sessions.length, accepted: accepted.length, toDelivered, notDelivered: accepted.length - toDelivered.length, outOfOrder, decryptFailures };
+}
+
+function burstRows(burst: BurstFigures): string {
+  return [
+    `| burst: ${burst.sessions} sessions × ${BURST_SIZE} messages at once to one recipient each | ${burst.accepted} accepted, ${burst.accepted - burst.notDelivered} delivered |`,
+    `| burst: API → delivered, p50 / p95 / max | ${ms(percentile(burst.toDelivered, 0.5))} / ${ms(percentile(burst.toDelivered, 0.95))} / ${ms(Math.max(...burst.toDelivered))} ms |`,
+    `| burst: recipients that got their burst out of order / copies they could not decrypt | ${burst.outOfOrder} / ${burst.decryptFailures} |`,
+  ].join('\n');
 }
 
 function sendRows(label: string, sends: SendFigures, sessions: number): string {
@@ -242,6 +299,7 @@ async function main(): Promise<void> {
     out(`  ${identities} contact identities ready at the simulator`);
     const sends = await paceSends(fleet, created);
     const repeats = await paceSends(fleet, created);
+    const burst = await burstSends(fleet, created.slice(0, BURST_SESSIONS), BURST_SIZE);
     const sim = await fleet.simulator.stats();
     const rssAfterSends = await rssOf(pid);
 
@@ -261,6 +319,7 @@ ${first.length > 0 ? `| QR latency, ${first.length} concurrent creations right a
 | QR latency, same, answered to the client waiting on /qr?wait=${QR_WAIT_S}, p50 / p95 | ${ms(percentile(firstWave.map((c) => c.seenMs), 0.5))} / ${ms(percentile(firstWave.map((c) => c.seenMs), 0.95))} ms |
 ${sendRows('first contacts', sends, created.length)}
 ${sendRows('known contacts (same pairs again)', repeats, created.length)}
+${burstRows(burst)}
 | simulator: conflicts, logins, handshake failures, messages received | ${sim.conflicts}, ${sim.logins}, ${sim.handshakeFailures}, ${sim.messagesReceived} |
 `);
   } catch (error) {

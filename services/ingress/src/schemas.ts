@@ -81,6 +81,7 @@ export const MessageView = z
     status: z.enum(MESSAGE_STATUSES),
     failed_reason: z.string().nullable(),
     attempts: z.number().int().openapi({ description: 'Times the message was written to the socket (a write with no server ack in time is retried)' }),
+    sequence: z.number().int().nullable().openapi({ description: "Position in its session's send order: messages of a session go out in this order" }),
     idempotency_key: z.string().nullable(),
     created_at: z.number(),
     updated_at: z.number(),

@@ -34,6 +34,7 @@ export function messageView(record: MessageRecord) {
     status: record.status,
     failed_reason: record.failedReason ?? null,
     attempts: record.attempts,
+    sequence: record.seq ?? null,
     idempotency_key: record.idempotencyKey ?? null,
     created_at: record.createdAt,
     updated_at: record.updatedAt,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import makeWASocket, { type SignalKeyStoreWithTransaction } from 'baileys';
+import makeWASocket, { initAuthCreds, type SignalKeyStoreWithTransaction } from 'baileys';
 import { createSilentLogger } from '@fleet/logger';
 import { FileAuthState, KeyCache } from '../src/auth-state';
 import { useStoreTransactions } from '../src/connector/baileys/auth-keys';
@@ -65,14 +65,34 @@ describe('baileys auth keys: transactions that overlap a commit keep every write
   });
 
   it("Baileys' own transactions lose the second write (why they are replaced)", async () => {
-    const dir = path.join(root, 'baileys');
-    const store = await FileAuthState.open({ dir, sessionId: 'keys', epoch: 1, fsync: true, cache: new KeyCache() });
-    const sock = await socketOver(store);
+    // A key store whose first write is held until the test lets it go: the first transaction's commit
+    // is then in progress for as long as the test wants, and the second runs entirely inside it.
+    const stored = new Map<string, unknown>();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let writes = 0;
+    const keys = {
+      get: async (type: string, ids: string[]) => Object.fromEntries(ids.flatMap((id) => (stored.has(`${type}/${id}`) ? [[id, stored.get(`${type}/${id}`)]] : []))),
+      set: async (data: Record<string, Record<string, unknown>>) => {
+        // What is written is read when the write is called (as any store that starts its I/O then).
+        const entries = Object.entries(data).flatMap(([type, byId]) => Object.entries(byId).map(([id, value]) => [`${type}/${id}`, value] as const));
+        if (writes++ === 0) await held;
+        for (const [key, value] of entries) stored.set(key, value);
+      },
+    };
+    const sock = makeWASocket({ auth: { creds: initAuthCreds(), keys } as never, logger: createBaileysLogger(createSilentLogger()) as never, waWebSocketUrl: 'ws://127.0.0.1:9/ws', connectTimeoutMs: 1_000 });
     try {
-      await overlapDuringCommit(sock.authState.keys);
-      await store.close();
-      expect(await storedSession(dir, 'peer-a.0')).to.not.equal(undefined);
-      expect(await storedSession(dir, 'peer-b.0')).to.equal(undefined);
+      const tx = sock.authState.keys;
+      const first = tx.transaction(async () => {
+        await tx.set({ session: { 'peer-a.0': Buffer.from('first') } });
+      });
+      while (writes === 0) await new Promise((resolve) => setImmediate(resolve));
+      await tx.transaction(async () => {
+        await tx.set({ session: { 'peer-b.0': Buffer.from('second') } });
+      });
+      release();
+      await first;
+      expect([...stored.keys()]).to.deep.equal(['session/peer-a.0']);
     } finally {
       sock.end(undefined);
     }

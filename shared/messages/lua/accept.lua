@@ -9,7 +9,7 @@
 -- ARGV[8] body (JSON)  ARGV[9] body retention (s)
 --
 -- Returns {'no_session'} when the session does not exist or is being deleted;
--- {'new', id, workspace_id, shard, incarnation} after queueing it;
+-- {'new', id, workspace_id, shard, incarnation, sequence} after queueing it;
 -- {'duplicate', existing id, workspace_id, shard, incarnation} when the idempotency key was used.
 local session = redis.call('HMGET', KEYS[3], 'workspace_id', 'shard', 'desired', 'incarnation')
 if not session[1] or session[3] == 'deleted' then return {'no_session'} end
@@ -27,4 +27,4 @@ redis.call('SET', KEYS[5], ARGV[8], 'EX', tonumber(ARGV[9]))
 redis.call('ZADD', KEYS[6], seq, ARGV[1])
 redis.call('ZADD', KEYS[7], 'NX', ARGV[6], ARGV[2])
 redis.call('HINCRBY', KEYS[4], session[1], 1)
-return {'new', ARGV[1], session[1], session[2], incarnation}
+return {'new', ARGV[1], session[1], session[2], incarnation, seq}

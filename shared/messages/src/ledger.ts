@@ -102,6 +102,7 @@ export class MessageLedger {
         workspaceId: result.workspaceId,
         status: 'queued',
         idempotencyKey: message.idempotencyKey,
+        seq: result.seq,
         attempts: 0,
         createdAt: now,
         updatedAt: now,

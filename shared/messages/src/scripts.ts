@@ -26,7 +26,15 @@ interface Base {
 
 export type AcceptReply =
   | { readonly kind: 'no_session' }
-  | { readonly kind: 'new' | 'duplicate'; readonly messageId: string; readonly workspaceId: number; readonly shard: number; readonly incarnation: string };
+  | {
+      readonly kind: 'new' | 'duplicate';
+      readonly messageId: string;
+      readonly workspaceId: number;
+      readonly shard: number;
+      readonly incarnation: string;
+      /** The new message's place in its session's send order (new only). */
+      readonly seq: number | undefined;
+    };
 
 export interface AcceptInput extends Base {
   readonly messageId: string;
@@ -96,10 +104,10 @@ export const LEDGER_SCRIPTS = {
       i.idempotencyKey ?? '', i.body, i.bodyRetentionSeconds,
     ],
     parse: (raw) => {
-      const [kind, id, workspace, shard, incarnation] = reply.array(raw).map((item) => reply.string(item));
+      const [kind, id, workspace, shard, incarnation, seq] = reply.array(raw).map((item) => reply.string(item));
       if (kind === 'no_session') return { kind };
       if (kind !== 'new' && kind !== 'duplicate') throw new TypeError(`ledger-accept replied ${String(kind)}`);
-      return { kind, messageId: id ?? '', workspaceId: Number(workspace), shard: Number(shard), incarnation: incarnation ?? '' };
+      return { kind, messageId: id ?? '', workspaceId: Number(workspace), shard: Number(shard), incarnation: incarnation ?? '', seq: seq === undefined ? undefined : Number(seq) };
     },
   }),
   claim: new TypedScript<ClaimInput, ClaimedRaw[]>({

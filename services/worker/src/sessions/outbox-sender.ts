@@ -43,6 +43,8 @@ export class OutboxSender {
   private again = false;
   /** Ack deadlines of the messages this sender wrote and the server has not acknowledged yet. */
   private readonly deadlines = new Map<string, number>();
+  /** Wakes a `finish` waiting for the acks. */
+  private changed: (() => void) | undefined;
   /** When a drain failed part-way: messages it claimed may sit in flight, unwritten; sweep them then. */
   private sweepAt: number | undefined;
 
@@ -72,12 +74,30 @@ export class OutboxSender {
   /** The session is no longer connected here: no further message is written (the one being written finishes). */
   stop(): void {
     this.active = false;
+  }
+
+  /**
+   * A planned stop (drain, move, API stop) with the socket still open: no further message is written,
+   * and this waits (at most `timeoutMs`) for the write in progress and the acks of what was written, so
+   * the successor does not write again what the server already has. Unacknowledged messages after
+   * that go out again from the successor (under the same ids).
+   */
+  async finish(timeoutMs: number): Promise<void> {
+    this.active = false;
+    const deadline = Date.now() + timeoutMs;
+    while ((this.draining || this.deadlines.size > 0) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        this.changed = resolve;
+        setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))).unref();
+      });
+    }
     this.deadlines.clear();
   }
 
   /** The server acknowledged (or refused) a message: it is no longer awaited. */
   settled(messageId: string): void {
     this.deadlines.delete(messageId);
+    this.changed?.();
   }
 
   /** Whether an ack deadline of this sender has passed. */
@@ -111,6 +131,7 @@ export class OutboxSender {
       } while (this.again && this.active);
     } finally {
       this.draining = false;
+      this.changed?.();
     }
   }
 

@@ -53,6 +53,8 @@ interface Running {
  */
 export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced' | 'failed' | 'full' | 'retry' | 'backoff';
 
+/** How long a planned stop waits for the acks of messages already written before closing the socket. */
+const STOP_ACK_WAIT_MS = 3_000;
 /** How long deleting a stopped session waits for its stored state to connect before giving up on the logout. */
 const STORED_LOGOUT_TIMEOUT_MS = 15_000;
 
@@ -178,8 +180,9 @@ export class SessionManager {
     const entry = this.running.get(sessionId);
     if (!entry) return;
     this.running.delete(sessionId);
-    entry.sender?.stop();
     this.refreshGauges();
+    // What was written gets its acks before the socket closes (bounded): the successor does not write it again.
+    await entry.sender?.finish(STOP_ACK_WAIT_MS);
     if (status) await this.options.sessions.update(sessionId, { status, qr: null, qrExpiresAt: null }, Date.now(), entry.epoch);
     // Its start is still opening the socket: that start closes it and releases the lease when it returns.
     if (!entry.handle) return;
@@ -386,6 +389,7 @@ export class SessionManager {
         this.forgetEnded(id, entry);
       },
       onMessageStatus: (waMessageId, status, detail) => {
+        if (status === 'sent' || status === 'failed') entry.sender?.settled(waMessageId);
         this.advanceMessage(id, waMessageId, status, detail ?? '').catch((error: unknown) => logger.warn('message update failed', { error }));
       },
       outgoing: async (messageId) => {
