@@ -1,7 +1,7 @@
 import { createRedis } from '@fleet/redis';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Redis } from 'ioredis';
-import { ClusterView, routeOf, type WorkerInfo } from '@fleet/cluster';
+import { ClusterView, OwnedShards, queueOf, type WorkerInfo } from '@fleet/cluster';
 import { EventLog, type EventSink } from '@fleet/events';
 import { createKeys, type Keys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
@@ -59,6 +59,8 @@ class WorkerService implements FleetWorker {
   private readonly queues: ShardQueues;
   private readonly consumers: ShardConsumers;
   private readonly reconciler: Reconciler;
+  /** Written by the reconciler, read by the consumers: the shards this worker owns now. */
+  private readonly owned: OwnedShards;
   private heartbeat: Heartbeat | undefined;
   private server: ServerType | undefined;
   private periodic: NodeJS.Timeout | undefined;
@@ -84,6 +86,7 @@ class WorkerService implements FleetWorker {
     this.ledger = new MessageLedger(this.store, this.keys);
     this.queues = new ShardQueues(this.redis, this.keys);
     this.cluster = new ClusterView({ redis: this.redis, keys: this.keys, logger: this.logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
+    this.owned = new OwnedShards(config.instanceId, () => this.cluster.snapshot);
     this.manager = this.createManager();
     this.outboxTimers = new OutboxTimers({
       instanceId: config.instanceId,
@@ -99,6 +102,7 @@ class WorkerService implements FleetWorker {
       instanceId: config.instanceId,
       cluster: this.cluster,
       consumers: this.consumers,
+      owned: this.owned,
       manager: this.manager,
       sessions: this.sessions,
       logger: this.logger,
@@ -208,7 +212,7 @@ class WorkerService implements FleetWorker {
   }
 
   private createConsumers(): ShardConsumers {
-    const { config, keys, cluster } = this;
+    const { config, keys } = this;
     return new ShardConsumers({
       instanceId: config.instanceId,
       connection: this.redis,
@@ -218,7 +222,7 @@ class WorkerService implements FleetWorker {
       logger: this.logger,
       metrics: this.metrics,
       concurrency: config.shardConcurrency,
-      owns: (shard) => this.reconciler.owns(shard) && cluster.snapshot.placement.owners[shard] === config.instanceId,
+      owned: this.owned,
       queueFor: (job) => this.queueFor(job),
     });
   }
@@ -229,9 +233,7 @@ class WorkerService implements FleetWorker {
    */
   private async queueFor(job: SessionJob): Promise<string | undefined> {
     const workspaceId = typeof job.workspaceId === 'number' ? job.workspaceId : (await this.sessions.get(job.sessionId))?.workspaceId;
-    if (workspaceId === undefined) return undefined;
-    const route = routeOf(this.cluster.snapshot, workspaceId);
-    return route.pinnedTo ? this.keys.workerQueue(route.pinnedTo) : this.keys.shardQueue(route.shard);
+    return workspaceId === undefined ? undefined : queueOf(this.cluster.snapshot, this.keys, workspaceId);
   }
 
   private createHeartbeat(): Heartbeat {

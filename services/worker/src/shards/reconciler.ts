@@ -1,4 +1,4 @@
-import { routeOf, type ClusterSnapshot, type ClusterView } from '@fleet/cluster';
+import { routeOf, type ClusterSnapshot, type ClusterView, type OwnedShards } from '@fleet/cluster';
 import type { Logger } from '@fleet/logger';
 import type { SessionRecord, SessionStore } from '@fleet/state';
 import type { WorkerMetrics } from '../metrics';
@@ -9,6 +9,8 @@ export interface ReconcilerOptions {
   readonly instanceId: string;
   readonly cluster: ClusterView;
   readonly consumers: ShardConsumers;
+  /** Where this reconciler records the shards it decided this worker owns (the consumers read it). */
+  readonly owned: OwnedShards;
   readonly manager: SessionManager;
   readonly sessions: SessionStore;
   readonly logger: Logger;
@@ -41,8 +43,6 @@ export class Reconciler {
   private retryTimer: NodeJS.Timeout | undefined;
   /** The last run's waiting starts were all backoffs (a later retry suffices). */
   private onlyBackoffs = false;
-  /** Shards the last run decided this worker owns; jobs of other shards are handed back. */
-  private owned = new Set<number>();
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -58,14 +58,10 @@ export class Reconciler {
     return this.running;
   }
 
-  /** Whether the last run gave this worker the shard. */
-  owns(shard: number): boolean {
-    return !this.stopped && this.owned.has(shard);
-  }
-
   /** Stops reacting to changes (final shutdown). */
   deactivate(): void {
     this.stopped = true;
+    this.options.owned.deactivate();
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
@@ -94,7 +90,7 @@ export class Reconciler {
     } else {
       shards = new Set();
     }
-    this.owned = shards;
+    this.options.owned.set(shards);
     const desired = active ? await this.desiredSessions(snapshot, shards) : new Map<string, SessionRecord>();
     const current = new Set(consumers.owned());
     const lost = [...current].filter((shard) => !shards.has(shard));

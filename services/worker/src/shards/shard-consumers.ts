@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { OwnedShards } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
 import { InvalidJobError, parseShardJob, type SessionJob, type ShardJobName, type ShardJobs, type ShardQueues } from '@fleet/state';
@@ -16,8 +17,8 @@ export interface ShardConsumersOptions {
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
   readonly concurrency: number;
-  /** Whether this worker owns the shard right now (the placement table as last seen). */
-  readonly owns: (shard: number) => boolean;
+  /** The shards this worker owns right now (its reconciler's last decision). */
+  readonly owned: OwnedShards;
   /** The queue a session's jobs belong in now (its workspace's pin, else its shard's); undefined if unknown. */
   readonly queueFor: (job: SessionJob) => Promise<string | undefined>;
   /** How long a job's lock lives without renewal; a killed worker's jobs move on after about this. */
@@ -108,7 +109,7 @@ export class ShardConsumers {
     const { metrics } = this.options;
     const parsed = this.parse(job);
     const { name, data } = parsed;
-    if (shard !== undefined && !this.options.owns(shard)) {
+    if (shard !== undefined && !this.options.owned.has(shard)) {
       // The shard moved while this consumer was being released: hand the job back to its queue so
       // the new owner runs it.
       metrics.jobs.inc({ name, outcome: 'handed_back' });
