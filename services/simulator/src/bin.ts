@@ -3,6 +3,7 @@
  * Starts the simulator from the environment: SIM_PORT (7780), SIM_HOST (127.0.0.1), SIM_LOG_LEVEL
  * (info), SIM_IDENTITY_POOL (512: Signal identities of simulated users made ahead of need).
  */
+import { installFastCurve } from '@fleet/signal-crypto'
 import { createSimulator } from './simulator'
 import { createConsoleLogger, type LogLevel } from './util/logger'
 
@@ -32,6 +33,10 @@ function readConfig(env: NodeJS.ProcessEnv): Readonly<BinConfig> {
 
 async function main(): Promise<void> {
   const config = readConfig(process.env)
+  // The simulator does the server side of every handshake, pairing and first message: the same Signal
+  // crypto as the clients, so the same self-tested fast paths, installed once for the process.
+  const fast = installFastCurve()
+  if (!fast.x25519 || !fast.xeddsa) process.stderr.write(`a fast curve self-test failed; that part stays libsignal as is: ${JSON.stringify(fast)}\n`)
   const simulator = createSimulator({
     port: config.port,
     host: config.host,

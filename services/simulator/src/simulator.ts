@@ -4,7 +4,6 @@
  */
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
-import { installFastCurve } from '@fleet/signal-crypto'
 import { createContext, type SimContext } from './context'
 import { resolveOptions, type SimulatorOptions } from './options'
 import { AdminApi } from './admin/admin-api'
@@ -19,10 +18,6 @@ export class Simulator extends AdminApi {
 
   constructor(options: SimulatorOptions = {}) {
     const ctx: SimContext = createContext(resolveOptions(options))
-    // The simulator does the server side of every handshake, pairing and first message: the same Signal
-    // crypto as the clients, so the same self-tested fast paths (shared with an in-process worker).
-    const fast = installFastCurve()
-    if (!fast.x25519 || !fast.xeddsa) ctx.options.logger.warn('a fast curve self-test failed; that part stays libsignal as is', { ...fast })
     let running = (): boolean => false
     super(ctx, () => running())
     running = () => this.started !== undefined && this.closing === undefined

@@ -10,10 +10,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { initAuthCreds, type AuthenticationCreds, type WASocket } from 'baileys';
 import { createSilentLogger } from '@fleet/logger';
-import { installFastCurve, installFastHkdf } from '@fleet/signal-crypto';
 import { startProcess } from '@fleet/testing';
 import { createBaileysLogger } from '../src/connector/baileys/baileys-logger';
-import { installLazyTimeouts } from '../src/connector/baileys/lazy-timeouts';
+import { installBaileysPatches } from '../src/connector/baileys/patches';
 import { resolveConnectorOptions } from '../src/connector/baileys/options';
 import { createSocket } from '../src/connector/baileys/socket-factory';
 
@@ -39,9 +38,7 @@ const percentile = (sorted: readonly number[], q: number): number => sorted[Math
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 500);
-  installFastCurve();
-  await installFastHkdf();
-  installLazyTimeouts();
+  await installBaileysPatches(createSilentLogger());
   const simulatorBin = path.join(path.dirname(require.resolve('@fleet/simulator')), 'bin.js');
   const simulator = startProcess(simulatorBin, { SIM_PORT: '0', SIM_LOG_LEVEL: 'warn', SIM_IDENTITY_POOL: '0' });
   try {

@@ -3,12 +3,13 @@ import { ConfigError } from '@fleet/errors';
 import { createLogger } from '@fleet/logger';
 import { readWorkerConfig } from './config';
 import { KeyCache } from './auth-state';
-import { BaileysConnector } from './connector/baileys';
+import { BaileysConnector, installBaileysPatches, logPatchReport } from './connector/baileys';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig(process.env);
   const logger = createLogger({ service: 'worker', level: config.common.logLevel, defaultMeta: { instance: config.instanceId } });
+  logPatchReport(await installBaileysPatches(logger), logger);
   const connector = new BaileysConnector({
     logger,
     waWebSocketUrl: config.waWebSocketUrl,

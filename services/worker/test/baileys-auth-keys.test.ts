@@ -5,6 +5,7 @@ import { createSilentLogger } from '@fleet/logger';
 import { FileAuthState, KeyCache } from '../src/auth-state';
 import { useStoreTransactions } from '../src/connector/baileys/auth-keys';
 import { createBaileysLogger } from '../src/connector/baileys/baileys-logger';
+import { endSocket } from '../src/connector/baileys/socket-close';
 import { makeTempDir, removeTempDir } from './auth-state-helpers';
 
 /**
@@ -60,7 +61,7 @@ describe('baileys auth keys: transactions that overlap a commit keep every write
       await store.close();
       expect(await storedSession(dir, 'peer-b.0')).to.not.equal(undefined);
     } finally {
-      sock.end(undefined);
+      await endSocket(sock, 1_000);
     }
   });
 
@@ -94,7 +95,7 @@ describe('baileys auth keys: transactions that overlap a commit keep every write
       await first;
       expect([...stored.keys()]).to.deep.equal(['session/peer-a.0']);
     } finally {
-      sock.end(undefined);
+      await endSocket(sock, 1_000);
     }
   });
 

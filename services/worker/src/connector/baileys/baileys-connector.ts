@@ -1,11 +1,9 @@
-import { CredsPool, installFastCurve, installFastHkdf } from '@fleet/signal-crypto';
+import { CredsPool } from '@fleet/signal-crypto';
 import { DiskThreads, FileAuthState } from '../../auth-state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { BaileysSession } from './baileys-session';
 import { ConnectorClosedError, SessionAlreadyRunningError } from './errors';
 import { resolveConnectorOptions, type BaileysConnectorOptions, type ResolvedConnectorOptions } from './options';
-import { installLazyTimeouts } from './lazy-timeouts';
-import { holdRejectionGuard } from './rejection-guard';
 import { describeError, safeHandlers } from './safe-handlers';
 
 /** How often the credentials pool checks whether the worker is idle enough to refill it. */
@@ -32,7 +30,6 @@ export class BaileysConnector implements SessionConnector {
   /** Credentials for new sessions, made while idle. */
   private readonly creds: CredsPool;
   private readonly sessions = new Map<string, BaileysSession>();
-  private releaseGuard: (() => void) | undefined;
   private closed = false;
 
   constructor(options: BaileysConnectorOptions) {
@@ -40,14 +37,6 @@ export class BaileysConnector implements SessionConnector {
     this.disk = new DiskThreads(this.options.diskThreads);
     this.creds = new CredsPool({ size: this.options.credsPoolSize, checkMs: CREDS_POOL_CHECK_MS });
     this.creds.start();
-    if (this.options.fastPaths) {
-      const fast = installFastCurve();
-      if (!fast.x25519 || !fast.xeddsa) this.options.logger.warn('a fast curve self-test failed; that part stays libsignal as is', { ...fast });
-      void installFastHkdf().then((ok) => {
-        if (!ok) this.options.logger.warn('the fast HKDF self-test failed; Baileys keeps its WebCrypto HKDF');
-      });
-      if (!installLazyTimeouts()) this.options.logger.warn('Baileys is not the pinned version; its promiseTimeout stays as is');
-    }
   }
 
   get credsReady(): number {
@@ -94,7 +83,6 @@ export class BaileysConnector implements SessionConnector {
     });
     holder.session = session;
     this.sessions.set(spec.sessionId, session);
-    this.holdGuard();
     logger.info('session starting', { registered: store.isRegistered });
     session.connect();
     return session;
@@ -110,16 +98,9 @@ export class BaileysConnector implements SessionConnector {
     }
     this.sessions.clear();
     await this.disk.close();
-    this.releaseGuard?.();
-    this.releaseGuard = undefined;
   }
 
   private forget(sessionId: string, session: BaileysSession | undefined): void {
     if (this.sessions.get(sessionId) === session) this.sessions.delete(sessionId);
-  }
-
-  private holdGuard(): void {
-    if (this.releaseGuard || !this.options.guardUnhandledRejections) return;
-    this.releaseGuard = holdRejectionGuard(this.options.logger);
   }
 }

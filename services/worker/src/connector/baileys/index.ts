@@ -5,3 +5,4 @@ export { decideOnClose, statusCodeOf, type CloseAction, type CloseDecision } fro
 export { createBaileysLogger, type BaileysLogger } from './baileys-logger';
 export { ConnectorClosedError, InvalidRecipientError, SessionAlreadyRunningError, SessionNotConnectedError } from './errors';
 export { toJid, phoneFromMeId } from './message-mapping';
+export { installBaileysPatches, logPatchReport, installedBaileysVersion, PINNED_BAILEYS_VERSION, type PatchReport } from './patches';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Boom } from '@hapi/boom';
 import { DisconnectReason } from 'baileys';
+import { PINNED_BAILEYS_VERSION } from './baileys-version';
 
 /**
  * Baileys wraps every query and connection step in `Utils/generics.promiseTimeout`, which formats two
@@ -37,7 +38,6 @@ interface GenericsModule {
   promiseTimeout: PromiseTimeout;
 }
 
-const PINNED_BAILEYS = '6.17.16';
 
 /** Baileys' `Utils/generics`; every caller reads `promiseTimeout` from it at call time. */
 function loadGenerics(): { module: GenericsModule; version: string } {
@@ -57,7 +57,7 @@ let installed: boolean | undefined;
 export function installLazyTimeouts(): boolean {
   if (installed !== undefined) return installed;
   const { module, version } = loadGenerics();
-  installed = version === PINNED_BAILEYS && typeof module.promiseTimeout === 'function';
+  installed = version === PINNED_BAILEYS_VERSION && typeof module.promiseTimeout === 'function';
   if (installed) module.promiseTimeout = lazyPromiseTimeout;
   return installed;
 }

@@ -34,12 +34,8 @@ export interface BaileysConnectorOptions {
   readonly credsPoolSize?: number;
   /** Key cache for the auth state. Default the bounded cache shared by the whole process. */
   readonly keyCache?: KeyCache;
-  /** Contain unhandled rejections raised inside Baileys (see `holdRejectionGuard`). Default true. */
-  readonly guardUnhandledRejections?: boolean;
   /** Random source for backoff jitter (tests). Default `Math.random`. */
   readonly random?: () => number;
-  /** Swap the slow crypto and timeout paths of libsignal and Baileys for self-tested equivalents (`installFastCurve`, `installFastHkdf`, `installLazyTimeouts`). Default true. */
-  readonly fastPaths?: boolean;
 }
 
 export interface ResolvedConnectorOptions {
@@ -55,9 +51,7 @@ export interface ResolvedConnectorOptions {
   readonly diskThreads: number;
   readonly credsPoolSize: number;
   readonly keyCache: KeyCache | undefined;
-  readonly guardUnhandledRejections: boolean;
   readonly random: () => number;
-  readonly fastPaths: boolean;
 }
 
 /** Credentials for new sessions kept ready by default (see `credsPoolSize`). */
@@ -80,8 +74,6 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     diskThreads: options.diskThreads ?? DEFAULT_DISK_THREADS,
     credsPoolSize: options.credsPoolSize ?? DEFAULT_CREDS_POOL_SIZE,
     keyCache: options.keyCache,
-    guardUnhandledRejections: options.guardUnhandledRejections ?? true,
     random: options.random ?? Math.random,
-    fastPaths: options.fastPaths ?? true,
   });
 }
