@@ -2,12 +2,14 @@
 // `make dr-drill`: the checklist's disaster-recovery drill against the running fleet, timed.
 // Reads the same variables as fleetctl (REDIS_URL, REDIS_PREFIX, SESSION_STORAGE_PATH, S3_*).
 import { Redis } from 'ioredis';
-import { createS3Client, readBackupConfig, SnapshotStore } from '@fleet/backup';
+import { createS3Client, readBackupSettings, SnapshotStore } from '@fleet/backups';
+import { EnvReader, readCommon } from '@fleet/config';
 import { createKeys } from '@fleet/keys';
 import { runDrill } from '../dr/drill';
 
 async function main(): Promise<number> {
-  const config = readBackupConfig(process.env);
+  const reader = new EnvReader(process.env);
+  const config = reader.finish({ common: readCommon(reader), ...readBackupSettings(reader) });
   if (!process.argv.includes('--yes')) {
     process.stderr.write(`The drill DELETES every workspace_* directory under ${config.storagePath}, restores the newest snapshot ` +
       `from s3://${config.s3.bucket}/${config.s3.prefix} and restarts every session. Run again with YES=1 (make) or --yes.\n`);

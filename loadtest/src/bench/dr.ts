@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { createS3Client, restoreSnapshot, SnapshotStore, takeSnapshot, type S3Settings } from '@fleet/backup';
+import { createS3Client, restoreSnapshot, SnapshotStore, takeSnapshot, type S3Settings } from '@fleet/backups';
 import { createKeys } from '@fleet/keys';
 import { freshPrefix, cleanPrefix } from '@fleet/testing';
 import { startLocalFleet } from '../harness/local-fleet';

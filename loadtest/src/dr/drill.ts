@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { restoreSnapshot, SessionControl, type RestoreProgress, type RestoreReport, type SnapshotStore } from '@fleet/backup';
+import { restoreSnapshot, SessionControl, type RestoreProgress, type RestoreReport, type SnapshotStore } from '@fleet/backups';
 import type { Keys } from '@fleet/keys';
 
 export interface DrillOptions {

@@ -1,10 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { S3Settings } from '../src/config';
-import { createS3Client } from '../src/s3/client';
-import { SnapshotStore } from '../src/s3/snapshot-store';
+import { createS3Client, SnapshotStore, type S3Settings } from '@fleet/backups';
 
 interface S3rverInstance {
   run(): Promise<{ port: number }>;
@@ -61,20 +59,6 @@ export async function writeSession(root: string, workspaceId: number, sessionId:
     await fs.writeFile(path.join(dir, `pre-key~${i + 1}.json`), JSON.stringify({ private: randomBytes(32).toString('base64'), public: randomBytes(32).toString('base64') }));
   }
   await fs.writeFile(path.join(dir, 'session~15550001111.0.json'), randomBytes(300).toString('base64'));
-}
-
-/** Every file under `root` (relative path → sha256), skipping nothing. */
-export async function treeDigest(root: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else out.set(path.relative(root, full), createHash('sha256').update(await fs.readFile(full)).digest('hex'));
-    }
-  };
-  await walk(root);
-  return out;
 }
 
 export const SNAPSHOT_TUNING = { partSizeBytes: 5 * 1024 * 1024, uploadQueueSize: 2, gzipLevel: 6 } as const;

@@ -4,14 +4,12 @@ import { createHash } from 'node:crypto';
 import { promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { restoreSnapshot, SessionControl, takeSnapshot, type RestoreProgress } from '@fleet/backups';
 import { createKeys, type Keys } from '@fleet/keys';
 import { createSilentLogger } from '@fleet/logger';
 import { jobId, RestoreLockStore, SessionStore, ShardQueues, type SessionRecord } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { createWorker, workerConfig, type FleetWorker } from '@fleet/worker';
-import { restoreSnapshot, type RestoreProgress } from '../src/restore/restore';
-import { SessionControl } from '../src/restore/session-control';
-import { takeSnapshot } from '../src/snapshot/take-snapshot';
 import { FencedConnector } from './fixtures/fenced-connector';
 import { SNAPSHOT_TUNING, startS3, tempDir, type TestS3 } from './helpers';
 

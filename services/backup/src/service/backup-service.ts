@@ -3,15 +3,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { applyRetention, createS3Client, SnapshotStore, takeSnapshot, type SnapshotManifest } from '@fleet/backups';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import type { BackupConfig } from '../config';
 import { createBackupMetrics, type BackupMetrics } from '../metrics';
-import { createS3Client } from '../s3/client';
-import { SnapshotStore } from '../s3/snapshot-store';
-import type { SnapshotManifest } from '../snapshot/manifest';
-import { applyRetention } from '../snapshot/retention';
-import { takeSnapshot } from '../snapshot/take-snapshot';
 import { createBackupHttp } from './http';
 
 /** Name of the snapshot job and id of its job scheduler in the backup queue. */

@@ -1,5 +1,5 @@
 import { EnvReader } from '@fleet/config';
-import { applyRetention, createS3Client, readBackupConfig, readS3Settings, SnapshotStore, takeSnapshot } from '@fleet/backup';
+import { applyRetention, createS3Client, readBackupSettings, readS3Settings, SnapshotStore, takeSnapshot } from '@fleet/backups';
 import { UsageError, type Command, type CommandContext } from '../command';
 import { formatTable } from '../format';
 import { progressWriter } from './progress';
@@ -29,7 +29,8 @@ async function list({ env, out, args }: CommandContext): Promise<number> {
 }
 
 async function now({ env, out, err, args }: CommandContext): Promise<number> {
-  const config = readBackupConfig(env);
+  const reader = new EnvReader(env);
+  const config = reader.finish(readBackupSettings(reader));
   const store = new SnapshotStore(createS3Client(config.s3), config.s3);
   const progress = progressWriter(err);
   try {

@@ -1,14 +1,15 @@
+import { EnvReader } from '@fleet/config';
 import { assertWorkspaceId } from '@fleet/errors';
 import {
   createS3Client,
-  readBackupConfig,
+  readBackupSettings,
   restoreSnapshot,
   SessionControl,
   SnapshotNotFoundError,
   SnapshotStore,
   type RestoreProgress,
   type RestoreReport,
-} from '@fleet/backup';
+} from '@fleet/backups';
 import { UsageError, type Command } from '../command';
 import { formatTable } from '../format';
 import { progressWriter } from './progress';
@@ -85,7 +86,8 @@ export const restoreCommand: Command = {
     '  exit 0: restored and every restarted session reconnected; 3: restored, some need a new scan or failed; 1: refused',
   async run({ args, redis, keys, env, out, err }) {
     const options = parseArgs(args);
-    const config = readBackupConfig(env);
+    const reader = new EnvReader(env);
+    const config = reader.finish(readBackupSettings(reader));
     const store = new SnapshotStore(createS3Client(config.s3), config.s3);
     // Always: the lock keeps the API and the workers off the sessions, and the records' epochs set the fences.
     const control = new SessionControl({ redis, keys });

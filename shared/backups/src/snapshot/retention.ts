@@ -1,4 +1,4 @@
-import type { RetentionPolicy } from '../config';
+import type { RetentionPolicy } from '../settings';
 import type { SnapshotListing, SnapshotStore } from '../s3/snapshot-store';
 
 /** An incomplete snapshot (archive without manifest) older than this is debris of a crash and deleted. */

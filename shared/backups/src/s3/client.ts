@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import type { S3Settings } from '../config';
+import type { S3Settings } from '../settings';
 
 /**
  * An S3 client for any S3-compatible store. Checksums are computed and validated only where the

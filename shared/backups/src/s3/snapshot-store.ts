@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { S3Settings } from '../config';
+import type { S3Settings } from '../settings';
 import { SnapshotCorruptError, SnapshotNotFoundError } from '../errors';
 import { parseManifest, type SnapshotManifest } from '../snapshot/manifest';
 import { isSnapshotId, snapshotTime } from '../snapshot/snapshot-id';
