@@ -1,13 +1,14 @@
 import { rm } from 'node:fs/promises';
 import type { EventSink } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
-import type { MessageLedger, ReportedStatus } from '@fleet/messages';
-import type { LeaseHolder, LeaseStore, MessageSendJob, SessionJob, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
+import type { MessageLedger } from '@fleet/messages';
+import type { LeaseHolder, LeaseStore, MessageSendJob, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
 import { takeFencedLease } from './fenced-lease';
-import { DEFAULT_SEND_POLICY, OutboxSender, type SendPolicy } from './outbox-sender';
+import { DEFAULT_SEND_POLICY, type SendPolicy } from './outbox-sender';
 import { SessionEvents } from './session-events';
+import { SessionRun } from './session-run';
 import { StartBackoff, type StartBackoffOptions } from './start-backoff';
 import { sessionDir } from './storage-path';
 
@@ -33,19 +34,6 @@ export interface SessionManagerOptions {
   readonly events?: EventSink;
 }
 
-interface Running {
-  readonly record: SessionRecord;
-  /** Fencing epoch of this run's lease; every record write carries it. */
-  readonly epoch: number;
-  handle: SessionHandle | undefined;
-  status: SessionStatus;
-  /** When this run took the lease (QR latency from start). */
-  readonly startedAt: number;
-  qrSeen?: boolean;
-  /** Sends the session's outbox while it is connected on this run. */
-  sender?: OutboxSender;
-}
-
 /**
  * What a start attempt did: `held` means another live worker still holds the lease, `retry` that it
  * failed for a reason that may pass and `backoff` that an earlier such failure's delay has not run out
@@ -59,14 +47,13 @@ const STOP_ACK_WAIT_MS = 3_000;
 const STORED_LOGOUT_TIMEOUT_MS = 15_000;
 
 /**
- * The sessions this worker runs: starts and stops them through the connector and mirrors what the
- * connector reports into the session and message records in Redis.
+ * The sessions this worker runs: takes their leases and starts them (a `SessionRun` each, the state
+ * machine of one run), passes the worker's commands to them (stop, logout, abandon) and keeps the
+ * gauges. A run stays here until it has ended (its socket closed, its lease released).
  */
 export class SessionManager {
-  private readonly running = new Map<string, Running>();
+  private readonly running = new Map<string, SessionRun>();
   private readonly starting = new Set<string>();
-  /** Sessions whose socket is still closing after they left `running`: their lease is still needed. */
-  private readonly closing = new Set<string>();
   private readonly backoff: StartBackoff;
   private readonly events: SessionEvents;
   private readonly sendPolicy: SendPolicy;
@@ -122,29 +109,45 @@ export class SessionManager {
       return lease.reason === 'no_session' ? 'unwanted' : 'fenced';
     }
     if (record.owner && record.owner !== holder.instanceId) metrics.leaseTakeovers.inc();
-    const { epoch } = lease;
-    const entry: Running = { record, epoch, handle: undefined, status: 'starting', startedAt: Date.now() };
-    this.running.set(sessionId, entry);
+    const run = this.newRun(record, lease.epoch);
+    this.running.set(sessionId, run);
     // Counted once from here on: as running, no longer as starting (MAX_SESSIONS_PER_INSTANCE).
     this.starting.delete(sessionId);
     this.refreshGauges();
     // The lease script already set the record to starting, without the previous run's QR or error.
     metrics.sessionEvents.inc({ event: 'start', reason: 'lease' });
     try {
-      entry.handle = await connector.start(this.specFor(record, epoch), this.handlersFor(entry));
-      if (this.running.get(sessionId) !== entry) {
-        // Stopped while the socket was being opened: close it, then let go of the lease (stop left it to us).
-        await entry.handle.stop().catch(() => undefined);
-        await leases.release(sessionId, holder.instanceId, epoch);
-        return 'unwanted';
-      }
-      return 'started';
+      await run.attach(await connector.start(this.specFor(record, lease.epoch), run.handlers()));
+      return this.running.get(sessionId) === run ? 'started' : 'unwanted';
     } catch (error) {
-      if (this.running.get(sessionId) === entry) this.running.delete(sessionId);
+      if (this.running.get(sessionId) === run) this.running.delete(sessionId);
       this.refreshGauges();
-      await leases.release(sessionId, holder.instanceId, epoch);
-      return this.startFailed(record, epoch, error);
+      await leases.release(sessionId, holder.instanceId, lease.epoch);
+      return this.startFailed(record, lease.epoch, error);
     }
+  }
+
+  /** A run of `record` under the lease of `epoch`; it tells the manager when its status changes or it ends. */
+  private newRun(record: SessionRecord, epoch: number): SessionRun {
+    const { sessionId } = record;
+    return new SessionRun({
+      record,
+      epoch,
+      instanceId: this.options.instanceId,
+      sessions: this.options.sessions,
+      leases: this.options.leases,
+      ledger: this.options.ledger,
+      events: this.events,
+      metrics: this.options.metrics,
+      logger: this.options.logger,
+      sendPolicy: this.sendPolicy,
+      stopAckWaitMs: STOP_ACK_WAIT_MS,
+      onConnected: () => this.backoff.forget(sessionId),
+      onChange: (run) => {
+        if (run.state === 'ended' && this.running.get(sessionId) === run) this.running.delete(sessionId);
+        this.refreshGauges();
+      },
+    });
   }
 
   /**
@@ -177,23 +180,7 @@ export class SessionManager {
    * session handed to another worker: its new owner writes the status).
    */
   async stop(sessionId: string, status: SessionStatus | null = 'stopped'): Promise<void> {
-    const entry = this.running.get(sessionId);
-    if (!entry) return;
-    this.running.delete(sessionId);
-    this.refreshGauges();
-    // What was written gets its acks before the socket closes (bounded): the successor does not write it again.
-    await entry.sender?.finish(STOP_ACK_WAIT_MS);
-    if (status) await this.options.sessions.update(sessionId, { status, qr: null, qrExpiresAt: null }, Date.now(), entry.epoch);
-    // Its start is still opening the socket: that start closes it and releases the lease when it returns.
-    if (!entry.handle) return;
-    this.closing.add(sessionId);
-    try {
-      await entry.handle.stop().catch((error: unknown) => this.options.logger.warn('session stop failed', { sessionId, error }));
-      // Released only after the socket is closed and the state flushed: the successor starts clean.
-      await this.options.leases.release(sessionId, this.options.instanceId, entry.epoch);
-    } finally {
-      this.closing.delete(sessionId);
-    }
+    await this.running.get(sessionId)?.dispatch({ type: 'stop', status });
   }
 
   /**
@@ -203,11 +190,11 @@ export class SessionManager {
    * worker that does not run it. A session running, starting or closing here keeps its lease.
    */
   async releaseIfIdle(sessionId: string): Promise<boolean> {
-    if (this.running.has(sessionId) || this.starting.has(sessionId) || this.closing.has(sessionId)) return false;
+    if (this.running.has(sessionId) || this.starting.has(sessionId)) return false;
     const holder = this.options.holder();
     const lease = await this.options.leases.get(sessionId);
     if (!holder || !lease || lease.owner !== holder.instanceId || lease.incarnation !== holder.incarnation) return false;
-    if (this.running.has(sessionId) || this.starting.has(sessionId) || this.closing.has(sessionId)) return false;
+    if (this.running.has(sessionId) || this.starting.has(sessionId)) return false;
     const released = await this.options.leases.release(sessionId, holder.instanceId, lease.epoch);
     if (released) this.options.logger.warn('released the lease of a session this worker does not run', { sessionId, epoch: lease.epoch });
     return released;
@@ -222,6 +209,7 @@ export class SessionManager {
     const record = await this.options.sessions.get(sessionId);
     if (!record || record.desired !== 'stopped' || !sameIncarnation(record, incarnation)) return;
     if (this.running.has(sessionId)) return this.stop(sessionId, 'stopped');
+    // Not running here (failed, or already closed by a reconcile): only the record is marked.
     if (record.status !== 'stopped') await this.options.sessions.update(sessionId, { status: 'stopped', qr: null, qrExpiresAt: null }, Date.now(), record.epoch);
   }
 
@@ -230,11 +218,7 @@ export class SessionManager {
    * (it can no longer prove it holds the leases), so sockets close even if Redis is unreachable.
    */
   async abandonAll(): Promise<void> {
-    const entries = [...this.running.values()];
-    this.running.clear();
-    for (const entry of entries) entry.sender?.stop();
-    this.refreshGauges();
-    await Promise.all(entries.map((entry) => entry.handle?.stop().catch(() => undefined)));
+    await Promise.all([...this.running.values()].map((run) => run.dispatch({ type: 'abandon' })));
   }
 
   /**
@@ -246,15 +230,9 @@ export class SessionManager {
     const record = await this.options.sessions.get(sessionId);
     // A job of an earlier session under this id (deleted, created again) never touches the new one.
     if (record && !sameIncarnation(record, incarnation)) return;
-    const entry = this.running.get(sessionId);
-    this.running.delete(sessionId);
-    entry?.sender?.stop();
-    this.refreshGauges();
-    if (entry?.handle) {
-      await entry.handle.logout().catch((error: unknown) => this.options.logger.warn('logout failed', { sessionId, error }));
-    }
-    if (entry) await this.options.leases.release(sessionId, this.options.instanceId, entry.epoch);
-    if (!entry && record?.phone) await this.logoutStored(record);
+    const run = this.running.get(sessionId);
+    if (run) await run.dispatch({ type: 'logout' });
+    else if (record?.phone) await this.logoutStored(record);
     if (!record) return;
     await rm(sessionDir(this.options.storagePath, record.workspaceId, sessionId), { recursive: true, force: true });
     // Its waiting messages will never go out: each fails with an event, before the record goes.
@@ -312,150 +290,27 @@ export class SessionManager {
    * when the session connects, wherever it runs. Jobs of an earlier session under the same id are ignored.
    */
   wake(job: MessageSendJob): void {
-    const entry = this.running.get(job.sessionId);
-    if (!entry || !sameIncarnation(entry.record, job.incarnation)) return;
-    entry.sender?.wake();
+    const run = this.running.get(job.sessionId);
+    if (run && sameIncarnation(run.record, job.incarnation)) run.wake();
   }
 
   /** Sessions with messages waiting too long without a wake-up (one was lost): their senders look again. */
   wakeWaiting(sessionIds: Iterable<string>): void {
-    for (const id of sessionIds) this.running.get(id)?.sender?.wake();
+    for (const id of sessionIds) this.running.get(id)?.wake();
   }
 
   /** Messages whose server ack did not come in time go back to their place, or fail. */
   async sweepAcks(now = Date.now()): Promise<void> {
-    const overdue = [...this.running.values()].filter((entry) => entry.sender?.overdue(now));
-    await Promise.all(overdue.map((entry) => entry.sender?.sweep(now)));
-  }
-
-  /** A status WhatsApp reported for a message: recorded with its event when it is news. */
-  async advanceMessage(sessionId: string, messageId: string, status: ReportedStatus, reason = ''): Promise<boolean> {
-    if (status === 'sent' || status === 'failed') this.running.get(sessionId)?.sender?.settled(messageId);
-    const { changed, createdAt } = await this.options.ledger.advance({ messageId, status, reason });
-    if (changed && createdAt !== undefined && (status === 'sent' || status === 'delivered')) {
-      this.options.metrics.sendLatency.observe({ stage: status }, Math.max(0, Date.now() - createdAt) / 1000);
-    }
-    return changed;
+    await Promise.all([...this.running.values()].map((run) => run.sweepAcks(now)));
   }
 
   async stopAll(): Promise<void> {
     await Promise.all(this.runningIds().map((id) => this.stop(id, 'disconnected')));
   }
 
-  private handlersFor(entry: Running): SessionHandlers {
-    const { sessions, logger, metrics } = this.options;
-    const id = entry.record.sessionId;
-    const set = (status: SessionStatus, update: Parameters<SessionStore['update']>[1] = {}, emit?: () => void): void => {
-      if (this.running.get(id) !== entry) return;
-      entry.status = status;
-      this.refreshGauges();
-      sessions.update(id, { status, ...update }, Date.now(), entry.epoch).then(
-        (written) => {
-          if (written) emit?.();
-          // Refused: a newer run owns the session now. This run must not keep its socket.
-          if (!written && this.running.get(id) === entry) void this.loseSession(id, entry);
-        },
-        (error: unknown) => logger.warn('session record update failed', { sessionId: id, error }),
-      );
-    };
-    return {
-      onQr: (qr, expiresAt) => {
-        this.observeFirstQr(entry);
-        set('qr', { qr, qrExpiresAt: expiresAt }, () => this.events.qr(entry.record, qr, expiresAt));
-      },
-      onConnected: ({ phone }) => {
-        metrics.sessionEvents.inc({ event: 'connected', reason: 'open' });
-        set('connected', { phone, qr: null, qrExpiresAt: null, lastError: null }, () => this.events.connected(entry.record, phone));
-        this.backoff.forget(id);
-        if (this.running.get(id) === entry) this.startSender(entry);
-      },
-      onDisconnected: ({ code, reason, willReconnect }) => {
-        entry.sender?.stop();
-        metrics.sessionEvents.inc({ event: willReconnect ? 'reconnect' : 'disconnected', reason });
-        // The 515 right after a scan is the normal path to connected, not an outage.
-        const status = reason === 'restart_required' ? 'starting' : 'disconnected';
-        set(status, { lastError: `${reason} (${code})` }, () => this.events.disconnected(entry.record, { code, reason, willReconnect }));
-      },
-      onLoggedOut: () => {
-        entry.sender?.stop();
-        metrics.sessionEvents.inc({ event: 'logged_out', reason: 'remote' });
-        set('logged_out', { phone: null, qr: null, qrExpiresAt: null }, () => this.events.loggedOut(entry.record));
-        this.forgetEnded(id, entry);
-      },
-      onFailed: ({ code, reason }) => {
-        entry.sender?.stop();
-        metrics.sessionEvents.inc({ event: reason === 'conflict' ? 'conflict' : 'failed', reason });
-        set('failed', { lastError: `${reason} (${code})`, qr: null, qrExpiresAt: null }, () => this.events.failed(entry.record, { code, reason }));
-        this.forgetEnded(id, entry);
-      },
-      onMessageStatus: (waMessageId, status, detail) => {
-        if (status === 'sent' || status === 'failed') entry.sender?.settled(waMessageId);
-        this.advanceMessage(id, waMessageId, status, detail ?? '').catch((error: unknown) => logger.warn('message update failed', { error }));
-      },
-      outgoing: async (messageId) => {
-        const body = await this.options.ledger.body(messageId);
-        return body && { messageId, to: body.to, text: body.text };
-      },
-      onIncomingMessage: (message) => {
-        metrics.sessionEvents.inc({ event: 'message_received', reason: 'text' });
-        if (this.running.get(id) === entry) this.events.received(entry.record, message);
-      },
-    };
-  }
-
-  /** The session is connected on this run: its outbox is sent from now on (what was in flight, again). */
-  private startSender(entry: Running): void {
-    const { record } = entry;
-    entry.sender?.stop();
-    const handle = entry.handle;
-    if (!handle) return;
-    const sender = new OutboxSender({
-      sessionId: record.sessionId,
-      handle,
-      ledger: this.options.ledger,
-      policy: this.sendPolicy,
-      logger: this.options.logger.child({ sessionId: record.sessionId }),
-      connected: () => this.running.get(record.sessionId) === entry && entry.status === 'connected',
-      onOutcome: (outcome) => this.options.metrics.messageWrites.inc({ outcome }),
-    });
-    entry.sender = sender;
-    sender.start();
-  }
-
-  /** QR latency: from this run's start, and from creation when the session never got further than a QR. */
-  private observeFirstQr(entry: Running): void {
-    if (entry.qrSeen || this.running.get(entry.record.sessionId) !== entry) return;
-    entry.qrSeen = true;
-    const now = Date.now();
-    this.options.metrics.qrLatency.observe({ from: 'start' }, (now - entry.startedAt) / 1000);
-    if (!entry.record.phone && (entry.record.status === 'starting' || entry.record.status === 'qr') && entry.record.epoch === 0) {
-      this.options.metrics.qrLatency.observe({ from: 'create' }, Math.max(0, now - entry.record.createdAt) / 1000);
-    }
-  }
-
-  /** A run the connector ended by itself (failed, logged out): its socket is closed, so its lease goes too. */
-  private forgetEnded(id: string, entry: Running): void {
-    if (this.running.get(id) !== entry) return;
-    entry.sender?.stop();
-    this.running.delete(id);
-    this.refreshGauges();
-    this.options.leases.release(id, this.options.instanceId, entry.epoch).catch((error: unknown) => {
-      this.options.logger.warn('lease release failed', { sessionId: id, error });
-    });
-  }
-
-  private async loseSession(id: string, entry: Running): Promise<void> {
-    this.options.logger.warn('session record has a newer epoch; closing this run', { sessionId: id, epoch: entry.epoch });
-    this.options.metrics.sessionEvents.inc({ event: 'fenced', reason: 'stale_epoch' });
-    entry.sender?.stop();
-    this.running.delete(id);
-    this.refreshGauges();
-    await entry.handle?.stop().catch(() => undefined);
-  }
-
   private refreshGauges(): void {
     const counts = new Map<SessionStatus, number>();
-    for (const entry of this.running.values()) counts.set(entry.status, (counts.get(entry.status) ?? 0) + 1);
+    for (const run of this.running.values()) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
     this.options.metrics.sessionsByStatus.reset();
     for (const [status, count] of counts) this.options.metrics.sessionsByStatus.set({ status }, count);
   }
