@@ -1,19 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
-import type { FleetEvent } from './catalogue';
-import { SCRIPTS } from './scripts';
+import { EVENT_SCRIPTS, type DeadLetter } from './scripts';
 
-/**
- * An event whose deliveries were exhausted (24 hours of retries by default). Kept under the dispatcher's
- * dead-letter retention (DISPATCHER_RETAIN_DEAD_LETTERS per workspace, DISPATCHER_RETAIN_DEAD_LETTERS_MS).
- */
-export interface DeadLetter {
-  readonly event: FleetEvent;
-  readonly attempts: number;
-  readonly last_error: string;
-  readonly first_failed_at: number;
-  readonly dead_at: number;
-}
+export type { DeadLetter } from './scripts';
 
 /** The dead letters of each workspace: listed, and replayed on request. */
 export class DeadLetterStore {
@@ -38,9 +27,7 @@ export class DeadLetterStore {
 
   /** Queues the given dead letters (or all) for redelivery, ahead of newer events; returns how many. */
   async replay(workspaceId: number, eventIds: readonly string[] = [], now = Date.now()): Promise<number> {
-    const keys = [this.keys.eventDeadLetters(workspaceId), this.keys.eventReplay(workspaceId), this.keys.eventsPending, this.keys.eventDeadLetterAges(workspaceId)];
-    const args = [workspaceId, now, this.keys.eventsChannel, ...eventIds];
-    return Number(await SCRIPTS.replayDeadLetters.run(this.redis, keys, args));
+    return EVENT_SCRIPTS.replayDeadLetters.run(this.redis, { keys: this.keys, workspaceId, eventIds, now });
   }
 
   /** Dead letters queued for replay and not delivered yet. */

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import type { FleetEvent } from './catalogue';
-import type { DeadLetter } from './dead-letters';
 import { parseEntry } from './event-log';
 import { parseWebhook, type Webhook } from './webhook-store';
-import { SCRIPTS } from './scripts';
+import { EVENT_SCRIPTS, type DeadLetter, type ParkOutcome, type RetryState } from './scripts';
+
+export type { ParkOutcome, RetryState } from './scripts';
 
 /** One event to deliver; `replayMember` is set for a replayed dead letter. */
 export interface DeliveryItem {
@@ -19,11 +20,6 @@ export interface TurnStart {
   readonly webhook: Webhook | undefined;
 }
 
-/** What parking a workspace did; `skipped` counts events that aged out of the stream before delivery. */
-export type ParkOutcome =
-  | { readonly state: 'parked'; readonly skipped: number }
-  | { readonly state: 'more' | 'lost'; readonly skipped: 0 };
-
 /** The ledger's settings (the dispatcher passes its configuration; its defaults are in its config). */
 export interface DeliveryLedgerOptions {
   /** How long a workspace lock lasts without being extended. */
@@ -34,13 +30,6 @@ export interface DeliveryLedgerOptions {
   readonly retainDeadLetters: number;
   /** Oldest dead letter kept (ms since it was dead-lettered). */
   readonly retainDeadLettersMs: number;
-}
-
-export interface RetryState {
-  readonly eventId: string;
-  readonly attempts: number;
-  readonly firstFailedAt: number;
-  readonly lastError: string;
 }
 
 /**
@@ -121,30 +110,16 @@ export class DeliveryLedger {
 
   /** Done with `item` (delivered or filtered, or dead-lettered when `dead` is given); false if the lock was lost. */
   async settle(workspaceId: number, token: string, item: DeliveryItem, dead?: DeadLetter): Promise<boolean> {
-    const keys = [
-      this.keys.eventLock(workspaceId),
-      this.keys.eventCursors,
-      this.keys.eventRetry(workspaceId),
-      this.keys.eventStream(workspaceId),
-      this.keys.eventReplay(workspaceId),
-      this.keys.eventDeadLetters(workspaceId),
-      this.keys.eventDeadLetterAges(workspaceId),
-    ];
     const { lockMs, retainEvents, retainDeadLetters, retainDeadLettersMs } = this.options;
-    const args = [
-      token, workspaceId, item.event.sequence, lockMs, retainEvents,
-      item.replayMember ?? '', item.event.id, dead ? JSON.stringify(dead) : '', dead?.dead_at ?? 0, retainDeadLetters, retainDeadLettersMs,
-    ];
-    return (await SCRIPTS.settleEvent.run(this.redis, keys, args)) === 1;
+    return EVENT_SCRIPTS.settleEvent.run(this.redis, {
+      keys: this.keys, workspaceId, token, sequence: item.event.sequence, eventId: item.event.id, replayMember: item.replayMember,
+      deadLetter: dead, lockMs, retainEvents, retainDeadLetters, retainDeadLettersMs,
+    });
   }
 
   /** Releases the workspace until `at`, recording the head event's retry state when given. */
   async defer(workspaceId: number, token: string, at: number, retry?: RetryState): Promise<boolean> {
-    const fields = retry
-      ? ['event_id', retry.eventId, 'attempts', retry.attempts, 'first_failed_at', retry.firstFailedAt, 'last_error', retry.lastError]
-      : [];
-    const keys = [this.keys.eventLock(workspaceId), this.keys.eventRetry(workspaceId), this.keys.eventsPending];
-    return (await SCRIPTS.deferWorkspace.run(this.redis, keys, [token, workspaceId, at, ...fields])) === 1;
+    return EVENT_SCRIPTS.deferWorkspace.run(this.redis, { keys: this.keys, workspaceId, token, at, retry });
   }
 
   /**
@@ -152,18 +127,7 @@ export class DeliveryLedger {
    * counted), 'more' when events arrived meanwhile, 'lost' when the lock is gone.
    */
   async park(workspaceId: number, token: string): Promise<ParkOutcome> {
-    const keys = [
-      this.keys.eventLock(workspaceId),
-      this.keys.eventSequence(workspaceId),
-      this.keys.eventCursors,
-      this.keys.eventReplay(workspaceId),
-      this.keys.eventsPending,
-      this.keys.eventStream(workspaceId),
-      this.keys.eventRetry(workspaceId),
-    ];
-    const [state, skipped] = (await SCRIPTS.parkWorkspace.run(this.redis, keys, [token, workspaceId])) as [number, number];
-    if (state === 0) return { state: 'parked', skipped: Number(skipped) };
-    return { state: state === 1 ? 'more' : 'lost', skipped: 0 };
+    return EVENT_SCRIPTS.parkWorkspace.run(this.redis, { keys: this.keys, workspaceId, token });
   }
 
   /**

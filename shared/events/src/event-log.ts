@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import { isEventType, type EventDataMap, type EventType, type FleetEvent } from './catalogue';
 import { eventRetention, type EventRetention } from './retention';
-import { SCRIPTS } from './scripts';
+import { EVENT_SCRIPTS } from './scripts';
 
 /** Where the worker sends events; the EventLog is the real one, tests may record them instead. */
 export interface EventSink {
@@ -43,9 +43,9 @@ export class EventLog implements EventSink {
 
   async append<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T], now = Date.now()): Promise<FleetEvent<T>> {
     const id = newEventId();
-    const keys = [this.keys.eventSequence(workspaceId), this.keys.eventStream(workspaceId), this.keys.eventsPending];
-    const args = [workspaceId, id, type, now, JSON.stringify(data), now, this.keys.eventsChannel, this.retention.maxEvents, this.retention.maxAgeMs];
-    const sequence = Number(await SCRIPTS.appendEvent.run(this.redis, keys, args));
+    const sequence = await EVENT_SCRIPTS.appendEvent.run(this.redis, {
+      keys: this.keys, workspaceId, eventId: id, type, occurredAt: now, data, now, retention: this.retention,
+    });
     return { id, type, workspace_id: workspaceId, sequence, occurred_at: now, data };
   }
 

@@ -14,5 +14,5 @@ export { EVENT_RETENTION_DEFAULTS, eventRetention, type EventRetention } from '.
 export { WebhookStore, parseWebhook, type Webhook } from './webhook-store';
 export { DeadLetterStore, type DeadLetter } from './dead-letters';
 export { DeliveryLedger, type DeliveryItem, type DeliveryLedgerOptions, type ParkOutcome, type RetryState, type TurnStart } from './delivery-ledger';
-export { APPEND_EVENT_FUNCTION } from './scripts/append-event';
+export { APPEND_EVENT_FUNCTION } from './scripts';
 export { SIGNATURE_HEADER, signature, signatureHeader, verifySignature, type VerifyOutcome } from './signing';

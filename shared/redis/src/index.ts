@@ -1,5 +1,4 @@
 export { createRedis } from './create-redis';
 export { parseRedisUrl, type RedisTarget } from './redis-url';
-export { LuaScript } from './lua-script';
 export { readLua } from './lua-source';
 export { TypedScript, reply, type ScriptSpec } from './typed-script';

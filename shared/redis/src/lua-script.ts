@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 /**
  * A Lua script run by its SHA (EVALSHA), so the hot path does not send the script text on every
  * call; falls back to EVAL once when the server does not know it yet (after a restart or flush).
+ * TypedScript's internal (not exported): callers use a TypedScript, with named inputs and a parsed reply.
  */
 export class LuaScript {
   readonly sha: string;

@@ -1,13 +1,16 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from './lua-script';
 
-/** A Lua script with named inputs: how they become KEYS and ARGV, and how its reply is read. */
+/**
+ * A Lua script with named inputs: how they become KEYS and ARGV, and how its reply is read (with the
+ * input at hand, for a reply that points into it, e.g. the index of a key).
+ */
 export interface ScriptSpec<Input, Result> {
   readonly name: string;
   readonly source: string;
   keys(input: Input): string[];
   args(input: Input): Array<string | number>;
-  parse(reply: unknown): Result;
+  parse(reply: unknown, input: Input): Result;
 }
 
 /**
@@ -30,7 +33,7 @@ export class TypedScript<Input, Result> {
   }
 
   async run(redis: Redis, input: Input): Promise<Result> {
-    return this.spec.parse(await this.script.run(redis, this.spec.keys(input), this.spec.args(input)));
+    return this.spec.parse(await this.script.run(redis, this.spec.keys(input), this.spec.args(input)), input);
   }
 }
 
@@ -50,5 +53,11 @@ export const reply = {
   array(value: unknown): unknown[] {
     if (!Array.isArray(value)) throw new TypeError(`expected an array reply, got ${typeof value}`);
     return value;
+  },
+  /** A 1/0 reply as a boolean; anything else throws. */
+  flag(value: unknown): boolean {
+    const number = reply.number(value);
+    if (number !== 0 && number !== 1) throw new TypeError(`expected a 1/0 reply, got ${number}`);
+    return number === 1;
   },
 };

@@ -1,12 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
-import { SCRIPTS } from './scripts';
+import { STATE_SCRIPTS, type TakeResult } from './scripts';
 
-export type TakeResult =
-  | { readonly taken: true; readonly epoch: number }
-  | { readonly taken: false; readonly reason: 'held'; readonly holder: string }
-  /** `restoring`: a restore is replacing the session's files; like `held`, try again later. */
-  | { readonly taken: false; readonly reason: 'not_registered' | 'no_session' | 'restoring' };
+export type { TakeResult } from './scripts';
 
 export interface LeaseHolder {
   readonly instanceId: string;
@@ -18,8 +14,6 @@ export interface Lease {
   readonly incarnation: string;
   readonly epoch: number;
 }
-
-const TAKE_REFUSALS: Record<number, 'not_registered' | 'no_session' | 'restoring'> = { [-1]: 'not_registered', [-2]: 'no_session', [-3]: 'restoring' };
 
 /**
  * Session leases with fencing: at most one live run of a session, ever. See the take-lease and
@@ -37,17 +31,12 @@ export class LeaseStore {
    * `minEpoch` (default 0: the next one).
    */
   async take(sessionId: string, holder: LeaseHolder, now = Date.now(), purpose: 'running' | 'deleted' = 'running', minEpoch = 0): Promise<TakeResult> {
-    const keys = [this.keys.lease(sessionId), this.keys.session(sessionId), this.keys.worker(holder.instanceId), this.keys.restoreLock(sessionId)];
-    const args = [holder.instanceId, holder.incarnation, this.keys.worker(''), now, purpose, minEpoch];
-    const [code, value] = (await SCRIPTS.takeLease.run(this.redis, keys, args)) as [number, string | number | undefined];
-    if (code === 1) return { taken: true, epoch: Number(value) };
-    if (code === 0) return { taken: false, reason: 'held', holder: String(value) };
-    return { taken: false, reason: TAKE_REFUSALS[code] ?? 'no_session' };
+    const { instanceId, incarnation } = holder;
+    return STATE_SCRIPTS.takeLease.run(this.redis, { keys: this.keys, sessionId, instanceId, incarnation, now, purpose, minEpoch });
   }
 
   async release(sessionId: string, owner: string, epoch: number): Promise<boolean> {
-    const args = [owner, epoch, this.keys.leaseChannel, sessionId];
-    return (await SCRIPTS.releaseLease.run(this.redis, [this.keys.lease(sessionId)], args)) === 1;
+    return STATE_SCRIPTS.releaseLease.run(this.redis, { keys: this.keys, sessionId, owner, epoch });
   }
 
   /**

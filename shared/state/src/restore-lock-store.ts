@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
-import { SCRIPTS } from './scripts';
+import { STATE_SCRIPTS, type LockOutcome } from './scripts';
 
 /** Keys per script call: a whole-fleet restore locks thousands of sessions in a few round trips. */
 const BATCH = 500;
 
-export type LockOutcome = { readonly locked: true } | { readonly locked: false; readonly heldBy: string };
+export type { LockOutcome } from './scripts';
 
 /**
  * The restore locks of sessions (see the restore-lock scripts): while a restore replaces a
@@ -23,11 +23,10 @@ export class RestoreLockStore {
    */
   async lock(sessionIds: readonly string[], token: string, ttlMs: number): Promise<LockOutcome> {
     for (let i = 0; i < sessionIds.length; i += BATCH) {
-      const batch = sessionIds.slice(i, i + BATCH);
-      const conflict = Number(await SCRIPTS.lockRestore.run(this.redis, batch.map((id) => this.keys.restoreLock(id)), [token, ttlMs]));
-      if (conflict > 0) {
+      const outcome = await STATE_SCRIPTS.lockRestore.run(this.redis, { keys: this.keys, sessionIds: sessionIds.slice(i, i + BATCH), token, ttlMs });
+      if (!outcome.locked) {
         await this.unlock(sessionIds.slice(0, i), token);
-        return { locked: false, heldBy: batch[conflict - 1]! };
+        return outcome;
       }
     }
     return { locked: true };
@@ -37,8 +36,7 @@ export class RestoreLockStore {
   async refresh(sessionIds: readonly string[], token: string, ttlMs: number): Promise<number> {
     let lost = 0;
     for (let i = 0; i < sessionIds.length; i += BATCH) {
-      const keys = sessionIds.slice(i, i + BATCH).map((id) => this.keys.restoreLock(id));
-      lost += Number(await SCRIPTS.refreshRestore.run(this.redis, keys, [token, ttlMs]));
+      lost += await STATE_SCRIPTS.refreshRestore.run(this.redis, { keys: this.keys, sessionIds: sessionIds.slice(i, i + BATCH), token, ttlMs });
     }
     return lost;
   }
@@ -46,7 +44,7 @@ export class RestoreLockStore {
   /** Releases the locks `token` holds (another restore's are left alone). */
   async unlock(sessionIds: readonly string[], token: string): Promise<void> {
     for (let i = 0; i < sessionIds.length; i += BATCH) {
-      await SCRIPTS.unlockRestore.run(this.redis, sessionIds.slice(i, i + BATCH).map((id) => this.keys.restoreLock(id)), [token]);
+      await STATE_SCRIPTS.unlockRestore.run(this.redis, { keys: this.keys, sessionIds: sessionIds.slice(i, i + BATCH), token });
     }
   }
 

@@ -1,14 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
-import { SCRIPTS } from './scripts';
+import { STATE_SCRIPTS, type CreateOutcome } from './scripts';
 import { parseSession, type DesiredState, type SessionRecord, type SessionStatus } from './records';
 
-export type CreateOutcome =
-  | { readonly kind: 'created' }
-  | { readonly kind: 'exists'; readonly status: string }
-  | { readonly kind: 'deleting' }
-  | { readonly kind: 'conflict' };
+export type { CreateOutcome } from './scripts';
 
 export interface NewSession {
   readonly sessionId: string;
@@ -53,18 +49,7 @@ export class SessionStore {
   ) {}
 
   async create(session: NewSession, now = Date.now()): Promise<CreateOutcome> {
-    const keys = [
-      this.keys.session(session.sessionId),
-      this.keys.sessions,
-      this.keys.shardSessions(session.shard),
-      this.keys.workspaceSessions(session.workspaceId),
-    ];
-    const args = [session.sessionId, session.workspaceId, session.accountId, session.shard, now, randomBytes(8).toString('hex')];
-    const result = (await SCRIPTS.createSession.run(this.redis, keys, args)) as string[];
-    const [kind, status] = result;
-    if (kind === 'exists') return { kind, status: status ?? '' };
-    if (kind === 'created' || kind === 'deleting' || kind === 'conflict') return { kind };
-    throw new Error(`create-session returned ${String(kind)}`);
+    return STATE_SCRIPTS.createSession.run(this.redis, { ...session, keys: this.keys, now, incarnation: randomBytes(8).toString('hex') });
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {
@@ -87,23 +72,23 @@ export class SessionStore {
    * is fenced: it is refused (false) unless the record's epoch is still that one.
    */
   async update(sessionId: string, update: SessionUpdate, now = Date.now(), epoch?: number): Promise<boolean> {
-    const set: string[] = ['updated_at', String(now)];
-    const del: string[] = [];
+    const set: Record<string, string> = { updated_at: String(now) };
+    const remove: string[] = [];
     for (const [name, value] of Object.entries(update) as Array<[keyof SessionUpdate, unknown]>) {
       if (value === undefined) continue;
-      if (value === null) del.push(FIELD_NAMES[name]);
-      else set.push(FIELD_NAMES[name], String(value));
+      if (value === null) remove.push(FIELD_NAMES[name]);
+      else set[FIELD_NAMES[name]] = String(value);
     }
-    const key = this.keys.session(sessionId);
+    const fields = { keys: this.keys, sessionId, remove, set };
     const result = epoch === undefined
-      ? await SCRIPTS.updateIfExists.run(this.redis, [key], [del.length, ...del, ...set])
-      : await SCRIPTS.updateIfEpoch.run(this.redis, [key], [epoch, del.length, ...del, ...set]);
+      ? await STATE_SCRIPTS.updateIfExists.run(this.redis, fields)
+      : await STATE_SCRIPTS.updateIfEpoch.run(this.redis, { ...fields, epoch });
     // Announced only once the write is applied: a listener re-reads the record when it hears this.
     // Sent with the write instead, it overtook the write whenever Redis did not know the script yet
     // (a fresh Redis, a restart, a failover): EVALSHA answered NOSCRIPT, the PUBLISH went through,
     // and the write came one round trip later as EVAL, after the listener's read (issue 15, item 4).
-    if (result === 1 && announces(update)) await this.redis.publish(this.keys.sessionChanges, sessionId);
-    return result === 1;
+    if (result === 'written' && announces(update)) await this.redis.publish(this.keys.sessionChanges, sessionId);
+    return result === 'written';
   }
 
   /** Removes the record and its index entries, and announces it (a long poll ends). */
@@ -133,8 +118,6 @@ export class SessionStore {
 
   /** Number of sessions in each shard, index = shard; one script call, however many shards. */
   async countsByShard(shardCount: number): Promise<number[]> {
-    const keys = Array.from({ length: shardCount }, (_, shard) => this.keys.shardSessions(shard));
-    const counts = (await SCRIPTS.countShardSessions.run(this.redis, keys, [])) as number[];
-    return counts.map(Number);
+    return STATE_SCRIPTS.countShardSessions.run(this.redis, { keys: this.keys, shardCount });
   }
 }

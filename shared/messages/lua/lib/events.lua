@@ -1,6 +1,7 @@
 -- append_event(seq_key, stream_key, pending_key, workspace, id, type, at, data, now, channel, max_len,
--- max_age): the events package's append (one source, see @fleet/events), spliced in here, with the
--- stream retention it applies (EVENT_MAX_LEN, EVENT_MAX_AGE: its defaults, see retention.ts).
+-- max_age): the events package's append (one source: shared/events/lua/lib/append-event.lua, exported
+-- as APPEND_EVENT_FUNCTION), spliced in here, with the stream retention it applies (EVENT_MAX_LEN,
+-- EVENT_MAX_AGE: its defaults, see retention.ts).
 --!define APPEND_EVENT
 --!define EVENT_RETENTION
 

@@ -1,17 +1,14 @@
-/**
- * create-session: creates a session record unless one exists.
- *
- * KEYS[1] session hash   KEYS[2] set of all sessions   KEYS[3] shard's session set
- * KEYS[4] workspace's session set
- * ARGV[1] session id  ARGV[2] workspace id  ARGV[3] account id  ARGV[4] shard  ARGV[5] now (ms)
- * ARGV[6] incarnation: a new random id for this creation; jobs and messages carry it, and those of an
- *         earlier session under the same id (deleted, created again) are dropped by its mismatch
- *
- * Returns {'created'}; {'exists', status} when a session with the same workspace and account exists
- * (an idempotent repeat); {'deleting'} while a delete of that id is in progress; {'conflict'} when
- * the id belongs to another workspace or account.
- */
-export const CREATE_SESSION = `
+-- create-session: creates a session record unless one exists.
+--
+-- KEYS[1] session hash   KEYS[2] set of all sessions   KEYS[3] shard's session set
+-- KEYS[4] workspace's session set
+-- ARGV[1] session id  ARGV[2] workspace id  ARGV[3] account id  ARGV[4] shard  ARGV[5] now (ms)
+-- ARGV[6] incarnation: a new random id for this creation; jobs and messages carry it, and those of an
+--         earlier session under the same id (deleted, created again) are dropped by its mismatch
+--
+-- Returns {'created'}; {'exists', status} when a session with the same workspace and account exists
+-- (an idempotent repeat); {'deleting'} while a delete of that id is in progress; {'conflict'} when
+-- the id belongs to another workspace or account.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local f = redis.call('HMGET', KEYS[1], 'workspace_id', 'account_id', 'desired', 'status')
   if f[3] == 'deleted' then return {'deleting'} end
@@ -31,4 +28,3 @@ redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 return {'created'}
-`;

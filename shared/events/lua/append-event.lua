@@ -1,0 +1,13 @@
+-- append-event: gives an event the next sequence number of its workspace, appends it to the
+-- workspace's stream (entry id `<sequence>-0`, so a catch-up read is an XRANGE from a sequence),
+-- applies the stream's retention and marks the workspace as having work for the dispatcher, all in
+-- one step.
+--
+-- KEYS[1] workspace sequence counter  KEYS[2] workspace stream  KEYS[3] pending workspaces (zset)
+-- ARGV[1] workspace id  ARGV[2] event id  ARGV[3] type  ARGV[4] occurred_at (ms)  ARGV[5] data (JSON)
+-- ARGV[6] now (ms, the pending score if the workspace is not pending yet)  ARGV[7] wake-up channel
+-- ARGV[8] most entries kept (about)  ARGV[9] oldest entry kept (ms)
+--
+-- Returns the event's sequence number.
+--!include lib/append-event.lua
+return append_event(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9])

@@ -1,0 +1,13 @@
+-- update-if-epoch: fenced write of a session record: deletes then sets fields only if the record
+-- exists and its epoch is still the writer's (a run that lost the session cannot write any more).
+--
+-- KEYS[1] session hash
+-- ARGV[1] the writer's epoch; ARGV[2] n, fields to delete; ARGV[3..n+2] their names; then name/value pairs
+--
+-- Returns 1 when written, 0 when the record is gone, -1 when the epoch is stale.
+--!include lib/update-fields.lua
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then return 0 end
+if epoch ~= ARGV[1] then return -1 end
+update_fields(KEYS[1], 2)
+return 1
