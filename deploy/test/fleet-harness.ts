@@ -20,7 +20,7 @@ export class QrThenConnectConnector implements SessionConnector {
     const timer = setTimeout(() => handlers.onConnected({ phone: '15550000000' }), this.connectAfterMs);
     this.timers.add(timer);
     return {
-      sendText: async ({ messageId }) => {
+      send: async ({ messageId }) => {
         setImmediate(() => handlers.onMessageStatus(messageId, 'sent'));
         return { waMessageId: messageId };
       },

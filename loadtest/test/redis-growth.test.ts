@@ -13,7 +13,7 @@ import { JsonClient } from '../src/harness/json-client';
 const API_KEY = 'growth-test-key-0123456789';
 /** A session that never connects: every message sent to it waits, then fails. */
 const neverConnects: SessionConnector = {
-  start: async () => ({ sendText: async () => ({ waMessageId: '' }), stop: async () => undefined, logout: async () => undefined }),
+  start: async () => ({ send: async () => ({ waMessageId: '' }), stop: async () => undefined, logout: async () => undefined }),
   close: async () => undefined,
 };
 

@@ -95,7 +95,7 @@ describe('dispatcher: signed, ordered webhooks with retries and dead letters (re
   it('holds events while no receiver is configured and delivers them once a webhook is set; filters by type', async () => {
     await start();
     await log.append(9, 'session.qr', { session_id: 's9', account_id: '1', qr: '2@x', expires_at: 1 });
-    await log.append(9, 'message.received', { session_id: 's9', message_id: 'w1', from: '15550002222', text: 'hi', timestamp: 1 });
+    await log.append(9, 'message.received', { session_id: 's9', message_id: 'w1', chat: '15550002222@s.whatsapp.net', from: '15550002222@s.whatsapp.net', group: null, type: 'text', text: 'hi', timestamp: 1 });
     await log.append(9, 'session.connected', { session_id: 's9', account_id: '1', phone: '15550001111' });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(receiver.deliveries).to.have.length(0);

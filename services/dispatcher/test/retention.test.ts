@@ -44,7 +44,7 @@ describe('dispatcher: retention of event streams and dead letters (real Redis, r
   const burst = async (workspaceId: number, count: number): Promise<void> => {
     for (let done = 0; done < count; done += 100) {
       await Promise.all(Array.from({ length: Math.min(100, count - done) }, (_, i) =>
-        log.append(workspaceId, 'message.received', { session_id: 's1', message_id: `w${done + i}`, from: '15550002222', text: 'x'.repeat(300), timestamp: 1 })));
+        log.append(workspaceId, 'message.received', { session_id: 's1', message_id: `w${done + i}`, chat: '15550002222@s.whatsapp.net', from: '15550002222@s.whatsapp.net', group: null, type: 'text', text: 'x'.repeat(300), timestamp: 1 })));
     }
   };
 

@@ -3,6 +3,7 @@ import { ApiError } from '@fleet/errors';
 import type { IngressDeps } from './deps';
 import { bearerAuth } from './http/auth';
 import { bodyLimit } from './http/body-limit';
+import { SEND_BODY_LIMIT_BYTES, SEND_PATH } from './routes/messages';
 import { hasBody } from './http/has-body';
 import { errorResponse } from './http/error-boundary';
 import { requestContext } from './http/request-context';
@@ -45,7 +46,10 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   });
 
   app.use('/api/*', bearerAuth(options.apiKeys));
-  app.use('/api/*', bodyLimit(options.bodyLimitBytes));
+  // A send may carry small media inline (base64): its route has a larger limit of its own.
+  const sendLimit = Math.max(options.bodyLimitBytes, SEND_BODY_LIMIT_BYTES);
+  app.use('/api/*', bodyLimit(options.bodyLimitBytes, { skip: (c) => c.req.path === SEND_PATH }));
+  app.use(SEND_PATH, bodyLimit(sendLimit));
   app.use('/api/*', async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     // A bodiless POST (stop, start) needs no content type.

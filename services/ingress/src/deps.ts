@@ -5,6 +5,7 @@ import type { Logger } from '@fleet/logger';
 import type { MessageLedger } from '@fleet/messages';
 import type { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import type { HealthSweep } from './health-sweep';
+import type { MediaGateway } from './message-content';
 import type { IngressMetrics } from './metrics';
 import type { SessionWatch } from './session-watch';
 
@@ -21,6 +22,8 @@ export interface IngressDeps {
   readonly logger: Logger;
   readonly metrics: IngressMetrics;
   readonly healthSweep: HealthSweep;
+  /** Checks and stores the media of messages; undefined when the fleet has no media store. */
+  readonly media?: MediaGateway;
   /** Long polls over session records (QR wait). */
   readonly sessionWatch: SessionWatch;
 }

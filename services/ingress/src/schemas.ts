@@ -4,6 +4,10 @@ import { MESSAGE_ID_PATTERN, MESSAGE_STATUSES } from '@fleet/messages';
 import { SESSION_STATUSES } from '@fleet/state';
 
 /** Request and response schemas: they validate requests and generate /openapi.json. */
+/** Largest media sent inline as base64 (decoded); larger media goes through POST /api/media or a URL. */
+export const MAX_INLINE_BYTES = 1024 * 1024;
+const MAX_INLINE_BASE64 = Math.ceil((MAX_INLINE_BYTES * 4) / 3) + 4;
+
 export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'letters, digits, _ or -, 1 to 64 characters').openapi({ example: 'sess_42' });
 export const WorkspaceId = z.number().int().min(1).max(MAX_WORKSPACE_ID).openapi({ example: 5 });
 /** A workspace id in a path or query: decimal only (`Number()` would take `0x10` or `1e3` too). */
@@ -64,14 +68,91 @@ export const SessionView = z
   })
   .openapi('Session');
 
+/** A WhatsApp message id: one Fleet gave out, or one a session received. */
+export const AnyMessageId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a message id: 1 to 128 letters, digits, dots, dashes or underscores').openapi({ example: '3EB0A1B2C3D4E5F6A7B8C9D0' });
+
+const MediaInput = z
+  .strictObject({
+    id: z.string().regex(/^med_[0-9a-f]{24}$/, 'a media id from POST /api/media').optional().openapi({ description: 'A media object uploaded with POST /api/media (same workspace).' }),
+    url: z.string().url().max(2048).optional().openapi({ description: 'An https URL the worker fetches (size and time limits; private, loopback and link-local addresses refused).' }),
+    base64: z.string().max(MAX_INLINE_BASE64).optional().openapi({ description: `Small media inline, at most ${MAX_INLINE_BYTES / 1024 / 1024} MiB once decoded.` }),
+    mimetype: z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+(;.*)?$/i, 'a mimetype such as image/jpeg').max(127).optional(),
+    filename: z.string().min(1).max(255).optional(),
+  })
+  .openapi('MediaInput');
+
+export const SEND_TYPES = ['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contact', 'reaction'] as const;
+
 export const SendMessageBody = z
   .strictObject({
     session_id: SessionId,
     to: Recipient,
-    text: z.string().min(1).max(4096),
+    type: z.enum(SEND_TYPES).default('text').openapi({ description: 'What to send; `text` when absent.' }),
+    text: z.string().min(1).max(4096).optional().openapi({ description: 'The text (type text), or the caption of an image, video or document (at most 1024 characters).' }),
+    media: MediaInput.optional().openapi({ description: 'Image, video, audio, document, sticker: exactly one of id, url, base64.' }),
+    filename: z.string().min(1).max(255).optional().openapi({ description: 'Document: the name the recipient sees.' }),
+    voice: z.boolean().optional().openapi({ description: 'Audio: send as a voice note (push-to-talk).' }),
+    location: z
+      .strictObject({
+        latitude: z.number().min(-90).max(90),
+        longitude: z.number().min(-180).max(180),
+        name: z.string().min(1).max(256).optional(),
+        address: z.string().min(1).max(512).optional(),
+      })
+      .optional(),
+    contact: z.strictObject({ display_name: z.string().min(1).max(256), vcard: z.string().min(1).max(8192) }).optional(),
+    reaction: z
+      .strictObject({ message_id: AnyMessageId, emoji: z.string().max(32).openapi({ description: 'The emoji; empty removes the reaction.' }) })
+      .optional(),
+    reply_to: AnyMessageId.optional().openapi({ description: 'The id of a message of this session to quote (sent by it or received by it).' }),
+    mentions: z.array(z.string().regex(/^\+?\d{6,20}$/, 'a phone number')).min(1).max(50).optional().openapi({ description: 'Phone numbers mentioned; the text names them as @<number>.' }),
     idempotency_key: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/).optional(),
   })
+  .superRefine(checkSendBody)
   .openapi('SendMessage');
+
+/** Which fields each type needs and allows, named in a 400 when they are not there (or should not be). */
+function checkSendBody(body: { type: (typeof SEND_TYPES)[number] } & Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const need = (field: string, why: string): void => {
+    if (body[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for type ${body.type}: ${why}` });
+  };
+  const refuse = (...fields: string[]): void => {
+    for (const field of fields) if (body[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `not allowed for type ${body.type}` });
+  };
+  const isMedia = MEDIA_SEND_TYPES.has(body.type);
+  if (!isMedia) refuse('media', 'filename', 'voice');
+  if (body.type !== 'location') refuse('location');
+  if (body.type !== 'contact') refuse('contact');
+  if (body.type !== 'reaction') refuse('reaction');
+  switch (body.type) {
+    case 'text':
+      need('text', 'the message text');
+      break;
+    case 'location':
+    case 'contact':
+      need(body.type, `the ${body.type}`);
+      refuse('text');
+      break;
+    case 'reaction':
+      need('reaction', 'the message and the emoji');
+      refuse('text', 'reply_to', 'mentions');
+      break;
+    default: {
+      need('media', 'exactly one of media.id, media.url, media.base64');
+      const media = body.media as { id?: unknown; url?: unknown; base64?: unknown } | undefined;
+      const sources = media ? [media.id, media.url, media.base64].filter((source) => source !== undefined).length : 1;
+      if (sources !== 1) ctx.addIssue({ code: 'custom', path: ['media'], message: 'exactly one of media.id, media.url, media.base64' });
+      if (typeof body.text === 'string' && body.text.length > 1024) ctx.addIssue({ code: 'custom', path: ['text'], message: 'a caption has at most 1024 characters' });
+      if (body.type === 'audio' || body.type === 'sticker') refuse('text');
+      if (body.type !== 'document') refuse('filename');
+      if (body.type !== 'audio') refuse('voice');
+    }
+  }
+}
+
+const MEDIA_SEND_TYPES: ReadonlySet<string> = new Set(['image', 'video', 'audio', 'document', 'sticker']);
+
+export const EditMessageBody = z.strictObject({ text: z.string().min(1).max(4096) }).openapi('EditMessage');
 
 export const MessageView = z
   .object({
@@ -80,6 +161,7 @@ export const MessageView = z
     workspace_id: z.number(),
     status: z.enum(MESSAGE_STATUSES),
     failed_reason: z.string().nullable(),
+    type: z.string().openapi({ description: 'text, image, video, audio, document, sticker, location, contact, reaction, edit or revoke' }),
     attempts: z.number().int().openapi({ description: 'Times the message was written to the socket (a write with no server ack in time is retried)' }),
     sequence: z.number().int().nullable().openapi({ description: "Position in its session's send order: messages of a session go out in this order" }),
     idempotency_key: z.string().nullable(),

@@ -32,6 +32,7 @@ export function messageView(record: MessageRecord) {
     session_id: record.sessionId,
     workspace_id: record.workspaceId,
     status: record.status,
+    type: record.type,
     failed_reason: record.failedReason ?? null,
     attempts: record.attempts,
     sequence: record.seq ?? null,

@@ -10,7 +10,7 @@ export type {
   SessionHandle,
   SessionHandlers,
   SessionSpec,
-  OutgoingText,
+  OutgoingMessage,
   IncomingMessage,
   DisconnectInfo,
   MessageAckStatus,

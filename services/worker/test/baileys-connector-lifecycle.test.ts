@@ -127,7 +127,7 @@ describe('baileys-connector: lifecycle without WhatsApp', function () {
     const run = recordingHandlers();
     const handle = await connector.start(spec(1), run.handlers);
     await FileAuthState.open({ dir: spec().storageDir, sessionId: 's1', epoch: 2 });
-    const sendError = await rejectionOf(handle.sendText({ messageId: 'm1', to: '15550001111', text: 'x' }));
+    const sendError = await rejectionOf(handle.send({ messageId: 'm1', to: '15550001111', content: { type: 'text', text: 'x' } }));
     expect(sendError.code).to.equal('SESSION_NOT_CONNECTED');
     await run.failed;
     expect(run.failures[0]).to.deep.equal({ code: 409, reason: 'stale_epoch' });

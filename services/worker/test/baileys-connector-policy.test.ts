@@ -4,7 +4,8 @@ import { AckTracker } from '../src/connector/baileys/ack-tracker';
 import { backoffDelay, DEFAULT_BACKOFF } from '../src/connector/baileys/backoff';
 import { BoundedCache } from '../src/connector/baileys/bounded-cache';
 import { conflictTypeOf, decideOnClose, statusCodeOf } from '../src/connector/baileys/close-policy';
-import { ackStatusFromWa, phoneFromMeId, toIncomingMessage, toJid } from '../src/connector/baileys/message-mapping';
+import { ackStatusFromWa, phoneFromMeId, toJid } from '../src/connector/baileys/message-mapping';
+import { toIncomingMessage } from '../src/connector/baileys/incoming-message';
 
 describe('baileys-connector: close policy', () => {
   const paired = { registered: true, qrShown: false };
@@ -101,19 +102,33 @@ describe('baileys-connector: addresses and messages', () => {
     expect(phoneFromMeId(undefined)).to.equal('');
   });
 
-  it('keeps incoming texts from others only', () => {
+  it('maps every kind of incoming message: text, media, location, contact, reaction, edit, revoke, groups, replies, fromMe', () => {
+    const noDownload = async () => { throw new Error('not in this test'); };
+    const me = '15550001111@s.whatsapp.net';
+    const map = (message: object) => toIncomingMessage(message as WAMessage, noDownload, me);
     const base = { key: { id: 'ID1', remoteJid: '15550002222@s.whatsapp.net', fromMe: false }, messageTimestamp: 1700000000 };
-    expect(toIncomingMessage({ ...base, message: { conversation: 'hi' } } as WAMessage)).to.deep.equal({
-      waMessageId: 'ID1',
-      from: '15550002222@s.whatsapp.net',
-      text: 'hi',
-      timestamp: 1_700_000_000_000,
+    expect(map({ ...base, message: { conversation: 'hi' } })).to.deep.equal({
+      waMessageId: 'ID1', chat: '15550002222@s.whatsapp.net', from: '15550002222@s.whatsapp.net', fromMe: false,
+      timestamp: 1_700_000_000_000, kind: 'text', text: 'hi',
     });
-    expect(toIncomingMessage({ ...base, message: { extendedTextMessage: { text: 'link' } } } as WAMessage)?.text).to.equal('link');
-    expect(toIncomingMessage({ ...base, key: { ...base.key, fromMe: true }, message: { conversation: 'x' } } as WAMessage)).to.equal(undefined);
-    expect(toIncomingMessage({ ...base, message: { reactionMessage: { text: '+' } } } as WAMessage)).to.equal(undefined);
+    expect(map({ ...base, message: { extendedTextMessage: { text: 'link', contextInfo: { stanzaId: 'Q1', mentionedJid: ['15550003333@s.whatsapp.net'] } } } }))
+      .to.include({ kind: 'text', text: 'link', quotedId: 'Q1' });
+    const image = map({ ...base, message: { imageMessage: { caption: 'look', mimetype: 'image/jpeg', fileLength: 1234, fileSha256: Buffer.from('ab', 'hex') } } });
+    expect(image).to.include({ kind: 'image', text: 'look' });
+    expect(image?.media).to.include({ type: 'image', mimetype: 'image/jpeg', size: 1234, sha256: 'ab' });
+    expect(map({ ...base, message: { audioMessage: { mimetype: 'audio/ogg; codecs=opus', ptt: true } } })?.media).to.include({ type: 'audio', voice: true });
+    expect(map({ ...base, message: { documentWithCaptionMessage: { message: { documentMessage: { fileName: 'a.pdf', caption: 'c', mimetype: 'application/pdf' } } } } }))
+      .to.include({ kind: 'document', text: 'c' });
+    expect(map({ ...base, message: { locationMessage: { degreesLatitude: 1.5, degreesLongitude: -2, name: 'HQ' } } })?.location).to.deep.equal({ latitude: 1.5, longitude: -2, name: 'HQ' });
+    expect(map({ ...base, message: { contactMessage: { displayName: 'Ann', vcard: 'BEGIN:VCARD' } } })?.contact).to.deep.equal({ displayName: 'Ann', vcard: 'BEGIN:VCARD' });
+    expect(map({ ...base, message: { reactionMessage: { key: { id: 'T1' }, text: '👍' } } })).to.include({ kind: 'reaction' }).and.to.have.deep.property('target', { id: 'T1', emoji: '👍' });
+    expect(map({ ...base, message: { protocolMessage: { type: 0, key: { id: 'T2' } } } })).to.have.deep.property('target', { id: 'T2' });
+    expect(map({ ...base, message: { protocolMessage: { type: 14, key: { id: 'T3' }, editedMessage: { conversation: 'fixed' } } } })).to.have.deep.property('target', { id: 'T3', text: 'fixed' });
+    expect(map({ ...base, message: { protocolMessage: { type: 3 } } }), 'other protocol traffic').to.equal(undefined);
     const group = { ...base, key: { ...base.key, remoteJid: '1203@g.us', participant: '15550003333@s.whatsapp.net' } };
-    expect(toIncomingMessage({ ...group, message: { conversation: 'g' } } as WAMessage)?.from).to.equal('15550003333@s.whatsapp.net');
+    expect(map({ ...group, message: { conversation: 'g' } })).to.include({ chat: '1203@g.us', group: '1203@g.us', from: '15550003333@s.whatsapp.net' });
+    expect(map({ ...base, key: { ...base.key, fromMe: true }, message: { conversation: 'from my phone' } })).to.include({ fromMe: true, from: me, chat: '15550002222@s.whatsapp.net' });
+    expect(map({ ...base, key: { ...base.key, remoteJid: 'status@broadcast' }, message: { conversation: 'x' } })).to.equal(undefined);
   });
 });
 

@@ -111,7 +111,7 @@ describe('baileys-connector: against the WhatsApp simulator', function () {
     expect(events.kinds().slice(0, 3)).to.deep.equal(['qr', 'disconnected', 'connected']);
     expect(events.events[1]?.data).to.deep.include({ code: 515, willReconnect: true });
 
-    const sent = await handle.sendText({ messageId: 'FLEETMSG0001', to: '+1 555 0199 999', text: 'hello from fleet' });
+    const sent = await handle.send({ messageId: 'FLEETMSG0001', to: '+1 555 0199 999', content: { type: 'text', text: 'hello from fleet' } });
     expect(sent.waMessageId).to.equal('FLEETMSG0001');
     await events.waitFor('status', (data) => data.id === 'FLEETMSG0001' && data.status === 'delivered');
     const statuses = events.events.filter((e) => e.kind === 'status').map((e) => (e.data as { status: string }).status);
@@ -121,7 +121,7 @@ describe('baileys-connector: against the WhatsApp simulator', function () {
 
     // A second message to the same phone-only contact needs no new device query.
     const queries = simulator.stats().deviceQueries;
-    await handle.sendText({ messageId: 'FLEETMSG0002', to: '+1 555 0199 999', text: 'and again' });
+    await handle.send({ messageId: 'FLEETMSG0002', to: '+1 555 0199 999', content: { type: 'text', text: 'and again' } });
     await events.waitFor('status', (data) => data.id === 'FLEETMSG0002' && data.status === 'delivered');
     expect(simulator.stats().deviceQueries).to.equal(queries);
     expect(simulator.sent(phone).map((m) => m.text)).to.deep.equal(['hello from fleet', 'and again']);
@@ -134,7 +134,7 @@ describe('baileys-connector: against the WhatsApp simulator', function () {
   it('sends a burst of 20 staggered messages to one contact: every copy decrypts, all are delivered', async () => {
     const phone = '15550100004';
     const { handle, events } = await pair(newSpec(), phone);
-    await handle.sendText({ messageId: 'WARMUP000001', to: '15550199998', text: 'warm' });
+    await handle.send({ messageId: 'WARMUP000001', to: '15550199998', content: { type: 'text', text: 'warm' } });
     await events.waitFor('status', (data) => data.id === 'WARMUP000001' && data.status === 'delivered');
     for (let round = 0; round < 2; round += 1) {
       const ids = Array.from({ length: 20 }, (_, i) => `BURST${round}${String(i).padStart(6, '0')}`);
@@ -142,7 +142,7 @@ describe('baileys-connector: against the WhatsApp simulator', function () {
       // transactions lost writes here and the contact could not decrypt about half of them.
       await Promise.all(ids.map(async (id, i) => {
         await delay(i * 2);
-        await handle.sendText({ messageId: id, to: '15550199998', text: `burst ${round}/${i}` });
+        await handle.send({ messageId: id, to: '15550199998', content: { type: 'text', text: `burst ${round}/${i}` } });
       }));
       for (const id of ids) await events.waitFor('status', (data) => data.id === id && data.status === 'delivered');
     }
@@ -154,10 +154,10 @@ describe('baileys-connector: against the WhatsApp simulator', function () {
   it('answers a recipient that lost its session and asks again: the message is re-encrypted and delivered', async () => {
     const phone = '15550100005';
     const { handle, events } = await pair(newSpec(), phone);
-    await handle.sendText({ messageId: 'RETRYFIRST01', to: '15550199997', text: 'before' });
+    await handle.send({ messageId: 'RETRYFIRST01', to: '15550199997', content: { type: 'text', text: 'before' } });
     await events.waitFor('status', (data) => data.id === 'RETRYFIRST01' && data.status === 'delivered');
     expect(simulator.faults(phone, { forgetSessions: true }).sessionsForgotten).to.be.at.least(1);
-    await handle.sendText({ messageId: 'RETRYAFTER01', to: '15550199997', text: 'after the contact lost its session' });
+    await handle.send({ messageId: 'RETRYAFTER01', to: '15550199997', content: { type: 'text', text: 'after the contact lost its session' } });
     await events.waitFor('status', (data) => data.id === 'RETRYAFTER01' && data.status === 'delivered');
     const record = simulator.sent(phone).find((m) => m.id === 'RETRYAFTER01');
     expect(record).to.include({ text: 'after the contact lost its session', copies: 2 });

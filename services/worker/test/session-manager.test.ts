@@ -37,7 +37,7 @@ function recordingConnector(options: WireOptions = {}): {
       handlersOf = handlers;
       if (options.connectAtOnce ?? true) setImmediate(() => handlers.onConnected({ phone: '15550000001' }));
       return {
-        sendText: async (message) => {
+        send: async (message) => {
           inFlight += 1;
           overlap = Math.max(overlap, inFlight);
           writes.push(message.messageId);
@@ -64,7 +64,7 @@ function gatedConnector(): { connector: SessionConnector; open: () => void; pend
     async start() {
       pending += 1;
       await gate;
-      return { sendText: async () => ({ waMessageId: 'x' }), stop: async () => undefined, logout: async () => undefined };
+      return { send: async () => ({ waMessageId: 'x' }), stop: async () => undefined, logout: async () => undefined };
     },
     close: async () => undefined,
   };
@@ -95,7 +95,7 @@ describe('SessionManager (real Redis, test connectors)', () => {
   async function acceptMany(count: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < count; i += 1) {
-      const accepted = await ledger.accept({ sessionId: 's1', to: '15550000002', text: `message ${i}` });
+      const accepted = await ledger.accept({ sessionId: 's1', to: '15550000002', content: { type: 'text', text: `message ${i}` } });
       if (accepted.kind !== 'new') throw new Error(`not accepted: ${accepted.kind}`);
       ids.push(accepted.record.messageId);
     }

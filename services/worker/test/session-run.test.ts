@@ -18,7 +18,7 @@ function recordingHandle(): { handle: SessionHandle; calls: string[] } {
   return {
     calls,
     handle: {
-      sendText: async (message) => ({ waMessageId: message.messageId }),
+      send: async (message) => ({ waMessageId: message.messageId }),
       stop: async () => void calls.push('stop'),
       logout: async () => void calls.push('logout'),
     },

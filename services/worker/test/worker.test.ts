@@ -59,7 +59,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     expect((await sessions.get('w1'))?.owner).to.equal('instance-1');
     expect(connector.started.map((s) => s.storageDir)).to.deep.equal([path.join(storage, 'workspace_7', 'w1')]);
 
-    const accepted = await messages.accept({ sessionId: 'w1', to: '+15551234567', text: 'hi' });
+    const accepted = await messages.accept({ sessionId: 'w1', to: '+15551234567', content: { type: 'text', text: 'hi' } });
     if (accepted.kind !== 'new') throw new Error('expected a new message');
     const { messageId } = accepted.record;
     await queues.add(shard, 'message.send', { messageId, sessionId: 'w1', workspaceId: 7 }, messageId);

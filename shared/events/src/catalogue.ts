@@ -13,6 +13,11 @@ export const EVENT_TYPES = [
   'message.read',
   'message.failed',
   'message.received',
+  'message.sent_from_device',
+  'message.reaction',
+  'message.edited',
+  'message.revoked',
+  'message.media_available',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -32,13 +37,59 @@ export interface EventDataMap {
   'message.delivered': MessageStatusData;
   'message.read': MessageStatusData;
   'message.failed': MessageStatusData & { readonly reason: string };
-  'message.received': {
-    readonly session_id: string;
-    readonly message_id: string;
-    readonly from: string;
-    readonly text: string;
-    readonly timestamp: number;
-  };
+  'message.received': ReceivedMessageData;
+  'message.sent_from_device': ReceivedMessageData;
+  'message.reaction': ChatMessageRef & { readonly target_message_id: string; readonly emoji: string };
+  'message.edited': ChatMessageRef & { readonly edit_id: string; readonly text: string };
+  'message.revoked': ChatMessageRef;
+  'message.media_available': { readonly session_id: string; readonly message_id: string; readonly media: MediaData };
+}
+
+/** Where a message was, and who wrote it. */
+export interface ChatMessageRef {
+  readonly session_id: string;
+  readonly message_id: string;
+  /** The chat: the contact's JID, or the group's. */
+  readonly chat: string;
+  /** Who wrote it (in a group, the participant). */
+  readonly from: string;
+  /** The group's JID when the chat is a group, else null. */
+  readonly group: string | null;
+  /** When it was written (ms since the epoch). */
+  readonly timestamp: number;
+}
+
+/** A received (or sent-from-the-phone) message of any type. */
+export interface ReceivedMessageData extends ChatMessageRef {
+  /** text, image, video, audio, document, sticker, location or contact. */
+  readonly type: string;
+  /** The text, or a media message's caption ('' when none). */
+  readonly text: string;
+  readonly media?: MediaData;
+  readonly location?: { readonly latitude: number; readonly longitude: number; readonly name?: string; readonly address?: string };
+  readonly contact?: { readonly display_name: string; readonly vcard: string };
+  /** The message this one replies to. */
+  readonly quoted_message_id?: string;
+  readonly mentions?: readonly string[];
+}
+
+/** A message's media as Fleet stored it. */
+export interface MediaData {
+  /** `GET /api/media/{id}` streams it. */
+  readonly id: string;
+  readonly type: string;
+  readonly mimetype: string;
+  readonly size: number;
+  /** SHA-256 of the bytes (hex), checked against what the sender declared. */
+  readonly sha256: string;
+  readonly filename?: string;
+  /** An audio sent as a voice note. */
+  readonly voice?: boolean;
+  /** available: stored and checked; unavailable: the download failed (retried; `message.media_available` follows). */
+  readonly status: 'available' | 'unavailable';
+  /** A short-lived link that needs no API key (see `url_expires_at`); null while unavailable. */
+  readonly url: string | null;
+  readonly url_expires_at: number | null;
 }
 
 export interface MessageStatusData {

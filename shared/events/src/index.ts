@@ -8,6 +8,9 @@ export {
   type FleetEvent,
   type MessageStatusData,
   type SessionRef,
+  type ChatMessageRef,
+  type ReceivedMessageData,
+  type MediaData,
 } from './catalogue';
 export { EventLog, newEventId, parseEntry, type EventSink, type EventPage } from './event-log';
 export { EVENT_RETENTION_DEFAULTS, eventRetention, type EventRetention } from './retention';

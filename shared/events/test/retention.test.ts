@@ -21,7 +21,7 @@ describe('events: retention of a workspace stream at append, with no dispatcher 
     redis.disconnect();
   });
 
-  const received = (i: number) => ({ session_id: 's1', message_id: `w${i}`, from: '15550002222', text: 'x'.repeat(300), timestamp: 1 });
+  const received = (i: number) => ({ session_id: 's1', message_id: `w${i}`, chat: '15550002222@s.whatsapp.net', from: '15550002222@s.whatsapp.net', group: null, type: 'text', text: 'x'.repeat(300), timestamp: 1 });
 
   it('keeps about maxEvents per stream, whatever is appended: length and memory stay flat', async () => {
     const log = new EventLog(redis, keys, { maxEvents: 300 });

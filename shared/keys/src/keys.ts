@@ -46,6 +46,8 @@ export interface Keys {
   message(messageId: string): string;
   /** String (JSON): what a message says and to whom; kept shorter than the record (see the ledger). */
   messageBody(messageId: string): string;
+  /** Hash: a message a session received (its chat, sender and a short preview), so replies and reactions can name it. */
+  inboundMessage(sessionId: string, messageId: string): string;
   /** Sorted set: a session's messages waiting to be sent, score = its acceptance sequence number. */
   outbox(sessionId: string): string;
   /** Sorted set: a session's messages written to its socket and not yet acknowledged, score = ack deadline (ms). */
@@ -133,6 +135,7 @@ export function createKeys(prefix: string): Keys {
     message: (messageId: string) => k('message', messageId),
     messageBody: (messageId: string) => k('message', messageId, 'body'),
     outbox: (sessionId: string) => k('outbox', sessionId),
+    inboundMessage: (sessionId: string, messageId: string) => k('inbound', sessionId, messageId),
     inflight: (sessionId: string) => k('inflight', sessionId),
     outboxes: k('outboxes'),
     outboxExpiryLock: k('outboxes', 'expiry-lock'),

@@ -6,7 +6,7 @@
 -- KEYS[4] traffic hash   KEYS[5] message body   KEYS[6] session outbox   KEYS[7] outboxes index
 -- ARGV[1] message id  ARGV[2] session id  ARGV[3] request fingerprint  ARGV[4] record retention (s)
 -- ARGV[5] '1' when an idempotency key was given  ARGV[6] now (ms)  ARGV[7] idempotency key ('' if none)
--- ARGV[8] body (JSON)  ARGV[9] body retention (s)
+-- ARGV[8] body (JSON)  ARGV[9] body retention (s)  ARGV[10] content type (text, image …)
 --
 -- Returns {'no_session'} when the session does not exist or is being deleted;
 -- {'new', id, workspace_id, shard, incarnation, sequence} after queueing it;
@@ -21,7 +21,7 @@ end
 local seq = redis.call('HINCRBY', KEYS[3], 'next_seq', 1)
 redis.call('HSET', KEYS[1], 'message_id', ARGV[1], 'session_id', ARGV[2], 'workspace_id', session[1],
   'status', 'queued', 'fingerprint', ARGV[3], 'idempotency_key', ARGV[7], 'seq', seq,
-  'session_incarnation', incarnation, 'attempts', 0, 'created_at', ARGV[6], 'updated_at', ARGV[6])
+  'session_incarnation', incarnation, 'attempts', 0, 'type', ARGV[10], 'created_at', ARGV[6], 'updated_at', ARGV[6])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 redis.call('SET', KEYS[5], ARGV[8], 'EX', tonumber(ARGV[9]))
 redis.call('ZADD', KEYS[6], seq, ARGV[1])

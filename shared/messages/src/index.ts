@@ -21,3 +21,24 @@ export {
   type ChangeOutcome,
 } from './ledger';
 export { LEDGER_SCRIPTS } from './scripts';
+export {
+  MEDIA_TYPES,
+  CONTENT_TYPES,
+  isMediaType,
+  isMediaContent,
+  previewOf,
+  type MediaType,
+  type ContentType,
+  type MediaSource,
+  type MessageTarget,
+  type Quote,
+  type MessageContent,
+  type TextContent,
+  type MediaContent,
+  type LocationContent,
+  type ContactContent,
+  type ReactionContent,
+  type EditContent,
+  type RevokeContent,
+} from './content';
+export { chatJidOf } from './chat-jid';

@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
+import { chatJidOf } from './chat-jid';
+import { previewOf, type Quote } from './content';
 import { newMessageId } from './ids';
 import { parseBody, parseMessage, type MessageBody, type MessageRecord } from './records';
 import { LEDGER_SCRIPTS } from './scripts';
-import type { ReportedStatus } from './statuses';
+import type { MessageStatus, ReportedStatus } from './statuses';
+
+/** Characters of a received message kept to show it in a reply. */
+const PREVIEW_CHARS = 256;
+/** Statuses of a message the server has: it can be replied to, reacted to, edited or revoked. */
+const ACKNOWLEDGED: ReadonlySet<string> = new Set(['sent', 'delivered', 'read']);
 
 /** Message records are kept this long by default (7 days). */
 export const DEFAULT_MESSAGE_RETENTION_SECONDS = 7 * 24 * 3600;
@@ -21,6 +28,8 @@ export interface LedgerOptions {
 export interface NewMessage extends MessageBody {
   readonly sessionId: string;
   readonly idempotencyKey?: string;
+  /** What the message is (text, image …), kept on the record. */
+  readonly type?: string;
 }
 
 export type AcceptOutcome =
@@ -56,7 +65,8 @@ export interface ChangeOutcome {
 }
 
 function fingerprint(message: NewMessage): string {
-  return createHash('sha256').update(JSON.stringify([message.sessionId, message.to, message.text])).digest('hex').slice(0, 32);
+  const said = message.content.type === 'text' && !message.content.replyTo && !message.content.mentions ? message.content.text : message.content;
+  return createHash('sha256').update(JSON.stringify([message.sessionId, message.to, said])).digest('hex').slice(0, 32);
 }
 
 /**
@@ -89,7 +99,8 @@ export class MessageLedger {
       sessionId: message.sessionId,
       fingerprint: print,
       idempotencyKey: message.idempotencyKey,
-      body: JSON.stringify({ to: message.to, text: message.text }),
+      body: JSON.stringify({ to: message.to, content: message.content }),
+      type: message.content.type,
       retentionSeconds: this.retentionSeconds,
       bodyRetentionSeconds: this.bodyRetentionSeconds,
     });
@@ -101,6 +112,7 @@ export class MessageLedger {
         sessionId: message.sessionId,
         workspaceId: result.workspaceId,
         status: 'queued',
+        type: message.content.type,
         idempotencyKey: message.idempotencyKey,
         seq: result.seq,
         attempts: 0,
@@ -163,9 +175,53 @@ export class MessageLedger {
     return requeued;
   }
 
+  /**
+   * Withdraws a message still waiting in its outbox: it fails with `cancelled` (with its event).
+   * Answers 'cancelled', or the status that prevented it ('sending', 'sent' …; undefined when gone).
+   */
+  async cancel(messageId: string, now = Date.now()): Promise<'cancelled' | MessageStatus | undefined> {
+    const outcome = await LEDGER_SCRIPTS.cancel.run(this.redis, { keys: this.keys, now, messageId });
+    return outcome === '' ? undefined : (outcome as 'cancelled' | MessageStatus);
+  }
+
   /** Fails (with events) the session's waiting messages accepted before `acceptedBefore`, or all of them. */
   expire(sessionId: string, acceptedBefore: number | 'all', reason: string, now = Date.now()): Promise<number> {
     return LEDGER_SCRIPTS.expire.run(this.redis, { keys: this.keys, now, sessionId, acceptedBefore, reason });
+  }
+
+  /**
+   * Remembers a message the session received (its chat, its sender in a group, a short preview), for
+   * `retentionSeconds`, so that a reply or a reaction can name it later.
+   */
+  async rememberInbound(sessionId: string, message: { readonly id: string; readonly chat: string; readonly participant?: string; readonly preview?: string }): Promise<void> {
+    const key = this.keys.inboundMessage(sessionId, message.id);
+    const fields = ['chat', message.chat, 'participant', message.participant ?? '', 'preview', (message.preview ?? '').slice(0, PREVIEW_CHARS)];
+    await this.redis.multi().hset(key, ...fields).expire(key, this.retentionSeconds).exec();
+  }
+
+  /**
+   * A message of this session that a reaction, a reply, an edit or a revoke can refer to: one it sent
+   * (and the server acknowledged) or one it received. Undefined when the session has no such message
+   * (never had it, another session's, not sent yet, or aged out).
+   */
+  async findTarget(sessionId: string, messageId: string): Promise<(Quote & { readonly type?: string; readonly sentAt?: number }) | undefined> {
+    const [record, inbound] = await Promise.all([this.get(messageId), this.redis.hgetall(this.keys.inboundMessage(sessionId, messageId))]);
+    if (record && record.sessionId === sessionId && ACKNOWLEDGED.has(record.status)) {
+      const body = await this.body(messageId);
+      const chat = body && chatJidOf(body.to);
+      if (!body || !chat) return undefined;
+      const text = previewOf(body.content);
+      const sentAt = record.sentAt ?? record.deliveredAt ?? record.readAt;
+      return { id: messageId, chat, fromMe: true, type: record.type, ...(sentAt !== undefined ? { sentAt } : {}), ...(text ? { text } : {}) };
+    }
+    if (!inbound.chat) return undefined;
+    return {
+      id: messageId,
+      chat: inbound.chat,
+      fromMe: false,
+      ...(inbound.participant ? { participant: inbound.participant } : {}),
+      ...(inbound.preview ? { text: inbound.preview } : {}),
+    };
   }
 
   /** Sessions with a message waiting since before `before` (ms), oldest first. */

@@ -1,3 +1,4 @@
+import type { MessageContent } from './content';
 import type { MessageStatus } from './statuses';
 
 /** A message as its record stores it (GET /api/messages/{id}). */
@@ -6,6 +7,8 @@ export interface MessageRecord {
   readonly sessionId: string;
   readonly workspaceId: number;
   readonly status: MessageStatus;
+  /** What it is: text, image, video, audio, document, sticker, location, contact, reaction, edit, revoke. */
+  readonly type: string;
   readonly idempotencyKey?: string;
   readonly failedReason?: string;
   /** Position in its session's send order (1, 2, …), when it was queued by this version. */
@@ -22,7 +25,7 @@ export interface MessageRecord {
 /** What a message says and to whom (kept as long as a recipient may ask for it again). */
 export interface MessageBody {
   readonly to: string;
-  readonly text: string;
+  readonly content: MessageContent;
 }
 
 const num = (value: string | undefined): number | undefined => (value === undefined || value === '' ? undefined : Number(value));
@@ -35,6 +38,7 @@ export function parseMessage(fields: Record<string, string>): MessageRecord | un
     sessionId: fields.session_id ?? '',
     workspaceId: Number(fields.workspace_id),
     status: (fields.status === 'accepted' ? 'queued' : (fields.status ?? 'queued')) as MessageStatus,
+    type: fields.type || 'text',
     idempotencyKey: str(fields.idempotency_key),
     failedReason: str(fields.failed_reason),
     seq: num(fields.seq),
@@ -47,11 +51,16 @@ export function parseMessage(fields: Record<string, string>): MessageRecord | un
   };
 }
 
+/** A stored body; one written before contents had types (`{to, text}`) reads as a text. */
 export function parseBody(text: string | null): MessageBody | undefined {
   if (!text) return undefined;
   try {
-    const body = JSON.parse(text) as Partial<MessageBody>;
-    return typeof body.to === 'string' && typeof body.text === 'string' ? { to: body.to, text: body.text } : undefined;
+    const body = JSON.parse(text) as { to?: unknown; text?: unknown; content?: unknown };
+    if (typeof body.to !== 'string') return undefined;
+    if (typeof body.content === 'object' && body.content !== null && typeof (body.content as { type?: unknown }).type === 'string') {
+      return { to: body.to, content: body.content as MessageContent };
+    }
+    return typeof body.text === 'string' ? { to: body.to, content: { type: 'text', text: body.text } } : undefined;
   } catch {
     return undefined;
   }

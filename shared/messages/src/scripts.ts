@@ -44,6 +44,8 @@ export interface AcceptInput extends Base {
   readonly body: string;
   readonly retentionSeconds: number;
   readonly bodyRetentionSeconds: number;
+  /** The content's type (text, image …), kept on the record. */
+  readonly type: string;
 }
 
 export interface ClaimInput extends Base {
@@ -101,7 +103,7 @@ export const LEDGER_SCRIPTS = {
     ],
     args: (i) => [
       i.messageId, i.sessionId, i.fingerprint, i.retentionSeconds, i.idempotencyKey ? '1' : '0', i.now,
-      i.idempotencyKey ?? '', i.body, i.bodyRetentionSeconds,
+      i.idempotencyKey ?? '', i.body, i.bodyRetentionSeconds, i.type,
     ],
     parse: (raw) => {
       const [kind, id, workspace, shard, incarnation, seq] = reply.array(raw).map((item) => reply.string(item));
@@ -151,6 +153,13 @@ export const LEDGER_SCRIPTS = {
       const [requeued, failed] = reply.array(raw).map((item) => reply.number(item));
       return { requeued: requeued ?? 0, failed: failed ?? 0 };
     },
+  }),
+  cancel: new TypedScript<Base & { readonly messageId: string }, string>({
+    name: 'ledger-cancel',
+    source: source('cancel'),
+    keys: (i) => [i.keys.message(i.messageId)],
+    args: (i) => [...header(i.keys, i.now), i.messageId],
+    parse: (raw) => reply.string(raw),
   }),
   expire: new TypedScript<ExpireInput, number>({
     name: 'ledger-expire',

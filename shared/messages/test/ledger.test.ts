@@ -27,7 +27,7 @@ describe('message ledger (real Redis)', () => {
   });
 
   async function accept(text: string, extra: { idempotencyKey?: string; sessionId?: string } = {}): Promise<string> {
-    const outcome = await ledger.accept({ sessionId: extra.sessionId ?? 's1', to: '+15551234567', text, ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}) });
+    const outcome = await ledger.accept({ sessionId: extra.sessionId ?? 's1', to: '+15551234567', content: { type: 'text', text }, ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}) });
     if (outcome.kind !== 'new') throw new Error(`expected a new message, got ${outcome.kind}`);
     return outcome.record.messageId;
   }
@@ -35,7 +35,7 @@ describe('message ledger (real Redis)', () => {
   const events = async () => (await new EventLog(redis, keys).since(7, 0, 1000)).events.map((event) => [event.type, (event.data as { message_id: string }).message_id, (event.data as { reason?: string }).reason]);
 
   it('accepts a message once per idempotency key and spots a different request under the same key', async () => {
-    const message = { sessionId: 's1', to: '+15551234567', text: 'hi', idempotencyKey: 'order-1' };
+    const message = { sessionId: 's1', to: '+15551234567', content: { type: 'text', text: 'hi' } as const, idempotencyKey: 'order-1' };
     expect(await ledger.accept({ ...message, sessionId: 'nope' })).to.deep.equal({ kind: 'no_session' });
     const first = await ledger.accept(message);
     if (first.kind !== 'new') throw new Error('expected a new message');
@@ -44,9 +44,9 @@ describe('message ledger (real Redis)', () => {
     if (again.kind !== 'duplicate') throw new Error('expected a duplicate');
     expect(again.record?.messageId).to.equal(first.record.messageId);
     expect(again.sameRequest).to.equal(true);
-    const other = await ledger.accept({ ...message, text: 'different' });
+    const other = await ledger.accept({ ...message, content: { type: 'text', text: 'different' } });
     expect(other.kind === 'duplicate' && other.sameRequest).to.equal(false);
-    expect(await ledger.body(first.record.messageId)).to.deep.equal({ to: '+15551234567', text: 'hi' });
+    expect(await ledger.body(first.record.messageId)).to.deep.equal({ to: '+15551234567', content: { type: 'text', text: 'hi' } });
     expect(await ledger.waiting('s1')).to.deep.equal({ queued: 1, inFlight: 0 });
   });
 
@@ -54,7 +54,7 @@ describe('message ledger (real Redis)', () => {
     const ids = [];
     for (let i = 0; i < 5; i += 1) ids.push(await accept(`m${i}`));
     const first = await ledger.claim('s1', 3, Date.now() + 30_000);
-    expect(first.map((m) => [m.messageId, m.text, m.attempt])).to.deep.equal(ids.slice(0, 3).map((id, i) => [id, `m${i}`, 1]));
+    expect(first.map((m) => [m.messageId, m.content.type === 'text' ? m.content.text : '', m.attempt])).to.deep.equal(ids.slice(0, 3).map((id, i) => [id, `m${i}`, 1]));
     const rest = await ledger.claim('s1', 10, Date.now() + 30_000);
     expect(rest.map((m) => m.messageId)).to.deep.equal(ids.slice(3));
     expect(await ledger.claim('s1', 10, Date.now() + 30_000)).to.deep.equal([]);
@@ -135,5 +135,28 @@ describe('message ledger (real Redis)', () => {
     await redis.del(keys.messageBody(id));
     expect(await ledger.claim('s1', 5, Date.now() + 30_000)).to.deep.equal([]);
     expect(await events()).to.deep.equal([['message.failed', id, 'expired']]);
+  });
+
+  it('cancels a message still in the outbox, not one already written', async () => {
+    const [queued, written] = [await accept('not yet'), await accept('on its way')];
+    await redis.zrem(keys.outbox('s1'), written);
+    await redis.hset(keys.message(written), 'status', 'sending');
+    expect(await ledger.cancel(queued)).to.equal('cancelled');
+    expect(await ledger.cancel(written)).to.equal('sending');
+    expect(await ledger.cancel('3EB0000000000000000000FF')).to.equal(undefined);
+    expect(await ledger.waiting('s1')).to.deep.equal({ queued: 0, inFlight: 0 });
+    expect(await events()).to.deep.equal([['message.failed', queued, 'cancelled']]);
+  });
+
+  it('finds what a reaction or a reply can name: a message it sent (once acknowledged) or one it received', async () => {
+    const mine = await accept('my text');
+    expect(await ledger.findTarget('s1', mine), 'not acknowledged yet').to.equal(undefined);
+    await ledger.claim('s1', 1, Date.now() + 30_000);
+    await ledger.advance({ messageId: mine, status: 'sent' });
+    expect(await ledger.findTarget('s1', mine)).to.deep.include({ id: mine, chat: '15551234567@s.whatsapp.net', fromMe: true, type: 'text', text: 'my text' });
+    expect(await ledger.findTarget('s2', mine), 'another session').to.equal(undefined);
+    await ledger.rememberInbound('s1', { id: 'IN1', chat: '1203@g.us', participant: '15550003333@s.whatsapp.net', preview: 'hello group' });
+    expect(await ledger.findTarget('s1', 'IN1')).to.deep.equal({ id: 'IN1', chat: '1203@g.us', fromMe: false, participant: '15550003333@s.whatsapp.net', text: 'hello group' });
+    expect(await ledger.findTarget('s1', 'NOPE')).to.equal(undefined);
   });
 });

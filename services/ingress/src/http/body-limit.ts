@@ -13,14 +13,14 @@ import { hasBody } from './has-body';
  * closes the socket). Announced, the client opens a new connection for its next request instead of
  * sending it into one that is about to close.
  */
-export function bodyLimit(maxBytes: number): MiddlewareHandler {
+export function bodyLimit(maxBytes: number, options: { readonly skip?: (c: Context) => boolean } = {}): MiddlewareHandler {
   const tooLarge = (c: Context): never => {
     c.header('Connection', 'close');
     throw new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`);
   };
   const streaming = streamingBodyLimit({ maxSize: maxBytes, onError: tooLarge });
   return async (c, next) => {
-    if (!hasBody(c)) return next();
+    if (!hasBody(c) || options.skip?.(c)) return next();
     const declared = c.req.header('content-length');
     if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (Number(declared) > maxBytes) tooLarge(c);

@@ -1,17 +1,25 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
-import type { MessageRecord } from '@fleet/messages';
+import type { MessageContent, MessageRecord } from '@fleet/messages';
 import type { MessageSendJob } from '@fleet/state';
 import type { IngressDeps } from '../deps';
-import { MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
+import { contentOf, targetOf, type ContentContext } from '../message-content';
+import { EditMessageBody, MAX_INLINE_BYTES, MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 
+export const SEND_PATH = '/api/messages/send';
+/** The send route's body limit: small media inline as base64, plus the rest of the request. */
+export const SEND_BODY_LIMIT_BYTES = Math.ceil((MAX_INLINE_BYTES * 4) / 3) + 64 * 1024;
+/** WhatsApp lets a text be edited for 15 minutes after it was sent. */
+const EDIT_WINDOW_MS = 15 * 60_000;
+/** WhatsApp lets a message be deleted for everyone for about 2 days after it was sent. */
+const REVOKE_WINDOW_MS = 2 * 24 * 3_600_000;
 
 const sendMessage = createRoute({
   method: 'post',
-  path: '/api/messages/send',
-  summary: 'Queue a text message in its session\'s outbox (sent in acceptance order); the same idempotency_key never sends twice',
+  path: SEND_PATH,
+  summary: "Queue a message (text, media, location, contact, reaction) in its session's outbox: sent in acceptance order; the same idempotency_key never sends twice",
   request: { body: { required: true, content: { 'application/json': { schema: SendMessageBody } } } },
   responses: {
     202: json(SendMessageResult, 'Accepted and queued'),
@@ -30,6 +38,31 @@ const getMessage = createRoute({
   responses: { 200: json(MessageView, 'The message'), ...COMMON_ERRORS, ...NOT_FOUND },
 });
 
+const editMessage = createRoute({
+  method: 'patch',
+  path: '/api/messages/{id}',
+  summary: 'Edit a text this session sent (within 15 minutes): queues the edit as a message of its own',
+  request: {
+    params: z.object({ id: MessageId.openapi({ param: { name: 'id', in: 'path' } }) }),
+    body: { required: true, content: { 'application/json': { schema: EditMessageBody } } },
+  },
+  responses: { 202: json(SendMessageResult, 'The edit, queued (its own message id and lifecycle)'), ...COMMON_ERRORS, ...NOT_FOUND, ...CONFLICT },
+});
+
+const revokeMessage = createRoute({
+  method: 'delete',
+  path: '/api/messages/{id}',
+  summary: 'Delete a message for everyone: one still queued is cancelled; one sent is revoked (queued as a message of its own)',
+  request: { params: z.object({ id: MessageId.openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: {
+    202: json(SendMessageResult, 'The revoke, queued (its own message id and lifecycle)'),
+    200: json(MessageView, 'The message was still queued: cancelled, never sent (status failed, reason cancelled)'),
+    ...COMMON_ERRORS,
+    ...NOT_FOUND,
+    ...CONFLICT,
+  },
+});
+
 /**
  * Wakes the session's sender (the job names the message; the message itself is in the ledger). The
  * message is already queued in the outbox: if the job cannot be added, the workers find the waiting
@@ -44,33 +77,50 @@ async function wake(deps: IngressDeps, shard: number, job: MessageSendJob): Prom
   }
 }
 
+/** The session a request names (404 when there is none, or it is being deleted). */
+async function sessionOf(deps: IngressDeps, sessionId: string): Promise<{ workspaceId: number }> {
+  const session = await deps.sessions.get(sessionId);
+  if (!session || session.desired === 'deleted') throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: sessionId });
+  return session;
+}
+
+/** Queues `content` for `to` in the session's outbox; answers the accepted (or repeated) message. */
+async function queue(deps: IngressDeps, sessionId: string, to: string, content: MessageContent, idempotencyKey?: string): Promise<{ record: MessageRecord; duplicate: boolean }> {
+  const outcome = await deps.messages.accept({ sessionId, to, content, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  if (outcome.kind === 'no_session') {
+    deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
+    throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: sessionId });
+  }
+  if (outcome.kind === 'duplicate' && !outcome.sameRequest) {
+    deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
+    throw new ApiError('IDEMPOTENCY_CONFLICT', 'idempotency_key was used for a different message', { idempotency_key: idempotencyKey });
+  }
+  const record = outcome.record;
+  if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
+  const job: MessageSendJob = { messageId: record.messageId, sessionId, workspaceId: record.workspaceId, incarnation: outcome.incarnation };
+  // A repeat of a request still queued wakes the sender again (the first wake-up may be lost with
+  // an ingress that died); the job id makes a second add of a job still there a no-op.
+  if (outcome.kind === 'new' || record.status === 'queued') await wake(deps, outcome.shard, job);
+  deps.metrics.messagesAccepted.inc({ outcome: outcome.kind === 'new' ? 'accepted' : 'duplicate' });
+  return { record, duplicate: outcome.kind === 'duplicate' };
+}
+
+/** A message of the session that sent it, as the edit and revoke routes need it (404 otherwise). */
+async function ownMessage(deps: IngressDeps, id: string): Promise<MessageRecord> {
+  const record = await deps.messages.get(id);
+  if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'no such message', { message_id: id });
+  return record;
+}
+
 export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void {
+  const context = (sessionId: string, workspaceId: number): ContentContext => ({ sessionId, workspaceId, ledger: deps.messages, media: deps.media });
+
   app.openapi(sendMessage, async (c) => {
     const body = c.req.valid('json');
-    const outcome = await deps.messages.accept({
-      sessionId: body.session_id,
-      to: body.to,
-      text: body.text,
-      idempotencyKey: body.idempotency_key,
-    });
-    if (outcome.kind === 'no_session') {
-      deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
-      throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: body.session_id });
-    }
-    if (outcome.kind === 'duplicate' && !outcome.sameRequest) {
-      deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
-      throw new ApiError('IDEMPOTENCY_CONFLICT', 'idempotency_key was used for a different message', {
-        idempotency_key: body.idempotency_key,
-      });
-    }
-    const record: MessageRecord | undefined = outcome.record;
-    if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
-    const job: MessageSendJob = { messageId: record.messageId, sessionId: body.session_id, workspaceId: record.workspaceId, incarnation: outcome.incarnation };
-    // A repeat of a request still queued wakes the sender again (the first wake-up may be lost with
-    // an ingress that died); the job id makes a second add of a job still there a no-op.
-    if (outcome.kind === 'new' || record.status === 'queued') await wake(deps, outcome.shard, job);
-    deps.metrics.messagesAccepted.inc({ outcome: outcome.kind === 'new' ? 'accepted' : 'duplicate' });
-    return c.json({ ...messageView(record), duplicate: outcome.kind === 'duplicate' }, outcome.kind === 'new' ? 202 : 200);
+    const session = await sessionOf(deps, body.session_id);
+    const content = await contentOf(context(body.session_id, session.workspaceId), body);
+    const { record, duplicate } = await queue(deps, body.session_id, body.to, content, body.idempotency_key);
+    return c.json({ ...messageView(record), duplicate }, duplicate ? 200 : 202);
   });
 
   app.openapi(getMessage, async (c) => {
@@ -78,5 +128,35 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const record = await deps.messages.get(id);
     if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'no such message', { message_id: id });
     return c.json(messageView(record), 200);
+  });
+
+  app.openapi(editMessage, async (c) => {
+    const { id } = c.req.valid('param');
+    const { text } = c.req.valid('json');
+    const record = await ownMessage(deps, id);
+    const session = await sessionOf(deps, record.sessionId);
+    const target = await targetOf(context(record.sessionId, session.workspaceId), id, 'edit').catch(() => undefined);
+    const sentAt = target?.sentAt ?? 0;
+    if (!target || !target.fromMe || target.type !== 'text' || Date.now() - sentAt > EDIT_WINDOW_MS) {
+      throw new ApiError('MESSAGE_NOT_EDITABLE', 'only a text this session sent, acknowledged by WhatsApp, can be edited, within 15 minutes', { message_id: id, status: record.status, type: record.type });
+    }
+    const { record: edit } = await queue(deps, record.sessionId, target.chat, { type: 'edit', target: { id, chat: target.chat, fromMe: true }, text });
+    return c.json({ ...messageView(edit), duplicate: false }, 202);
+  });
+
+  app.openapi(revokeMessage, async (c) => {
+    const { id } = c.req.valid('param');
+    const record = await ownMessage(deps, id);
+    if (record.status === 'queued') {
+      const outcome = await deps.messages.cancel(id);
+      if (outcome === 'cancelled') return c.json(messageView((await deps.messages.get(id)) ?? record), 200);
+    }
+    const session = await sessionOf(deps, record.sessionId);
+    const target = await targetOf(context(record.sessionId, session.workspaceId), id, 'revoke').catch(() => undefined);
+    if (!target || !target.fromMe || Date.now() - (target.sentAt ?? 0) > REVOKE_WINDOW_MS) {
+      throw new ApiError('MESSAGE_NOT_REVOCABLE', 'only a message this session sent, acknowledged by WhatsApp, can be revoked, within 2 days', { message_id: id, status: record.status });
+    }
+    const { record: revoke } = await queue(deps, record.sessionId, target.chat, { type: 'revoke', target: { id, chat: target.chat, fromMe: true } });
+    return c.json({ ...messageView(revoke), duplicate: false }, 202);
   });
 }

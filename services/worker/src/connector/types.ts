@@ -1,3 +1,5 @@
+import type { MessageContent } from '@fleet/messages';
+
 /**
  * The seam between the worker's session manager and whatever speaks WhatsApp Web.
  *
@@ -28,11 +30,51 @@ export interface DisconnectInfo {
   readonly willReconnect: boolean;
 }
 
+/** Media a message carries (sent or received). */
+export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
+
+/** What kind of message arrived. */
+export type IncomingKind = MediaKind | 'text' | 'location' | 'contact' | 'reaction' | 'edit' | 'revoke' | 'other';
+
+/** A received message's media: what it claims to be, and how to fetch and decrypt it. */
+export interface IncomingMedia {
+  readonly type: MediaKind;
+  readonly mimetype: string;
+  /** Bytes of the plaintext, as the sender declared them. */
+  readonly size: number;
+  /** SHA-256 of the plaintext (hex), as the sender declared it: the download is checked against it. */
+  readonly sha256: string;
+  readonly filename?: string;
+  /** An audio sent as a voice note (push-to-talk). */
+  readonly voice?: boolean;
+  /** Downloads and decrypts the media (a stream of the plaintext). */
+  download(): Promise<NodeJS.ReadableStream>;
+}
+
+/** A message that reached the session: from a contact, a group, or the account's own phone (fromMe). */
 export interface IncomingMessage {
   readonly waMessageId: string;
+  /** The chat: the contact's JID or the group's JID (`…@g.us`). */
+  readonly chat: string;
+  /** Who wrote it: the contact, the group participant, or the account itself (fromMe). */
   readonly from: string;
-  readonly text: string;
+  /** Sent from the account's own phone (another device of the account), not received from someone else. */
+  readonly fromMe: boolean;
+  /** The group's JID when the chat is a group. */
+  readonly group?: string;
   readonly timestamp: number;
+  readonly kind: IncomingKind;
+  /** The text, or a media message's caption. */
+  readonly text?: string;
+  readonly media?: IncomingMedia;
+  readonly location?: { readonly latitude: number; readonly longitude: number; readonly name?: string; readonly address?: string };
+  readonly contact?: { readonly displayName: string; readonly vcard: string };
+  /** The message this one replies to (quotes). */
+  readonly quotedId?: string;
+  /** JIDs mentioned in it. */
+  readonly mentions?: readonly string[];
+  /** What a reaction, an edit or a revoke refers to: the message's id, and the emoji or the new text. */
+  readonly target?: { readonly id: string; readonly emoji?: string; readonly text?: string };
 }
 
 /** Callbacks a connector invokes; they never throw and never block the socket. */
@@ -50,20 +92,21 @@ export interface SessionHandlers {
    * The text of an outgoing message that is no longer in the connector's memory, for a recipient's
    * retry request (it could not decrypt it); undefined when it is no longer kept. Optional.
    */
-  outgoing?(messageId: string): Promise<OutgoingText | undefined>;
+  outgoing?(messageId: string): Promise<OutgoingMessage | undefined>;
 }
 
-export interface OutgoingText {
+export interface OutgoingMessage {
   /** Fleet's message id, used as the WhatsApp message id so acks map back without a lookup. */
   readonly messageId: string;
-  /** Phone number (digits) or a full JID. */
+  /** Phone number (digits) or a full JID (a contact or a group). */
   readonly to: string;
-  readonly text: string;
+  /** What it says: a text, media, a location, a contact, a reaction, an edit or a revoke. */
+  readonly content: MessageContent;
 }
 
 export interface SessionHandle {
   /** Writes the message to the socket; resolves with the WhatsApp message id (acks come later). */
-  sendText(message: OutgoingText): Promise<{ readonly waMessageId: string }>;
+  send(message: OutgoingMessage): Promise<{ readonly waMessageId: string }>;
   /** Closes the socket cleanly and flushes auth state; the state stays on disk. */
   stop(): Promise<void>;
   /** Logs the device out on WhatsApp and removes its auth state. */

@@ -26,7 +26,7 @@ export interface SenderDeps {
 }
 
 /** Error codes after which a message can never be written: it fails at once instead of being retried. */
-const PERMANENT = new Set(['INVALID_RECIPIENT']);
+const PERMANENT = new Set(['INVALID_RECIPIENT', 'MEDIA_TOO_LARGE', 'MEDIA_TYPE_NOT_ALLOWED', 'MEDIA_NOT_FOUND', 'MEDIA_URL_REFUSED']);
 
 /**
  * Sends one connected session's outbox, in acceptance order, one message at a time: the order the
@@ -143,7 +143,7 @@ export class OutboxSender {
         return false;
       }
       try {
-        await this.deps.handle.sendText({ messageId: message.messageId, to: message.to, text: message.text });
+        await this.deps.handle.send({ messageId: message.messageId, to: message.to, content: message.content });
         this.deadlines.set(message.messageId, deadline);
         this.deps.onOutcome?.('written');
       } catch (error) {

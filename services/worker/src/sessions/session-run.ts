@@ -5,6 +5,7 @@ import type { SessionHandle, SessionHandlers } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
 import { SerialQueue } from '../auth-state/serial-queue';
 import { OutboxSender, type SendPolicy } from './outbox-sender';
+import { InboundLane, type InboundMediaStore } from './inbound-lane';
 import type { SessionEvents } from './session-events';
 
 /**
@@ -58,6 +59,8 @@ export interface SessionRunDeps {
   readonly sendPolicy: SendPolicy;
   /** How long a planned stop waits for the acks of messages already written before closing the socket. */
   readonly stopAckWaitMs: number;
+  /** Where received media goes; none: events say what the media is, unavailable. */
+  readonly media?: InboundMediaStore;
   /** The run reached `connected` (its start's failures are forgotten). */
   readonly onConnected: () => void;
   /** The run's status changed (gauges), or it ended (the manager forgets it). */
@@ -79,8 +82,11 @@ export class SessionRun {
   private readonly startedAt = Date.now();
   private qrSeen = false;
   private ended: Promise<void> | undefined;
+  private readonly inbound: InboundLane;
 
-  constructor(private readonly deps: SessionRunDeps) {}
+  constructor(private readonly deps: SessionRunDeps) {
+    this.inbound = new InboundLane({ record: deps.record, ledger: deps.ledger, events: deps.events, media: deps.media, metrics: deps.metrics, logger: deps.logger });
+  }
 
   get sessionId(): string {
     return this.deps.record.sessionId;
@@ -132,11 +138,10 @@ export class SessionRun {
       },
       outgoing: async (messageId) => {
         const body = await ledger.body(messageId);
-        return body && { messageId, to: body.to, text: body.text };
+        return body && { messageId, to: body.to, content: body.content };
       },
       onIncomingMessage: (message) => {
-        metrics.sessionEvents.inc({ event: 'message_received', reason: 'text' });
-        if (this.current !== 'ended') this.deps.events.received(this.deps.record, message);
+        if (this.current !== 'ended') this.inbound.push(message);
       },
     };
   }

@@ -1,7 +1,8 @@
-import { generateWAMessageContent, type BinaryNode, type ConnectionState, type WAMessage, type WAMessageKey, type WAMessageUpdate, type WASocket, type proto } from 'baileys';
+import { downloadContentFromMessage, jidNormalizedUser, type BinaryNode, type ConnectionState, type WAMessage, type WAMessageKey, type WAMessageUpdate, type WASocket, type proto } from 'baileys';
 import type { Logger } from '@fleet/logger';
 import type { FileAuthState } from '../../auth-state';
-import type { MessageAckStatus, OutgoingText, SessionHandle, SessionHandlers, SessionSpec } from '../types';
+import type { MessageContent } from '@fleet/messages';
+import type { MediaKind, MessageAckStatus, OutgoingMessage, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { AckTracker } from './ack-tracker';
 import { useStoreTransactions } from './auth-keys';
 import { backoffDelay } from './backoff';
@@ -10,7 +11,10 @@ import { BoundedCache } from './bounded-cache';
 import { conflictTypeOf, decideOnClose, statusCodeOf, type CloseDecision } from './close-policy';
 import { SessionNotConnectedError } from './errors';
 import { gateFrames } from './frame-gate';
-import { ackStatusFromWa, phoneFromMeId, toIncomingMessage, toJid } from './message-mapping';
+import { toIncomingMessage, type DownloadableMedia } from './incoming-message';
+import { uploadMedia } from './media-upload';
+import { ackStatusFromWa, phoneFromMeId, toJid } from './message-mapping';
+import { buildMessage, type BuiltMessage } from './outgoing-content';
 import type { ResolvedConnectorOptions } from './options';
 import { describeError } from './safe-handlers';
 import { endSocket, ignoreLateSocketErrors } from './socket-close';
@@ -91,18 +95,42 @@ export class BaileysSession implements SessionHandle {
   }
 
   /**
-   * Sends a text in the session's lane: Baileys' processing mutex, which incoming messages, receipts
-   * (retry requests included) and notifications already take, so nothing else of this session touches
-   * its Signal state meanwhile. Resolves once the frame is written (acks come later).
+   * Sends a message in the session's lane: Baileys' processing mutex, which incoming messages,
+   * receipts (retry requests included) and notifications already take, so nothing else of this
+   * session touches its Signal state meanwhile. Media is uploaded first, outside the lane (it is
+   * network and disk, not Signal state). Resolves once the frame is written (acks come later).
    */
-  async sendText(message: OutgoingText): Promise<{ readonly waMessageId: string }> {
+  async send(message: OutgoingMessage): Promise<{ readonly waMessageId: string }> {
+    const sock = this.openSocket();
+    const jid = toJid(message.to);
+    const built = await this.build(sock, message.content);
+    const open = this.openSocket();
+    if (open !== sock) throw new SessionNotConnectedError(this.deps.spec.sessionId, this.phase);
+    await sock.processingMutex.mutex(() =>
+      sock.relayMessage(jid, built.message, { messageId: message.messageId, ...(built.attributes ? { additionalAttributes: built.attributes } : {}) }),
+    );
+    this.recentSent.set(message.messageId, built.message);
+    return { waMessageId: message.messageId };
+  }
+
+  private openSocket(): WASocket {
     const sock = this.sock;
     if (this.phase !== 'open' || !sock) throw new SessionNotConnectedError(this.deps.spec.sessionId, this.phase);
-    const jid = toJid(message.to);
-    const sent = await sock.processingMutex.mutex(() => sock.sendMessage(jid, { text: message.text }, { messageId: message.messageId }));
-    const id = sent?.key.id ?? message.messageId;
-    if (sent?.message) this.recentSent.set(id, sent.message);
-    return { waMessageId: id };
+    return sock;
+  }
+
+  private build(sock: WASocket, content: MessageContent): Promise<BuiltMessage> {
+    const { options } = this.deps;
+    return buildMessage(content, this.selfJid(), (media) => {
+      if (!options.media) throw new Error('this worker has no media source configured');
+      return uploadMedia(sock, options.media, media, options.mediaUploadTimeoutMs);
+    });
+  }
+
+  /** The account's own JID (a user JID, no device part). */
+  private selfJid(): string {
+    const me = this.deps.store.state.creds.me?.id;
+    return me ? jidNormalizedUser(me) : '';
   }
 
   async stop(): Promise<void> {
@@ -263,8 +291,10 @@ export class BaileysSession implements SessionHandle {
 
   private onMessagesUpsert(messages: WAMessage[], type: string): void {
     if (type !== 'notify') return;
+    const download = (media: DownloadableMedia, kind: MediaKind): Promise<NodeJS.ReadableStream> =>
+      downloadContentFromMessage(media, kind, { options: { ...(this.deps.options.mediaAgent ? { httpsAgent: this.deps.options.mediaAgent } : {}), timeout: this.deps.options.mediaUploadTimeoutMs } });
     for (const message of messages) {
-      const incoming = toIncomingMessage(message);
+      const incoming = toIncomingMessage(message, download, this.selfJid());
       if (incoming) this.deps.handlers.onIncomingMessage(incoming);
     }
   }
@@ -284,7 +314,8 @@ export class BaileysSession implements SessionHandle {
 
   /**
    * What was sent as `key.id`, for a recipient that could not decrypt it and asked again (Baileys
-   * re-encrypts it on a fresh session): from memory, else rebuilt from what the application sent.
+   * re-encrypts it on a fresh session): from memory, else rebuilt from what the application sent
+   * (media is uploaded again).
    */
   private async sentMessage(key: WAMessageKey): Promise<proto.IMessage | undefined> {
     const id = key.id;
@@ -292,12 +323,12 @@ export class BaileysSession implements SessionHandle {
     const recent = this.recentSent.get<proto.IMessage>(id);
     if (recent) return recent;
     const stored = await this.deps.handlers.outgoing?.(id);
-    if (!stored) {
+    const sock = this.sock;
+    if (!stored || !sock) {
       this.deps.logger.warn('a recipient asked for a message that is no longer kept');
       return undefined;
     }
-    // A text needs no upload: the content is rebuilt exactly as `sendText` made it.
-    return generateWAMessageContent({ text: stored.text }, { upload: () => Promise.reject(new Error('no upload for a text')) });
+    return (await this.build(sock, stored.content)).message;
   }
 
   /** An auth-state write failed: nothing more may go out over this socket; close it and reconnect. */

@@ -1,5 +1,5 @@
-import { jidDecode, jidNormalizedUser, proto, type WAMessage } from 'baileys';
-import type { IncomingMessage, MessageAckStatus } from '../types';
+import { jidDecode, jidNormalizedUser, proto } from 'baileys';
+import type { MessageAckStatus } from '../types';
 import { InvalidRecipientError } from './errors';
 
 const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{4,24}$/;
@@ -42,40 +42,4 @@ export function ackStatusFromWa(status: number | null | undefined): MessageAckSt
     default:
       return undefined;
   }
-}
-
-/** The text of a message (plain, extended, or a media caption), or undefined when it has none. */
-export function textOf(message: proto.IMessage | null | undefined): string | undefined {
-  if (!message) return undefined;
-  const inner = message.ephemeralMessage?.message ?? message.viewOnceMessage?.message;
-  if (inner) return textOf(inner);
-  const text =
-    message.conversation ??
-    message.extendedTextMessage?.text ??
-    message.imageMessage?.caption ??
-    message.videoMessage?.caption ??
-    message.documentMessage?.caption;
-  return typeof text === 'string' ? text : undefined;
-}
-
-/** An incoming text from someone else, or undefined for our own, status broadcasts and non-text messages. */
-export function toIncomingMessage(message: WAMessage): IncomingMessage | undefined {
-  const { key } = message;
-  if (key.fromMe || !key.id || !key.remoteJid || key.remoteJid === 'status@broadcast') return undefined;
-  const text = textOf(message.message);
-  if (text === undefined) return undefined;
-  const sender = key.participant ?? key.remoteJid;
-  return {
-    waMessageId: key.id,
-    from: jidNormalizedUser(sender) || sender,
-    text,
-    timestamp: timestampMs(message.messageTimestamp),
-  };
-}
-
-/** `messageTimestamp` (seconds, number or Long) in milliseconds; now when absent. */
-function timestampMs(value: WAMessage['messageTimestamp']): number {
-  if (value === null || value === undefined) return Date.now();
-  const seconds = typeof value === 'number' ? value : Number(value.toString());
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now();
 }

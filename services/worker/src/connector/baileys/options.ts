@@ -1,6 +1,8 @@
+import type { Agent } from 'node:https';
 import type { Logger } from '@fleet/logger';
 import { DEFAULT_DISK_THREADS, type KeyCache } from '../../auth-state';
 import { DEFAULT_BACKOFF, DEFAULT_CONFLICTS, type BackoffOptions, type ConflictOptions } from './backoff';
+import type { MediaOpener } from './media-upload';
 
 export interface BaileysConnectorOptions {
   /** Winston logger; Baileys' own logs go through it mapped down to `debug`, phone numbers and JIDs scrubbed. */
@@ -36,6 +38,15 @@ export interface BaileysConnectorOptions {
   readonly keyCache?: KeyCache;
   /** Random source for backoff jitter (tests). Default `Math.random`. */
   readonly random?: () => number;
+  /** Where media contents are read from (the media store, URLs); without one, media sends fail. */
+  readonly media?: MediaOpener;
+  /**
+   * HTTPS agent for WhatsApp's media hosts (uploads and downloads): one trusting an extra CA in tests
+   * (the simulator's media host). Default Node's.
+   */
+  readonly mediaAgent?: Agent;
+  /** Time allowed for one media upload or download. Default 120,000 ms. */
+  readonly mediaUploadTimeoutMs?: number;
 }
 
 export interface ResolvedConnectorOptions {
@@ -52,6 +63,9 @@ export interface ResolvedConnectorOptions {
   readonly credsPoolSize: number;
   readonly keyCache: KeyCache | undefined;
   readonly random: () => number;
+  readonly media: MediaOpener | undefined;
+  readonly mediaAgent: Agent | undefined;
+  readonly mediaUploadTimeoutMs: number;
 }
 
 /** Credentials for new sessions kept ready by default (see `credsPoolSize`). */
@@ -75,5 +89,8 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     credsPoolSize: options.credsPoolSize ?? DEFAULT_CREDS_POOL_SIZE,
     keyCache: options.keyCache,
     random: options.random ?? Math.random,
+    media: options.media,
+    mediaAgent: options.mediaAgent,
+    mediaUploadTimeoutMs: options.mediaUploadTimeoutMs ?? 120_000,
   });
 }

@@ -34,6 +34,7 @@ export function createSocket(
     generateHighQualityLinkPreview: false,
     emitOwnEvents: false,
     getMessage,
+    ...(options.mediaAgent ? { fetchAgent: options.mediaAgent } : {}),
     msgRetryCounterCache: new BoundedCache(64, 60 * MINUTE),
     userDevicesCache,
     callOfferCache: new BoundedCache(16, 5 * MINUTE),
