@@ -21,8 +21,8 @@ const base64url = (raw: Uint8Array): string => asBuffer(raw).toString('base64url
 /**
  * The ways to import a raw private key, cheapest first:
  * - `raw-private` (Node 24.15 and later): the bytes as they are;
- * - JWK with a placeholder `x` (Node 20 and 22): Node 24 refuses a private JWK whose `x` is not the
- *   public key of its `d` (RFC 8037), and that public key is what the import is for;
+ * - JWK with a placeholder `x` (Node 20 and 22): Node 24 (24.22.3 at least) refuses a private JWK whose
+ *   `x` is not the public key of its `d` (RFC 8037), and that public key is what the import is for;
  * - PKCS#8 DER, which every Node accepts (what libsignal does; with OpenSSL 3.5, in Node 22 and 24, its
  *   decoders no longer cost much more than the other imports).
  */
