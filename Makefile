@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help deps build typecheck lint test test-deps run bench-ingress bench-sessions bench-qr-floor bench-webhooks loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
+.PHONY: help deps build typecheck lint test test-deps test-node run bench-ingress bench-sessions bench-qr-floor bench-webhooks loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
   prometheus deploy-systemd deploy-compose deploy-k8s
 
 help: ## List the targets
@@ -27,6 +27,9 @@ test: build test-deps ## Install what is missing, start Redis if none answers, r
 
 test-deps: ## Debian packages the tests need: php-cli, Laravel components and Guzzle (Laravel integration tests)
 	@scripts/ensure-php.sh
+
+test-node: build ## Tests under other Node majors fetched from the npm registry: make test-node [NODE_VERSIONS="22 24"] [TESTS="services/worker shared/signal-crypto"] (not part of make test)
+	@TEST_REDIS_URL="$(TEST_REDIS_URL)" NODE_VERSIONS="$(or $(NODE_VERSIONS),22 24)" scripts/test-node-versions.sh $(TESTS)
 
 run: build ## Start Redis, the simulator, the ingress and two workers; print how to use them
 	@node scripts/run-local.js

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, 
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect } from 'chai';
-import { fastAgreement, fastKeyPair, installFastCurve } from '../src';
+import { fastAgreement, fastKeyPair, importPrivateKey, installFastCurve, privateKeyFormat, publicKeyOf } from '../src';
 
 /** libsignal's own implementation (DER import), as the reference. */
 function derAgreement(pubKey: Uint8Array, privKey: Uint8Array): Buffer {
@@ -58,6 +58,16 @@ describe('fast X25519 for libsignal', () => {
       const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), privKey]), format: 'der', type: 'pkcs8' });
       const derived = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32);
       expect(pubKey.subarray(1)).to.deep.equal(derived);
+    }
+  });
+
+  it('imports private keys in a format this Node accepts, without the PKCS#8 decoders, as PKCS#8 would', () => {
+    // Node 20 and 22 take a JWK with any `x`; Node 24 refuses that and has `raw-private` instead.
+    expect(privateKeyFormat()).to.be.oneOf(['raw-private', 'jwk']);
+    for (let i = 0; i < 20; i += 1) {
+      const raw = randomBytes(32);
+      const reference = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), raw]), format: 'der', type: 'pkcs8' });
+      expect(publicKeyOf(importPrivateKey(raw))).to.deep.equal(createPublicKey(reference).export({ format: 'der', type: 'spki' }).subarray(-32));
     }
   });
 

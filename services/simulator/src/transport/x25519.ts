@@ -2,7 +2,7 @@
  * X25519 for the Noise handshake on OpenSSL key objects, each key imported once: the server's static key
  * once per simulator, a handshake's ephemeral key and the client's two public keys once per handshake.
  * (Baileys' `Curve.sharedKey` takes raw bytes and imports both keys again for every agreement.) The
- * imports are @fleet/signal-crypto's (JWK: OpenSSL's DER decoders cost as much as the agreement).
+ * imports are @fleet/signal-crypto's (raw or JWK: OpenSSL 3.0's DER decoders cost as much as the agreement).
  */
 import { diffieHellman, randomBytes, type KeyObject } from 'node:crypto'
 import { importPrivateKey, publicKeyOf } from '@fleet/signal-crypto'
