@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'PAIRING_FAILED',
   'NOT_CONNECTED',
   'MESSAGE_NOT_FOUND',
+  'GROUP_NOT_FOUND',
+  'MEDIA_NOT_FOUND',
   'SIMULATOR_NOT_RUNNING',
   'FRAME_ERROR',
   'HANDSHAKE_ERROR',
@@ -78,6 +80,20 @@ export class MessageNotFoundError extends SimulatorError {
   override readonly name = 'MessageNotFoundError'
   constructor(ids: string[]) {
     super('MESSAGE_NOT_FOUND', 404, 'unknown message ids', { ids })
+  }
+}
+
+export class GroupNotFoundError extends SimulatorError {
+  override readonly name = 'GroupNotFoundError'
+  constructor(group: string) {
+    super('GROUP_NOT_FOUND', 404, 'no such group', { group })
+  }
+}
+
+export class MediaNotFoundError extends SimulatorError {
+  override readonly name = 'MediaNotFoundError'
+  constructor(id: string, reason: string) {
+    super('MEDIA_NOT_FOUND', 404, `no media for this message: ${reason}`, { id })
   }
 }
 

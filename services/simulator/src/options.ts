@@ -8,6 +8,16 @@ export interface SimulatorOptions {
   /** Listen address. Default `127.0.0.1` (the simulator never listens publicly by default). */
   host?: string
   /**
+   * HTTPS port of the media host (uploads, downloads), on the same `host`; 0 picks a free port. Default 0.
+   * Its test certificate covers `127.0.0.1` and `localhost` only (see `MEDIA_CA_PATH`).
+   */
+  mediaPort?: number
+  /**
+   * Bytes of encrypted media the media host keeps in memory (least recently used blobs dropped first; a
+   * dropped blob answers 404). Also the largest single upload. Default 256 MiB.
+   */
+  mediaStoreBytes?: number
+  /**
    * Delay before the first encrypted frame after a handshake: Baileys 6.17.16 derives its transport keys
    * without awaiting them. Default 25 ms.
    */
@@ -53,6 +63,8 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   return Object.freeze({
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
+    mediaPort: options.mediaPort ?? 0,
+    mediaStoreBytes: options.mediaStoreBytes ?? 256 * 1024 * 1024,
     postHandshakeDelayMs: options.postHandshakeDelayMs ?? 25,
     qrRefs: options.qrRefs ?? 6,
     maxSentPerAccount: options.maxSentPerAccount ?? 1000,

@@ -3,7 +3,7 @@ import { SimulatorClient, SimulatorClientError, createSimulator, type Simulator 
 import { SentLog, type SentMessage } from '../src/state/sent-log'
 import { TestClient, pairClient } from './helpers/baileys-client'
 
-const message = (id: string): SentMessage => ({ id, to: '15559990001@s.whatsapp.net', text: id, kind: 'conversation', timestamp: Date.now(), status: 'server_ack' })
+const message = (id: string): SentMessage => ({ id, to: '15559990001@s.whatsapp.net', text: id, kind: 'conversation', type: 'text', timestamp: Date.now(), status: 'server_ack' })
 
 describe('sent log: cursor, copies and drops', () => {
   it('numbers every message and pages after a cursor, oldest first', () => {

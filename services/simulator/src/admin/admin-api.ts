@@ -7,15 +7,18 @@ import type { Connection } from '../connection/connection'
 import type { Account } from '../state/account'
 import { AccountNotFoundError, MessageNotFoundError, NotConnectedError, NotRunningError } from '../errors'
 import { scanQr, assertPhone } from '../protocol/pairing'
-import { deliverIncoming } from '../protocol/delivery'
-import { markStatus } from '../protocol/client-messages'
+import { markStatus } from '../protocol/recipient'
 import { receipt } from '../protocol/nodes'
 import { applyDisconnect } from './disconnect'
 import { describeAccount, summarizeAccount, describeQrs } from './describe'
-import { parseFaults, parseIncoming, parseReceipts, parseSentFeed, parseSettings } from './validate'
+import { parseFaults, parseReceipts, parseSentFeed, parseSettings } from './validate'
+import { parseIncoming } from './validate-incoming'
+import { deliverIncomingRequest } from './incoming'
+import { createGroup, describeGroup, findGroup } from './groups'
+import { openSentMedia, readSentMedia, type SentMediaStream } from './sent-media'
 import type {
-  AccountDetails, AccountSummary, Faults, FaultsResult, IncomingResult, LoggedMessage, PendingQr, ScanResult, SentPage, SentTotals,
-  StatsSnapshot,
+  AccountDetails, AccountSummary, Faults, FaultsResult, GroupInfo, IncomingResult, LoggedMessage, PendingQr, ScanResult, SentPage,
+  SentTotals, StatsSnapshot,
 } from './types'
 
 export class AdminApi {
@@ -39,20 +42,38 @@ export class AdminApi {
     return describeAccount(this.requireAccount(phone))
   }
 
+  /**
+   * Delivers a message to the account's devices (see IncomingRequest): any type, from a contact, in a
+   * group, as a reply, or from the account's own phone (fromMe). Media is encrypted onto the media host.
+   */
   async incoming(phone: string, request: unknown): Promise<IncomingResult> {
     this.assertRunning()
     const account = this.requireAccount(phone)
-    const body = parseIncoming(request)
-    const id = body.id ?? this.ctx.ids.message()
-    const outcome = await deliverIncoming(this.ctx, account, {
-      id,
-      from: `${body.from}@s.whatsapp.net`,
-      text: body.text,
-      plaintext: body.plaintext ?? false,
-      timestamp: Date.now(),
-      ...(body.pushName ? { pushName: body.pushName } : {}),
-    })
-    return { id, outcome }
+    return deliverIncomingRequest(this.ctx, account, parseIncoming(request))
+  }
+
+  /** Creates a group (`{subject, participants, admins?}`); accounts in it can read, send and receive. */
+  createGroup(request: unknown): GroupInfo {
+    return createGroup(this.ctx, request)
+  }
+
+  groups(): GroupInfo[] {
+    return this.ctx.registry.groups.all().map(describeGroup)
+  }
+
+  /** A group by id or JID. */
+  group(id: string): GroupInfo {
+    return describeGroup(findGroup(this.ctx, id))
+  }
+
+  /** The decrypted bytes of a media message the account sent (once the simulator verified them). */
+  sentMedia(phone: string, messageId: string): Promise<Buffer> {
+    return readSentMedia(this.ctx, this.requireAccount(phone), messageId)
+  }
+
+  /** The same, as a stream, with its mimetype, size and hash. */
+  sentMediaStream(phone: string, messageId: string): SentMediaStream {
+    return openSentMedia(this.ctx, this.requireAccount(phone), messageId)
   }
 
   sent(phone: string, since = 0): LoggedMessage[] {
@@ -87,7 +108,12 @@ export class AdminApi {
       const to = account.sent.get(id)?.to ?? ''
       byChat.set(to, [...(byChat.get(to) ?? []), id])
     }
-    for (const [to, ids] of byChat) session.send(receipt(ids, to, type))
+    for (const [to, ids] of byChat) {
+      // in a group, every other participant reads
+      const group = this.ctx.registry.groups.get(to)
+      if (!group) session.send(receipt(ids, to, type))
+      else for (const reader of group.participants.keys()) if (reader !== account.phone) session.send(receipt(ids, to, type, `${reader}@s.whatsapp.net`))
+    }
     markStatus(account, messageIds, type)
     return { sent: byChat.size }
   }
@@ -145,6 +171,8 @@ export class AdminApi {
       accounts: registry.accounts.size,
       pendingQrs: registry.pending.size,
       identitiesReady: this.ctx.identities.available,
+      mediaStore: this.ctx.media.store.stats(),
+      groups: registry.groups.all().length,
       perAccount: this.accounts(),
     }
   }

@@ -1,7 +1,7 @@
 /** A small typed HTTP client for the admin API, for other packages' tests and load scripts. */
 import type {
-  AccountDetails, AccountSummary, ErrorBody, Faults, FaultsRequest, FaultsResult, IncomingRequest, IncomingResult,
-  LoggedMessage, PendingQr, ReceiptRequest, ScanResult, SentPage, SentTotals, SettingsRequest, StatsSnapshot,
+  AccountDetails, AccountSummary, CreateGroupRequest, ErrorBody, Faults, FaultsRequest, FaultsResult, GroupInfo, IncomingRequest,
+  IncomingResult, LoggedMessage, PendingQr, ReceiptRequest, ScanResult, SentPage, SentTotals, SettingsRequest, StatsSnapshot,
 } from './types'
 
 export class SimulatorClientError extends Error {
@@ -79,6 +79,27 @@ export class SimulatorClient {
     return this.request('POST', `/admin/accounts/${encodeURIComponent(phone)}/settings`, request)
   }
 
+  createGroup(request: CreateGroupRequest): Promise<GroupInfo> {
+    return this.request('POST', '/admin/groups', request)
+  }
+
+  async groups(): Promise<GroupInfo[]> {
+    return (await this.request<{ groups: GroupInfo[] }>('GET', '/admin/groups')).groups
+  }
+
+  group(id: string): Promise<GroupInfo> {
+    return this.request('GET', `/admin/groups/${encodeURIComponent(id)}`)
+  }
+
+  /** The decrypted bytes of a media message the account sent (404 MEDIA_NOT_FOUND unless it verified). */
+  async sentMedia(phone: string, messageId: string): Promise<Buffer> {
+    const response = await fetch(`${this.base}/admin/accounts/${encodeURIComponent(phone)}/sent/${encodeURIComponent(messageId)}/media`, {
+      signal: AbortSignal.timeout(this.timeoutMs),
+    })
+    if (!response.ok) throw await clientError(response)
+    return Buffer.from(await response.arrayBuffer())
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${this.base}${path}`, {
       method,
@@ -86,11 +107,13 @@ export class SimulatorClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(this.timeoutMs),
     })
-    const json = await response.json().catch(() => undefined) as unknown
-    if (!response.ok) {
-      const error = (json as ErrorBody | undefined)?.error
-      throw new SimulatorClientError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `HTTP ${response.status}`, error?.context)
-    }
-    return json as T
+    if (!response.ok) throw await clientError(response)
+    return await response.json() as T
   }
+}
+
+async function clientError(response: Response): Promise<SimulatorClientError> {
+  const json = await response.json().catch(() => undefined) as ErrorBody | undefined
+  const error = json?.error
+  return new SimulatorClientError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `HTTP ${response.status}`, error?.context)
 }

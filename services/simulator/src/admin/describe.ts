@@ -18,6 +18,9 @@ export function summarizeAccount(account: Account): AccountSummary {
     decryptFailures: account.decryptFailures,
     retryReceipts: account.retryReceipts,
     duplicates: account.duplicates,
+    sentByType: { ...account.sentByType },
+    mediaUploads: account.mediaUploads,
+    mediaFailures: account.mediaFailures,
   }
 }
 

@@ -2,6 +2,7 @@
  * Admin HTTP routes (JSON). One error boundary maps SimulatorError to its status and code; anything else
  * is a 500 without internals.
  */
+import { Readable } from 'node:stream'
 import { Hono } from 'hono'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -60,7 +61,16 @@ export function createAdminApp(api: AdminApi, logger: SimLogger): Hono {
     const limit = queryNumber(c.req.query('limit'))
     return c.json(api.sentFeed(c.req.param('phone'), { ...(after === undefined ? {} : { after }), ...(limit === undefined ? {} : { limit }) }))
   })
+  app.get('/admin/accounts/:phone/sent/:id/media', c => {
+    const { stream, mimetype, size, sha256 } = api.sentMediaStream(c.req.param('phone'), c.req.param('id'))
+    return new Response(Readable.toWeb(stream) as ReadableStream, {
+      headers: { 'content-type': mimetype ?? 'application/octet-stream', 'content-length': String(size), 'x-media-sha256': sha256 },
+    })
+  })
   app.get('/admin/sent-totals', c => c.json(api.sentTotals()))
+  app.post('/admin/groups', async c => c.json(api.createGroup(await readJson(c))))
+  app.get('/admin/groups', c => c.json({ groups: api.groups() }))
+  app.get('/admin/groups/:id', c => c.json(api.group(c.req.param('id'))))
   app.post('/admin/accounts/:phone/receipts', async c => c.json(api.receipts(c.req.param('phone'), await readJson(c))))
   app.post('/admin/accounts/:phone/faults', async c => c.json(api.faults(c.req.param('phone'), await readJson(c))))
   app.delete('/admin/accounts/:phone/faults', c => c.json({ faults: api.clearFaults(c.req.param('phone')) }))

@@ -11,6 +11,11 @@ export interface StartedSimulator {
   /** `http://HOST:PORT/admin` */
   adminUrl: string
   port: number
+  /** `https://HOST:MEDIA_PORT`: the media host (uploads, downloads), with the test certificate */
+  mediaUrl: string
+  mediaPort: number
+  /** the test CA that signed the media host's certificate (PEM): trust it in the client's https agent */
+  mediaCaPath: string
 }
 
 export interface PendingQr {
@@ -61,6 +66,12 @@ export interface AccountSummary {
   retryReceipts: number
   /** copies of an already delivered message id (resent after a lost ack); the phone ignored them */
   duplicates: number
+  /** decrypted sent messages by type (`text`, `image`, `reaction`, `edit`, …), first copies only */
+  sentByType: Record<string, number>
+  /** blobs the account's devices uploaded to the media host */
+  mediaUploads: number
+  /** sent media messages whose blob was missing or failed verification (hash, mac, padding, length) */
+  mediaFailures: number
 }
 
 export interface AccountDetails extends AccountSummary {
@@ -74,10 +85,50 @@ export interface AccountDetails extends AccountSummary {
   deviceList: DeviceInfo[]
 }
 
+/** Kinds of message `incoming` can deliver. */
+export type IncomingType =
+  | 'text' | 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker' | 'location' | 'contact' | 'reaction' | 'edit' | 'revoke'
+
+/**
+ * A message for the account's devices, from a simulated contact, a group participant, or the account's own
+ * phone (`fromMe`). Fields other than those of its `type` (and the common ones) are refused.
+ */
 export interface IncomingRequest {
-  /** sender: digits or a `@s.whatsapp.net` JID */
-  from: string
-  text: string
+  /** Default `text`. */
+  type?: IncomingType
+  /** sender: digits or a `@s.whatsapp.net` JID; required unless `fromMe` */
+  from?: string
+  /** the account's own phone sent it (to `to`, or in `group`): it arrives with `key.fromMe` */
+  fromMe?: boolean
+  /** fromMe outside a group: the contact the phone wrote to (digits or JID) */
+  to?: string
+  /** a group id or `…@g.us` JID: the message is in this group, `from` (or the account, fromMe) its author */
+  group?: string
+  /** text: the message; edit: the new text */
+  text?: string
+  /** image, video, document */
+  caption?: string
+  /** document (default `file`) */
+  fileName?: string
+  /** media; default per type (image/jpeg, video/mp4, audio/ogg; codecs=opus, application/pdf, image/webp) */
+  mimetype?: string
+  /** media: the bytes, base64 (or `size`) */
+  data?: string
+  /** media: this many random bytes (or `data`) */
+  size?: number
+  /** audio, ptt, video: duration in seconds */
+  seconds?: number
+  location?: { latitude: number; longitude: number; name?: string; address?: string }
+  /** a vCard; without `vcard`, one is made from `displayName` and `phone` */
+  contact?: { displayName: string; vcard?: string; phone?: string }
+  /** reaction, edit, revoke: the message id it applies to */
+  targetId?: string
+  /** reaction: the emoji, '' removes an earlier reaction */
+  emoji?: string
+  /** a reply: the quoted message (its author and text are looked up when the simulator knows the id) */
+  replyTo?: { id: string; participant?: string; text?: string }
+  /** JIDs or phones mentioned (text and captions) */
+  mentions?: string[]
   /** send a `<plaintext>` node instead of a Signal-encrypted one (cheap, for load tests) */
   plaintext?: boolean
   pushName?: string
@@ -85,9 +136,39 @@ export interface IncomingRequest {
   id?: string
 }
 
+/** What was encrypted and put on the media host for an incoming media message. */
+export interface IncomingMedia {
+  /** hex SHA-256 of the plaintext: compare with what the client stored */
+  sha256: string
+  size: number
+  mimetype: string
+  url: string
+  directPath: string
+}
+
 export interface IncomingResult {
   id: string
   outcome: 'delivered' | 'queued'
+  media?: IncomingMedia
+}
+
+export interface CreateGroupRequest {
+  /** 1-100 characters */
+  subject: string
+  /** phones or JIDs, at least two; the first creates the group (superadmin). Accounts and contacts alike. */
+  participants: string[]
+  /** participants made admins */
+  admins?: string[]
+}
+
+export interface GroupInfo {
+  /** the group's JID, `120363…@g.us` */
+  id: string
+  subject: string
+  /** phone of the creator */
+  creator: string
+  createdAt: number
+  participants: Array<{ phone: string; jid: string; admin: 'superadmin' | 'admin' | null }>
 }
 
 export interface ReceiptRequest {
@@ -141,6 +222,9 @@ export interface StatsSnapshot extends Counters {
   pendingQrs: number
   /** Signal identities made ahead for simulated users, ready to hand out. */
   identitiesReady: number
+  /** the media host's store: blobs and bytes kept, blobs dropped to stay under `mediaStoreBytes` */
+  mediaStore: { blobs: number; bytes: number; evicted: number }
+  groups: number
   perAccount: AccountSummary[]
 }
 

@@ -1,9 +1,10 @@
 /** Input checks for admin requests; each failure is a BadRequestError naming the field. */
 import { BadRequestError } from '../errors'
-import type { FaultsRequest, IncomingRequest, ReceiptRequest, SentFeedQuery, SettingsRequest } from './types'
+import type { FaultsRequest, ReceiptRequest, SentFeedQuery, SettingsRequest } from './types'
 import { DISCONNECT_CODES } from '../state/faults'
 
-const MAX_TEXT = 65_536
+/** Longest text, caption or vCard accepted. */
+export const MAX_TEXT = 65_536
 const MAX_DELAY_MS = 600_000
 /** Most records one sent-feed page returns (and its default). */
 export const MAX_FEED_PAGE = 1000
@@ -13,14 +14,14 @@ export function asObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>
 }
 
-function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+export function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
   const value = body[field]
   if (value === undefined) return undefined
   if (typeof value !== 'boolean') throw new BadRequestError(`${field} must be a boolean`, { field })
   return value
 }
 
-function optionalInt(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+export function optionalInt(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
   const value = body[field]
   if (value === undefined) return undefined
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -29,25 +30,10 @@ function optionalInt(body: Record<string, unknown>, field: string, min: number, 
   return value
 }
 
-export function parseIncoming(raw: unknown): IncomingRequest {
-  const body = asObject(raw)
-  const from = typeof body.from === 'string' ? body.from.replace(/@s\.whatsapp\.net$/, '') : ''
-  if (!/^[1-9]\d{4,19}$/.test(from)) throw new BadRequestError('from must be a phone number (digits) or a @s.whatsapp.net JID', { field: 'from' })
-  if (typeof body.text !== 'string' || body.text.length === 0 || body.text.length > MAX_TEXT) {
-    throw new BadRequestError(`text must be a non-empty string of at most ${MAX_TEXT} characters`, { field: 'text' })
-  }
-  if (body.pushName !== undefined && typeof body.pushName !== 'string') throw new BadRequestError('pushName must be a string', { field: 'pushName' })
-  if (body.id !== undefined && (typeof body.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(body.id))) {
-    throw new BadRequestError('id must be 1-64 letters, digits, dots, dashes or underscores', { field: 'id' })
-  }
-  const plaintext = optionalBoolean(body, 'plaintext')
-  return {
-    from,
-    text: body.text,
-    ...(plaintext === undefined ? {} : { plaintext }),
-    ...(typeof body.pushName === 'string' ? { pushName: body.pushName } : {}),
-    ...(typeof body.id === 'string' ? { id: body.id } : {}),
-  }
+/** A phone number as digits, from digits or a `@s.whatsapp.net` JID; undefined if it is neither. */
+export function phoneOf(value: unknown): string | undefined {
+  const phone = typeof value === 'string' ? value.replace(/@s\.whatsapp\.net$/, '') : ''
+  return /^[1-9]\d{4,19}$/.test(phone) ? phone : undefined
 }
 
 export function parseReceipts(raw: unknown): ReceiptRequest {

@@ -1,8 +1,10 @@
 /**
- * Messages from simulated users to an account's devices. Each sender encrypts with its own Signal store,
- * building a session from the pre-keys the device uploaded (each used pre-key is dropped; when few are
- * left the device gets an encrypt `<count>` notification and uploads more). Without a logged-in socket
- * the message waits in the account's queue until the next login.
+ * Messages for an account's devices: from simulated users (1:1 or in a group), or from the account's own
+ * phone (fromMe). Each sender encrypts with its own Signal store, building a session from the pre-keys the
+ * device uploaded (each used pre-key is dropped; when few are left the device gets an encrypt `<count>`
+ * notification and uploads more). In a group the sender's key goes to the device once (a pkmsg/msg with a
+ * SenderKeyDistributionMessage) and the message itself is an `skmsg`, in the same stanza, as WhatsApp sends
+ * it. Without a logged-in socket the message waits in the account's queue until the next login.
  */
 import type { BinaryNode, proto } from 'baileys'
 import { proto as protoRoot } from 'baileys'
@@ -36,11 +38,20 @@ function readySessions(account: Account): SessionLink[] {
 }
 
 export async function deliverTo(ctx: SimContext, connection: Connection, item: PendingIncoming): Promise<void> {
-  const message: proto.IMessage = { conversation: item.text }
-  const attrs = { id: item.id, t: String(Math.floor(item.timestamp / 1000)), ...(item.pushName ? { notify: item.pushName } : {}) }
-  const node = item.plaintext
-    ? plaintextMessageNode(item.from, message, attrs)
-    : await encryptedMessageNode(ctx.registry.peer(item.from.split('@')[0] ?? ''), connection, message, attrs)
+  const attrs: Record<string, string> = {
+    from: item.from,
+    id: item.id,
+    t: String(Math.floor(item.timestamp / 1000)),
+    ...(item.participant ? { participant: item.participant } : {}),
+    ...(item.recipient ? { recipient: item.recipient } : {}),
+    ...(item.pushName ? { notify: item.pushName } : {}),
+    ...item.attrs,
+  }
+  const sender = ctx.registry.peer(item.sender)
+  let node: BinaryNode
+  if (item.plaintext) node = plaintextMessageNode(item.from, item.message, attrs)
+  else if (item.participant) node = await groupMessageNode(sender, connection, item.message, attrs)
+  else node = await encryptedMessageNode(sender, connection, item.message, attrs)
   connection.send(node)
   if (!item.plaintext) checkPreKeys(ctx, connection)
   if (connection.account) connection.account.messagesDelivered += 1
@@ -60,6 +71,21 @@ export async function encryptedMessageNode(
     attrs: { from: sender.jid, type: 'text', t: unixNow(), ...attrs },
     content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
   }
+}
+
+/** A group message (`attrs.from` the group): the sender key first if the device lacks it, then the skmsg. */
+async function groupMessageNode(sender: SimPeer, connection: Connection, message: proto.IMessage, attrs: Record<string, string>): Promise<BinaryNode> {
+  const device = connection.device
+  const group = attrs.from ?? ''
+  const { ciphertext, distribution } = await sender.encryptGroup(group, device.jid, message)
+  const content: BinaryNode[] = []
+  if (distribution) {
+    const keyMessage: proto.IMessage = { senderKeyDistributionMessage: { groupId: group, axolotlSenderKeyDistributionMessage: distribution } }
+    const { type, ciphertext: keyCiphertext } = await sender.encrypt(device.jid, keyMessage, device.keys)
+    content.push({ tag: 'enc', attrs: { v: '2', type }, content: keyCiphertext })
+  }
+  content.push({ tag: 'enc', attrs: { v: '2', type: 'skmsg' }, content: ciphertext })
+  return { tag: 'message', attrs: { type: 'text', t: unixNow(), ...attrs }, content }
 }
 
 /** The cheap path for load tests: an unencrypted `<plaintext>` child carrying the raw protobuf. */

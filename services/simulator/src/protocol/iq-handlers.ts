@@ -10,6 +10,8 @@ import { childrenOf, iqError, iqResult } from './nodes'
 import { answerUsync } from './usync'
 import { storePreKeyUpload } from './pre-keys'
 import { finishLogin } from './post-login'
+import { answerGroupIq } from './group-iq'
+import { MEDIA_AUTH_TTL_S } from '../context'
 
 type IqHandler = (ctx: SimContext, connection: Connection, iq: BinaryNode) => void
 
@@ -34,11 +36,8 @@ const handlers: Record<string, IqHandler> = {
   'w:profile:picture': (_ctx, connection, iq) => connection.send(iq.attrs.type === 'get'
     ? iqError(iq.attrs.id ?? '', 404, 'item-not-found')
     : iqResult(iq.attrs.id ?? '')),
-  'w:m': (_ctx, connection, iq) => connection.send(iqResult(iq.attrs.id ?? '', [{
-    tag: 'media_conn',
-    attrs: { auth: 'sim', ttl: '300', auth_ttl: '21600', max_buckets: '12' },
-    content: [{ tag: 'host', attrs: { hostname: '127.0.0.1' } }],
-  }])),
+  'w:m': answerMediaConn,
+  'w:g2': answerGroupIq,
 }
 
 export function handleIq(ctx: SimContext, connection: Connection, iq: BinaryNode): void {
@@ -72,6 +71,21 @@ function answerEncrypt(ctx: SimContext, connection: Connection, iq: BinaryNode):
     return
   }
   connection.send(iqResult(id))
+}
+
+/**
+ * `media_conn`: where to upload and with which token. Baileys reads `auth`, `ttl` (seconds it caches the
+ * answer) and each `host`'s `hostname` (uploads go to `https://<hostname>/mms/…`, so it carries the port).
+ */
+function answerMediaConn(ctx: SimContext, connection: Connection, iq: BinaryNode): void {
+  const id = iq.attrs.id ?? ''
+  const hostname = ctx.media.hostname
+  if (!hostname || !connection.account) return connection.send(iqError(id, 503, 'service-unavailable'))
+  connection.send(iqResult(id, [{
+    tag: 'media_conn',
+    attrs: { auth: ctx.media.auth.issue(connection.account.phone), ttl: '300', auth_ttl: String(MEDIA_AUTH_TTL_S), max_buckets: '12' },
+    content: [{ tag: 'host', attrs: { hostname, maxContentLengthBytes: String(ctx.media.store.maxBytes) } }],
+  }]))
 }
 
 function answerPassive(ctx: SimContext, connection: Connection, iq: BinaryNode): void {

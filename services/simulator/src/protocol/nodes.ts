@@ -48,10 +48,11 @@ export function stanzaAck(tag: string, id: string, from: string): BinaryNode {
   return { tag: 'ack', attrs: { class: tag, id, from } }
 }
 
-/** A receipt for messages the client sent to `from`; no type = delivered. */
-export function receipt(ids: string[], from: string, type?: 'read' | 'delivered'): BinaryNode {
+/** A receipt for messages the client sent to `from`; no type = delivered. In a group, `participant` is the reader. */
+export function receipt(ids: string[], from: string, type?: 'read' | 'delivered', participant?: string): BinaryNode {
   const [first, ...rest] = ids
   const attrs: Record<string, string> = { id: first ?? '', from, t: unixNow() }
+  if (participant) attrs.participant = participant
   if (type === 'read') attrs.type = 'read'
   const node: BinaryNode = { tag: 'receipt', attrs }
   if (rest.length) {
@@ -63,15 +64,16 @@ export function receipt(ids: string[], from: string, type?: 'read' | 'delivered'
 /**
  * A recipient's phone asking the sender's device to encrypt message `id` again (it could not decrypt
  * it): `<receipt type="retry">` with the attempt count and the phone's registration id, as WhatsApp
- * clients send it. `from` is the recipient (its primary device).
+ * clients send it. `from` is the recipient (its primary device), or the group with the recipient as
+ * `participant`.
  */
-export function retryReceipt(id: string, from: string, count: number, registrationId: number): BinaryNode {
+export function retryReceipt(id: string, from: string, count: number, registrationId: number, participant?: string): BinaryNode {
   const t = unixNow()
   const registration = Buffer.alloc(4)
   registration.writeUInt32BE(registrationId >>> 0)
   return {
     tag: 'receipt',
-    attrs: { id, from, type: 'retry', t },
+    attrs: { id, from, type: 'retry', t, ...(participant ? { participant } : {}) },
     content: [
       { tag: 'retry', attrs: { count: String(count), id, t, v: '1' } },
       { tag: 'registration', attrs: {}, content: registration },

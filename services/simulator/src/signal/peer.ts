@@ -34,6 +34,8 @@ export class SimPeer {
   private readonly repository: SignalRepository
   private readonly mutex = new Mutex()
   private nextPreKeyId = 1
+  /** `group\ndeviceJid` pairs that already got this peer's sender key for the group */
+  private readonly senderKeyShared = new Set<string>()
 
   /** `creds`: a never-used identity (see the context's pool of them). */
   constructor(readonly phone: string, private readonly creds: AuthenticationCreds = initAuthCreds()) {
@@ -111,15 +113,44 @@ export class SimPeer {
     })
   }
 
+  /**
+   * Encrypts a group message with this peer's sender key for `group` (made on first use). `distribution`
+   * is the SenderKeyDistributionMessage when `deviceJid` has not been given this sender key yet: it must
+   * reach the device (in a pkmsg/msg) before the group ciphertext.
+   */
+  encryptGroup(group: string, deviceJid: string, message: proto.IMessage): Promise<{ ciphertext: Uint8Array; distribution?: Uint8Array }> {
+    return this.mutex.run(async () => {
+      const { ciphertext, senderKeyDistributionMessage } = await this.repository.encryptGroupMessage({ group, meId: this.jid, data: encodeWAMessage(message) })
+      const key = `${group}\n${deviceJid}`
+      if (this.senderKeyShared.has(key)) return { ciphertext }
+      this.senderKeyShared.add(key)
+      return { ciphertext, distribution: senderKeyDistributionMessage }
+    })
+  }
+
+  /** Takes in a client device's sender key for a group (from a decrypted SenderKeyDistributionMessage). */
+  processSenderKey(fromDeviceJid: string, item: proto.Message.ISenderKeyDistributionMessage): Promise<void> {
+    return this.mutex.run(() => this.repository.processSenderKeyDistributionMessage({ item, authorJid: fromDeviceJid }))
+  }
+
+  /** Decrypts a client device's `skmsg` to a group with the sender key it distributed. */
+  decryptGroup(group: string, fromDeviceJid: string, ciphertext: Uint8Array): Promise<proto.Message> {
+    return this.mutex.run(async () => {
+      const plain = await this.repository.decryptGroupMessage({ group, authorJid: fromDeviceJid, msg: ciphertext })
+      return proto.Message.decode(unpadRandomMax16(plain))
+    })
+  }
+
   hasSession(deviceJid: string): boolean {
     const address = this.repository.jidToSignalProtocolAddress(deviceJid)
     return this.keys.get('session', [address])[address] !== undefined
   }
 
-  /** Forgets the session with a device (after it re-registered, its keys changed). */
+  /** Forgets the session with a device (after it re-registered, its keys changed), and which sender keys it got. */
   dropSession(deviceJid: string): void {
     const address = this.repository.jidToSignalProtocolAddress(deviceJid)
     this.keys.set({ session: { [address]: null } })
+    for (const key of this.senderKeyShared) if (key.endsWith(`\n${deviceJid}`)) this.senderKeyShared.delete(key)
   }
 
   private async injectSession(deviceJid: string, bundle: DeviceKeyBundle): Promise<number | undefined> {

@@ -8,6 +8,7 @@ import { Account, type DeviceRecord } from './account'
 import { SimPeer } from '../signal/peer'
 import type { DeviceKeyBundle } from '../signal/peer'
 import type { CredsPool } from '@fleet/signal-crypto'
+import { GroupRegistry } from './groups'
 
 export interface PendingRegistration {
   /** connection id of the socket waiting for a scan */
@@ -36,6 +37,7 @@ export class Registry {
   readonly peers = new Map<string, SimPeer>()
   readonly pendingByRef = new Map<string, PendingRegistration>()
   readonly pending = new Set<PendingRegistration>()
+  readonly groups = new GroupRegistry()
 
   constructor(
     private readonly sentCapacity: number,

@@ -3,9 +3,11 @@
  * per-account sequence so that a reader can follow the log with a cursor (`after`) and learn when
  * records it had not read yet were dropped, instead of mistaking them for messages never sent.
  */
-export interface SentMessage {
+import type { MessageFields } from './message-fields'
+
+export interface SentMessage extends MessageFields {
   id: string
-  /** recipient JID (user, no device), e.g. `15550001111@s.whatsapp.net` */
+  /** recipient JID (user, no device), e.g. `15550001111@s.whatsapp.net`, or the group's `…@g.us` */
   to: string
   /** decrypted text (conversation or extended text), `null` for other message kinds */
   text: string | null
@@ -14,6 +16,8 @@ export interface SentMessage {
   /** milliseconds since epoch when the simulator received it */
   timestamp: number
   status: 'server_ack' | 'delivered' | 'read'
+  /** group sends: participants (phones) whose copy could not be decrypted (each asked again) */
+  undecryptedBy?: string[]
 }
 
 /** A sent message as the log keeps it. */

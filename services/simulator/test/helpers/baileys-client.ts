@@ -3,9 +3,19 @@
  * helpers that wait for the events tests care about.
  */
 import { EventEmitter } from 'node:events'
-import makeWASocket, { initAuthCreds } from 'baileys'
-import type { AuthenticationCreds, ConnectionState, WAMessage, WAMessageUpdate, WASocket, proto } from 'baileys'
+import { Agent } from 'node:https'
+import makeWASocket, { downloadMediaMessage, initAuthCreds } from 'baileys'
+import type { AnyMessageContent, AuthenticationCreds, ConnectionState, MiscMessageGenerationOptions, WAMessage, WAMessageUpdate, WASocket, proto } from 'baileys'
 import { MemoryKeyStore } from '../../src/signal/memory-key-store'
+import { readMediaCa } from '../../src/media/certs'
+
+/** An https agent trusting the simulator's test CA: what a Fleet worker gives Baileys as `fetchAgent`. */
+export const mediaAgent = new Agent({ ca: readMediaCa() })
+
+/** Downloads and decrypts a received media message with plain Baileys, trusting the test CA. */
+export async function downloadMedia(message: WAMessage): Promise<Buffer> {
+  return downloadMediaMessage(message, 'buffer', { options: { httpsAgent: mediaAgent } }) as Promise<Buffer>
+}
 
 const noop = (): void => undefined
 
@@ -60,6 +70,7 @@ export class TestClient {
       defaultQueryTimeoutMs: 5_000,
       keepAliveIntervalMs: options.keepAliveIntervalMs ?? 30_000,
       getMessage: async key => (options.answerRetries && key.id ? this.sentById.get(key.id) : undefined),
+      fetchAgent: mediaAgent,
     })
     this.sock = sock
     sock.ev.on('connection.update', (update: Partial<ConnectionState>) => {
@@ -99,6 +110,13 @@ export class TestClient {
     const id = sent!.key.id!
     if (sent?.message) this.sentById.set(id, sent.message)
     return id
+  }
+
+  /** Sends any content with plain Baileys and remembers it; resolves with the full message. */
+  async send(jid: string, content: AnyMessageContent, options?: MiscMessageGenerationOptions): Promise<WAMessage> {
+    const sent = await this.sock!.sendMessage(jid, content, options)
+    if (sent?.message) this.sentById.set(sent.key.id!, sent.message)
+    return sent!
   }
 
   waitForQr(timeoutMs = 5000): Promise<string> {
