@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import type { BinaryNode } from 'baileys';
 import { BoundedCache } from '../src/connector/baileys/bounded-cache';
-import { rememberPhoneOnlyUsers } from '../src/connector/baileys/device-lists';
+import { CompanionDeviceCache, rememberPhoneOnlyUsers } from '../src/connector/baileys/device-lists';
 
 const user = (jid: string, devices?: number[]): BinaryNode => ({
   tag: 'user',
@@ -43,5 +43,13 @@ describe('device lists of phone-only users are remembered', () => {
     ws.emit('frame', new Uint8Array([1, 2, 3]));
     expect(cache.get('15550000002')).to.equal(undefined);
     expect(cache.get('15550000005')).to.equal(undefined);
+  });
+
+  it('the device cache keeps companion devices only: the phone a group query listed never doubles a 1:1 send', () => {
+    const cache = new CompanionDeviceCache(16, 60_000);
+    cache.set('15550000006', [{ user: '15550000006', device: 0 }, { user: '15550000006', device: 3 }]);
+    cache.set('15550000007', [{ user: '15550000007', device: 0 }]);
+    expect(cache.get('15550000006')).to.deep.equal([{ user: '15550000006', device: 3 }]);
+    expect(cache.get('15550000007')).to.deep.equal([]);
   });
 });

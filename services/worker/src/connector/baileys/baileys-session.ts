@@ -1,4 +1,4 @@
-import { downloadContentFromMessage, jidNormalizedUser, type BinaryNode, type ConnectionState, type WAMessage, type WAMessageKey, type WAMessageUpdate, type WASocket, type proto } from 'baileys';
+import { downloadContentFromMessage, isJidGroup, jidNormalizedUser, type BinaryNode, type ConnectionState, type WAMessage, type WAMessageKey, type WAMessageUpdate, type WASocket, type proto } from 'baileys';
 import type { Logger } from '@fleet/logger';
 import type { FileAuthState } from '../../auth-state';
 import type { MessageContent } from '@fleet/messages';
@@ -107,7 +107,12 @@ export class BaileysSession implements SessionHandle {
     const open = this.openSocket();
     if (open !== sock) throw new SessionNotConnectedError(this.deps.spec.sessionId, this.phase);
     await sock.processingMutex.mutex(() =>
-      sock.relayMessage(jid, built.message, { messageId: message.messageId, ...(built.attributes ? { additionalAttributes: built.attributes } : {}) }),
+      sock.relayMessage(jid, built.message, {
+        messageId: message.messageId,
+        ...(built.attributes ? { additionalAttributes: built.attributes } : {}),
+        // A group's participants' devices are asked for fresh: the cache holds companion devices only.
+        ...(isJidGroup(jid) ? { useUserDevicesCache: false } : {}),
+      }),
     );
     this.recentSent.set(message.messageId, built.message);
     return { waMessageId: message.messageId };
@@ -175,6 +180,16 @@ export class BaileysSession implements SessionHandle {
       }),
     );
     sock.ev.on('messages.update', (updates) => this.guard('messages.update', () => this.onMessagesUpdate(updates)));
+    // Receipts of group messages come per participant: delivered (read) once the first participant's phone has it (read it).
+    sock.ev.on('message-receipt.update', (updates) =>
+      this.guard('message-receipt.update', () => {
+        for (const { key, receipt } of updates) {
+          if (!key.fromMe || !key.id) continue;
+          if (receipt.readTimestamp || receipt.playedTimestamp) this.report(key.id, 'read');
+          else if (receipt.receiptTimestamp) this.report(key.id, 'delivered');
+        }
+      }),
+    );
     sock.ev.on('messages.upsert', ({ messages, type }) =>
       this.guard('messages.upsert', () => this.onMessagesUpsert(messages, type)),
     );

@@ -1,4 +1,5 @@
 import { getBinaryNodeChild, getBinaryNodeChildren, jidDecode, type BinaryNode, type CacheStore } from 'baileys';
+import { BoundedCache } from './bounded-cache';
 
 /** What `rememberPhoneOnlyUsers` needs of a socket: its frame events. */
 interface FrameSource {
@@ -32,4 +33,18 @@ export function rememberPhoneOnlyUsers(ws: FrameSource, cache: CacheStore, me: (
       if (extra.length === 0) cache.set(name, []);
     }
   });
+}
+
+/**
+ * The device-list cache of a socket, holding each user's **companion** devices only (never the phone,
+ * device 0). Baileys reads it for 1:1 sends, which add the phone themselves (a cached phone would be
+ * encrypted for twice), and writes it after every device query, group queries included (which list
+ * the phone). Group sends skip the cache and ask the server (see BaileysSession.send): a participant's
+ * phone must never be missing from a group's sender-key distribution.
+ */
+export class CompanionDeviceCache extends BoundedCache {
+  override set<T>(key: string, value: T): void {
+    const devices = Array.isArray(value) ? value.filter((entry: { device?: number }) => (entry?.device ?? 0) !== 0) : value;
+    super.set(key, devices);
+  }
 }

@@ -73,18 +73,26 @@ function contextOf(content: Content): proto.IContextInfo | undefined {
   return undefined;
 }
 
+/** A string field set on the object itself (not a protobuf default from its prototype). */
+function ownString(object: object | null | undefined, key: string): string | undefined {
+  if (!object || !Object.prototype.hasOwnProperty.call(object, key)) return undefined;
+  const value = (object as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** What the content is, with its kind-specific fields. */
 function classify(content: Content, download: MediaDownloader): Pick<IncomingMessage, 'kind' | 'text' | 'media' | 'location' | 'contact' | 'target'> {
   const protocol = content.protocolMessage;
   if (protocol?.key?.id && protocol.type === PROTOCOL.REVOKE) return { kind: 'revoke', target: { id: protocol.key.id } };
   if (protocol?.key?.id && protocol.type === PROTOCOL.MESSAGE_EDIT) {
     const edited = unwrap(protocol.editedMessage);
-    return { kind: 'edit', target: { id: protocol.key.id, text: edited?.conversation ?? edited?.extendedTextMessage?.text ?? '' } };
+    return { kind: 'edit', target: { id: protocol.key.id, text: ownString(edited, 'conversation') ?? ownString(edited?.extendedTextMessage, 'text') ?? '' } };
   }
   const reaction = content.reactionMessage;
   if (reaction?.key?.id) return { kind: 'reaction', target: { id: reaction.key.id, emoji: reaction.text ?? '' } };
-  const text = content.conversation ?? content.extendedTextMessage?.text;
-  if (typeof text === 'string') return { kind: 'text', text };
+  // Decoded protobufs keep scalar defaults ('' for conversation) on the prototype: own fields only.
+  const text = ownString(content, 'conversation') ?? ownString(content.extendedTextMessage, 'text');
+  if (text !== undefined) return { kind: 'text', text };
   const media = mediaOf(content, download);
   if (media) return { kind: media.kind, media: media.media, ...(media.caption !== undefined ? { text: media.caption } : {}) };
   const location = content.locationMessage ?? content.liveLocationMessage;

@@ -1,7 +1,7 @@
 import makeWASocket, { type AuthenticationState, type WAMessageKey, type WASocket, type proto } from 'baileys';
 import type { BaileysLogger } from './baileys-logger';
 import { BoundedCache } from './bounded-cache';
-import { rememberPhoneOnlyUsers } from './device-lists';
+import { CompanionDeviceCache, rememberPhoneOnlyUsers } from './device-lists';
 import type { ResolvedConnectorOptions } from './options';
 
 const MINUTE = 60_000;
@@ -18,7 +18,7 @@ export function createSocket(
   options: ResolvedConnectorOptions,
   getMessage: (key: WAMessageKey) => Promise<proto.IMessage | undefined>,
 ): WASocket {
-  const userDevicesCache = new BoundedCache(256, 5 * MINUTE);
+  const userDevicesCache = new CompanionDeviceCache(256, 5 * MINUTE);
   const sock = makeWASocket({
     auth,
     logger,
