@@ -9,7 +9,7 @@ import { ClusterView, Membership, routeOf, type ClusterSnapshot, type ClusterVie
 /**
  * The views' connection. It connects lazily: a view duplicates its subscriber at construction and
  * subscribes in start(), and on a connection that is already open a SUBSCRIBE sent during the
- * subscriber's handshake can be lost for good (ioredis 5.11). A lazy one queues
+ * subscriber's handshake is lost for good (the known bug at the end of this file). A lazy one queues
  * the SUBSCRIBE until the handshake is done, so these tests see the announcements every time.
  */
 const lazyConnection = (): Redis => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -199,3 +199,45 @@ describe('ClusterView (real Redis)', () => {
   });
 });
 
+/** Tests of bugs found and not fixed yet: they fail today, so they run only with KNOWN_BUGS=1. */
+const knownBug = process.env.KNOWN_BUGS ? it : it.skip;
+
+describe('ClusterView: known bugs (fail today; run them with KNOWN_BUGS=1)', () => {
+  let redis: Redis;
+  let prefix: string;
+
+  beforeEach(() => {
+    redis = testRedis();
+    prefix = freshPrefix('view-bugs');
+  });
+
+  afterEach(async () => {
+    await cleanPrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  // The view duplicates its subscriber connection in its constructor and subscribes in start(). When
+  // start() runs soon after (the ingress: createIngress(), then start()), the SUBSCRIBE can go out
+  // while that connection is still in its handshake (ioredis 5.11 sends commands flagged `loading`,
+  // SUBSCRIBE among them, before its ready check): the ready check's INFO is then refused in
+  // subscriber mode, ioredis emits an error (no listener: "[ioredis] Unhandled error event" on
+  // stderr), reconnects, and does not subscribe again. The view then hears no announcement for the
+  // rest of its life and only notices changes on its periodic re-read. About a third of starts on
+  // this machine; 20 in a row all subscribed is the test.
+  knownBug('stays subscribed when start() follows its construction at once, on an open connection', async () => {
+    const keys = createKeys(prefix);
+    for (let i = 0; i < 20; i += 1) {
+      const view = new ClusterView({ redis, keys, logger: createSilentLogger(), shardCount: 8, refreshIntervalMs: 60_000 });
+      try {
+        await view.start();
+        await waitFor(async () => Number((await redis.pubsub('NUMSUB', keys.membershipChannel))[1]) === 1, {
+          what: `view ${i + 1} of 20 subscribed to the membership channel`,
+          timeoutMs: 1_000,
+        });
+      } finally {
+        await view.close();
+      }
+      await waitFor(async () => Number((await redis.pubsub('NUMSUB', keys.membershipChannel))[1]) === 0, { what: 'view closed', timeoutMs: 1_000 });
+    }
+  });
+});
