@@ -77,7 +77,7 @@ class WorkerService implements FleetWorker {
     // sessions go out in one write. BullMQ keeps a connection of its own without auto-pipelining.
     this.store = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
     this.store.on('error', () => undefined);
-    this.subscriber = this.redis.duplicate();
+    this.subscriber = this.redis.duplicate({ lazyConnect: true });
     this.subscriber.on('error', () => undefined);
     this.keys = createKeys(config.common.redisPrefix);
     this.metrics = createWorkerMetrics(config.instanceId);
@@ -128,6 +128,8 @@ class WorkerService implements FleetWorker {
       if (channel === this.keys.leaseRequests) void this.manager.releaseIfIdle(sessionId).catch((error: unknown) => this.logger.warn('lease release request failed', { error }));
       else this.trigger();
     });
+    // Connected before it subscribes (a SUBSCRIBE during the handshake is lost; see ClusterView).
+    if (this.subscriber.status === 'wait') await this.subscriber.connect();
     await this.subscriber.subscribe(this.keys.leaseChannel, this.keys.leaseRequests);
     consumers.consumeOwnQueue();
     await cluster.refresh();

@@ -179,9 +179,9 @@ describe('Reconciler (real Redis, real queues, SessionManager over a test connec
   it('coalesces triggers during a run into one more run, which sees what changed meanwhile; runs never overlap', async () => {
     const connector = new GatedConnector();
     const counting = new CountingSessionStore(redis, createKeys(prefix));
-    await createSession('first', 1);
     const w = await worker(connector, { reconcilerSessions: counting });
     await takeShards(w);
+    await createSession('first', 1);
     const runsBefore = counting.runs;
 
     const run = w.reconciler.trigger();
@@ -241,10 +241,8 @@ describe('Reconciler (real Redis, real queues, SessionManager over a test connec
   });
 });
 
-/** Tests of bugs found and not fixed yet: they fail today, so they run only with KNOWN_BUGS=1. */
-const knownBug = process.env.KNOWN_BUGS ? it : it.skip;
 
-describe('Reconciler: known bugs (fail today; run them with KNOWN_BUGS=1)', () => {
+describe('Reconciler: bugs found by these tests, fixed', () => {
   let redis: Redis;
   let prefix: string;
   let storage: string;
@@ -267,7 +265,7 @@ describe('Reconciler: known bugs (fail today; run them with KNOWN_BUGS=1)', () =
   // new placement table, in which the shards it just took are not its own yet: it starts none of
   // their sessions (and OwnedShards hands their jobs back) until a later run, once the view has read
   // the table (its announcement, or the periodic re-read).
-  knownBug('one run that takes shards also starts their sessions (not only the next run, once the view has read the new table)', async () => {
+  it('one run that takes shards also starts their sessions (not only the next run, once the view has read the new table)', async () => {
     const connector = new InstantConnector({ instanceId: 'i1' });
     const sessions = new SessionStore(redis, createKeys(prefix));
     for (const ws of WORKSPACE_OF_SHARD) await sessions.create({ sessionId: `s-${ws}`, workspaceId: ws, accountId: '1', shard: shardOf(ws, SHARDS) });

@@ -29,7 +29,7 @@ describe('ShardConsumers (real Redis, real BullMQ queues, SessionManager over a 
     parts = await new WorkerParts({ redis, prefix, storagePath: storage, connector }).start();
     await parts.cluster.placementStore.reconcile(['i1'], SHARDS);
     await parts.cluster.refresh();
-    parts.owned.set(new Set([0, 1, 2, 3]));
+    parts.owned.set(new Set([0, 1, 2, 3]), parts.cluster.snapshot.placement.version);
     await Promise.all(consume.map((shard) => parts!.consumers.consume(shard)));
     return parts;
   }
@@ -80,7 +80,7 @@ describe('ShardConsumers (real Redis, real BullMQ queues, SessionManager over a 
     const w = await owner(connector, [0, 1, 2, 3]);
     const shard = shardOf(2, SHARDS);
     // The reconciler gave the shard up; its consumer has not been released yet.
-    w.owned.set(new Set([0, 1, 2, 3].filter((s) => s !== shard)));
+    w.owned.set(new Set([0, 1, 2, 3].filter((s) => s !== shard)), w.cluster.snapshot.placement.version);
     await createSession('moved', 2);
     const id = await queueStart(w, 'moved', 2);
     await waitFor(async () => (await stateOf(w, shard, id)) === 'delayed', { what: 'the job handed back (delayed)' });
@@ -90,7 +90,7 @@ describe('ShardConsumers (real Redis, real BullMQ queues, SessionManager over a 
     expect((await sessions.get('moved'))?.owner).to.equal(undefined);
 
     // Owned again (the shard's new owner, here the same worker): the job runs.
-    w.owned.set(new Set([0, 1, 2, 3]));
+    w.owned.set(new Set([0, 1, 2, 3]), w.cluster.snapshot.placement.version);
     await waitFor(async () => (await sessions.get('moved'))?.status === 'connected', { what: 'started once owned' });
     await waitFor(async () => (await stateOf(w, shard, id)) === 'completed', { what: 'job completed' });
     expect(connector.started.map((spec) => spec.sessionId)).to.deep.equal(['moved']);

@@ -55,7 +55,10 @@ export class ClusterView extends EventEmitter {
     super();
     this.membership = new Membership({ redis: options.redis, keys: options.keys, heartbeatTtlMs: options.heartbeatTtlMs });
     this.placementStore = new PlacementStore(options.redis, options.keys, options.epsilon);
-    this.subscriber = options.redis.duplicate();
+    // Connected in start(), before it subscribes: a SUBSCRIBE sent during the connection's handshake
+    // makes ioredis's ready check fail, and after its reconnect it does not subscribe again.
+    this.subscriber = options.redis.duplicate({ lazyConnect: true });
+    this.subscriber.on('error', () => undefined);
   }
 
   /** Reads (or fixes, for a new cluster) the shard count, subscribes and loads the first snapshot. */
@@ -63,6 +66,7 @@ export class ClusterView extends EventEmitter {
     const { redis, keys } = this.options;
     await redis.set(keys.shardCount, String(this.options.shardCount ?? DEFAULT_SHARD_COUNT), 'NX');
     this.subscriber.on('message', () => this.refreshSoon());
+    if (this.subscriber.status === 'wait') await this.subscriber.connect();
     await this.subscriber.subscribe(keys.membershipChannel);
     const snapshot = await this.refresh();
     this.timer = setInterval(() => this.refreshSoon(), this.options.refreshIntervalMs ?? 1_000);

@@ -13,10 +13,13 @@ export function queueOf(snapshot: ClusterSnapshot, keys: Keys, workspaceId: numb
 /**
  * The shards a worker consumes right now: written by its reconciler (the one place that decides),
  * read by its queue consumers (a job of a shard no longer in the set is handed back). A shard counts
- * only while the placement table the worker last saw still gives it to this worker.
+ * while the newest placement table this worker knows (the one its reconciler wrote, or a newer one the
+ * view read) gives it to this worker.
  */
 export class OwnedShards {
   private shards: ReadonlySet<number> = new Set();
+  /** Version of the placement table the reconciler decided by. */
+  private version = -1;
   private active = true;
 
   constructor(
@@ -24,9 +27,10 @@ export class OwnedShards {
     private readonly snapshot: () => ClusterSnapshot,
   ) {}
 
-  /** The reconciler's decision of its last run. */
-  set(shards: ReadonlySet<number>): void {
+  /** The reconciler's decision of its last run, made from placement table `version`. */
+  set(shards: ReadonlySet<number>, version: number): void {
     this.shards = new Set(shards);
+    this.version = version;
   }
 
   /** Final shutdown: no shard is owned any more. */
@@ -35,8 +39,14 @@ export class OwnedShards {
     this.shards = new Set();
   }
 
+  /**
+   * Whether this worker owns the shard now: by the reconciler's decision, unless the view has since
+   * read a newer table that gives the shard to another worker (the reconciler runs on that change).
+   */
   has(shard: number): boolean {
-    return this.active && this.shards.has(shard) && this.snapshot().placement.owners[shard] === this.instanceId;
+    if (!this.active || !this.shards.has(shard)) return false;
+    const { placement } = this.snapshot();
+    return placement.version <= this.version || placement.owners[shard] === this.instanceId;
   }
 
   get size(): number {

@@ -199,10 +199,8 @@ describe('ClusterView (real Redis)', () => {
   });
 });
 
-/** Tests of bugs found and not fixed yet: they fail today, so they run only with KNOWN_BUGS=1. */
-const knownBug = process.env.KNOWN_BUGS ? it : it.skip;
 
-describe('ClusterView: known bugs (fail today; run them with KNOWN_BUGS=1)', () => {
+describe('ClusterView: bugs found by these tests, fixed', () => {
   let redis: Redis;
   let prefix: string;
 
@@ -224,7 +222,7 @@ describe('ClusterView: known bugs (fail today; run them with KNOWN_BUGS=1)', () 
   // stderr), reconnects, and does not subscribe again. The view then hears no announcement for the
   // rest of its life and only notices changes on its periodic re-read. About a third of starts on
   // this machine; 20 in a row all subscribed is the test.
-  knownBug('stays subscribed when start() follows its construction at once, on an open connection', async () => {
+  it('stays subscribed when start() follows its construction at once, on an open connection', async () => {
     const keys = createKeys(prefix);
     for (let i = 0; i < 20; i += 1) {
       const view = new ClusterView({ redis, keys, logger: createSilentLogger(), shardCount: 8, refreshIntervalMs: 60_000 });

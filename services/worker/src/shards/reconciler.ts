@@ -83,18 +83,21 @@ export class Reconciler {
     const me = snapshot.workers.find((worker) => worker.instanceId === instanceId);
     const active = me !== undefined && !me.draining;
     let shards = new Set<number>();
+    // The table this run decides by: the one it just brought in line (the view may not have read it yet).
+    let current = snapshot;
     if (active) {
       const live = snapshot.workers.filter((worker) => !worker.draining).map((worker) => worker.instanceId);
       const table = await cluster.placementStore.reconcile(live, snapshot.shardCount);
       table.owners.forEach((owner, shard) => owner === instanceId && shards.add(shard));
+      current = { ...snapshot, placement: table };
     } else {
       shards = new Set();
     }
-    this.options.owned.set(shards);
-    const desired = active ? await this.desiredSessions(snapshot, shards) : new Map<string, SessionRecord>();
-    const current = new Set(consumers.owned());
-    const lost = [...current].filter((shard) => !shards.has(shard));
-    const gained = [...shards].filter((shard) => !current.has(shard));
+    this.options.owned.set(shards, current.placement.version);
+    const desired = active ? await this.desiredSessions(current, shards) : new Map<string, SessionRecord>();
+    const consumed = new Set(consumers.owned());
+    const lost = [...consumed].filter((shard) => !shards.has(shard));
+    const gained = [...shards].filter((shard) => !consumed.has(shard));
     const toStop = manager.runningIds().filter((id) => !desired.has(id));
     if (lost.length + gained.length + toStop.length > 0) {
       this.options.logger.info('ownership changed', { gained: gained.length, lost: lost.length, stopping: toStop.length, active });
@@ -102,7 +105,7 @@ export class Reconciler {
     await consumers.releaseMany(lost);
     await Promise.all(toStop.map((id) => manager.stop(id, null)));
     await Promise.all(gained.map((shard) => consumers.consume(shard)));
-    await consumers.adopt(active && shards.has(0) ? await this.orphanedQueues(snapshot) : []);
+    await consumers.adopt(active && shards.has(0) ? await this.orphanedQueues(current) : []);
     // A session that failed or was logged out by WhatsApp waits for an explicit start (API), not a reconcile.
     const startable = [...desired.values()].filter((record) => !manager.isRunning(record.sessionId) && !WAITS_FOR_START.has(record.status));
     const room = Math.max(0, this.options.maxSessions - manager.size);
