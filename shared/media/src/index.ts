@@ -1,0 +1,32 @@
+export {
+  MEDIA_ERROR_CODES,
+  MediaError,
+  MediaTooLargeError,
+  MediaTypeNotAllowedError,
+  MediaNotFoundError,
+  MediaNotAvailableError,
+  MediaSignatureInvalidError,
+  MediaUrlRefusedError,
+  MediaUrlUnreachableError,
+  MediaHashMismatchError,
+  describeBytes,
+  type MediaErrorCode,
+} from './errors';
+export {
+  MEDIA_TYPES,
+  MEDIA_LIMITS,
+  MAX_MEDIA_BYTES,
+  checkMedia,
+  isMediaType,
+  baseMimetype,
+  isWellFormedMimetype,
+  type MediaType,
+  type MediaLimit,
+} from './limits';
+export { MEDIA_ID_PATTERN, newMediaId, isMediaId } from './ids';
+export { MediaStore, MEDIA_STORE_DEFAULTS, type MediaStoreOptions, type PutInput, type ReserveInput, type CompleteInput, type SweepResult } from './store/media-store';
+export { MediaSweeper, MEDIA_SWEEPER_DEFAULTS, type MediaSweeperOptions } from './store/media-sweeper';
+export type { MediaRecord, MediaKind, MediaStatus } from './store/records';
+export { UrlSigner } from './store/url-signer';
+export { safeFilename } from './store/filename';
+export { ByteMeter, type ByteMeterOptions } from './streams/byte-meter';
