@@ -29,4 +29,10 @@ export { MediaSweeper, MEDIA_SWEEPER_DEFAULTS, type MediaSweeperOptions } from '
 export type { MediaRecord, MediaKind, MediaStatus } from './store/records';
 export { UrlSigner } from './store/url-signer';
 export { safeFilename } from './store/filename';
+export { SafeFetcher, SAFE_FETCHER_DEFAULTS, type SafeFetcherOptions, type FetchLimits, type FetchHead, type FetchBody } from './fetch/safe-fetcher';
+export { classifyAddress, type AddressClass } from './fetch/address-policy';
+export { AllowList } from './fetch/allow-list';
+export type { ResolveAll } from './fetch/guarded-lookup';
 export { ByteMeter, type ByteMeterOptions } from './streams/byte-meter';
+export { readMediaSettings, readMediaConfig, fetcherOptions, MEDIA_SETTINGS_DEFAULTS, type MediaSettings, type MediaFetchSettings } from './settings';
+export { createMediaStore } from './create';
