@@ -9,6 +9,7 @@ import { requestContext } from './http/request-context';
 import { registerAdminRoutes } from './routes/admin';
 import { registerHealthRoute, registerHealthSweepRoute, registerInstanceRoutes } from './routes/instances';
 import { registerEventRoutes } from './routes/events';
+import { isUpload, registerMediaRoutes } from './routes/media';
 import { registerMessageRoutes } from './routes/messages';
 import { registerSessionControlRoutes } from './routes/session-control';
 import { registerSessionRoutes } from './routes/sessions';
@@ -45,8 +46,11 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   });
 
   app.use('/api/*', bearerAuth(options.apiKeys));
-  app.use('/api/*', bodyLimit(options.bodyLimitBytes));
+  // The media upload streams a multipart body of its own, under its own bound (routes/media.ts).
+  const jsonBodyLimit = bodyLimit(options.bodyLimitBytes);
+  app.use('/api/*', (c, next) => (isUpload(c) ? next() : jsonBodyLimit(c, next)));
   app.use('/api/*', async (c, next) => {
+    if (isUpload(c)) return next();
     const type = c.req.header('content-type') ?? '';
     // A bodiless POST (stop, start) needs no content type.
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && hasBody(c) && !JSON_CONTENT_TYPE.test(type)) {
@@ -58,6 +62,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   registerSessionRoutes(app, deps);
   registerSessionControlRoutes(app, deps);
   registerMessageRoutes(app, deps);
+  registerMediaRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerInstanceRoutes(app, deps);

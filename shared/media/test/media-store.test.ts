@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { MediaHashMismatchError, MediaNotAvailableError, MediaNotFoundError, MediaTooLargeError, type MediaRecord } from '../src';
+import { MediaHashMismatchError, MediaNotAvailableError, MediaNotFoundError, MediaSweeper, MediaTooLargeError, type MediaRecord, type SweepResult } from '../src';
 import { generated, readAll, sha256Of, startS3, storeOn, type StoreHarness, type TestS3 } from './helpers';
 
 const MiB = 1024 * 1024;
@@ -154,6 +154,16 @@ describe('media: retention (sweep) against s3rver and Redis', function () {
     expect(await h.objects()).to.deep.equal([]);
     expect(await h.redis.zcard(h.keys.mediaExpiry)).to.equal(0);
     for (const record of records) expect(await h.store.get(record.id)).to.equal(undefined);
+  });
+
+  it('MediaSweeper sweeps batch after batch in one round and reports what it deleted', async () => {
+    const records = [await put(1), await put(2), await put(3)];
+    const results: SweepResult[] = [];
+    const sweeper = new MediaSweeper({ store: h.store, onResult: (result) => results.push(result), onError: (error) => { throw error; } });
+    await sweeper.runOnce(Math.max(...records.map((r) => r.expiresAt)) + 1);
+    await sweeper.close();
+    expect(results).to.deep.equal([{ deleted: 2, failed: 0 }, { deleted: 1, failed: 0 }]);
+    expect(await h.objects()).to.deep.equal([]);
   });
 
   it('keeps what has not expired', async () => {

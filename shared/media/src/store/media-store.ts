@@ -23,7 +23,7 @@ export interface MediaStoreOptions {
   readonly signingSecret: string;
   /** How long a record and its object are kept after creation. Default 30 days. */
   readonly retentionSeconds?: number;
-  /** Multipart part size: about the memory one upload holds. Default 5 MiB (S3's smallest). */
+  /** Multipart part size; one upload holds about two parts in memory. Default 5 MiB (S3's smallest). */
   readonly partSizeBytes?: number;
   /** Parts of one object uploaded at once. Default 1. */
   readonly queueSize?: number;
@@ -75,7 +75,8 @@ export interface SweepResult {
 /**
  * Media objects: bytes in S3 (`<prefix>media/<workspace>/<id>`), a record in Redis that expires with
  * the retention, an expiry index from which `sweep` deletes the objects of expired records. Uploads
- * stream (memory about one part each); nothing partial is kept when one fails or is too large.
+ * stream (about two 5 MiB parts in memory each, whatever the size); nothing partial is kept when one
+ * fails or is too large.
  */
 export class MediaStore {
   readonly bucket: string;
@@ -253,7 +254,7 @@ export class MediaStore {
 
   private async upload(record: MediaRecord, input: CompleteInput): Promise<{ size: number; sha256: string }> {
     const key = this.objectKey(record.workspaceId, record.id);
-    const stored = await uploadObject({ client: this.s3, bucket: this.bucket, key, contentType: record.mimetype, source: input.source, maxBytes: input.maxBytes, partSizeBytes: this.tuning.partSizeBytes, queueSize: this.tuning.queueSize });
+    const stored = await uploadObject({ client: this.s3, bucket: this.bucket, key, contentType: record.mimetype, source: input.source, maxBytes: input.maxBytes, what: record.type ?? 'media', partSizeBytes: this.tuning.partSizeBytes, queueSize: this.tuning.queueSize });
     if (input.expectedSha256 !== undefined && input.expectedSha256.toLowerCase() !== stored.sha256) {
       await deleteObject(this.s3, this.bucket, key).catch(() => undefined);
       throw new MediaHashMismatchError(input.expectedSha256, stored.sha256);

@@ -11,19 +11,22 @@ export interface ObjectUpload {
   readonly contentType: string;
   readonly source: Readable;
   readonly maxBytes: number;
+  /** What MediaTooLargeError names: the media type, or `media`. */
+  readonly what: string;
   readonly partSizeBytes: number;
   readonly queueSize: number;
 }
 
 /**
  * Streams `source` into one S3 object (a multipart upload past one part), counting and hashing on the
- * way. Memory stays about `partSizeBytes × queueSize` whatever the size: the upload reads the next
- * part only when a part has gone out. Past `maxBytes`, or on any failure, the upload is aborted,
+ * way. Memory stays about `2 × partSizeBytes × queueSize` whatever the size (lib-storage keeps a
+ * part's pieces beside their concatenation while the part goes out), and the next part is read only
+ * when a part has gone out: a slow S3 slows the reading of `source`. Past `maxBytes`, or on any failure, the upload is aborted,
  * whatever was written is deleted, `source` is destroyed, and the error is thrown (MediaTooLargeError
  * for size).
  */
 export async function uploadObject(input: ObjectUpload): Promise<{ size: number; sha256: string }> {
-  const meter = new ByteMeter({ maxBytes: input.maxBytes, sha256: true, tooLarge: () => new MediaTooLargeError(input.maxBytes) });
+  const meter = new ByteMeter({ maxBytes: input.maxBytes, sha256: true, tooLarge: () => new MediaTooLargeError(input.maxBytes, input.what) });
   pipeline(input.source, meter, () => undefined);
   const upload = new Upload({
     client: input.client,
