@@ -25,7 +25,7 @@ export interface IngressDeps {
   /** Long polls over session records (QR wait). */
   readonly sessionWatch: SessionWatch;
   /** Uploaded and inbound media: objects in S3, records in Redis. */
-  readonly media: MediaStore;
+  readonly mediaStore: MediaStore;
   /** Deletes expired media objects in the background. */
   readonly mediaSweeper: MediaSweeper;
   /** Signed media links: their base (PUBLIC_BASE_URL, else the request's origin) and lifetime. */

@@ -51,7 +51,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     metrics,
     healthSweep: new HealthSweep({ redis, queueConnection, keys, cluster, logger, intervalMs: config.healthSweepMs }),
     sessionWatch: new SessionWatch({ redis, keys, sessions, logger, maxWaiters: MAX_SESSION_WAITERS }),
-    media,
+    mediaStore: media,
     mediaSweeper: new MediaSweeper({
       store: media,
       onResult: (result) => {

@@ -74,7 +74,7 @@ describe('ingress: uploads stream through (S3 held back by a proxy: the upload w
   /** Counts the bytes that reach the store (out of busboy), per upload. */
   function spyOnStore(): { received: () => number } {
     let received = 0;
-    const media = h.ingress.deps.media;
+    const media = h.ingress.deps.mediaStore;
     const put = media.put.bind(media);
     media.put = (input: PutInput) => {
       const counted = new PassThrough();

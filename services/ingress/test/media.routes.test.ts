@@ -91,7 +91,7 @@ describe('ingress: media routes (in-process, real Redis and s3rver)', function (
     expect(missing.status).to.equal(404);
     expect(((await missing.json()) as any).error.code).to.equal('MEDIA_NOT_FOUND');
     expect((await get('/api/media/..%2F..%2Fetc')).status).to.equal(400);
-    const pending = await h.ingress.deps.media.reserve({ workspaceId: 5, kind: 'inbound', type: 'image', mimetype: 'image/jpeg' });
+    const pending = await h.ingress.deps.mediaStore.reserve({ workspaceId: 5, kind: 'inbound', type: 'image', mimetype: 'image/jpeg' });
     const conflict = await get(`/api/media/${pending.id}`);
     expect(conflict.status).to.equal(409);
     expect(((await conflict.json()) as any).error).to.deep.include({ code: 'MEDIA_NOT_AVAILABLE', details: { media_id: pending.id, status: 'pending' } });

@@ -68,7 +68,7 @@ function requestStream(c: Context): Readable {
 
 function mediaView(deps: IngressDeps, c: Context, record: MediaRecord, fields: UploadFields) {
   const base = deps.mediaLinks.publicBaseUrl ?? new URL(c.req.url).origin;
-  const link = deps.media.signedUrl(record.id, base, deps.mediaLinks.ttlSeconds);
+  const link = deps.mediaStore.signedUrl(record.id, base, deps.mediaLinks.ttlSeconds);
   return {
     media_id: record.id,
     workspace_id: record.workspaceId,
@@ -104,12 +104,12 @@ async function upload(deps: IngressDeps, c: Context): Promise<Response> {
       body: requestStream(c),
       maxRequestBytes: MAX_UPLOAD_REQUEST_BYTES,
       store: (form, file) =>
-        deps.media.put({ workspaceId: form.workspaceId, kind: 'upload', type: form.type, mimetype: file.mimetype, filename: file.filename, source: file.stream, maxBytes: file.limit.maxBytes }),
-      discard: (record) => deps.media.remove(record.id),
+        deps.mediaStore.put({ workspaceId: form.workspaceId, kind: 'upload', type: form.type, mimetype: file.mimetype, filename: file.filename, source: file.stream, maxBytes: file.limit.maxBytes }),
+      discard: (record) => deps.mediaStore.remove(record.id),
     });
     bodyLeft = false;
     if (stored.size === 0) {
-      await deps.media.remove(stored.id);
+      await deps.mediaStore.remove(stored.id);
       throw new ApiError('VALIDATION_FAILED', 'the file is empty');
     }
     deps.metrics.mediaUploads.inc({ outcome: 'stored' });
@@ -129,16 +129,16 @@ export function registerMediaRoutes(app: OpenAPIHono, deps: IngressDeps): void {
 
   app.openapi(getMedia, async (c) => {
     const { id } = c.req.valid('param');
-    const { record, stream } = await deps.media.open(id);
+    const { record, stream } = await deps.mediaStore.open(id);
     return mediaResponse(c, record, stream) as never;
   });
 
   app.openapi(getSignedMedia, async (c) => {
     const { id } = c.req.valid('param');
     const { expires = '', signature = '' } = c.req.valid('query');
-    const verdict = deps.media.verify(id, expires, signature);
+    const verdict = deps.mediaStore.verify(id, expires, signature);
     if (verdict !== 'valid') throw new MediaSignatureInvalidError(verdict);
-    const { record, stream } = await deps.media.open(id);
+    const { record, stream } = await deps.mediaStore.open(id);
     return mediaResponse(c, record, stream) as never;
   });
 }
