@@ -192,6 +192,7 @@ export class SafeFetcher {
       const timer = setTimeout(() => request.destroy(new MediaUrlUnreachableError(host, `no answer within ${waitMs} ms`)), waitMs);
       request.once('response', (response) => {
         clearTimeout(timer);
+        request.on('error', () => undefined); // from here on, failures come through the response
         resolve(response);
       });
       request.once('error', (error) => {

@@ -109,19 +109,25 @@ export class MediaStore {
     return `${this.prefix}media/${workspaceId}/${mediaId}`;
   }
 
-  /** Streams `source` into a new object and records it `available`. */
+  /** Streams `source` into a new object and records it `available`; on any failure `source` is destroyed and nothing kept. */
   async put(input: PutInput): Promise<MediaRecord> {
     const record = this.newRecord(input, 'available');
     const member = `${record.workspaceId}/${record.id}`;
-    // Indexed before a byte is written: an object left by a crash mid-way is still swept at expiry.
-    await this.redis.zadd(this.keys.mediaExpiry, record.expiresAt, member);
+    let uploaded = false;
     try {
+      // Indexed before a byte is written: an object left by a crash mid-way is still swept at expiry.
+      await this.redis.zadd(this.keys.mediaExpiry, record.expiresAt, member);
       const stored = await this.upload(record, input);
+      uploaded = true;
       const saved = { ...record, ...stored };
       await MEDIA_SCRIPTS.save.run(this.redis, { keys: this.keys, id: record.id, member, expiresAt: record.expiresAt, fields: recordFields(saved) });
       return saved;
     } catch (error) {
-      await this.redis.zrem(this.keys.mediaExpiry, member).catch(() => undefined);
+      input.source.destroy();
+      // A failed upload left nothing; a stored object whose record could not be written goes now,
+      // or, failing that, with the sweep (its index entry stays).
+      const gone = !uploaded || (await deleteObject(this.s3, this.bucket, this.objectKey(record.workspaceId, record.id)).then(() => true, () => false));
+      if (gone) await this.redis.zrem(this.keys.mediaExpiry, member).catch(() => undefined);
       throw error;
     }
   }
