@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `make run`: starts a local fleet (Redis unless REDIS_URL is given, the WhatsApp simulator, the
-// ingress, two workers, the dispatcher, a local S3 server and the backup service), prints how to use
+// `make run`: starts a local fleet (Redis unless REDIS_URL is given, the WhatsApp simulator, a local
+// S3 server for backups and media, the ingress, two workers, the dispatcher and the backup service), prints how to use
 // it, shows the fleet's layout as it changes, restarts a Fleet process that dies (as a service
 // manager would), and stops everything on Ctrl-C.
 'use strict';
@@ -53,6 +53,14 @@ function apiKey() {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
+/** The secret of signed media links: MEDIA_SIGNING_SECRET, or one generated once into <data>/media-signing-secret. */
+function mediaSigningSecret() {
+  if (process.env.MEDIA_SIGNING_SECRET) return process.env.MEDIA_SIGNING_SECRET;
+  const file = path.join(data, 'media-signing-secret');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 function ping(url) {
   try {
     execFileSync(process.execPath, [path.join(__dirname, 'redis-ping.js'), url], { stdio: 'ignore' });
@@ -82,6 +90,9 @@ async function main() {
   const key = apiKey();
   const redis = await redisUrl();
   const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info' };
+  // The ingress stores uploads in the media bucket and the workers will read them: both get the S3 settings.
+  const s3 = await startS3();
+  const media = { ...s3, MEDIA_SIGNING_SECRET: mediaSigningSecret() };
   const simulatorBin = path.join(root, 'services/simulator/dist/src/bin.js');
   let wsUrl = process.env.WA_WEBSOCKET_URL;
   const simulator = !wsUrl && fs.existsSync(simulatorBin);
@@ -89,11 +100,12 @@ async function main() {
     await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/, { restart: false });
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
-  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
+  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
   for (const [index, port] of ports.workers.entries()) {
     const id = `instance-${index + 1}`;
     await start(id, process.execPath, ['services/worker/dist/src/bin.js'], {
       ...common,
+      ...media,
       INSTANCE_ID: id,
       WORKER_PORT: String(port),
       SESSION_STORAGE_PATH: path.join(data, 'sessions'),
@@ -103,7 +115,7 @@ async function main() {
   // Webhooks: to LARAVEL_API_URL (with DISPATCHER_WEBHOOK_SECRET) when set, and to per-workspace webhooks;
   // without a receiver, a workspace's newest events (DISPATCHER_RETAIN_EVENTS) stay pending and the dispatcher logs that.
   await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
-  await startBackup(common);
+  await startBackup(common, s3);
   printUsage(key, wsUrl, simulator);
   watcher = watchFleet({
     api: `http://127.0.0.1:${ports.ingress}`,
@@ -112,16 +124,20 @@ async function main() {
   });
 }
 
-// Backups: to S3_ENDPOINT when set, else to a local S3-compatible server (s3rver, data in <data>/s3).
+// S3 for backups and media: S3_ENDPOINT / S3_BUCKET when set, else a local S3-compatible server
+// (s3rver, data in <data>/s3) with the backups' bucket and the media bucket (MEDIA_S3_BUCKET).
+async function startS3() {
+  if (process.env.S3_ENDPOINT || process.env.S3_BUCKET) return {};
+  const dir = path.join(data, 's3');
+  fs.mkdirSync(dir, { recursive: true });
+  const buckets = ['fleet-backups', process.env.MEDIA_S3_BUCKET || 'fleet-media'].flatMap((bucket) => ['--configure-bucket', bucket]);
+  await start('s3', process.execPath, [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', String(ports.s3), ...buckets, '--silent'], {}, /S3rver listening/);
+  return { S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`, S3_BUCKET: 'fleet-backups', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' };
+}
+
+// Backups: to S3_ENDPOINT when set, else to the local S3 server.
 // <data>/local.env records the settings for `make backup`, `make restore` and `make dr-drill`.
-async function startBackup(common) {
-  const s3 = {};
-  if (!process.env.S3_ENDPOINT && !process.env.S3_BUCKET) {
-    const dir = path.join(data, 's3');
-    fs.mkdirSync(dir, { recursive: true });
-    await start('s3', process.execPath, [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', String(ports.s3), '--configure-bucket', 'fleet-backups', '--silent'], {}, /S3rver listening/);
-    Object.assign(s3, { S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`, S3_BUCKET: 'fleet-backups', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' });
-  }
+async function startBackup(common, s3) {
   const env = { ...common, SESSION_STORAGE_PATH: path.join(data, 'sessions'), ...s3 };
   fs.writeFileSync(path.join(data, 'local.env'), Object.entries(env).map(([k, v]) => `: "\${${k}:=${v}}"; export ${k}`).join('\n') + '\n');
   await start('backup', process.execPath, ['services/backup/dist/src/bin.js'], { ...env, BACKUP_PORT: String(ports.backup) }, /ready on/);
@@ -149,6 +165,7 @@ Fleet is running.
   ingress     ${api}   (OpenAPI: ${api}/openapi.json)
   workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health
   backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (${shown(path.join(data, 's3'))})`}; make backup / make restore SNAPSHOT=latest
+  media       uploads to bucket ${process.env.MEDIA_S3_BUCKET || 'fleet-media'} on ${process.env.S3_ENDPOINT || 'the same S3'}; signing secret in ${process.env.MEDIA_SIGNING_SECRET ? 'MEDIA_SIGNING_SECRET' : shown(path.join(data, 'media-signing-secret'))}
   dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'}
   API key     ${key}
   WhatsApp    ${whatsappLine(wsUrl, simulator)}
@@ -163,6 +180,7 @@ ${simulator ? `  # scan with the virtual phone: "qr" is the full QR string from 
   curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the answer>","phone":"15550001111"}'
 ` : ''}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
   curl -s ${auth} ${api}/api/messages/<message_id>
+  curl -s -H 'Authorization: Bearer ${key}' -F workspace_id=5 -F type=image -F file=@photo.jpg ${api}/api/media   # answers media_id and a signed url
 
 A Fleet process that dies is restarted after ${restartDelayMs / 1000} s (try: kill -9 a worker); [fleet] lines show where shards and sessions are.
 Ctrl-C stops everything (from another shell: kill -INT $(cat ${shown(pidFile)})). README.md has the full tour.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createIngress, type Ingress } from '@fleet/ingress';
 import { createSilentLogger } from '@fleet/logger';
+import { readMediaConfig } from '@fleet/media';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL } from '@fleet/testing';
 import { createWorker, workerConfig, type FleetWorker, type SessionConnector, type SessionHandle, type SessionHandlers, type SessionSpec } from '@fleet/worker';
 
@@ -51,7 +52,7 @@ export async function startLocalFleet(): Promise<LocalFleet> {
   const common = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' as const };
   const storage = await mkdtemp(path.join(tmpdir(), 'fleet-deploy-'));
   const ingress = createIngress(
-    { common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600 },
+    { common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600, media: readMediaConfig({}) },
     { logger: createSilentLogger() },
   );
   const worker = createWorker(

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -106,6 +106,18 @@ describe('make run (scripts/run-local.js): supervises the local fleet (real proc
     const banner = run.output().slice(run.output().indexOf('Fleet is running'));
     expect(banner).to.include(`WhatsApp    ws://127.0.0.1:${ports.whatsapp}/ws/chat (WA_WEBSOCKET_URL; no simulator started)`);
     expect(banner).to.not.match(/admin http|\/admin\/scan|virtual phone/);
+
+    // Uploads go to the media bucket on the local S3 server, and the signed link in the answer works.
+    const upload = new FormData();
+    upload.append('workspace_id', '5');
+    upload.append('type', 'image');
+    upload.append('file', new Blob([Buffer.from('png bytes')], { type: 'image/png' }), 'p.png');
+    const stored = await fetch(`${api}/api/media`, { method: 'POST', body: upload, headers: { Authorization: `Bearer ${API_KEY}` }, signal: AbortSignal.timeout(10_000) });
+    expect(stored.status, await stored.clone().text()).to.equal(201);
+    const { url } = (await stored.json()) as { url: string };
+    expect(url.startsWith(`${api}/media/`)).to.equal(true);
+    expect(await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).text()).to.equal('png bytes');
+    expect((await readFile(path.join(dataDir, 'media-signing-secret'), 'utf8')).trim()).to.match(/^[0-9a-f]{64}$/);
 
     for (let workspace = 1; workspace <= 8; workspace += 1) {
       const created = await call('/api/sessions/create', { method: 'POST', body: JSON.stringify({ session_id: `rl-${workspace}`, workspace_id: workspace, account_id: '1' }) });

@@ -10,6 +10,7 @@ import { requestContext } from './http/request-context';
 import { registerAdminRoutes } from './routes/admin';
 import { registerHealthRoute, registerHealthSweepRoute, registerInstanceRoutes } from './routes/instances';
 import { registerEventRoutes } from './routes/events';
+import { isUpload, registerMediaRoutes } from './routes/media';
 import { registerMessageRoutes } from './routes/messages';
 import { registerSessionControlRoutes } from './routes/session-control';
 import { registerSessionRoutes } from './routes/sessions';
@@ -46,11 +47,13 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   });
 
   app.use('/api/*', bearerAuth(options.apiKeys));
-  // A send may carry small media inline (base64): its route has a larger limit of its own.
+  // A send may carry small media inline (base64): its route has a larger limit of its own. The media
+  // upload streams a multipart body of its own, under its own bound (routes/media.ts).
   const sendLimit = Math.max(options.bodyLimitBytes, SEND_BODY_LIMIT_BYTES);
-  app.use('/api/*', bodyLimit(options.bodyLimitBytes, { skip: (c) => c.req.path === SEND_PATH }));
+  app.use('/api/*', bodyLimit(options.bodyLimitBytes, { skip: (c) => c.req.path === SEND_PATH || isUpload(c) }));
   app.use(SEND_PATH, bodyLimit(sendLimit));
   app.use('/api/*', async (c, next) => {
+    if (isUpload(c)) return next();
     const type = c.req.header('content-type') ?? '';
     // A bodiless POST (stop, start) needs no content type.
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && hasBody(c) && !JSON_CONTENT_TYPE.test(type)) {
@@ -62,6 +65,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   registerSessionRoutes(app, deps);
   registerSessionControlRoutes(app, deps);
   registerMessageRoutes(app, deps);
+  registerMediaRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerInstanceRoutes(app, deps);

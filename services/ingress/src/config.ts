@@ -1,4 +1,5 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
+import { readMediaSettings, type MediaSettings } from '@fleet/media';
 import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } from '@fleet/messages';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 
@@ -24,6 +25,8 @@ export interface IngressConfig {
    * MESSAGE_MAX_WAIT_SECONDS. Default 2 days.
    */
   readonly messageBodyRetentionSeconds: number;
+  /** The media store (MEDIA_*, S3_* connection, PUBLIC_BASE_URL), read as the workers read it. */
+  readonly media: MediaSettings;
 }
 
 export const INGRESS_DEFAULTS = {
@@ -54,5 +57,6 @@ export function readIngressConfig(env: Env): IngressConfig {
     healthSweepMs: reader.int('HEALTH_SWEEP_INTERVAL_MS', INGRESS_DEFAULTS.healthSweepMs, { min: 1000, max: 3_600_000 }),
     messageRetentionSeconds: reader.int('MESSAGE_RETENTION_SECONDS', INGRESS_DEFAULTS.messageRetentionSeconds, { min: 3_600, max: 90 * 24 * 3_600 }),
     messageBodyRetentionSeconds: reader.int('MESSAGE_BODY_RETENTION_SECONDS', INGRESS_DEFAULTS.messageBodyRetentionSeconds, { min: 600, max: 90 * 24 * 3_600 }),
+    media: readMediaSettings(reader),
   });
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ClusterView } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
+import type { MediaStore, MediaSweeper } from '@fleet/media';
 import type { MessageLedger } from '@fleet/messages';
 import type { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import type { HealthSweep } from './health-sweep';
@@ -26,4 +27,10 @@ export interface IngressDeps {
   readonly media?: MediaGateway;
   /** Long polls over session records (QR wait). */
   readonly sessionWatch: SessionWatch;
+  /** Uploaded and inbound media: objects in S3, records in Redis. */
+  readonly mediaStore: MediaStore;
+  /** Deletes expired media objects in the background. */
+  readonly mediaSweeper: MediaSweeper;
+  /** Signed media links: their base (PUBLIC_BASE_URL, else the request's origin) and lifetime. */
+  readonly mediaLinks: { readonly publicBaseUrl: string | undefined; readonly ttlSeconds: number };
 }

@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { ClusterView } from '@fleet/cluster';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
+import { createMediaStore, MediaSweeper } from '@fleet/media';
 import { MessageLedger } from '@fleet/messages';
 import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
@@ -37,6 +38,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
   const cluster = new ClusterView({ redis, keys, logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
   metrics.probes.liveWorkers = () => cluster.snapshot.workers.length;
   const sessions = new SessionStore(redis, keys);
+  const media = createMediaStore(config.media, redis, keys);
   const deps: IngressDeps = {
     redis,
     keys,
@@ -49,6 +51,17 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     metrics,
     healthSweep: new HealthSweep({ redis, queueConnection, keys, cluster, logger, intervalMs: config.healthSweepMs }),
     sessionWatch: new SessionWatch({ redis, keys, sessions, logger, maxWaiters: MAX_SESSION_WAITERS }),
+    mediaStore: media,
+    mediaSweeper: new MediaSweeper({
+      store: media,
+      onResult: (result) => {
+        metrics.mediaSwept.inc({ outcome: 'deleted' }, result.deleted);
+        metrics.mediaSwept.inc({ outcome: 'failed' }, result.failed);
+        if (result.failed > 0) logger.warn('could not delete expired media objects; retried later', { failed: result.failed, error: result.error });
+      },
+      onError: (error) => logger.warn('media sweep failed; retried next round', { error }),
+    }),
+    mediaLinks: { publicBaseUrl: config.media.publicBaseUrl, ttlSeconds: config.media.urlTtlSeconds },
   };
   metrics.probes.sessionWaiters = () => deps.sessionWatch.waiters;
   metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];
@@ -63,6 +76,10 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
       await cluster.start();
       await deps.queues.warm(cluster.snapshot.shardCount);
       await deps.healthSweep.start();
+      deps.mediaSweeper.start();
+      if (config.media.signingSecretGenerated) {
+        logger.warn('MEDIA_SIGNING_SECRET is not set: signed media links made by this process verify on it alone; set one secret on every ingress and worker');
+      }
       const port = await new Promise<number>((resolve) => {
         server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
       });
@@ -77,6 +94,8 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         await answered;
         await deps.healthSweep.close();
+        await deps.mediaSweeper.close();
+        media.close();
         await cluster.close();
         await deps.queues.close();
         redis.disconnect();

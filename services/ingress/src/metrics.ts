@@ -6,6 +6,8 @@ export interface IngressMetrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly sessionsCreated: Counter<'outcome'>;
   readonly messagesAccepted: Counter<'outcome'>;
+  readonly mediaUploads: Counter<'outcome'>;
+  readonly mediaSwept: Counter<'outcome'>;
   readonly liveWorkers: Gauge;
   readonly sessionWaiters: Gauge;
   readonly instanceHealth: Gauge<'instance' | 'state'>;
@@ -42,6 +44,18 @@ export function createIngressMetrics(): IngressMetrics {
     messagesAccepted: new Counter({
       name: 'fleet_ingress_messages_total',
       help: 'Message send requests by outcome (accepted, duplicate, rejected)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    mediaUploads: new Counter({
+      name: 'fleet_ingress_media_uploads_total',
+      help: 'POST /api/media outcomes (stored, too_large, type_not_allowed, rejected, failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    mediaSwept: new Counter({
+      name: 'fleet_media_swept_total',
+      help: 'Expired media objects the sweep deleted, or failed to delete (deleted, failed)',
       labelNames: ['outcome'],
       registers: [registry],
     }),

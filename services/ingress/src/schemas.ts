@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_WORKSPACE_ID, SESSION_ID_PATTERN, WORKSPACE_ID_TEXT_PATTERN } from '@fleet/errors';
+import { MEDIA_ID_PATTERN, MEDIA_TYPES } from '@fleet/media';
 import { MESSAGE_ID_PATTERN, MESSAGE_STATUSES } from '@fleet/messages';
 import { SESSION_STATUSES } from '@fleet/state';
 
@@ -223,3 +224,29 @@ export const HealthSweepView = z
     ),
   })
   .openapi('HealthSweep');
+
+export const MediaId = z.string().regex(MEDIA_ID_PATTERN, 'med_ followed by 24 lower-case hex digits').openapi({ example: 'med_5f1c0a9e2b7d4c3a1e0f9b8c' });
+
+/** `POST /api/media` (multipart/form-data, fields before the file): for the OpenAPI document only; the route streams the body itself. */
+export const UploadMediaForm = z
+  .object({
+    workspace_id: z.string().openapi({ example: '5', description: 'Decimal workspace id; send it before the file part' }),
+    type: z.enum(MEDIA_TYPES).openapi({ description: 'WhatsApp media type: decides the limits (see docs/api.md); send it before the file part' }),
+    file: z.string().openapi({ format: 'binary', description: 'The file part (its Content-Type is the mimetype, its filename is kept)' }),
+  })
+  .openapi('UploadMedia');
+
+export const MediaView = z
+  .object({
+    media_id: z.string(),
+    workspace_id: z.number(),
+    type: z.enum(MEDIA_TYPES),
+    mimetype: z.string(),
+    size: z.number().int().openapi({ description: 'Bytes stored' }),
+    sha256: z.string().openapi({ description: 'Hex sha256 of the stored bytes' }),
+    filename: z.string().nullable(),
+    expires_at: z.number().openapi({ description: 'When the media is deleted (ms; MEDIA_RETENTION_DAYS after the upload)' }),
+    url: z.string().openapi({ description: 'A signed link to the media that needs no API key (GET /media/{id}?expires=&signature=)' }),
+    url_expires_at: z.number().openapi({ description: 'When that link expires (ms; MEDIA_URL_TTL_SECONDS after the upload)' }),
+  })
+  .openapi('Media');

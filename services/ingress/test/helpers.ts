@@ -1,10 +1,13 @@
 import { Redis } from 'ioredis';
 import { Membership, type WorkerInfo } from '@fleet/cluster';
 import { createSilentLogger } from '@fleet/logger';
+import { readMediaConfig, type MediaSettings } from '@fleet/media';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL } from '@fleet/testing';
 import { createIngress, type Ingress, type IngressConfig } from '../src';
 
 export const API_KEY = 'test-key-0123456789abcdef';
+/** Media settings of test ingresses that upload nothing (S3 is never reached); media tests pass their own. */
+export const TEST_MEDIA: MediaSettings = readMediaConfig({ MEDIA_SIGNING_SECRET: 'ingress-test-media-secret-0123456789' });
 
 export interface IngressHarness {
   readonly ingress: Ingress;
@@ -30,6 +33,7 @@ export async function startIngress(overrides: Partial<IngressConfig> = {}, redis
     healthSweepMs: 60_000,
     messageRetentionSeconds: 7 * 24 * 3600,
     messageBodyRetentionSeconds: 2 * 24 * 3600,
+    media: TEST_MEDIA,
     ...overrides,
   };
   const ingress = createIngress(config, { logger: createSilentLogger() });

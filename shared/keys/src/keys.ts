@@ -106,6 +106,11 @@ export interface Keys {
   eventReplay(workspaceId: number): string;
   /** Hash: a workspace's webhook (url, secret, events filter). */
   webhook(workspaceId: number): string;
+
+  /** Hash: one media object's record (the object itself is in S3); expires with its retention. */
+  media(mediaId: string): string;
+  /** Sorted set: every stored media object, member `<workspace_id>/<media_id>`, score = when it expires (ms). */
+  readonly mediaExpiry: string;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
@@ -162,5 +167,7 @@ export function createKeys(prefix: string): Keys {
     eventDeadLetterAges: (workspaceId: number) => k('events', workspaceId, 'dead-ages'),
     eventReplay: (workspaceId: number) => k('events', workspaceId, 'replay'),
     webhook: (workspaceId: number) => k('webhook', workspaceId),
+    media: (mediaId: string) => k('media', mediaId),
+    mediaExpiry: k('media', 'expiry'),
   });
 }
