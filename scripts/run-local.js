@@ -109,7 +109,10 @@ async function main() {
       INSTANCE_ID: id,
       WORKER_PORT: String(port),
       SESSION_STORAGE_PATH: path.join(data, 'sessions'),
+      PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${ports.ingress}`,
       ...(wsUrl ? { WA_WEBSOCKET_URL: wsUrl } : {}),
+      // The simulator's media host has a test certificate: the workers trust its CA for uploads and downloads.
+      ...(simulator ? { WA_MEDIA_CA_FILE: path.join(root, 'services/simulator/certs/ca.pem') } : {}),
     }, /ready on/);
   }
   // Webhooks: to LARAVEL_API_URL (with DISPATCHER_WEBHOOK_SECRET) when set, and to per-workspace webhooks;

@@ -1,5 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { MEDIA_CA_PATH } from '@fleet/simulator';
 import { cleanPrefix, freshPrefix, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../src/harness/local-fleet';
 
@@ -7,6 +13,19 @@ const WORKSPACE = 41;
 const PHONE = '15550414141';
 const CONTACT = '15550424242';
 const CONTACT_JID = `${CONTACT}@s.whatsapp.net`;
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+const CERTS = path.dirname(MEDIA_CA_PATH);
+
+/** An https server on loopback (the simulator's test certificate) serving `files` by path; others 404. */
+async function mediaServer(files: Record<string, { body: Buffer; type: string }>): Promise<{ server: Server; url: string }> {
+  const server = createServer({ cert: readFileSync(path.join(CERTS, 'server.pem')), key: readFileSync(path.join(CERTS, 'server-key.pem')) }, (req, res) => {
+    const file = files[req.url ?? ''];
+    if (!file) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length }).end(req.method === 'HEAD' ? undefined : file.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `https://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 
 /**
  * Every kind of message Fleet sends and receives besides media, end to end: the API, the worker's
@@ -22,7 +41,8 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
   before(async () => {
     prefix = freshPrefix('rich');
     redis = new Redis(TEST_REDIS_URL);
-    fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 1 });
+    // Media URLs of this test come from a loopback https server with the simulator's test certificate.
+    fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 1, extraEnv: { MEDIA_FETCH_ALLOW: '127.0.0.1', MEDIA_FETCH_CA_FILE: MEDIA_CA_PATH } });
     await fleet.pair('rich-1', WORKSPACE, PHONE);
   });
 
@@ -140,5 +160,85 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
     const stats = await fleet.simulator.stats();
     const log = (await fleet.simulator.sent(PHONE)).filter((m: any) => m.kind === 'undecryptable' || (m.undecryptedBy ?? []).length > 0);
     expect(stats.perAccount.find((account) => account.phone === PHONE)?.decryptFailures, JSON.stringify(log)).to.equal(0);
+  });
+
+  describe('media', () => {
+    const image = randomBytes(300_000);
+    const voice = randomBytes(50_000);
+    let files: { server: Server; url: string };
+
+    before(async () => {
+      files = await mediaServer({ '/voice.ogg': { body: voice, type: 'audio/ogg' }, '/page.html': { body: Buffer.from('<html>'), type: 'text/html' } });
+    });
+
+    after(() => files?.server.close());
+
+    /** Uploads `bytes` with POST /api/media (multipart, streamed) and answers the media id. */
+    async function upload(bytes: Buffer, type: string, mimetype: string, filename: string): Promise<string> {
+      const form = new FormData();
+      form.set('workspace_id', String(WORKSPACE));
+      form.set('type', type);
+      form.set('file', new Blob([bytes], { type: mimetype }), filename);
+      const answer = await fetch(`${fleet.ingressUrl}/api/media`, { method: 'POST', headers: { authorization: `Bearer ${fleet.apiKey}` }, body: form });
+      const body = (await answer.json()) as { media_id: string; sha256: string };
+      expect(answer.status, JSON.stringify(body)).to.equal(201);
+      expect(body.sha256).to.equal(sha256(bytes));
+      return body.media_id;
+    }
+
+    it('sends an uploaded image, a document inline, a voice note from a URL, a video and a sticker: each arrives byte-identical, checked at the recipient', async () => {
+      const document = randomBytes(120_000);
+      const video = randomBytes(200_000);
+      const sticker = randomBytes(20_000);
+      const sends = {
+        image: await send({ type: 'image', text: 'the product', media: { id: await upload(image, 'image', 'image/jpeg', 'p.jpg') } }),
+        document: await send({ type: 'document', filename: 'invoice.pdf', media: { base64: document.toString('base64'), mimetype: 'application/pdf' } }),
+        voice: await send({ type: 'audio', voice: true, media: { url: `${files.url}/voice.ogg` } }),
+        video: await send({ type: 'video', media: { id: await upload(video, 'video', 'video/mp4', 'v.mp4') } }),
+        sticker: await send({ type: 'sticker', media: { base64: sticker.toString('base64'), mimetype: 'image/webp' } }),
+      };
+      await Promise.all(Object.values(sends).map(delivered));
+      const expected = { image, document, voice, video, sticker };
+      for (const [kind, id] of Object.entries(sends)) {
+        const record = await sentRecord(id);
+        expect(record.media, kind).to.include({ verified: true, sha256: sha256(expected[kind as keyof typeof expected]) });
+        expect(sha256(await fleet.simulator.sentMedia(PHONE, id)), kind).to.equal(sha256(expected[kind as keyof typeof expected]));
+      }
+      expect((await sentRecord(sends.image)).media).to.include({ caption: 'the product' });
+      expect((await sentRecord(sends.document)).media).to.include({ fileName: 'invoice.pdf', mimetype: 'application/pdf' });
+      expect((await sentRecord(sends.voice)).type).to.equal('ptt');
+    });
+
+    it('stores received media after checking its hash: the event links to it, and GET /api/media/{id} streams the same bytes', async () => {
+      const incoming = await fleet.simulator.incoming(PHONE, { type: 'image', from: CONTACT, caption: 'my order', data: image.toString('base64'), mimetype: 'image/jpeg' });
+      const received = await eventFor('message.received', (data) => data.message_id === incoming.id);
+      expect(received).to.include({ type: 'image', text: 'my order' });
+      expect(received.media).to.include({ status: 'available', sha256: incoming.media!.sha256, mimetype: 'image/jpeg', size: image.length });
+      const withKey = await fetch(`${fleet.ingressUrl}/api/media/${received.media.id}`, { headers: { authorization: `Bearer ${fleet.apiKey}` } });
+      expect(sha256(Buffer.from(await withKey.arrayBuffer()))).to.equal(sha256(image));
+      const signed = await fetch(received.media.url);
+      expect(signed.status).to.equal(200);
+      expect(sha256(Buffer.from(await signed.arrayBuffer()))).to.equal(sha256(image));
+      const document = await fleet.simulator.incoming(PHONE, { type: 'document', from: CONTACT, fileName: 'spec.pdf', size: 40_000, mimetype: 'application/pdf' });
+      expect((await eventFor('message.received', (data) => data.message_id === document.id)).media).to.include({ status: 'available', filename: 'spec.pdf', sha256: document.media!.sha256 });
+    });
+
+    it('refuses bad media before queueing anything: oversize, wrong mimetype, a URL that 404s, a private address, a page instead of an image', async () => {
+      const refuse = async (body: Record<string, unknown>, status: number, code: string) => {
+        const answer = await fleet.api('POST', '/api/messages/send', { session_id: 'rich-1', to: `+${CONTACT}`, ...body });
+        expect(answer.status, JSON.stringify(answer.body)).to.equal(status);
+        expect(answer.body.error.code).to.equal(code);
+      };
+      const before = (await fleet.api('GET', `/api/events?workspace_id=${WORKSPACE}&since=0&limit=1000`)).body.latest_sequence;
+      await refuse({ type: 'sticker', media: { base64: randomBytes(600_000).toString('base64'), mimetype: 'image/webp' } }, 413, 'MEDIA_TOO_LARGE');
+      await refuse({ type: 'image', media: { base64: randomBytes(1000).toString('base64'), mimetype: 'application/pdf' } }, 415, 'MEDIA_TYPE_NOT_ALLOWED');
+      await refuse({ type: 'image', media: { url: `${files.url}/missing.jpg` } }, 422, 'MEDIA_URL_UNREACHABLE');
+      await refuse({ type: 'image', media: { url: 'https://10.1.2.3/a.jpg' } }, 400, 'MEDIA_URL_REFUSED');
+      await refuse({ type: 'image', media: { url: `${files.url}/page.html` } }, 415, 'MEDIA_TYPE_NOT_ALLOWED');
+      await refuse({ type: 'image', media: { id: 'med_000000000000000000000000' } }, 404, 'MEDIA_NOT_FOUND');
+      await refuse({ type: 'image', media: { id: 'med_000000000000000000000000', url: `${files.url}/voice.ogg` } }, 400, 'VALIDATION_FAILED');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await fleet.api('GET', `/api/events?workspace_id=${WORKSPACE}&since=0&limit=1000`)).body.latest_sequence, 'no message was queued (none failed either)').to.equal(before);
+    });
   });
 });

@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SimulatorClient } from '@fleet/simulator';
+import { MEDIA_CA_PATH, SimulatorClient } from '@fleet/simulator';
 import { startProcess, waitFor, type ServiceProcess } from '@fleet/testing';
 import { JsonClient } from './json-client';
+
+/** The media bucket of a local fleet's S3 server. */
+const MEDIA_BUCKET = 'fleet-media';
 
 /** Pairing waits (QR, connected): generous, since a loaded 2-core machine can be slow to answer. */
 const PAIR_TIMEOUT_MS = 90_000;
@@ -53,7 +56,18 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
   const apiKey = `bench-${options.prefix}-0123456789`;
   const processes = new Map<string, ServiceProcess>();
   const workerUrls = new Map<string, string>();
-  const common = { REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: options.logLevel ?? 'warn', ...options.extraEnv };
+  // Media: a local S3 server (s3rver) for the media store, its own per fleet.
+  const s3 = startProcess(require.resolve('s3rver/bin/s3rver.js'), {}, ['-d', path.join(dir, 's3'), '-a', '127.0.0.1', '-p', '0', '--configure-bucket', MEDIA_BUCKET]);
+  processes.set('s3', s3);
+  const s3Address = (await s3.waitForLine(/S3rver listening on \S+/)).match(/listening on (\S+)/)![1]!;
+  const mediaEnv = {
+    S3_ENDPOINT: `http://${s3Address}`,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    MEDIA_S3_BUCKET: MEDIA_BUCKET,
+    MEDIA_SIGNING_SECRET: `local-fleet-media-signing-${options.prefix}-0123456789`,
+  };
+  const common = { REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: options.logLevel ?? 'warn', ...mediaEnv, ...options.extraEnv };
   const sim = startProcess(binOf('@fleet/simulator'), { SIM_PORT: '0', SIM_LOG_LEVEL: 'warn', ...options.simulatorEnv });
   processes.set('simulator', sim);
   const wsUrl = (await sim.waitForLine(/ws:\/\/\S+/)).trim();
@@ -70,6 +84,9 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
       WORKER_HOST: '127.0.0.1',
       WORKER_PORT: '0',
       WA_WEBSOCKET_URL: wsUrl,
+      // The simulator's media host has a test certificate; signed links point at this fleet's ingress.
+      WA_MEDIA_CA_FILE: MEDIA_CA_PATH,
+      PUBLIC_BASE_URL: ingressUrl,
       MAX_SESSIONS_PER_INSTANCE: String(options.maxSessionsPerWorker ?? 5000),
       ...options.workerEnv,
     };

@@ -23,8 +23,8 @@ export interface IngressDeps {
   readonly logger: Logger;
   readonly metrics: IngressMetrics;
   readonly healthSweep: HealthSweep;
-  /** Checks and stores the media of messages; undefined when the fleet has no media store. */
-  readonly media?: MediaGateway;
+  /** Checks (and, inline, stores) the media of messages before they are queued. */
+  readonly media: MediaGateway;
   /** Long polls over session records (QR wait). */
   readonly sessionWatch: SessionWatch;
   /** Uploaded and inbound media: objects in S3, records in Redis. */

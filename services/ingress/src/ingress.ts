@@ -3,10 +3,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { ClusterView } from '@fleet/cluster';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
-import { createMediaStore, MediaSweeper } from '@fleet/media';
+import { createMediaStore, fetcherOptions, MediaSweeper, SafeFetcher } from '@fleet/media';
 import { MessageLedger } from '@fleet/messages';
 import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
+import { mediaGateway } from './media-gateway';
 import { HealthSweep } from './health-sweep';
 import type { IngressConfig } from './config';
 import type { IngressDeps } from './deps';
@@ -52,6 +53,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     healthSweep: new HealthSweep({ redis, queueConnection, keys, cluster, logger, intervalMs: config.healthSweepMs }),
     sessionWatch: new SessionWatch({ redis, keys, sessions, logger, maxWaiters: MAX_SESSION_WAITERS }),
     mediaStore: media,
+    media: mediaGateway(media, new SafeFetcher(fetcherOptions(config.media))),
     mediaSweeper: new MediaSweeper({
       store: media,
       onResult: (result) => {

@@ -4,12 +4,14 @@ import { createLogger } from '@fleet/logger';
 import { readWorkerConfig } from './config';
 import { KeyCache } from './auth-state';
 import { BaileysConnector, installBaileysPatches, logPatchReport } from './connector/baileys';
+import { createWorkerMedia } from './media/worker-media';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig(process.env);
   const logger = createLogger({ service: 'worker', level: config.common.logLevel, defaultMeta: { instance: config.instanceId } });
   logPatchReport(await installBaileysPatches(logger), logger);
+  const media = createWorkerMedia(config, logger);
   const connector = new BaileysConnector({
     logger,
     waWebSocketUrl: config.waWebSocketUrl,
@@ -17,8 +19,9 @@ async function main(): Promise<void> {
     credsPoolSize: config.credsPoolSize,
     keyCache: new KeyCache({ maxBytes: config.keyCacheMb * 2 ** 20 }),
     conflicts: { delayMs: config.conflictReconnectDelayMs, maxInWindow: config.conflictsBeforeFailing },
+    ...(media ? { media: media.opener, ...(media.agent ? { mediaAgent: media.agent } : {}) } : {}),
   });
-  const worker = createWorker(config, { connector, logger });
+  const worker = createWorker(config, { connector, logger, ...(media ? { media } : {}) });
   const { url } = await worker.start();
   process.stdout.write(`fleet worker ${config.instanceId} ready on ${url}\n`);
   let stopping = false;

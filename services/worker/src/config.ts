@@ -1,4 +1,5 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
+import { readMediaSettings, type MediaSettings } from '@fleet/media';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 import { DEFAULT_DISK_THREADS } from './auth-state';
 import { DEFAULT_CREDS_POOL_SIZE } from './connector/baileys/options';
@@ -37,6 +38,10 @@ export interface WorkerConfig {
   readonly conflictReconnectDelayMs: number;
   /** 440 conflicts within 10 minutes after which a session fails instead of reconnecting. */
   readonly conflictsBeforeFailing: number;
+  /** The media store (MEDIA_*, S3_*, PUBLIC_BASE_URL), as the ingress reads it; none: media cannot be sent or stored. */
+  readonly media: MediaSettings | undefined;
+  /** An extra CA (PEM file) trusted for WhatsApp's media hosts: the simulator's in development and tests. */
+  readonly waMediaCaFile: string | undefined;
 }
 
 export const WORKER_DEFAULTS = {
@@ -67,6 +72,8 @@ export function workerConfig(
     ...WORKER_DEFAULTS,
     advertiseUrl: undefined,
     waWebSocketUrl: undefined,
+    media: undefined,
+    waMediaCaFile: undefined,
     shardCount: DEFAULT_SHARD_COUNT,
     ...required,
     ...overrides,
@@ -100,5 +107,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     messageMaxWaitSeconds: reader.int('MESSAGE_MAX_WAIT_SECONDS', WORKER_DEFAULTS.messageMaxWaitSeconds, { min: 60, max: 2 * 24 * 3600 }),
     conflictReconnectDelayMs: reader.int('CONFLICT_RECONNECT_DELAY_MS', WORKER_DEFAULTS.conflictReconnectDelayMs, { min: 0, max: 600_000 }),
     conflictsBeforeFailing: reader.int('CONFLICTS_BEFORE_FAILING', WORKER_DEFAULTS.conflictsBeforeFailing, { min: 0, max: 1_000 }),
+    media: readMediaSettings(reader),
+    waMediaCaFile: reader.optionalString('WA_MEDIA_CA_FILE'),
   });
 }

@@ -1,4 +1,5 @@
 export { createWorker, type FleetWorker, type WorkerDeps } from './worker';
+export { createWorkerMedia, type WorkerMedia } from './media/worker-media';
 export { readWorkerConfig, workerConfig, WORKER_DEFAULTS, type WorkerConfig } from './config';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics';
 export { SessionManager } from './sessions/session-manager';

@@ -14,6 +14,8 @@ import { createWorkerHttp } from './http/server';
 import { createWorkerMetrics, QUEUE_STATES, type WorkerMetrics } from './metrics';
 import { OutboxTimers } from './sessions/outbox-timers';
 import { SessionManager } from './sessions/session-manager';
+import { SessionEvents } from './sessions/session-events';
+import type { WorkerMedia } from './media/worker-media';
 import { Reconciler } from './shards/reconciler';
 import { ShardConsumers } from './shards/shard-consumers';
 
@@ -25,6 +27,8 @@ export interface WorkerDeps {
   readonly logger?: Logger;
   /** Where session and message events go; default the Redis event log the dispatcher reads. */
   readonly events?: EventSink;
+  /** The worker's media (received media stored, retried); closed with the worker. */
+  readonly media?: WorkerMedia;
 }
 
 export interface FleetWorker {
@@ -137,6 +141,7 @@ class WorkerService implements FleetWorker {
     this.periodic = setInterval(this.trigger, RECONCILE_INTERVAL_MS);
     this.periodic.unref();
     this.outboxTimers.start();
+    this.deps.media?.inbound.start(new SessionEvents(this.deps.events ?? new EventLog(this.store, this.keys), this.logger));
     this.logger.info('worker started', { url, shards: consumers.owned().length });
     return { port, url };
   }
@@ -160,6 +165,7 @@ class WorkerService implements FleetWorker {
     await this.manager.stopAll();
     this.heartbeat?.stop();
     await this.deps.connector.close();
+    await this.deps.media?.close();
     if (registration) await this.cluster.membership.deregister(registration).catch(() => undefined);
     await this.cluster.close();
     this.subscriber.disconnect();
@@ -210,6 +216,7 @@ class WorkerService implements FleetWorker {
       logger: this.logger,
       metrics: this.metrics,
       events: this.deps.events ?? new EventLog(this.store, this.keys),
+      ...(this.deps.media ? { media: this.deps.media.inbound } : {}),
     });
   }
 

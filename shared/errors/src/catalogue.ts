@@ -17,14 +17,12 @@ export const ERROR_CODES = {
   IDEMPOTENCY_CONFLICT: { status: 409, summary: 'The idempotency key was used for a different request.' },
   MESSAGE_NOT_EDITABLE: { status: 409, summary: 'Only a text this session sent, acknowledged by WhatsApp, can be edited, within 15 minutes of sending.' },
   MESSAGE_NOT_REVOCABLE: { status: 409, summary: 'Only a message this session sent can be revoked (for everyone), within 2 days of sending; one still being written cannot.' },
-  MEDIA_URL_REFUSED: { status: 400, summary: 'media.url is not an https URL, or it points at a private, loopback, link-local or metadata address (or redirects there).' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body is not application/json.' },
   NO_WORKERS: { status: 503, summary: 'No worker is alive to own the session.' },
   FLEET_AT_CAPACITY: { status: 503, summary: 'Every live worker is at MAX_SESSIONS_PER_INSTANCE.' },
   INSTANCE_AT_CAPACITY: { status: 503, summary: 'The worker that owns the workspace is full.' },
   DEPENDENCY_UNAVAILABLE: { status: 503, summary: 'Redis (or another dependency) did not answer.' },
-  MEDIA_STORE_UNAVAILABLE: { status: 503, summary: 'A media message was sent to a fleet with no media store configured (MEDIA_S3_BUCKET).' },
   INTERNAL: { status: 500, summary: 'An unexpected error; the logs carry the request id.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

@@ -111,6 +111,10 @@ export interface Keys {
   media(mediaId: string): string;
   /** Sorted set: every stored media object, member `<workspace_id>/<media_id>`, score = when it expires (ms). */
   readonly mediaExpiry: string;
+  /** Sorted set: received media whose download failed, score = when to try again (ms); member = media id. */
+  readonly mediaRetries: string;
+  /** String (JSON, with expiry): what a failed download needs to be tried again (the message's media key …). */
+  mediaRetry(mediaId: string): string;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
@@ -169,5 +173,7 @@ export function createKeys(prefix: string): Keys {
     webhook: (workspaceId: number) => k('webhook', workspaceId),
     media: (mediaId: string) => k('media', mediaId),
     mediaExpiry: k('media', 'expiry'),
+    mediaRetries: k('media', 'retries'),
+    mediaRetry: (mediaId: string) => k('media', 'retry', mediaId),
   });
 }

@@ -1,8 +1,8 @@
+import { MEDIA_TYPES, type MediaType } from '@fleet/messages';
 import { MediaTooLargeError, MediaTypeNotAllowedError } from './errors';
 
-/** What a message can carry, as WhatsApp names it. */
-export const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
-export type MediaType = (typeof MEDIA_TYPES)[number];
+/** What a message can carry, as WhatsApp names it: one list, the message contents' (`@fleet/messages`). */
+export { MEDIA_TYPES, type MediaType };
 
 export interface MediaLimit {
   /** Largest accepted object, in bytes. */

@@ -11,8 +11,8 @@ export interface ServiceProcess {
 }
 
 /** Runs a compiled Fleet entry point as a real child process with its own environment. */
-export function startProcess(script: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(script: string, env: Record<string, string>, args: readonly string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners: Array<() => void> = [];
   const onData = (chunk: Buffer): void => {

@@ -47,8 +47,17 @@ export interface IncomingMedia {
   readonly filename?: string;
   /** An audio sent as a voice note (push-to-talk). */
   readonly voice?: boolean;
+  /** Where WhatsApp keeps it, and its key (base64): enough to download it again later. */
+  readonly source: MediaSource;
   /** Downloads and decrypts the media (a stream of the plaintext). */
   download(): Promise<NodeJS.ReadableStream>;
+}
+
+/** Where a received media object is on WhatsApp's media hosts, and its media key (base64). */
+export interface MediaSource {
+  readonly mediaKey: string;
+  readonly directPath?: string;
+  readonly url?: string;
 }
 
 /** A message that reached the session: from a contact, a group, or the account's own phone (fromMe). */

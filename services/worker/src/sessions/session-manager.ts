@@ -8,6 +8,7 @@ import type { WorkerMetrics } from '../metrics';
 import { takeFencedLease } from './fenced-lease';
 import { DEFAULT_SEND_POLICY, type SendPolicy } from './outbox-sender';
 import { SessionEvents } from './session-events';
+import type { InboundMediaStore } from './inbound-lane';
 import { SessionRun } from './session-run';
 import { StartBackoff, type StartBackoffOptions } from './start-backoff';
 import { sessionDir } from './storage-path';
@@ -32,6 +33,8 @@ export interface SessionManagerOptions {
   readonly metrics: WorkerMetrics;
   /** Where session and message events go (webhooks); none = not emitted. */
   readonly events?: EventSink;
+  /** Where received media goes; none: events say what the media is, unavailable. */
+  readonly media?: InboundMediaStore;
 }
 
 /**
@@ -142,6 +145,7 @@ export class SessionManager {
       logger: this.options.logger,
       sendPolicy: this.sendPolicy,
       stopAckWaitMs: STOP_ACK_WAIT_MS,
+      ...(this.options.media ? { media: this.options.media } : {}),
       onConnected: () => this.backoff.forget(sessionId),
       onChange: (run) => {
         if (run.state === 'ended' && this.running.get(sessionId) === run) this.running.delete(sessionId);

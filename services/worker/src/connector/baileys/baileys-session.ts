@@ -1,8 +1,8 @@
-import { downloadContentFromMessage, isJidGroup, jidNormalizedUser, type BinaryNode, type ConnectionState, type WAMessage, type WAMessageKey, type WAMessageUpdate, type WASocket, type proto } from 'baileys';
+import { isJidGroup, jidNormalizedUser, type BinaryNode, type ConnectionState, type WAMessage, type WAMessageKey, type WAMessageUpdate, type WASocket, type proto } from 'baileys';
 import type { Logger } from '@fleet/logger';
 import type { FileAuthState } from '../../auth-state';
 import type { MessageContent } from '@fleet/messages';
-import type { MediaKind, MessageAckStatus, OutgoingMessage, SessionHandle, SessionHandlers, SessionSpec } from '../types';
+import type { MessageAckStatus, OutgoingMessage, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { AckTracker } from './ack-tracker';
 import { useStoreTransactions } from './auth-keys';
 import { backoffDelay } from './backoff';
@@ -11,7 +11,7 @@ import { BoundedCache } from './bounded-cache';
 import { conflictTypeOf, decideOnClose, statusCodeOf, type CloseDecision } from './close-policy';
 import { SessionNotConnectedError } from './errors';
 import { gateFrames } from './frame-gate';
-import { toIncomingMessage, type DownloadableMedia } from './incoming-message';
+import { baileysDownloader, toIncomingMessage } from './incoming-message';
 import { uploadMedia } from './media-upload';
 import { ackStatusFromWa, phoneFromMeId, toJid } from './message-mapping';
 import { buildMessage, type BuiltMessage } from './outgoing-content';
@@ -306,8 +306,7 @@ export class BaileysSession implements SessionHandle {
 
   private onMessagesUpsert(messages: WAMessage[], type: string): void {
     if (type !== 'notify') return;
-    const download = (media: DownloadableMedia, kind: MediaKind): Promise<NodeJS.ReadableStream> =>
-      downloadContentFromMessage(media, kind, { options: { ...(this.deps.options.mediaAgent ? { httpsAgent: this.deps.options.mediaAgent } : {}), timeout: this.deps.options.mediaUploadTimeoutMs } });
+    const download = baileysDownloader(this.deps.options.mediaAgent, this.deps.options.mediaUploadTimeoutMs);
     for (const message of messages) {
       const incoming = toIncomingMessage(message, download, this.selfJid());
       if (incoming) this.deps.handlers.onIncomingMessage(incoming);

@@ -1,8 +1,13 @@
-import { isJidGroup, jidNormalizedUser, proto, type WAMessage } from 'baileys';
+import { downloadContentFromMessage, isJidGroup, jidNormalizedUser, proto, type WAMessage } from 'baileys';
 import type { IncomingKind, IncomingMedia, IncomingMessage, MediaKind } from '../types';
 
 /** Downloads and decrypts one media message of a given type (Baileys' downloadContentFromMessage). */
 export type MediaDownloader = (media: DownloadableMedia, type: MediaKind) => Promise<NodeJS.ReadableStream>;
+
+/** A downloader over Baileys' own, through `agent` (one trusting an extra CA in tests), bounded by `timeoutMs`. */
+export function baileysDownloader(agent: import('node:https').Agent | undefined, timeoutMs: number): MediaDownloader {
+  return (media, type) => downloadContentFromMessage(media, type, { options: { ...(agent ? { httpsAgent: agent } : {}), timeout: timeoutMs } });
+}
 
 /** The fields of a media message needed to fetch and decrypt it. */
 export interface DownloadableMedia {
@@ -57,6 +62,11 @@ function mediaOf(content: Content, download: MediaDownloader): { kind: MediaKind
       sha256: hex(message.fileSha256),
       ...(filename ? { filename } : {}),
       ...(voice ? { voice } : {}),
+      source: {
+        mediaKey: message.mediaKey ? Buffer.from(message.mediaKey).toString('base64') : '',
+        ...(message.directPath ? { directPath: message.directPath } : {}),
+        ...(message.url ? { url: message.url } : {}),
+      },
       download: () => download(downloadable, type),
     };
     return { kind: type, media, ...(caption !== undefined ? { caption } : {}) };

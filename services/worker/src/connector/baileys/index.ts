@@ -6,3 +6,5 @@ export { createBaileysLogger, type BaileysLogger } from './baileys-logger';
 export { ConnectorClosedError, InvalidRecipientError, SessionAlreadyRunningError, SessionNotConnectedError } from './errors';
 export { toJid, phoneFromMeId } from './message-mapping';
 export { installBaileysPatches, logPatchReport, installedBaileysVersion, PINNED_BAILEYS_VERSION, type PatchReport } from './patches';
+export { baileysDownloader, type MediaDownloader, type DownloadableMedia } from './incoming-message';
+export type { MediaOpener, MediaStream } from './media-upload';

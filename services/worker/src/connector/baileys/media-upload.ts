@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getMediaKeys, type WASocket } from 'baileys';
-import { FleetError } from '@fleet/errors';
+import { MediaTooLargeError } from '@fleet/media';
 import type { MediaContent, MediaType } from '@fleet/messages';
 
 /** What an uploaded media message carries (imageMessage, documentMessage …). */
@@ -33,15 +33,6 @@ export interface MediaStream {
 /** Opens the source of a media content: the media store, or its URL (fetched safely). */
 export interface MediaOpener {
   open(content: MediaContent): Promise<MediaStream>;
-}
-
-/** More bytes than a media type allows (or than its source announced). */
-export class MediaTooLargeError extends FleetError {
-  override readonly name: string = 'MediaTooLargeError';
-
-  constructor(maxBytes: number) {
-    super('MEDIA_TOO_LARGE', `the media is larger than ${maxBytes} bytes`, { status: 413, details: { max_bytes: maxBytes } });
-  }
 }
 
 /** The Baileys media type: what decides the HKDF info and the upload path (a voice note is audio). */
@@ -81,7 +72,7 @@ async function encryptToFile(source: Readable, type: MediaType, maxBytes: number
   const encrypt = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       fileLength += chunk.length;
-      if (fileLength > maxBytes) return done(new MediaTooLargeError(maxBytes));
+      if (fileLength > maxBytes) return done(new MediaTooLargeError(maxBytes, type));
       plainHash.update(chunk);
       emit(cipher.update(chunk), (data) => this.push(data));
       done();
