@@ -25,7 +25,7 @@ test: build test-deps ## Install what is missing, start Redis if none answers, r
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  TEST_REDIS_URL=$$url node scripts/run-tests.js
 
-test-deps: ## Debian packages the tests need: php-cli, Laravel components and Guzzle (Laravel integration tests)
+test-deps: ## Debian packages the tests need: php-cli, Laravel components, Guzzle and php-curl (Laravel integration tests)
 	@scripts/ensure-php.sh
 
 test-node: build ## Tests under other Node majors fetched from the npm registry: make test-node [NODE_VERSIONS="22 24"] [TESTS="services/worker shared/signal-crypto"] (not part of make test)

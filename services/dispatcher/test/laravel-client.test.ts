@@ -95,6 +95,13 @@ describe('Laravel FleetClient (PHP) against a running Fleet, receiving its webho
     expect(events.slice(0, 4).map((e) => e.type)).to.deep.equal(['session.qr', 'session.connected', 'message.sent', 'message.delivered']);
     expect(events[1]!.data).to.deep.equal({ session_id: 'laravel-1', account_id: '17', phone: '15550001111' });
     expect(events[3]!.data).to.deep.equal({ message_id: out.send.message_id, session_id: 'laravel-1', status: 'delivered' });
+    // And as typed events, to the listeners of their classes.
+    const typed = (await readFile(path.join(dir, 'typed.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { class: string; event: any });
+    expect(typed.slice(0, 4).map((line) => [line.class, line.event.eventType, line.event.sequence])).to.deep.equal([
+      ['SessionChanged', 'session.qr', 1], ['SessionChanged', 'session.connected', 2], ['MessageStatusChanged', 'message.sent', 3], ['MessageStatusChanged', 'message.delivered', 4],
+    ]);
+    expect(typed[1]!.event).to.include({ sessionId: 'laravel-1', accountId: '17', workspaceId: 42, id: events[1]!.id });
+    expect(typed[3]!.event).to.include({ sessionId: 'laravel-1', messageId: out.send.message_id, status: 'delivered', reason: null });
   });
 });
 
