@@ -42,6 +42,10 @@ export interface WorkerConfig {
   readonly media: MediaSettings | undefined;
   /** An extra CA (PEM file) trusted for WhatsApp's media hosts: the simulator's in development and tests. */
   readonly waMediaCaFile: string | undefined;
+  /** Delay before the first background retry of a received media's download, doubled each time. */
+  readonly mediaRetryDelayMs: number;
+  /** Background retries of a received media's download before it stays unavailable. */
+  readonly mediaRetryAttempts: number;
 }
 
 export const WORKER_DEFAULTS = {
@@ -58,6 +62,8 @@ export const WORKER_DEFAULTS = {
   messageMaxWaitSeconds: 24 * 3600,
   conflictReconnectDelayMs: 5_000,
   conflictsBeforeFailing: 3,
+  mediaRetryDelayMs: 60_000,
+  mediaRetryAttempts: 6,
 } as const;
 
 /**
@@ -109,5 +115,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     conflictsBeforeFailing: reader.int('CONFLICTS_BEFORE_FAILING', WORKER_DEFAULTS.conflictsBeforeFailing, { min: 0, max: 1_000 }),
     media: readMediaSettings(reader),
     waMediaCaFile: reader.optionalString('WA_MEDIA_CA_FILE'),
+    mediaRetryDelayMs: reader.int('MEDIA_RETRY_DELAY_MS', WORKER_DEFAULTS.mediaRetryDelayMs, { min: 1_000, max: 3_600_000 }),
+    mediaRetryAttempts: reader.int('MEDIA_RETRY_ATTEMPTS', WORKER_DEFAULTS.mediaRetryAttempts, { min: 0, max: 20 }),
   });
 }
