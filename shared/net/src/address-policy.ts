@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { hasPrefix, ipv4At, ipv6Bytes } from './ip-address';
 
-/** Why an address is not public; `public` is fetched. */
+/** Why an address is not public; only `public` is reached without an allow-list entry. */
 export type AddressClass = 'public' | 'loopback' | 'private' | 'link-local' | 'unspecified' | 'multicast' | 'metadata' | 'reserved';
 
 type Range = readonly [subnet: string, prefix: number, kind: Exclude<AddressClass, 'public'>];
