@@ -90,6 +90,8 @@ async function main() {
   const key = apiKey();
   const redis = await redisUrl();
   const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info' };
+  // Webhooks may reach public addresses only, unless allowed: a receiver on this machine is (ingress and dispatcher).
+  const webhookAllow = { WEBHOOK_ALLOW: process.env.WEBHOOK_ALLOW || '127.0.0.1,::1,localhost' };
   // The ingress stores uploads in the media bucket and the workers will read them: both get the S3 settings.
   const s3 = await startS3();
   const media = { ...s3, MEDIA_SIGNING_SECRET: mediaSigningSecret() };
@@ -100,7 +102,7 @@ async function main() {
     await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/, { restart: false });
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
-  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
+  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, ...webhookAllow, API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
   for (const [index, port] of ports.workers.entries()) {
     const id = `instance-${index + 1}`;
     await start(id, process.execPath, ['services/worker/dist/src/bin.js'], {
@@ -117,7 +119,7 @@ async function main() {
   }
   // Webhooks: to LARAVEL_API_URL (with DISPATCHER_WEBHOOK_SECRET) when set, and to per-workspace webhooks;
   // without a receiver, a workspace's newest events (DISPATCHER_RETAIN_EVENTS) stay pending and the dispatcher logs that.
-  await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
+  await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, ...webhookAllow, DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
   await startBackup(common, s3);
   printUsage(key, wsUrl, simulator);
   watcher = watchFleet({
@@ -169,7 +171,7 @@ Fleet is running.
   workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health
   backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (${shown(path.join(data, 's3'))})`}; make backup / make restore SNAPSHOT=latest
   media       uploads to bucket ${process.env.MEDIA_S3_BUCKET || 'fleet-media'} on ${process.env.S3_ENDPOINT || 'the same S3'}; signing secret in ${process.env.MEDIA_SIGNING_SECRET ? 'MEDIA_SIGNING_SECRET' : shown(path.join(data, 'media-signing-secret'))}
-  dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'}
+  dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'} (WEBHOOK_ALLOW=${process.env.WEBHOOK_ALLOW || '127.0.0.1,::1,localhost'})
   API key     ${key}
   WhatsApp    ${whatsappLine(wsUrl, simulator)}
 

@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, summary: 'The request body, path or query does not match the schema.' },
   INVALID_JSON: { status: 400, summary: 'The request body is not valid JSON.' },
   INVALID_ID: { status: 400, summary: 'A session id or workspace id is malformed (ids reach file paths).' },
+  WEBHOOK_URL_REFUSED: { status: 400, summary: 'A webhook URL whose host is (or resolves to) a loopback, private, link-local, metadata or other non-public address that WEBHOOK_ALLOW does not name.' },
   UNAUTHORIZED: { status: 401, summary: 'No bearer API key, or an unknown one.' },
   NOT_FOUND: { status: 404, summary: 'No such route.' },
   SESSION_NOT_FOUND: { status: 404, summary: 'No session with that id exists.' },

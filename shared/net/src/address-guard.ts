@@ -55,7 +55,8 @@ export class AddressGuard {
     if (this.allowList.allowsHost(name) || this.allowList.allowsAddress(address)) return;
     const kind = classifyAddress(address);
     if (kind === 'public') return;
-    throw new AddressRefusedError(name, isIP(name) ? `a ${kind} address` : `it resolves to a ${kind} address`);
+    const what = `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} address`;
+    throw new AddressRefusedError(name, isIP(name) ? what : `it resolves to ${what}`);
   }
 
   /**

@@ -79,3 +79,9 @@ export const METADATA_HOST_NAMES: readonly string[] = ['metadata.google.internal
 export function normalizeHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
 }
+
+/** Whether `host` (a URL host) is a cloud metadata service: one of its names, or a metadata address. */
+export function isMetadataHost(host: string): boolean {
+  const name = normalizeHost(host);
+  return METADATA_HOST_NAMES.includes(name) || (isIP(name) !== 0 && classifyAddress(name) === 'metadata');
+}

@@ -59,7 +59,7 @@ describe('net: AddressGuard (which destinations a caller-given URL may reach)', 
     for (const [address, kind] of [['127.0.0.1', 'loopback'], ['10.1.2.3', 'private'], ['100.64.0.1', 'private'], ['fd12::1', 'private'], ['169.254.1.1', 'link-local'], ['169.254.169.254', 'metadata'], ['0.0.0.0', 'unspecified'], ['224.0.0.1', 'multicast'], ['240.0.0.1', 'reserved'], ['::ffff:127.0.0.1', 'loopback']]) {
       const error = refusal(() => guard.connectOptions(address!.includes(':') ? `[${address}]` : address!));
       expect(error.code, address).to.equal('ADDRESS_REFUSED');
-      expect(error.reason, address).to.equal(`a ${kind} address`);
+      expect(error.reason, address).to.equal(`${kind === 'unspecified' ? 'an' : 'a'} ${kind} address`);
       expect(error.status).to.equal(400);
     }
     expect(guard.connectOptions('93.184.216.34')).to.deep.equal({});
