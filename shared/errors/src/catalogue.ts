@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   MESSAGE_NOT_REVOCABLE: { status: 409, summary: 'Only a message this session sent can be revoked (for everyone), within 2 days of sending; one still being written cannot.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body is not application/json.' },
+  ADMIN_KEYS_NOT_CONFIGURED: { status: 403, summary: 'A worker route that needs an admin key, on a worker started without API_KEYS.' },
   NO_WORKERS: { status: 503, summary: 'No worker is alive to own the session.' },
   FLEET_AT_CAPACITY: { status: 503, summary: 'Every live worker is at MAX_SESSIONS_PER_INSTANCE.' },
   INSTANCE_AT_CAPACITY: { status: 503, summary: 'The worker that owns the workspace is full.' },
