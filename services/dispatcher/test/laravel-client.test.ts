@@ -50,7 +50,7 @@ describe('Laravel FleetClient (PHP) against a running Fleet, receiving its webho
 
   it('calls every endpoint through Laravel\'s HTTP client and gets the session and message events in order', async () => {
     const common = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error', SHARD_COUNT: '8' };
-    ingress = createIngress(readIngressConfig({ ...common, API_KEYS: API_KEY, INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0' }), { logger: createSilentLogger() });
+    ingress = createIngress(readIngressConfig({ ...common, API_KEYS: API_KEY, INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0', WEBHOOK_ALLOW: '127.0.0.1' }), { logger: createSilentLogger() });
     const { url } = await ingress.start();
     worker = createWorker(
       readWorkerConfig({ ...common, INSTANCE_ID: 'instance-1', SESSION_STORAGE_PATH: storage, WORKER_HOST: '127.0.0.1', WORKER_PORT: '0', HEARTBEAT_TTL_MS: '3000' }),
@@ -58,7 +58,7 @@ describe('Laravel FleetClient (PHP) against a running Fleet, receiving its webho
     );
     await worker.start();
     await waitFor(async () => (await ingress!.deps.cluster.refresh()).workers.length === 1, { what: 'worker visible' });
-    dispatcher = createDispatcher(dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, { host: '127.0.0.1', port: 0, pollMs: 50 }), { logger: createSilentLogger() });
+    dispatcher = createDispatcher(dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, { host: '127.0.0.1', port: 0, pollMs: 50, webhookAllow: ['127.0.0.1'] }), { logger: createSilentLogger() });
     await dispatcher.start();
     const port = await freePort();
     php = await startPhpReceiver(port, { FLEET_TEST_DIR: dir, FLEET_WEBHOOK_SECRET: SECRET });

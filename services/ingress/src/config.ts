@@ -1,5 +1,6 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
 import { readMediaSettings, type MediaSettings } from '@fleet/media';
+import { AllowList } from '@fleet/net';
 import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } from '@fleet/messages';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 
@@ -27,6 +28,11 @@ export interface IngressConfig {
   readonly messageBodyRetentionSeconds: number;
   /** The media store (MEDIA_*, S3_* connection, PUBLIC_BASE_URL), read as the workers read it. */
   readonly media: MediaSettings;
+  /**
+   * Non-public hosts and networks a webhook URL may point at (WEBHOOK_ALLOW: CIDRs, addresses, host
+   * names), checked when a webhook is set; the dispatcher checks again at delivery. Default none.
+   */
+  readonly webhookAllow?: readonly string[];
 }
 
 export const INGRESS_DEFAULTS = {
@@ -46,6 +52,8 @@ export function readIngressConfig(env: Env): IngressConfig {
   for (const key of apiKeys) {
     if (key.length < 16) reader.fail('API_KEYS: every key must be at least 16 characters');
   }
+  const webhookAllow = reader.list('WEBHOOK_ALLOW');
+  for (const problem of AllowList.problems(webhookAllow)) reader.fail(`WEBHOOK_ALLOW: ${problem}`);
   return reader.finish({
     common: readCommon(reader),
     host: reader.string('INGRESS_HOST', INGRESS_DEFAULTS.host),
@@ -58,5 +66,6 @@ export function readIngressConfig(env: Env): IngressConfig {
     messageRetentionSeconds: reader.int('MESSAGE_RETENTION_SECONDS', INGRESS_DEFAULTS.messageRetentionSeconds, { min: 3_600, max: 90 * 24 * 3_600 }),
     messageBodyRetentionSeconds: reader.int('MESSAGE_BODY_RETENTION_SECONDS', INGRESS_DEFAULTS.messageBodyRetentionSeconds, { min: 600, max: 90 * 24 * 3_600 }),
     media: readMediaSettings(reader),
+    webhookAllow,
   });
 }

@@ -4,6 +4,7 @@ import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
 import type { MediaStore, MediaSweeper } from '@fleet/media';
 import type { MessageLedger } from '@fleet/messages';
+import type { AddressGuard } from '@fleet/net';
 import type { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import type { HealthSweep } from './health-sweep';
 import type { MediaGateway } from './message-content';
@@ -33,4 +34,6 @@ export interface IngressDeps {
   readonly mediaSweeper: MediaSweeper;
   /** Signed media links: their base (PUBLIC_BASE_URL, else the request's origin) and lifetime. */
   readonly mediaLinks: { readonly publicBaseUrl: string | undefined; readonly ttlSeconds: number };
+  /** Which hosts a webhook URL may point at (WEBHOOK_ALLOW), judged when it is set. */
+  readonly webhookGuard: AddressGuard;
 }

@@ -5,6 +5,7 @@ import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { createMediaStore, fetcherOptions, MediaSweeper, SafeFetcher } from '@fleet/media';
 import { MessageLedger } from '@fleet/messages';
+import { AddressGuard } from '@fleet/net';
 import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
 import { mediaGateway } from './media-gateway';
@@ -64,6 +65,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
       onError: (error) => logger.warn('media sweep failed; retried next round', { error }),
     }),
     mediaLinks: { publicBaseUrl: config.media.publicBaseUrl, ttlSeconds: config.media.urlTtlSeconds },
+    webhookGuard: new AddressGuard({ allow: config.webhookAllow ?? [] }),
   };
   metrics.probes.sessionWaiters = () => deps.sessionWatch.waiters;
   metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];
