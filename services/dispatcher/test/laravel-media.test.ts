@@ -77,7 +77,7 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
     files = await mkdtemp(path.join(tmpdir(), 'fleet-laravel-media-files-'));
     await writeFile(path.join(dir, 'mode'), 'ok');
     fleet = await startMediaFleet({ redisUrl: TEST_REDIS_URL, prefix });
-    dispatcher = createDispatcher(dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, { host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 200, retryMaxDelayMs: 1_000 }), {
+    dispatcher = createDispatcher(dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, { host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 200, retryMaxDelayMs: 1_000, webhookAllow: ['127.0.0.1'] }), {
       logger: createSilentLogger(),
     });
     await dispatcher.start();
