@@ -1,13 +1,16 @@
 import type { Redis } from 'ioredis';
+import type { ApiKeyStore } from '@fleet/api-keys';
 import type { ClusterView } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
 import type { MediaStore, MediaSweeper } from '@fleet/media';
 import type { MessageLedger } from '@fleet/messages';
 import type { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
+import type { WorkspaceKeyCache } from './auth/workspace-key-cache';
 import type { HealthSweep } from './health-sweep';
 import type { MediaGateway } from './message-content';
 import type { IngressMetrics } from './metrics';
+import type { RateLimiter, RateLimitSettings } from './rate-limit/rate-limiter';
 import type { SessionWatch } from './session-watch';
 
 /** What the routes need, built once by `createIngress` (and by tests). */
@@ -33,4 +36,11 @@ export interface IngressDeps {
   readonly mediaSweeper: MediaSweeper;
   /** Signed media links: their base (PUBLIC_BASE_URL, else the request's origin) and lifetime. */
   readonly mediaLinks: { readonly publicBaseUrl: string | undefined; readonly ttlSeconds: number };
+  /** Workspace API keys (hashes only): created, listed and revoked by the admin routes. */
+  readonly apiKeys: ApiKeyStore;
+  /** Checks workspace keys without a Redis read per request; revocations reach it by pub/sub. */
+  readonly workspaceKeys: WorkspaceKeyCache;
+  /** Token buckets in Redis, shared by every ingress. */
+  readonly rateLimiter: RateLimiter;
+  readonly rateLimits: RateLimitSettings;
 }
