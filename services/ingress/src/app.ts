@@ -1,7 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import type { IngressDeps } from './deps';
-import { bearerAuth } from './http/auth';
+import { accessControl } from './auth/access-control';
+import { Authenticator } from './auth/authenticator';
+import { BEARER_SCHEME, withAccess } from './auth/openapi-access';
 import { bodyLimit } from './http/body-limit';
 import { SEND_BODY_LIMIT_BYTES, SEND_PATH } from './routes/messages';
 import { hasBody } from './http/has-body';
@@ -10,6 +12,7 @@ import { requestContext } from './http/request-context';
 import { registerAdminRoutes } from './routes/admin';
 import { registerHealthRoute, registerHealthSweepRoute, registerInstanceRoutes } from './routes/instances';
 import { registerEventRoutes } from './routes/events';
+import { registerKeyRoutes } from './routes/keys';
 import { isUpload, registerMediaRoutes } from './routes/media';
 import { registerMessageRoutes } from './routes/messages';
 import { registerSessionControlRoutes } from './routes/session-control';
@@ -21,6 +24,7 @@ import { OPENAPI_PATH, registerDocsRoutes } from './routes/docs';
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
 export interface AppOptions {
+  /** Admin keys (API_KEYS); workspace keys are checked through `deps.workspaceKeys`. */
   readonly apiKeys: readonly string[];
   readonly bodyLimitBytes: number;
 }
@@ -47,7 +51,9 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
     return c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
   });
 
-  app.use('/api/*', bearerAuth(options.apiKeys));
+  // Who may call what: ROUTE_ACCESS (auth/route-access.ts), one line per route.
+  const authenticator = new Authenticator(options.apiKeys, deps.workspaceKeys);
+  app.use('*', accessControl({ authenticator, limiter: deps.rateLimiter, limits: deps.rateLimits, keys: deps.keys }));
   // A send may carry small media inline (base64): its route has a larger limit of its own. The media
   // upload streams a multipart body of its own, under its own bound (routes/media.ts).
   const sendLimit = Math.max(options.bodyLimitBytes, SEND_BODY_LIMIT_BYTES);
@@ -72,20 +78,22 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   registerInstanceRoutes(app, deps);
   registerHealthSweepRoute(app, deps);
   registerAdminRoutes(app, deps);
+  registerKeyRoutes(app, deps);
   registerHealthRoute(app, deps);
 
   app.get('/metrics', async (c) => {
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', BEARER_SCHEME);
   // PUBLIC (no API key): the OpenAPI document and the Swagger UI showing it (/docs, routes/docs.ts).
-  // They sit outside /api/*, so no key check applies; keep them public in any auth rework.
   registerDocsRoutes(app);
-  app.doc31(OPENAPI_PATH, {
+  const documentConfig = {
     openapi: '3.1.0',
     info: { title: 'Fleet ingress', version: '0.1.0', description: 'Runs WhatsApp Web sessions for a Laravel application.' },
     security: [{ bearer: [] }],
-  });
+  };
+  // Each operation's access (x-fleet-scope, security) comes from ROUTE_ACCESS.
+  app.get(OPENAPI_PATH, (c) => c.json(withAccess(app.getOpenAPI31Document(documentConfig))));
   return app;
 }

@@ -3,13 +3,14 @@ import { readMediaSettings, type MediaSettings } from '@fleet/media';
 import { AllowList } from '@fleet/net';
 import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } from '@fleet/messages';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
+import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from './rate-limit/rate-limiter';
 
 /** The ingress's settings, parsed once from the environment (see docs/configuration.md). */
 export interface IngressConfig {
   readonly common: CommonConfig;
   readonly host: string;
   readonly port: number;
-  /** Bearer API keys accepted on /api routes (API_KEYS, comma-separated). */
+  /** Admin bearer keys, accepted on every /api route (API_KEYS, comma-separated). Workspace keys live in Redis. */
   readonly apiKeys: readonly string[];
   /** Largest accepted request body. Default 64 KiB. */
   readonly bodyLimitBytes: number;
@@ -33,6 +34,8 @@ export interface IngressConfig {
    * names), checked when a webhook is set; the dispatcher checks again at delivery. Default none.
    */
   readonly webhookAllow?: readonly string[];
+  /** Requests per key and sends per session (RATE_LIMIT_*); default RATE_LIMIT_DEFAULTS. */
+  readonly rateLimits?: RateLimitSettings;
 }
 
 export const INGRESS_DEFAULTS = {
@@ -67,5 +70,10 @@ export function readIngressConfig(env: Env): IngressConfig {
     messageBodyRetentionSeconds: reader.int('MESSAGE_BODY_RETENTION_SECONDS', INGRESS_DEFAULTS.messageBodyRetentionSeconds, { min: 600, max: 90 * 24 * 3_600 }),
     media: readMediaSettings(reader),
     webhookAllow,
+    rateLimits: {
+      keyPerMinute: reader.int('RATE_LIMIT_KEY_PER_MINUTE', RATE_LIMIT_DEFAULTS.keyPerMinute, { min: 0, max: 10_000_000 }),
+      adminPerMinute: reader.int('RATE_LIMIT_ADMIN_PER_MINUTE', RATE_LIMIT_DEFAULTS.adminPerMinute, { min: 0, max: 10_000_000 }),
+      sessionSendsPerMinute: reader.int('RATE_LIMIT_SESSION_SENDS_PER_MINUTE', RATE_LIMIT_DEFAULTS.sessionSendsPerMinute, { min: 0, max: 10_000_000 }),
+    },
   });
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { ApiKeyStore } from '@fleet/api-keys';
 import type { ClusterView } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
@@ -6,9 +7,11 @@ import type { MediaStore, MediaSweeper } from '@fleet/media';
 import type { MessageLedger } from '@fleet/messages';
 import type { AddressGuard } from '@fleet/net';
 import type { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
+import type { WorkspaceKeyCache } from './auth/workspace-key-cache';
 import type { HealthSweep } from './health-sweep';
 import type { MediaGateway } from './message-content';
 import type { IngressMetrics } from './metrics';
+import type { RateLimiter, RateLimitSettings } from './rate-limit/rate-limiter';
 import type { SessionWatch } from './session-watch';
 
 /** What the routes need, built once by `createIngress` (and by tests). */
@@ -36,4 +39,11 @@ export interface IngressDeps {
   readonly mediaLinks: { readonly publicBaseUrl: string | undefined; readonly ttlSeconds: number };
   /** Which hosts a webhook URL may point at (WEBHOOK_ALLOW), judged when it is set. */
   readonly webhookGuard: AddressGuard;
+  /** Workspace API keys (hashes only): created, listed and revoked by the admin routes. */
+  readonly apiKeys: ApiKeyStore;
+  /** Checks workspace keys without a Redis read per request; revocations reach it by pub/sub. */
+  readonly workspaceKeys: WorkspaceKeyCache;
+  /** Token buckets in Redis, shared by every ingress. */
+  readonly rateLimiter: RateLimiter;
+  readonly rateLimits: RateLimitSettings;
 }

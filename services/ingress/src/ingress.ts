@@ -1,6 +1,7 @@
 import { createRedis } from '@fleet/redis';
 import { serve, type ServerType } from '@hono/node-server';
 import { ClusterView } from '@fleet/cluster';
+import { ApiKeyStore } from '@fleet/api-keys';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { createMediaStore, fetcherOptions, MediaSweeper, SafeFetcher } from '@fleet/media';
@@ -8,11 +9,13 @@ import { MessageLedger } from '@fleet/messages';
 import { AddressGuard } from '@fleet/net';
 import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
+import { WorkspaceKeyCache } from './auth/workspace-key-cache';
 import { mediaGateway } from './media-gateway';
 import { HealthSweep } from './health-sweep';
 import type { IngressConfig } from './config';
 import type { IngressDeps } from './deps';
 import { createIngressMetrics } from './metrics';
+import { RATE_LIMIT_DEFAULTS, RateLimiter } from './rate-limit/rate-limiter';
 import { SessionWatch } from './session-watch';
 
 /** Requests that may wait on session changes at once (long polls); past it, waits answer at once. */
@@ -41,6 +44,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
   metrics.probes.liveWorkers = () => cluster.snapshot.workers.length;
   const sessions = new SessionStore(redis, keys);
   const media = createMediaStore(config.media, redis, keys);
+  const apiKeys = new ApiKeyStore(redis, keys);
   const deps: IngressDeps = {
     redis,
     keys,
@@ -66,6 +70,10 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     }),
     mediaLinks: { publicBaseUrl: config.media.publicBaseUrl, ttlSeconds: config.media.urlTtlSeconds },
     webhookGuard: new AddressGuard({ allow: config.webhookAllow ?? [] }),
+    apiKeys,
+    workspaceKeys: new WorkspaceKeyCache({ redis, keys, store: apiKeys, logger }),
+    rateLimiter: new RateLimiter(redis),
+    rateLimits: config.rateLimits ?? RATE_LIMIT_DEFAULTS,
   };
   metrics.probes.sessionWaiters = () => deps.sessionWatch.waiters;
   metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];
@@ -99,6 +107,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
         await answered;
         await deps.healthSweep.close();
         await deps.mediaSweeper.close();
+        deps.workspaceKeys.close();
         media.close();
         await cluster.close();
         await deps.queues.close();

@@ -37,6 +37,10 @@ export interface WorkerConfig {
   readonly messageAckTimeoutMs: number;
   /** Writes of one message before it fails. */
   readonly messageSendAttempts: number;
+  /** Messages a session may send at once after a quiet time, before SEND_RATE_PER_SESSION paces it. */
+  readonly sendBurstPerSession: number;
+  /** Messages a second a session sends once its burst is spent (0 = unpaced); the rest wait in its outbox. */
+  readonly sendRatePerSession: number;
   /** A message not sent this long after it was accepted fails (`expired`); its session never connected. */
   readonly messageMaxWaitSeconds: number;
   /** Delay before a session reconnects after a 440 conflict (another socket took over its device). */
@@ -65,6 +69,8 @@ export const WORKER_DEFAULTS = {
   keyCacheMb: 64,
   messageAckTimeoutMs: 30_000,
   messageSendAttempts: 3,
+  sendBurstPerSession: 20,
+  sendRatePerSession: 5,
   messageMaxWaitSeconds: 24 * 3600,
   conflictReconnectDelayMs: 5_000,
   conflictsBeforeFailing: 3,
@@ -118,6 +124,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     keyCacheMb: reader.int('KEY_CACHE_MB', WORKER_DEFAULTS.keyCacheMb, { min: 1, max: 65_536 }),
     messageAckTimeoutMs: reader.int('MESSAGE_ACK_TIMEOUT_MS', WORKER_DEFAULTS.messageAckTimeoutMs, { min: 1_000, max: 600_000 }),
     messageSendAttempts: reader.int('MESSAGE_SEND_ATTEMPTS', WORKER_DEFAULTS.messageSendAttempts, { min: 1, max: 20 }),
+    sendBurstPerSession: reader.int('SEND_BURST_PER_SESSION', WORKER_DEFAULTS.sendBurstPerSession, { min: 1, max: 10_000 }),
+    sendRatePerSession: reader.number('SEND_RATE_PER_SESSION', WORKER_DEFAULTS.sendRatePerSession, { min: 0, max: 1_000 }),
     // At most the ledger's body retention (2 days): a message is sent from its body.
     messageMaxWaitSeconds: reader.int('MESSAGE_MAX_WAIT_SECONDS', WORKER_DEFAULTS.messageMaxWaitSeconds, { min: 60, max: 2 * 24 * 3600 }),
     conflictReconnectDelayMs: reader.int('CONFLICT_RECONNECT_DELAY_MS', WORKER_DEFAULTS.conflictReconnectDelayMs, { min: 0, max: 600_000 }),

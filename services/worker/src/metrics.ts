@@ -19,6 +19,8 @@ export interface WorkerMetrics {
   readonly sendLatency: Histogram<'stage'>;
   /** Outgoing messages leaving a session's outbox: written to the socket, retried or failed. */
   readonly messageWrites: Counter<'outcome'>;
+  /** Waits of a session's sender for its send pace (SEND_RATE_PER_SESSION) with messages waiting. */
+  readonly sendsPaced: Counter;
   /** Time a job waited in its queue before this worker began it. */
   readonly jobWait: Histogram<'name'>;
   /** Read on every scrape from `probes` (set by the worker once it is wired). */
@@ -110,6 +112,11 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
       name: 'fleet_message_writes_total',
       help: 'Outgoing messages taken from a session outbox: written to the socket, put back to retry (failed write, no server ack in time) or failed',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    sendsPaced: new Counter({
+      name: 'fleet_message_sends_paced_total',
+      help: 'Times a session sender waited for its send pace (SEND_RATE_PER_SESSION, SEND_BURST_PER_SESSION) with messages waiting in the outbox',
       registers: [registry],
     }),
     jobWait: new Histogram({

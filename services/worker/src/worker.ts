@@ -211,7 +211,12 @@ class WorkerService implements FleetWorker {
       connector: this.deps.connector,
       sessions: this.sessions,
       ledger: this.ledger,
-      sendPolicy: { ackTimeoutMs: this.config.messageAckTimeoutMs, maxAttempts: this.config.messageSendAttempts },
+      sendPolicy: {
+        ackTimeoutMs: this.config.messageAckTimeoutMs,
+        maxAttempts: this.config.messageSendAttempts,
+        burst: this.config.sendBurstPerSession,
+        ratePerSecond: this.config.sendRatePerSession,
+      },
       leases: new LeaseStore(this.store, this.keys),
       maxSessions: this.config.maxSessions,
       holder: () => this.heartbeat?.current,

@@ -79,7 +79,7 @@ describe('SessionManager (real Redis, test connectors)', () => {
   let ledger: MessageLedger;
 
   /** A manager registered as worker `i1` over `connector`. */
-  async function managerWith(connector: SessionConnector, maxSessions?: number, sendPolicy?: { ackTimeoutMs?: number; maxAttempts?: number }): Promise<SessionManager> {
+  async function managerWith(connector: SessionConnector, maxSessions?: number, sendPolicy?: { ackTimeoutMs?: number; maxAttempts?: number; burst?: number; ratePerSecond?: number }): Promise<SessionManager> {
     const keys = createKeys(prefix);
     const holder = await new Membership({ redis, keys }).register({ instanceId: 'i1', url: 'http://127.0.0.1:1', maxSessions: maxSessions ?? 10 });
     return new SessionManager({
@@ -131,6 +131,35 @@ describe('SessionManager (real Redis, test connectors)', () => {
     await waitFor(async () => (await Promise.all(ids.map((id) => ledger.get(id)))).every((m) => m?.status === 'sent'), { what: 'all sent' });
     expect(writes).to.deep.equal(ids);
     expect(maxOverlap()).to.equal(1);
+  });
+
+  it('paces a session\'s sends: a burst at once, then the rate; the rest wait in the outbox, in order', async function () {
+    this.timeout(30_000);
+    const { connector, writes } = recordingConnector();
+    const times: number[] = [];
+    const timed: SessionConnector = {
+      ...connector,
+      async start(spec, handlers) {
+        const handle = await connector.start(spec, handlers);
+        return { ...handle, send: async (message) => (times.push(Date.now()), handle.send(message)) };
+      },
+    };
+    const manager = await managerWith(timed, 10, { burst: 3, ratePerSecond: 10 });
+    await sessions.create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
+    expect(await manager.start('s1')).to.equal('started');
+    await waitFor(async () => (await sessions.get('s1'))?.status === 'connected', { what: 'connected' });
+    const ids = await acceptMany(13);
+    wakeAll(manager, ids);
+    await waitFor(async () => writes.length >= 3, { what: 'the burst' });
+    // Beyond the burst, messages are not even claimed: they wait in the outbox.
+    expect((await ledger.get(ids[12]!))?.status).to.equal('queued');
+    expect((await ledger.waiting('s1')).queued).to.be.greaterThan(0);
+    await waitFor(async () => (await Promise.all(ids.map((id) => ledger.get(id)))).every((m) => m?.status === 'sent'), { what: 'all sent', timeoutMs: 20_000 });
+    expect(writes).to.deep.equal(ids);
+    // Message k (from 0) beyond the burst of 3 waits for k - 2 tokens at 10 a second: at least (k - 2) × 100 ms after the first.
+    const late = times.map((at, k) => ({ k, after: at - times[0]!, least: Math.max(0, (k - 2) * 100) })).filter(({ after, least }) => after < least - 5);
+    expect(late, 'writes earlier than the pace allows').to.deep.equal([]);
+    expect(times[12]! - times[0]!).to.be.at.least(995);
   });
 
   it('keeps messages accepted while disconnected and sends them, in order, once connected', async () => {

@@ -115,6 +115,19 @@ export interface Keys {
   readonly mediaRetries: string;
   /** String (JSON, with expiry): what a failed download needs to be tried again (the message's media key …). */
   mediaRetry(mediaId: string): string;
+
+  /** Hash: one workspace API key (workspace, name, scopes, sha256 of its secret, times); never its secret. */
+  apiKey(keyId: string): string;
+  /** Sorted set: every workspace API key id, score = when it was created (ms). */
+  readonly apiKeys: string;
+  /** Sorted set: the API key ids of one workspace, score = when each was created (ms). */
+  workspaceApiKeys(workspaceId: number): string;
+  /** Pub/sub channel: an API key was created or revoked (message = key id); ingresses drop their cached copy. */
+  readonly apiKeysChannel: string;
+  /** Hash: the request rate limit bucket of one API key (`<kind>:<id>`: `ws:<key id>` or `admin:<digest>`). */
+  rateLimitKey(bucketId: string): string;
+  /** Hash: the send rate limit bucket of one session. */
+  rateLimitSession(sessionId: string): string;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
@@ -175,5 +188,11 @@ export function createKeys(prefix: string): Keys {
     mediaExpiry: k('media', 'expiry'),
     mediaRetries: k('media', 'retries'),
     mediaRetry: (mediaId: string) => k('media', 'retry', mediaId),
+    apiKey: (keyId: string) => k('apikey', keyId),
+    apiKeys: k('apikeys'),
+    workspaceApiKeys: (workspaceId: number) => k('workspace', workspaceId, 'apikeys'),
+    apiKeysChannel: k('apikeys', 'changed'),
+    rateLimitKey: (bucketId: string) => k('ratelimit', 'key', bucketId),
+    rateLimitSession: (sessionId: string) => k('ratelimit', 'session', sessionId),
   });
 }

@@ -4,6 +4,7 @@ import { backupCommand } from './backup';
 import { drainCommand } from './drain';
 import { healthCommand } from './health';
 import { instancesCommand } from './instances';
+import { keysCommand } from './keys';
 import { migrateCommand, unpinCommand } from './migrate';
 import { rebalanceCommand } from './rebalance';
 import { restoreCommand } from './restore';
@@ -12,4 +13,4 @@ import { verifySessionsCommand } from './verify-sessions';
 
 /** Every fleetctl command. Add a command by adding its file and one line here. */
 export const COMMANDS: readonly Command[] = [instancesCommand, migrateCommand, unpinCommand, drainCommand, rebalanceCommand, auditCommand, backupCommand, restoreCommand,
-  healthCommand, verifySessionsCommand, storageCheckCommand];
+  healthCommand, verifySessionsCommand, storageCheckCommand, keysCommand];

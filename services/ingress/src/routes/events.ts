@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { EventLog } from '@fleet/events';
+import { assertOwnWorkspace } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS } from './responses';
@@ -44,6 +45,7 @@ export function registerEventRoutes(app: OpenAPIHono, deps: IngressDeps): void {
   const log = new EventLog(deps.redis, deps.keys);
   app.openapi(listEvents, async (c) => {
     const { workspace_id: workspaceId, since, limit } = c.req.valid('query');
+    assertOwnWorkspace(c, workspaceId);
     const page = await log.since(workspaceId, since, limit);
     const last = page.events[page.events.length - 1];
     return c.json({

@@ -3,7 +3,8 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { ApiError, FleetError } from '@fleet/errors';
-import { MAX_MEDIA_BYTES, MediaSignatureInvalidError, type MediaRecord } from '@fleet/media';
+import { MAX_MEDIA_BYTES, MediaNotFoundError, MediaSignatureInvalidError, type MediaRecord } from '@fleet/media';
+import { assertOwnWorkspace, canSee, principalOf } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { mediaResponse } from '../http/media-response';
 import { receiveUpload, UploadFailure, type UploadFields } from '../http/multipart-upload';
@@ -103,8 +104,10 @@ async function upload(deps: IngressDeps, c: Context): Promise<Response> {
       headers: c.req.header(),
       body: requestStream(c),
       maxRequestBytes: MAX_UPLOAD_REQUEST_BYTES,
-      store: (form, file) =>
-        deps.mediaStore.put({ workspaceId: form.workspaceId, kind: 'upload', type: form.type, mimetype: file.mimetype, filename: file.filename, source: file.stream, maxBytes: file.limit.maxBytes }),
+      store: (form, file) => {
+        assertOwnWorkspace(c, form.workspaceId);
+        return deps.mediaStore.put({ workspaceId: form.workspaceId, kind: 'upload', type: form.type, mimetype: file.mimetype, filename: file.filename, source: file.stream, maxBytes: file.limit.maxBytes });
+      },
       discard: (record) => deps.mediaStore.remove(record.id),
     });
     bodyLeft = false;
@@ -129,6 +132,11 @@ export function registerMediaRoutes(app: OpenAPIHono, deps: IngressDeps): void {
 
   app.openapi(getMedia, async (c) => {
     const { id } = c.req.valid('param');
+    // A workspace key sees its own workspace's media only; another's is answered as a missing one.
+    if (principalOf(c)?.kind === 'workspace') {
+      const found = await deps.mediaStore.get(id);
+      if (!found || !canSee(c, found.workspaceId)) throw new MediaNotFoundError(id);
+    }
     const { record, stream } = await deps.mediaStore.open(id);
     return mediaResponse(c, record, stream) as never;
   });

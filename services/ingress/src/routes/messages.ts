@@ -2,7 +2,10 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import type { MessageContent, MessageRecord } from '@fleet/messages';
 import type { MessageSendJob } from '@fleet/state';
+import type { Context } from 'hono';
+import { canSee } from '../auth/principal';
 import type { IngressDeps } from '../deps';
+import { takeSessionSend } from '../rate-limit/session-sends';
 import { contentOf, targetOf, type ContentContext } from '../message-content';
 import { EditMessageBody, MAX_INLINE_BYTES, MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
@@ -79,10 +82,10 @@ async function wake(deps: IngressDeps, shard: number, job: MessageSendJob): Prom
   }
 }
 
-/** The session a request names (404 when there is none, or it is being deleted). */
-async function sessionOf(deps: IngressDeps, sessionId: string): Promise<{ workspaceId: number }> {
+/** The session a request names (404 when there is none, it is being deleted, or the key may not see it). */
+async function sessionOf(deps: IngressDeps, c: Context, sessionId: string): Promise<{ workspaceId: number }> {
   const session = await deps.sessions.get(sessionId);
-  if (!session || session.desired === 'deleted') throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: sessionId });
+  if (!session || session.desired === 'deleted' || !canSee(c, session.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: sessionId });
   return session;
 }
 
@@ -107,10 +110,10 @@ async function queue(deps: IngressDeps, sessionId: string, to: string, content: 
   return { record, duplicate: outcome.kind === 'duplicate' };
 }
 
-/** A message of the session that sent it, as the edit and revoke routes need it (404 otherwise). */
-async function ownMessage(deps: IngressDeps, id: string): Promise<MessageRecord> {
+/** A message the key may see (404 otherwise, as for a missing one). */
+async function ownMessage(deps: IngressDeps, c: Context, id: string): Promise<MessageRecord> {
   const record = await deps.messages.get(id);
-  if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'no such message', { message_id: id });
+  if (!record || !canSee(c, record.workspaceId)) throw new ApiError('MESSAGE_NOT_FOUND', 'no such message', { message_id: id });
   return record;
 }
 
@@ -119,7 +122,8 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
 
   app.openapi(sendMessage, async (c) => {
     const body = c.req.valid('json');
-    const session = await sessionOf(deps, body.session_id);
+    const session = await sessionOf(deps, c, body.session_id);
+    await takeSessionSend(c, deps, body.session_id);
     const content = await contentOf(context(body.session_id, session.workspaceId), body);
     const { record, duplicate } = await queue(deps, body.session_id, body.to, content, body.idempotency_key);
     return c.json({ ...messageView(record), duplicate }, duplicate ? 200 : 202);
@@ -127,37 +131,37 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
 
   app.openapi(getMessage, async (c) => {
     const { id } = c.req.valid('param');
-    const record = await deps.messages.get(id);
-    if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'no such message', { message_id: id });
-    return c.json(messageView(record), 200);
+    return c.json(messageView(await ownMessage(deps, c, id)), 200);
   });
 
   app.openapi(editMessage, async (c) => {
     const { id } = c.req.valid('param');
     const { text } = c.req.valid('json');
-    const record = await ownMessage(deps, id);
-    const session = await sessionOf(deps, record.sessionId);
+    const record = await ownMessage(deps, c, id);
+    const session = await sessionOf(deps, c, record.sessionId);
     const target = await targetOf(context(record.sessionId, session.workspaceId), id, 'edit').catch(() => undefined);
     const sentAt = target?.sentAt ?? 0;
     if (!target || !target.fromMe || target.type !== 'text' || Date.now() - sentAt > EDIT_WINDOW_MS) {
       throw new ApiError('MESSAGE_NOT_EDITABLE', 'only a text this session sent, acknowledged by WhatsApp, can be edited, within 15 minutes', { message_id: id, status: record.status, type: record.type });
     }
+    await takeSessionSend(c, deps, record.sessionId);
     const { record: edit } = await queue(deps, record.sessionId, target.chat, { type: 'edit', target: { id, chat: target.chat, fromMe: true }, text });
     return c.json({ ...messageView(edit), duplicate: false }, 202);
   });
 
   app.openapi(revokeMessage, async (c) => {
     const { id } = c.req.valid('param');
-    const record = await ownMessage(deps, id);
+    const record = await ownMessage(deps, c, id);
     if (record.status === 'queued') {
       const outcome = await deps.messages.cancel(id);
       if (outcome === 'cancelled') return c.json(messageView((await deps.messages.get(id)) ?? record), 200);
     }
-    const session = await sessionOf(deps, record.sessionId);
+    const session = await sessionOf(deps, c, record.sessionId);
     const target = await targetOf(context(record.sessionId, session.workspaceId), id, 'revoke').catch(() => undefined);
     if (!target || !target.fromMe || Date.now() - (target.sentAt ?? 0) > REVOKE_WINDOW_MS) {
       throw new ApiError('MESSAGE_NOT_REVOCABLE', 'only a message this session sent, acknowledged by WhatsApp, can be revoked, within 2 days', { message_id: id, status: record.status });
     }
+    await takeSessionSend(c, deps, record.sessionId);
     const { record: revoke } = await queue(deps, record.sessionId, target.chat, { type: 'revoke', target: { id, chat: target.chat, fromMe: true } });
     return c.json({ ...messageView(revoke), duplicate: false }, 202);
   });

@@ -26,7 +26,9 @@ export function errorResponses(...codes: readonly AnyCode[]): Record<number, Ret
 /** Error answers shared by the /api routes, for the OpenAPI document. */
 export const COMMON_ERRORS = {
   400: error('Invalid request (VALIDATION_FAILED, INVALID_JSON, INVALID_ID)'),
-  401: error('Missing or unknown API key (UNAUTHORIZED)'),
+  401: error('Missing, unknown or revoked API key (UNAUTHORIZED)'),
+  403: error('The key may not use this route: FORBIDDEN (admin keys only) or SCOPE_REQUIRED (details.scope)'),
+  429: error('RATE_LIMITED: too many requests for the key or sends for the session; see Retry-After'),
   413: error('Body too large (PAYLOAD_TOO_LARGE)'),
   503: error('No capacity or a dependency is down'),
 } as const;

@@ -1,7 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import QRCode from 'qrcode';
 import { ApiError } from '@fleet/errors';
 import { jobId, sessionJob, type SessionRecord } from '@fleet/state';
+import { canSee, principalOf } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { SessionId, SessionView } from '../schemas';
 import { hasLiveQr, sessionView } from '../views';
@@ -85,8 +87,10 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
   app.openapi(sessionQr, async (c) => {
     const { id } = c.req.valid('param');
     const { format, wait } = c.req.valid('query');
+    // A workspace key does not wait on another workspace's session: it is answered as a missing one, at once.
+    if (principalOf(c)?.kind === 'workspace') await requireSession(deps, c, id);
     const record = await deps.sessionWatch.until(id, (current) => hasLiveQr(current) || !QR_MAY_COME.has(current.status) || current.desired === 'deleted', wait * 1_000);
-    if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+    if (!record || !canSee(c, record.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
     const view = sessionView(record, null);
     if (!view.qr || !view.qr_expires_at) {
       throw new ApiError('QR_NOT_AVAILABLE', `no QR code is pending (status ${view.status})`, { session_id: id, status: view.status });
@@ -102,7 +106,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
 
   app.openapi(stopSession, async (c) => {
     const { id } = c.req.valid('param');
-    const record = await requireLiveSession(deps, id);
+    const record = await requireLiveSession(deps, c, id);
     await deps.sessions.update(id, { desired: 'stopped' });
     await deps.queues.add(record.shard, 'session.stop', sessionJob(record), jobId('stop', id, Date.now()));
     return c.json(await currentView(deps, record), 202);
@@ -110,7 +114,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
 
   app.openapi(startSession, async (c) => {
     const { id } = c.req.valid('param');
-    const record = await requireLiveSession(deps, id);
+    const record = await requireLiveSession(deps, c, id);
     await deps.sessions.update(id, { desired: 'running' });
     await deps.queues.add(record.shard, 'session.start', sessionJob(record), jobId('start', id, Date.now()));
     return c.json(await currentView(deps, record), 202);
@@ -124,15 +128,16 @@ async function renderQr(text: string, format: Exclude<QrFormat, 'raw'>): Promise
   return format === 'png' ? QRCode.toBuffer(text, { ...options, type: 'png' }) : QRCode.toDataURL(text, options);
 }
 
-async function requireSession(deps: IngressDeps, id: string): Promise<SessionRecord> {
+/** The session, when it exists and the key may see it (404 SESSION_NOT_FOUND otherwise, the same for both). */
+async function requireSession(deps: IngressDeps, c: Context, id: string): Promise<SessionRecord> {
   const record = await deps.sessions.get(id);
-  if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+  if (!record || !canSee(c, record.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
   return record;
 }
 
 /** A session being deleted cannot be stopped or started again; one being restored waits for the restore. */
-async function requireLiveSession(deps: IngressDeps, id: string): Promise<SessionRecord> {
-  const record = await requireSession(deps, id);
+async function requireLiveSession(deps: IngressDeps, c: Context, id: string): Promise<SessionRecord> {
+  const record = await requireSession(deps, c, id);
   if (record.desired === 'deleted') throw new ApiError('SESSION_NOT_FOUND', 'the session is being deleted', { session_id: id, status: record.status });
   await assertNotRestoring(deps, id);
   return record;

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { jobId, sessionJob, type SessionRecord } from '@fleet/state';
+import { assertOwnWorkspace, canSee } from '../auth/principal';
 import { fleetLoad, sharedRead } from '../capacity';
 import type { IngressDeps } from '../deps';
 import { CreateSessionBody, SessionId, SessionView } from '../schemas';
@@ -43,6 +44,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
   const shardCounts = sharedRead(() => deps.sessions.countsByShard(deps.cluster.snapshot.shardCount));
   app.openapi(createSession, async (c) => {
     const body = c.req.valid('json');
+    assertOwnWorkspace(c, body.workspace_id);
     const route = deps.cluster.route(body.workspace_id);
     await assertNotRestoring(deps, body.session_id);
     const [existing, counts] = await Promise.all([deps.sessions.get(body.session_id), shardCounts()]);
@@ -71,7 +73,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
   app.openapi(deleteSession, async (c) => {
     const { id } = c.req.valid('param');
     const record = await deps.sessions.get(id);
-    if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+    if (!record || !canSee(c, record.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
     await assertNotRestoring(deps, id);
     const now = Date.now();
     await deps.sessions.update(id, { desired: 'deleted', status: 'deleting' }, now);
@@ -84,7 +86,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
   app.openapi(sessionStatus, async (c) => {
     const { id } = c.req.valid('param');
     const record = await deps.sessions.get(id);
-    if (!record) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
+    if (!record || !canSee(c, record.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
     const route = deps.cluster.route(record.workspaceId);
     return c.json(sessionView(record, route.ownerLive ? route.owner : null), 200);
   });

@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { DeadLetterStore, EVENT_FILTER_PATTERN, WebhookStore } from '@fleet/events';
 import { AddressRefusedError, type AddressGuard } from '@fleet/net';
+import { assertOwnWorkspace } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { fieldsOrEmptyArray, WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS, json } from './responses';
@@ -99,6 +100,7 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
 
   app.openapi(putWebhook, async (c) => {
     const { id } = c.req.valid('param');
+    assertOwnWorkspace(c, id);
     const body = c.req.valid('json');
     await checkDestination(deps.webhookGuard, body.url);
     const stored = await webhooks.set(id, { url: body.url, secret: body.secret, events: body.events });
@@ -107,6 +109,7 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
 
   app.openapi(getWebhook, async (c) => {
     const { id } = c.req.valid('param');
+    assertOwnWorkspace(c, id);
     const webhook = await webhooks.get(id);
     if (!webhook) throw new ApiError('WEBHOOK_NOT_FOUND', 'this workspace has no webhook', { workspace_id: id });
     return c.json({ workspace_id: id, url: withoutCredentials(webhook.url), events: [...webhook.events], secret_set: true as const, updated_at: webhook.updatedAt }, 200);
@@ -114,11 +117,13 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
 
   app.openapi(deleteWebhook, async (c) => {
     const { id } = c.req.valid('param');
+    assertOwnWorkspace(c, id);
     return c.json({ workspace_id: id, deleted: await webhooks.remove(id) }, 200);
   });
 
   app.openapi(listDeadLetters, async (c) => {
     const { id } = c.req.valid('param');
+    assertOwnWorkspace(c, id);
     const { limit } = c.req.valid('query');
     const [{ total, items }, replaying] = await Promise.all([deadLetters.list(id, limit), deadLetters.replaying(id)]);
     return c.json({ workspace_id: id, total, replaying, dead_letters: items as unknown as Array<z.infer<typeof DeadLetterView>> }, 200);
@@ -126,6 +131,7 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
 
   app.openapi(replayDeadLetters, async (c) => {
     const { id } = c.req.valid('param');
+    assertOwnWorkspace(c, id);
     const ids = c.req.valid('json')?.event_ids ?? [];
     return c.json({ workspace_id: id, replayed: await deadLetters.replay(id, ids) }, 202);
   });

@@ -1,6 +1,7 @@
 import type { Logger } from '@fleet/logger';
 import type { ClaimedMessage, MessageLedger } from '@fleet/messages';
 import type { SessionHandle } from '../connector/types';
+import type { SendPacer } from './send-pacer';
 
 export interface SendPolicy {
   /** A message written to the socket with no server ack after this long is written again or failed. */
@@ -9,20 +10,28 @@ export interface SendPolicy {
   readonly maxAttempts: number;
   /** Messages claimed from the outbox at a time. */
   readonly batch: number;
+  /** Messages one session may send at once after a quiet time (SEND_BURST_PER_SESSION). */
+  readonly burst: number;
+  /** Then this many a second per session (SEND_RATE_PER_SESSION); 0 = no pacing. */
+  readonly ratePerSecond: number;
 }
 
-export const DEFAULT_SEND_POLICY: SendPolicy = { ackTimeoutMs: 30_000, maxAttempts: 3, batch: 16 };
+export const DEFAULT_SEND_POLICY: SendPolicy = { ackTimeoutMs: 30_000, maxAttempts: 3, batch: 16, burst: 20, ratePerSecond: 5 };
 
 export interface SenderDeps {
   readonly sessionId: string;
   readonly handle: SessionHandle;
   readonly ledger: MessageLedger;
   readonly policy: SendPolicy;
+  /** The session's send pace (shared by the senders of one run): messages wait in the outbox for it. */
+  readonly pacer: SendPacer;
   readonly logger: Logger;
   /** Whether the session is still connected on this run (checked between messages). */
   readonly connected: () => boolean;
   /** Told of every message that left the outbox: written, retried or failed. */
   readonly onOutcome?: (outcome: 'written' | 'retried' | 'failed') => void;
+  /** Told each time the sender waits for its pace with messages waiting. */
+  readonly onPaced?: () => void;
 }
 
 /** Error codes after which a message can never be written: it fails at once instead of being retried. */
@@ -47,6 +56,8 @@ export class OutboxSender {
   private changed: (() => void) | undefined;
   /** When a drain failed part-way: messages it claimed may sit in flight, unwritten; sweep them then. */
   private sweepAt: number | undefined;
+  /** Ends a wait for the pace at once (stop, finish). */
+  private endPause: (() => void) | undefined;
 
   constructor(private readonly deps: SenderDeps) {}
 
@@ -74,6 +85,7 @@ export class OutboxSender {
   /** The session is no longer connected here: no further message is written (the one being written finishes). */
   stop(): void {
     this.active = false;
+    this.endPause?.();
   }
 
   /**
@@ -84,6 +96,7 @@ export class OutboxSender {
    */
   async finish(timeoutMs: number): Promise<void> {
     this.active = false;
+    this.endPause?.();
     const deadline = Date.now() + timeoutMs;
     while ((this.draining || this.deadlines.size > 0) && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
@@ -123,9 +136,18 @@ export class OutboxSender {
       do {
         this.again = false;
         while (this.active) {
+          // Only what the pace allows is claimed: the rest waits in the outbox, in its order.
+          const allowed = this.deps.pacer.available();
+          if (allowed < 1) {
+            if ((await this.deps.ledger.waiting(this.deps.sessionId)).queued === 0) break;
+            this.deps.onPaced?.();
+            await this.pause(this.deps.pacer.waitMs());
+            continue;
+          }
           const deadline = Date.now() + this.deps.policy.ackTimeoutMs;
-          const batch = await this.deps.ledger.claim(this.deps.sessionId, this.deps.policy.batch, deadline);
+          const batch = await this.deps.ledger.claim(this.deps.sessionId, Math.min(this.deps.policy.batch, allowed), deadline);
           if (batch.length === 0) break;
+          this.deps.pacer.take(batch.length);
           if (!(await this.write(batch, deadline))) return;
         }
       } while (this.again && this.active);
@@ -170,6 +192,19 @@ export class OutboxSender {
   /** Claimed messages that were not written: back to their places, not counted as failed attempts. */
   private async putBack(messages: readonly ClaimedMessage[]): Promise<void> {
     for (const message of messages) await this.deps.ledger.retry(this.deps.sessionId, message.messageId, Number.MAX_SAFE_INTEGER, 'not_written');
+  }
+
+  /** Waits `ms` for the pace, or less when the sender stops meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      this.endPause = done;
+    });
   }
 
   private background(label: string, task: () => Promise<void>): void {

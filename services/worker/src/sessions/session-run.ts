@@ -5,6 +5,7 @@ import type { SessionHandle, SessionHandlers } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
 import { SerialQueue } from '../auth-state/serial-queue';
 import { OutboxSender, type SendPolicy } from './outbox-sender';
+import { SendPacer } from './send-pacer';
 import { InboundLane, type InboundMediaStore } from './inbound-lane';
 import type { SessionEvents } from './session-events';
 
@@ -78,6 +79,8 @@ export class SessionRun {
   private recordStatus: SessionStatus = 'starting';
   private handle: SessionHandle | undefined;
   private sender: OutboxSender | undefined;
+  /** The session's send pace on this run: shared by the senders of its successive sockets. */
+  private readonly pacer: SendPacer;
   private readonly writes = new SerialQueue();
   private readonly startedAt = Date.now();
   private qrSeen = false;
@@ -85,6 +88,7 @@ export class SessionRun {
   private readonly inbound: InboundLane;
 
   constructor(private readonly deps: SessionRunDeps) {
+    this.pacer = new SendPacer(deps.sendPolicy.ratePerSecond, deps.sendPolicy.burst);
     this.inbound = new InboundLane({ record: deps.record, ledger: deps.ledger, events: deps.events, media: deps.media, metrics: deps.metrics, logger: deps.logger });
   }
 
@@ -282,9 +286,11 @@ export class SessionRun {
       handle,
       ledger: this.deps.ledger,
       policy: this.deps.sendPolicy,
+      pacer: this.pacer,
       logger: this.deps.logger.child({ sessionId: this.sessionId }),
       connected: () => this.current === 'connected',
       onOutcome: (outcome) => this.deps.metrics.messageWrites.inc({ outcome }),
+      onPaced: () => this.deps.metrics.sendsPaced.inc(),
     });
     this.sender.start();
   }
