@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { MediaError, MediaTooLargeError, MediaTypeNotAllowedError, MediaUrlRefusedError, MediaUrlUnreachableError } from '../errors';
 import { baseMimetype } from '../limits';
 import { ByteMeter } from '../streams/byte-meter';
@@ -90,13 +90,14 @@ export class SafeFetcher {
   private readonly options: Resolved;
   private readonly allowList: AllowList;
   private readonly lookup: LookupFunction;
-  private readonly ca: string[] | undefined;
+  /** One TLS context with the extra CA for every request (a `ca` option would build one per connection). */
+  private readonly secureContext: SecureContext | undefined;
 
   constructor(options: SafeFetcherOptions = {}) {
     this.options = resolveOptions(options);
     this.allowList = new AllowList(this.options.allow);
     this.lookup = guardedLookup(this.options.resolve, (host, address) => this.checkAddress(host, address));
-    this.ca = this.options.ca ? [...rootCertificates, this.options.ca] : undefined;
+    this.secureContext = this.options.ca ? createSecureContext({ ca: [...rootCertificates, this.options.ca] }) : undefined;
   }
 
   /** What a GET would bring, without the body: HEAD, or a GET of the first byte when HEAD is refused. */
@@ -186,7 +187,7 @@ export class SafeFetcher {
         method,
         agent: false,
         lookup: literal ? undefined : this.lookup,
-        ...(url.protocol === 'https:' && this.ca ? { ca: this.ca } : {}),
+        ...(url.protocol === 'https:' && this.secureContext ? { secureContext: this.secureContext } : {}),
         headers: { 'user-agent': this.options.userAgent, accept: '*/*', 'accept-encoding': 'identity', ...headers },
       });
       const timer = setTimeout(() => request.destroy(new MediaUrlUnreachableError(host, `no answer within ${waitMs} ms`)), waitMs);
