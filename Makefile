@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help deps build typecheck lint test test-deps test-node run bench-ingress bench-sessions bench-qr-floor bench-webhooks loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
+.PHONY: help deps build typecheck lint test test-deps test-node run bench-ingress bench-sessions bench-qr-floor bench-webhooks bench-media loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
   prometheus deploy-systemd deploy-compose deploy-k8s
 
 help: ## List the targets
@@ -65,6 +65,10 @@ bench-failover: build ## kill -9 and drain of a worker with 500 sessions; moved 
 bench-webhooks: build ## Webhook deliveries/s and event → delivery p50/p95 at 1,000 events/s to a local receiver
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node services/dispatcher/dist/bench/webhooks.js
+
+bench-media: build ## Media against the simulator: 1 MB image sends p50/p95 at 20/s, worker RSS with 50 × 16 MB documents in flight, inbound images stored/s (BENCH_MEDIA_*)
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url node loadtest/dist/src/bench/media.js
 
 # Backups of the local fleet (make run writes .data/local.env); outside it, set SESSION_STORAGE_PATH and S3_*.
 LOCAL_ENV := set -a; [ -f .data/local.env ] && . .data/local.env; set +a;

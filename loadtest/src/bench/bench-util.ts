@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,6 +31,42 @@ export async function rssOf(pid: number): Promise<number> {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]) * 1024;
+}
+
+/** Peak resident set size of a process since its start or its last `resetPeakRss`, in bytes (VmHWM). */
+export async function peakRssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error(`no VmHWM for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+/**
+ * Resets a process's peak RSS (VmHWM) to its current RSS (`5` into /proc/<pid>/clear_refs, Linux ≥ 4.0):
+ * the kernel then keeps the exact peak however rarely anyone samples. False when not permitted.
+ */
+export async function resetPeakRss(pid: number): Promise<boolean> {
+  try {
+    await writeFile(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Puts every thread of a process under SCHED_IDLE (`chrt --all-tasks --idle`): it then gets only the
+ * cycles nothing else wants, so what it does (a load generator, the simulator standing for WhatsApp)
+ * is not taken from the processes measured. Children and threads created later inherit the policy.
+ * False when chrt (util-linux) is missing or refused.
+ */
+export function runAtIdlePriority(pid: number): boolean {
+  try {
+    execFileSync('chrt', ['--all-tasks', '--idle', '--pid', '0', String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, 100 ticks/s). */

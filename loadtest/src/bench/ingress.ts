@@ -10,12 +10,12 @@
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createKeys } from '@fleet/keys';
 import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix, startProcess, waitFor } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
+import { runAtIdlePriority } from './bench-util';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
@@ -92,14 +92,10 @@ async function ingressAlone(redis: Redis): Promise<Figures[]> {
  * the backlog afterwards. Needs `chrt` (util-linux); without it that part is skipped.
  */
 function runInBackground(fleet: LocalFleet): boolean {
-  try {
-    for (const [name, child] of fleet.processes) {
-      if (name !== 'ingress' && child.child.pid) execFileSync('chrt', ['--all-tasks', '--idle', '--pid', '0', String(child.child.pid)], { stdio: 'ignore' });
-    }
-    return true;
-  } catch {
-    return false;
+  for (const [name, child] of fleet.processes) {
+    if (name !== 'ingress' && child.child.pid && !runAtIdlePriority(child.child.pid)) return false;
   }
+  return true;
 }
 
 /**

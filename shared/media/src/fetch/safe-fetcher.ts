@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { AddressGuard, AddressRefusedError, normalizeHost, systemResolve, type ResolveAll } from '@fleet/net';
 import { MediaError, MediaTooLargeError, MediaTypeNotAllowedError, MediaUrlRefusedError, MediaUrlUnreachableError } from '../errors';
 import { baseMimetype } from '../limits';
@@ -89,12 +89,13 @@ export class SafeFetcher {
   private readonly options: Resolved;
   /** Which addresses a hop may connect to (@fleet/net): the allow-list, the resolver, the guarded lookup. */
   private readonly guard: AddressGuard;
-  private readonly ca: string[] | undefined;
+  /** One TLS context with the extra CA for every request (a `ca` option would build one per connection). */
+  private readonly secureContext: SecureContext | undefined;
 
   constructor(options: SafeFetcherOptions = {}) {
     this.options = resolveOptions(options);
     this.guard = new AddressGuard({ allow: this.options.allow, resolve: this.options.resolve });
-    this.ca = this.options.ca ? [...rootCertificates, this.options.ca] : undefined;
+    this.secureContext = this.options.ca ? createSecureContext({ ca: [...rootCertificates, this.options.ca] }) : undefined;
   }
 
   /** What a GET would bring, without the body: HEAD, or a GET of the first byte when HEAD is refused. */
@@ -187,7 +188,7 @@ export class SafeFetcher {
         method,
         agent: false,
         ...connect,
-        ...(url.protocol === 'https:' && this.ca ? { ca: this.ca } : {}),
+        ...(url.protocol === 'https:' && this.secureContext ? { secureContext: this.secureContext } : {}),
         headers: { 'user-agent': this.options.userAgent, accept: '*/*', 'accept-encoding': 'identity', ...headers },
       });
       const timer = setTimeout(() => request.destroy(new MediaUrlUnreachableError(host, `no answer within ${waitMs} ms`)), waitMs);

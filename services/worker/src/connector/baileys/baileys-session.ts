@@ -128,7 +128,7 @@ export class BaileysSession implements SessionHandle {
     const { options } = this.deps;
     return buildMessage(content, this.selfJid(), (media) => {
       if (!options.media) throw new Error('this worker has no media source configured');
-      return uploadMedia(sock, options.media, media, options.mediaUploadTimeoutMs);
+      return uploadMedia(sock, options.media, media, { timeoutMs: options.mediaUploadTimeoutMs, ...(options.mediaAgent ? { agent: options.mediaAgent } : {}) });
     });
   }
 

@@ -1,6 +1,7 @@
 import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Agent } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -8,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { getMediaKeys, type WASocket } from 'baileys';
 import { MediaTooLargeError } from '@fleet/media';
 import type { MediaContent, MediaType } from '@fleet/messages';
+import { postToMediaHost, type MediaConnSource } from './media-host';
 
 /** What an uploaded media message carries (imageMessage, documentMessage …). */
 export interface UploadedMedia {
@@ -46,6 +48,8 @@ interface Encrypted {
   readonly fileEncSha256: Buffer;
   readonly fileSha256: Buffer;
   readonly fileLength: number;
+  /** Bytes of the encrypted file (ciphertext and MAC). */
+  readonly encLength: number;
 }
 
 /**
@@ -63,8 +67,10 @@ async function encryptToFile(source: Readable, type: MediaType, maxBytes: number
   const plainHash = createHash('sha256');
   const encHash = createHash('sha256');
   let fileLength = 0;
+  let encLength = 0;
   const emit = (chunk: Buffer, push: (data: Buffer) => void): void => {
     if (chunk.length === 0) return;
+    encLength += chunk.length;
     mac.update(chunk);
     encHash.update(chunk);
     push(chunk);
@@ -81,30 +87,42 @@ async function encryptToFile(source: Readable, type: MediaType, maxBytes: number
       emit(cipher.final(), (data) => this.push(data));
       const tag = mac.digest().subarray(0, 10);
       encHash.update(tag);
+      encLength += tag.length;
       this.push(tag);
       done();
     },
   });
   const file = path.join(dir, 'media.enc');
   await pipeline(source, encrypt, createWriteStream(file));
-  return { file, mediaKey, fileEncSha256: encHash.digest(), fileSha256: plainHash.digest(), fileLength };
+  return { file, mediaKey, fileEncSha256: encHash.digest(), fileSha256: plainHash.digest(), fileLength, encLength };
+}
+
+/** How uploads reach WhatsApp's media hosts. */
+export interface MediaTransfer {
+  readonly timeoutMs: number;
+  /** Agent for the media hosts (trusting WA_MEDIA_CA_FILE too, when set); Node's by default. */
+  readonly agent?: Agent;
 }
 
 /**
  * Uploads a media content the way WhatsApp's clients do: opens its source, encrypts it into a
- * temporary file (memory stays bounded whatever the size), uploads the file to WhatsApp's media
- * host (Baileys' `waUploadToServer`: media_conn, then an HTTPS POST) and answers what the message
- * must carry. The temporary file is removed whatever happens.
+ * temporary file, posts the file to WhatsApp's media host (`media_conn` from the socket, then an
+ * HTTPS POST streamed from the file: `postToMediaHost`) and answers what the message must carry.
+ * Memory stays a few stream buffers whatever the size. The temporary file is removed whatever happens.
  */
-export async function uploadMedia(sock: WASocket, opener: MediaOpener, content: MediaContent, timeoutMs: number): Promise<UploadedMedia> {
+export async function uploadMedia(sock: Pick<WASocket, 'refreshMediaConn'>, opener: MediaOpener, content: MediaContent, transfer: MediaTransfer): Promise<UploadedMedia> {
   const source = await opener.open(content);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-media-'));
   try {
     const encrypted = await encryptToFile(source.stream, content.type, source.maxBytes, dir);
-    const { mediaUrl, directPath } = await sock.waUploadToServer(createReadStream(encrypted.file), {
+    const mediaConn: MediaConnSource = (force) => sock.refreshMediaConn(force);
+    const { mediaUrl, directPath } = await postToMediaHost(mediaConn, {
+      file: encrypted.file,
+      size: encrypted.encLength,
       mediaType: uploadTypeOf(content.type),
-      fileEncSha256B64: encrypted.fileEncSha256.toString('base64'),
-      timeoutMs,
+      fileEncSha256: encrypted.fileEncSha256,
+      timeoutMs: transfer.timeoutMs,
+      ...(transfer.agent ? { agent: transfer.agent } : {}),
     });
     return {
       url: mediaUrl,
