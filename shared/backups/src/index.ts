@@ -17,7 +17,8 @@ export {
   RestoreSwapError,
 } from './errors';
 export { createS3Client } from './s3/client';
-export { SnapshotStore, type SnapshotListing, type UploadOptions } from './s3/snapshot-store';
+export { SnapshotStore, type SnapshotListing, type SnapshotVerification, type UploadOptions } from './s3/snapshot-store';
+export { verifySnapshot } from './snapshot/verify-snapshot';
 export { takeSnapshot, type SnapshotOptions, type SnapshotProgress } from './snapshot/take-snapshot';
 export { planRetention, applyRetention, isoWeekOf, type RetentionPlan } from './snapshot/retention';
 export { newSnapshotId, isSnapshotId, snapshotTime } from './snapshot/snapshot-id';
@@ -27,3 +28,4 @@ export { restoreSnapshot, type RestoreOptions, type RestoreReport, type Restored
 export { SessionControl, type SessionOutcome, type SessionControlOptions } from './restore/session-control';
 export { RestoreLock, DEFAULT_LOCK_TTL_MS } from './restore/restore-lock';
 export { recoverInterruptedRestores, type RecoveredRestore } from './restore/recover';
+export { BackupRequests, BACKUP_JOBS, type BackupRequest } from './requests/backup-requests';
