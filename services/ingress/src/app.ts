@@ -8,6 +8,7 @@ import { hasBody } from './http/has-body';
 import { errorResponse } from './http/error-boundary';
 import { requestContext } from './http/request-context';
 import { registerAdminRoutes } from './routes/admin';
+import { registerBackupRoutes } from './routes/backups';
 import { registerHealthRoute, registerHealthSweepRoute, registerInstanceRoutes } from './routes/instances';
 import { registerEventRoutes } from './routes/events';
 import { isUpload, registerMediaRoutes } from './routes/media';
@@ -71,6 +72,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   registerInstanceRoutes(app, deps);
   registerHealthSweepRoute(app, deps);
   registerAdminRoutes(app, deps);
+  registerBackupRoutes(app, deps);
   registerHealthRoute(app, deps);
 
   app.get('/metrics', async (c) => {

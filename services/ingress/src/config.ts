@@ -1,3 +1,4 @@
+import { readS3Settings, type S3Settings } from '@fleet/backups';
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
 import { readMediaSettings, type MediaSettings } from '@fleet/media';
 import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } from '@fleet/messages';
@@ -27,6 +28,8 @@ export interface IngressConfig {
   readonly messageBodyRetentionSeconds: number;
   /** The media store (MEDIA_*, S3_* connection, PUBLIC_BASE_URL), read as the workers read it. */
   readonly media: MediaSettings;
+  /** The backups' bucket (S3_BUCKET, S3_PREFIX and the S3 connection), read as the backup service reads it: the admin backup routes list it. */
+  readonly backups: S3Settings;
 }
 
 export const INGRESS_DEFAULTS = {
@@ -58,5 +61,6 @@ export function readIngressConfig(env: Env): IngressConfig {
     messageRetentionSeconds: reader.int('MESSAGE_RETENTION_SECONDS', INGRESS_DEFAULTS.messageRetentionSeconds, { min: 3_600, max: 90 * 24 * 3_600 }),
     messageBodyRetentionSeconds: reader.int('MESSAGE_BODY_RETENTION_SECONDS', INGRESS_DEFAULTS.messageBodyRetentionSeconds, { min: 600, max: 90 * 24 * 3_600 }),
     media: readMediaSettings(reader),
+    backups: readS3Settings(reader),
   });
 }

@@ -1,3 +1,4 @@
+import { BackupRequests, createS3Client, SnapshotStore } from '@fleet/backups';
 import { createRedis } from '@fleet/redis';
 import { serve, type ServerType } from '@hono/node-server';
 import { ClusterView } from '@fleet/cluster';
@@ -64,6 +65,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
       onError: (error) => logger.warn('media sweep failed; retried next round', { error }),
     }),
     mediaLinks: { publicBaseUrl: config.media.publicBaseUrl, ttlSeconds: config.media.urlTtlSeconds },
+    backups: { store: new SnapshotStore(createS3Client(config.backups), config.backups), requests: new BackupRequests(queueConnection, keys) },
   };
   metrics.probes.sessionWaiters = () => deps.sessionWatch.waiters;
   metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];
@@ -98,6 +100,8 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
         await deps.healthSweep.close();
         await deps.mediaSweeper.close();
         media.close();
+        deps.backups.store.client.destroy();
+        await deps.backups.requests.close();
         await cluster.close();
         await deps.queues.close();
         redis.disconnect();

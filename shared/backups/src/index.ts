@@ -21,7 +21,7 @@ export { SnapshotStore, type SnapshotListing, type SnapshotVerification, type Up
 export { verifySnapshot } from './snapshot/verify-snapshot';
 export { takeSnapshot, type SnapshotOptions, type SnapshotProgress } from './snapshot/take-snapshot';
 export { planRetention, applyRetention, isoWeekOf, type RetentionPlan } from './snapshot/retention';
-export { newSnapshotId, isSnapshotId, snapshotTime } from './snapshot/snapshot-id';
+export { newSnapshotId, isSnapshotId, snapshotTime, SNAPSHOT_ID_PATTERN } from './snapshot/snapshot-id';
 export { MANIFEST_FORMAT, type SnapshotManifest, type SnapshotContent, type ManifestSession, type ManifestFile } from './snapshot/manifest';
 export { parseEntryPath } from './snapshot/archive-path';
 export { restoreSnapshot, type RestoreOptions, type RestoreReport, type RestoredSession, type RestoreProgress } from './restore/restore';
