@@ -12,8 +12,9 @@ help: ## List the targets
 deps: ## Install npm dependencies when missing or stale
 	@scripts/ensure-node-deps.sh
 
-build: deps ## Compile every package (tsc -b)
+build: deps ## Compile every package (tsc -b) and bundle the web console (services/console → dist/www)
 	@npx tsc -b
+	@node services/console/build.mjs
 
 typecheck: deps ## Type-check everything, tests included
 	@npx tsc -b --force --verbose false
@@ -101,3 +102,4 @@ deploy-k8s: build ## Validate deploy/k8s (server dry-run when a cluster answers)
 
 clean: ## Remove build output
 	@npx tsc -b --clean
+	@rm -rf services/console/dist

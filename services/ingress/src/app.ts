@@ -3,6 +3,7 @@ import { ApiError } from '@fleet/errors';
 import type { IngressDeps } from './deps';
 import { bearerAuth } from './http/auth';
 import { bodyLimit } from './http/body-limit';
+import { registerConsoleRoutes, type ConsoleAssets } from './http/console-assets';
 import { SEND_BODY_LIMIT_BYTES, SEND_PATH } from './routes/messages';
 import { hasBody } from './http/has-body';
 import { errorResponse } from './http/error-boundary';
@@ -23,6 +24,8 @@ const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 export interface AppOptions {
   readonly apiKeys: readonly string[];
   readonly bodyLimitBytes: number;
+  /** The web console's files (served at /console); undefined: not built. */
+  readonly console?: ConsoleAssets;
 }
 
 /** The ingress's HTTP app: usable in-process (`app.request()`) by tests. */
@@ -74,6 +77,7 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   registerAdminRoutes(app, deps);
   registerBackupRoutes(app, deps);
   registerHealthRoute(app, deps);
+  registerConsoleRoutes(app, options.console);
 
   app.get('/metrics', async (c) => {
     c.header('Content-Type', deps.metrics.registry.contentType);

@@ -3,6 +3,7 @@ import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/confi
 import { readMediaSettings, type MediaSettings } from '@fleet/media';
 import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } from '@fleet/messages';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
+import { defaultConsoleDir } from './http/console-assets';
 
 /** The ingress's settings, parsed once from the environment (see docs/configuration.md). */
 export interface IngressConfig {
@@ -30,6 +31,8 @@ export interface IngressConfig {
   readonly media: MediaSettings;
   /** The backups' bucket (S3_BUCKET, S3_PREFIX and the S3 connection), read as the backup service reads it: the admin backup routes list it. */
   readonly backups: S3Settings;
+  /** The built web console served at /console (CONSOLE_DIR); default: the @fleet/console package's build. None: /console says it is not built. */
+  readonly consoleDir?: string;
 }
 
 export const INGRESS_DEFAULTS = {
@@ -62,5 +65,6 @@ export function readIngressConfig(env: Env): IngressConfig {
     messageBodyRetentionSeconds: reader.int('MESSAGE_BODY_RETENTION_SECONDS', INGRESS_DEFAULTS.messageBodyRetentionSeconds, { min: 600, max: 90 * 24 * 3_600 }),
     media: readMediaSettings(reader),
     backups: readS3Settings(reader),
+    consoleDir: reader.optionalString('CONSOLE_DIR') ?? defaultConsoleDir(),
   });
 }

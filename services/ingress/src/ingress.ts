@@ -8,6 +8,7 @@ import { createMediaStore, fetcherOptions, MediaSweeper, SafeFetcher } from '@fl
 import { MessageLedger } from '@fleet/messages';
 import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
+import { loadConsoleAssets } from './http/console-assets';
 import { mediaGateway } from './media-gateway';
 import { HealthSweep } from './health-sweep';
 import type { IngressConfig } from './config';
@@ -69,7 +70,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
   };
   metrics.probes.sessionWaiters = () => deps.sessionWatch.waiters;
   metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];
-  const app = createApp(deps, { apiKeys: config.apiKeys, bodyLimitBytes: config.bodyLimitBytes });
+  const app = createApp(deps, { apiKeys: config.apiKeys, bodyLimitBytes: config.bodyLimitBytes, console: loadConsoleAssets(config.consoleDir) });
   let server: ServerType | undefined;
   let closing: Promise<void> | undefined;
 
