@@ -122,7 +122,7 @@ export function SessionDetailPage(props: { sessionId: string }) {
               <dt>Shard</dt><dd>{session.shard}</dd>
               <dt>Desired</dt><dd>{session.desired}</dd>
               <dt>Connected since</dt><dd>{connectedSince(session) ? `${clock(connectedSince(session))} (${ago(connectedSince(session))})` : '—'}</dd>
-              <dt>Last error</dt><dd class="error-text" data-testid="session-error">{session.last_error ?? '—'}</dd>
+              <dt>Last error</dt><dd class={session.last_error ? 'error-text' : ''} data-testid="session-error">{session.last_error ?? '—'}</dd>
               <dt>Created</dt><dd>{clock(session.created_at)}</dd>
               <dt>Updated</dt><dd>{ago(session.updated_at)}</dd>
             </dl>
