@@ -45,7 +45,6 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
       controller.abort();
       if (timer) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick, everyMs]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
@@ -60,7 +59,6 @@ export function useQueryParam(name: string): [string, (value: string) => void] {
     const update = (): void => setValue(read());
     addEventListener('popstate', update);
     return () => removeEventListener('popstate', update);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [name]);
   const set = useCallback((next: string) => {
     const params = new URLSearchParams(location.search);

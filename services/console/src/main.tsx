@@ -10,7 +10,7 @@ import { SessionDetailPage } from './pages/session-detail';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
 import { navigate, usePath } from './router';
-import { SignedInContext, storedKey, storeKey } from './session';
+import { SignedInContext, storedKey, storedKeyInfo, storeKey, storeKeyInfo } from './session';
 
 interface Nav {
   readonly path: string;
@@ -28,7 +28,7 @@ const NAV: readonly Nav[] = [
 
 function App() {
   const [secret, setSecret] = useState<string | null>(storedKey());
-  const [key, setKey] = useState<KeyInfo | null>(null);
+  const [key, setKey] = useState<KeyInfo | null>(() => (storedKey() ? storedKeyInfo() : null));
   const [error, setError] = useState<string | null>(null);
   const path = usePath();
   const signOut = (): void => {
@@ -43,7 +43,11 @@ function App() {
 
   useEffect(() => {
     if (!api) return;
-    api.whoAmI().then(setKey, (e: unknown) => {
+    // Checked on every load (a key can be revoked); a known key renders meanwhile with what it could do.
+    api.whoAmI().then((info) => {
+      storeKeyInfo(info);
+      setKey(info);
+    }, (e: unknown) => {
       setError(describeError(e));
       signOut();
     });

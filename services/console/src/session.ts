@@ -14,8 +14,27 @@ export function storedKey(): string | null {
 }
 
 export function storeKey(key: string | null): void {
-  if (key === null) sessionStorage.removeItem(STORAGE_KEY);
-  else sessionStorage.setItem(STORAGE_KEY, key);
+  if (key === null) {
+    sessionStorage.removeItem(STORAGE_KEY);
+    sessionStorage.removeItem(INFO_KEY);
+  } else sessionStorage.setItem(STORAGE_KEY, key);
+}
+
+/** What the key may do, as last answered: a reload renders at once with it while it is checked again. */
+const INFO_KEY = 'fleet-console-key-info';
+
+export function storedKeyInfo(): KeyInfo | null {
+  try {
+    const text = sessionStorage.getItem(INFO_KEY);
+    const value = text ? (JSON.parse(text) as KeyInfo) : null;
+    return value && (value.kind === 'admin' || value.kind === 'workspace') && Array.isArray(value.scopes) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function storeKeyInfo(info: KeyInfo): void {
+  sessionStorage.setItem(INFO_KEY, JSON.stringify(info));
 }
 
 export interface SignedIn {

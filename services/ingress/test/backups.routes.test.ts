@@ -124,7 +124,7 @@ describe('ingress: backup routes (in-process, real Redis, s3rver and the backup 
     expect(listed.body.pending.map((p: any) => p.request_id)).to.deep.equal([first.body.request_id]);
     expect(listed.body.backup_service.consumers).to.equal(1);
 
-    worker.resume();
+    await worker.resume();
     await waitFor(() => seen.length === 1, { what: 'the request taken' });
     expect(seen[0]!.name).to.equal('backup.snapshot');
     expect(seen[0]!.id).to.equal(first.body.request_id);

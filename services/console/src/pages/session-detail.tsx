@@ -93,7 +93,7 @@ export function SessionDetailPage(props: { sessionId: string }) {
       if (which === 'delete') await api.delete(path);
       else await api.post(`${path}/${which}`);
     } catch (e) {
-      if (e instanceof ApiFailure && e.noRoute) throw new Error(`${ACTIONS[which].label} is not available on this ingress (no route for it yet).`);
+      if (e instanceof ApiFailure && e.noRoute) throw new Error(`${ACTIONS[which].label} is not available on this ingress (no route for it yet).`, { cause: e });
       throw e;
     }
     setNotice(`${ACTIONS[which].label}: requested.`);
