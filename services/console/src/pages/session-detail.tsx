@@ -28,7 +28,9 @@ const ACTIONS: Record<Action, { label: string; title: string; text: string; dang
  * QR shows as it rotates and a scan shows as `connected`.
  */
 function useLiveSession(sessionId: string): { session: Session | undefined; error: unknown; gone: boolean; refresh: () => void } {
-  const { api } = useSignedIn();
+  const { api, key } = useSignedIn();
+  // The QR route links a device, so it needs sessions:write; a read-only key sees the status (and its QR) only.
+  const mayWaitForQr = can(key, 'sessions:write');
   const [session, setSession] = useState<Session | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [gone, setGone] = useState(false);
@@ -57,7 +59,7 @@ function useLiveSession(sessionId: string): { session: Session | undefined; erro
           await pause(3000);
           continue;
         }
-        if (!current.qr && WAITING_FOR_QR.has(current.status)) {
+        if (mayWaitForQr && !current.qr && WAITING_FOR_QR.has(current.status)) {
           // Long poll: answered as soon as a QR is written (or when the session leaves these states).
           try {
             const answer = await api.get<{ qr: string; expires_at: number }>(`/api/sessions/${encodeURIComponent(sessionId)}/qr`, { format: 'raw', wait: QR_WAIT_SECONDS }, signal);
