@@ -14,6 +14,8 @@ describe('backup service: scheduled snapshots', function () {
   let s3: TestS3;
   let root: string;
   let prefix: string;
+  /** Redis prefixes of the tests after the first: its every-second scheduler may leave a job behind. */
+  const prefixes: string[] = [];
   const services: BackupService[] = [];
 
   before(async () => {
@@ -28,15 +30,17 @@ describe('backup service: scheduled snapshots', function () {
     await Promise.all(services.map((s) => s.close()));
     const redis = testRedis();
     await cleanPrefix(redis, prefix);
+    for (const other of prefixes) await cleanPrefix(redis, other);
     redis.disconnect();
     await s3.close();
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  function config(cron: string): BackupConfig {
+  /** A service's config; `own` gives it a Redis prefix and S3 prefix of its own (no other test's jobs or snapshots). */
+  function config(cron: string, own?: string): BackupConfig {
     return readBackupConfig({
-      REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, SESSION_STORAGE_PATH: root, BACKUP_CRON: cron, BACKUP_HOST: '127.0.0.1', BACKUP_PORT: '0',
-      S3_BUCKET: s3.settings.bucket, S3_PREFIX: s3.settings.prefix, S3_ENDPOINT: s3.settings.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
+      REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: own ?? prefix, SESSION_STORAGE_PATH: root, BACKUP_CRON: cron, BACKUP_HOST: '127.0.0.1', BACKUP_PORT: '0',
+      S3_BUCKET: s3.settings.bucket, S3_PREFIX: own ? `${s3.settings.prefix}${own}/` : s3.settings.prefix, S3_ENDPOINT: s3.settings.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
     });
   }
 
@@ -72,7 +76,9 @@ describe('backup service: scheduled snapshots', function () {
   });
 
   it('serves /health with the last snapshot and /metrics with backup age, duration and size', async () => {
-    const service = createBackupService(config('0 0 1 1 *'), { logger: createSilentLogger(), instanceId: 'c' });
+    const own = freshPrefix('bk-c');
+    prefixes.push(own);
+    const service = createBackupService(config('0 0 1 1 *', own), { logger: createSilentLogger(), instanceId: 'c' });
     services.push(service);
     const { url } = await service.start();
     const before = (await (await fetch(`${url}/health`)).json()) as { last_snapshot: unknown };
@@ -92,10 +98,12 @@ describe('backup service: scheduled snapshots', function () {
   });
 
   it('takes the requests made through the backup queue: a snapshot now (verified), a verification, never twice at once', async () => {
-    const service = createBackupService(config('0 0 1 1 *'), { logger: createSilentLogger(), instanceId: 'd' });
+    const own = freshPrefix('bk-d');
+    prefixes.push(own);
+    const service = createBackupService(config('0 0 1 1 *', own), { logger: createSilentLogger(), instanceId: 'd' });
     services.push(service);
     const redis = testRedis();
-    const requests = new BackupRequests(redis, createKeys(prefix));
+    const requests = new BackupRequests(redis, createKeys(own));
     try {
       assert.equal(await requests.consumers(), 0);
       await service.start();

@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { applyRetention, BACKUP_JOBS, createS3Client, SnapshotStore, takeSnapshot, verifySnapshot, type SnapshotManifest, type SnapshotVerification } from '@fleet/backups';
+import { applyRetention, BACKUP_JOBS, createS3Client, SnapshotNotFoundError, SnapshotStore, takeSnapshot, verifySnapshot, type SnapshotManifest, type SnapshotVerification } from '@fleet/backups';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import type { BackupConfig } from '../config';
@@ -84,7 +84,9 @@ export function createBackupService(config: BackupConfig, deps: BackupServiceDep
       return result;
     } catch (error) {
       metrics.verifications.inc({ outcome: 'failed' });
-      logger.error('snapshot verification could not run', { id: snapshotId, error });
+      // Another snapshot's retention (a manual one, another backup process) may remove it first: not a fault.
+      if (error instanceof SnapshotNotFoundError) logger.info('snapshot gone before its verification (retention)', { id: snapshotId });
+      else logger.error('snapshot verification could not run', { id: snapshotId, error });
       throw error;
     }
   }
