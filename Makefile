@@ -26,7 +26,7 @@ test: build test-deps ## Install what is missing, start Redis if none answers, r
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  TEST_REDIS_URL=$$url node scripts/run-tests.js
 
-test-deps: ## Debian packages the tests need: php-cli, Laravel components and Guzzle (Laravel integration tests), Chromium (console browser tests)
+test-deps: ## Debian packages the tests need: php-cli, Laravel components, Guzzle and php-curl (Laravel integration tests), Chromium (console browser tests)
 	@scripts/ensure-php.sh
 	@scripts/ensure-chromium.sh
 

@@ -90,6 +90,10 @@ async function main() {
   const key = apiKey();
   const redis = await redisUrl();
   const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info' };
+  // Every Fleet process listens on loopback only (their defaults, 0.0.0.0, suit containers, not a laptop).
+  const host = (name) => ({ [name]: process.env[name] || '127.0.0.1' });
+  // Webhooks may reach public addresses only, unless allowed: a receiver on this machine is (ingress and dispatcher).
+  const webhookAllow = { WEBHOOK_ALLOW: process.env.WEBHOOK_ALLOW || '127.0.0.1,::1,localhost' };
   // The ingress stores uploads in the media bucket and the workers will read them: both get the S3 settings.
   const s3 = await startS3();
   const media = { ...s3, MEDIA_SIGNING_SECRET: mediaSigningSecret() };
@@ -100,14 +104,17 @@ async function main() {
     await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/, { restart: false });
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
-  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
+  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, ...webhookAllow, ...host('INGRESS_HOST'), API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
   for (const [index, port] of ports.workers.entries()) {
     const id = `instance-${index + 1}`;
     await start(id, process.execPath, ['services/worker/dist/src/bin.js'], {
       ...common,
       ...media,
       INSTANCE_ID: id,
+      ...host('WORKER_HOST'),
       WORKER_PORT: String(port),
+      // The workers' admin route (/storage-check, fleetctl storage-check) takes the ingress's key.
+      API_KEYS: key,
       SESSION_STORAGE_PATH: path.join(data, 'sessions'),
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${ports.ingress}`,
       ...(wsUrl ? { WA_WEBSOCKET_URL: wsUrl } : {}),
@@ -117,8 +124,8 @@ async function main() {
   }
   // Webhooks: to LARAVEL_API_URL (with DISPATCHER_WEBHOOK_SECRET) when set, and to per-workspace webhooks;
   // without a receiver, a workspace's newest events (DISPATCHER_RETAIN_EVENTS) stay pending and the dispatcher logs that.
-  await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
-  await startBackup(common, s3);
+  await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, ...webhookAllow, ...host('DISPATCHER_HOST'), DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
+  await startBackup(common, s3, host('BACKUP_HOST'));
   printUsage(key, wsUrl, simulator);
   watcher = watchFleet({
     api: `http://127.0.0.1:${ports.ingress}`,
@@ -140,10 +147,10 @@ async function startS3() {
 
 // Backups: to S3_ENDPOINT when set, else to the local S3 server.
 // <data>/local.env records the settings for `make backup`, `make restore` and `make dr-drill`.
-async function startBackup(common, s3) {
+async function startBackup(common, s3, listen) {
   const env = { ...common, SESSION_STORAGE_PATH: path.join(data, 'sessions'), ...s3 };
   fs.writeFileSync(path.join(data, 'local.env'), Object.entries(env).map(([k, v]) => `: "\${${k}:=${v}}"; export ${k}`).join('\n') + '\n');
-  await start('backup', process.execPath, ['services/backup/dist/src/bin.js'], { ...env, BACKUP_PORT: String(ports.backup) }, /ready on/);
+  await start('backup', process.execPath, ['services/backup/dist/src/bin.js'], { ...env, ...listen, BACKUP_PORT: String(ports.backup) }, /ready on/);
 }
 
 /** What the workers connect to: the simulator make run started, WA_WEBSOCKET_URL, or WhatsApp itself. */
@@ -165,12 +172,12 @@ function printUsage(key, wsUrl, simulator) {
   const sim = `http://127.0.0.1:${ports.simulator}`;
   process.stdout.write(`
 Fleet is running.
-  ingress     ${api}   (OpenAPI: ${api}/openapi.json)
+  ingress     ${api}   (OpenAPI: ${api}/openapi.json, Swagger UI: ${api}/docs)
   console     ${api}/console/   sign in with the API key below (docs/console.md)
-  workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health
+  workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health   (/storage-check needs the API key)
   backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (${shown(path.join(data, 's3'))})`}; make backup / make restore SNAPSHOT=latest
   media       uploads to bucket ${process.env.MEDIA_S3_BUCKET || 'fleet-media'} on ${process.env.S3_ENDPOINT || 'the same S3'}; signing secret in ${process.env.MEDIA_SIGNING_SECRET ? 'MEDIA_SIGNING_SECRET' : shown(path.join(data, 'media-signing-secret'))}
-  dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'}
+  dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'} (WEBHOOK_ALLOW=${process.env.WEBHOOK_ALLOW || '127.0.0.1,::1,localhost'})
   API key     ${key}
   WhatsApp    ${whatsappLine(wsUrl, simulator)}
 

@@ -58,6 +58,7 @@ export async function startLocalFleet(): Promise<LocalFleet> {
   const worker = createWorker(
     workerConfig({ common, instanceId: 'instance-1', storagePath: storage }, {
       maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 5_000, shardConcurrency: 2, authStateIoThreads: 2, credsPoolSize: 0, keyCacheMb: 16,
+      apiKeys: [API_KEY],
     }),
     { connector: new QrThenConnectConnector(), logger: createSilentLogger() },
   );

@@ -2,10 +2,13 @@
 
 namespace App\Services\Fleet;
 
+use GuzzleHttp\Psr7\MimeType;
 use Illuminate\Http\Client\ConnectionException;
 use Illuminate\Http\Client\Factory;
 use Illuminate\Http\Client\PendingRequest;
 use Illuminate\Http\Client\Response;
+use InvalidArgumentException;
+use RuntimeException;
 
 /**
  * Client of the Fleet ingress, built on Laravel's HTTP client: one method per endpoint. It replaces
@@ -78,11 +81,89 @@ class FleetClient
     }
 
     // Messages ---------------------------------------------------------------------------------
+    //
+    // Every send answers the queued message (202: `message_id`, `status: "queued"`, `type`,
+    // `duplicate: false`), or with the same $idempotencyKey again the original message as it is now
+    // (`duplicate: true`; nothing is sent twice). Everything is checked before anything is queued: a
+    // bad request throws FleetApiException with the code (VALIDATION_FAILED, MEDIA_TYPE_NOT_ALLOWED,
+    // MEDIA_TOO_LARGE, MESSAGE_NOT_FOUND for an unknown reply_to, …). $to is a phone number
+    // (`+15551234567`), a user JID or a group JID (`…@g.us`). $replyTo quotes a message of the session
+    // (one it sent, or received); $mentions are phone numbers, named in the text as `@<number>`.
 
-    /** POST /api/messages/send: the same idempotency key never sends twice. */
+    /** POST /api/messages/send with a text. */
+    public function sendText(string $sessionId, string $to, string $text, ?string $replyTo = null, array $mentions = [], ?string $idempotencyKey = null): array
+    {
+        return $this->send($sessionId, $to, ['type' => 'text', 'text' => $text] + $this->context($replyTo, $mentions), $idempotencyKey);
+    }
+
+    /** The text send of earlier versions of this client (sendText without reply or mentions). */
     public function sendMessage(string $sessionId, string $to, string $text, ?string $idempotencyKey = null): array
     {
-        $body = ['session_id' => $sessionId, 'to' => $to, 'text' => $text];
+        return $this->sendText($sessionId, $to, $text, idempotencyKey: $idempotencyKey);
+    }
+
+    /** An image (jpeg, png, webp; 16 MiB) with an optional caption. */
+    public function sendImage(string $sessionId, string $to, MediaSource $media, ?string $caption = null, ?string $replyTo = null, array $mentions = [], ?string $idempotencyKey = null): array
+    {
+        return $this->sendMedia($sessionId, $to, 'image', $media, ['text' => $caption], $replyTo, $mentions, $idempotencyKey);
+    }
+
+    /** A video (mp4, 3gpp; 16 MiB) with an optional caption. */
+    public function sendVideo(string $sessionId, string $to, MediaSource $media, ?string $caption = null, ?string $replyTo = null, array $mentions = [], ?string $idempotencyKey = null): array
+    {
+        return $this->sendMedia($sessionId, $to, 'video', $media, ['text' => $caption], $replyTo, $mentions, $idempotencyKey);
+    }
+
+    /** An audio (aac, mp4, mpeg, amr, ogg; 16 MiB); `$voice`: as a voice note (push-to-talk, ogg/opus). */
+    public function sendAudio(string $sessionId, string $to, MediaSource $media, bool $voice = false, ?string $replyTo = null, ?string $idempotencyKey = null): array
+    {
+        return $this->sendMedia($sessionId, $to, 'audio', $media, ['voice' => $voice ? true : null], $replyTo, [], $idempotencyKey);
+    }
+
+    /** A voice note: sendAudio() with `$voice`. */
+    public function sendVoiceNote(string $sessionId, string $to, MediaSource $media, ?string $replyTo = null, ?string $idempotencyKey = null): array
+    {
+        return $this->sendAudio($sessionId, $to, $media, true, $replyTo, $idempotencyKey);
+    }
+
+    /** A document (any mimetype; 100 MiB): `$filename` is what the recipient sees (else the upload's). */
+    public function sendDocument(string $sessionId, string $to, MediaSource $media, ?string $filename = null, ?string $caption = null, ?string $replyTo = null, array $mentions = [], ?string $idempotencyKey = null): array
+    {
+        return $this->sendMedia($sessionId, $to, 'document', $media, ['filename' => $filename, 'text' => $caption], $replyTo, $mentions, $idempotencyKey);
+    }
+
+    /** A sticker (webp; 500 KiB). */
+    public function sendSticker(string $sessionId, string $to, MediaSource $media, ?string $replyTo = null, ?string $idempotencyKey = null): array
+    {
+        return $this->sendMedia($sessionId, $to, 'sticker', $media, [], $replyTo, [], $idempotencyKey);
+    }
+
+    /** A location pin. */
+    public function sendLocation(string $sessionId, string $to, float $latitude, float $longitude, ?string $name = null, ?string $address = null, ?string $replyTo = null, ?string $idempotencyKey = null): array
+    {
+        $location = array_filter(['latitude' => $latitude, 'longitude' => $longitude, 'name' => $name, 'address' => $address], fn ($value) => $value !== null);
+        return $this->send($sessionId, $to, ['type' => 'location', 'location' => $location] + $this->context($replyTo, []), $idempotencyKey);
+    }
+
+    /** A contact card: `$vcard` is the vCard text (BEGIN:VCARD … END:VCARD). */
+    public function sendContact(string $sessionId, string $to, string $displayName, string $vcard, ?string $replyTo = null, ?string $idempotencyKey = null): array
+    {
+        return $this->send($sessionId, $to, ['type' => 'contact', 'contact' => ['display_name' => $displayName, 'vcard' => $vcard]] + $this->context($replyTo, []), $idempotencyKey);
+    }
+
+    /**
+     * A reaction to a message of the session (one it sent and WhatsApp acknowledged, or one it
+     * received), in the chat `$to`; an empty `$emoji` removes the session's reaction.
+     */
+    public function react(string $sessionId, string $to, string $messageId, string $emoji, ?string $idempotencyKey = null): array
+    {
+        return $this->send($sessionId, $to, ['type' => 'reaction', 'reaction' => ['message_id' => $messageId, 'emoji' => $emoji]], $idempotencyKey);
+    }
+
+    /** POST /api/messages/send with a body of your own (the fields of docs/api.md besides session_id and to). */
+    public function send(string $sessionId, string $to, array $message, ?string $idempotencyKey = null): array
+    {
+        $body = ['session_id' => $sessionId, 'to' => $to] + $message;
         if ($idempotencyKey !== null) {
             $body['idempotency_key'] = $idempotencyKey;
         }
@@ -93,6 +174,105 @@ class FleetClient
     public function message(string $messageId): array
     {
         return $this->call('get', '/api/messages/' . rawurlencode($messageId));
+    }
+
+    /**
+     * PATCH /api/messages/{id}: edits a text the session sent (acknowledged by WhatsApp, within 15
+     * minutes). Answers the edit, queued as a message of its own (`type: "edit"`, its own message_id);
+     * MESSAGE_NOT_EDITABLE otherwise.
+     */
+    public function editMessage(string $messageId, string $text): array
+    {
+        return $this->call('patch', '/api/messages/' . rawurlencode($messageId), ['text' => $text]);
+    }
+
+    /**
+     * DELETE /api/messages/{id}: deletes a message the session sent, for everyone (within 2 days). A
+     * message WhatsApp has is revoked: the answer is the revoke, queued as a message of its own
+     * (`type: "revoke"`). One still queued is cancelled instead: the answer is that message, `status:
+     * "failed"`, `failed_reason: "cancelled"`. MESSAGE_NOT_REVOCABLE while it is being written.
+     */
+    public function revokeMessage(string $messageId): array
+    {
+        return $this->call('delete', '/api/messages/' . rawurlencode($messageId));
+    }
+
+    // Media ------------------------------------------------------------------------------------
+
+    /**
+     * POST /api/media: uploads a file for `$workspaceId` as media of `$type` (image, video, audio,
+     * document, sticker; their limits apply) and answers the Media object (`media_id`, `mimetype`,
+     * `size`, `sha256`, `url`, …): send it with MediaSource::uploaded($answer).
+     *
+     * `$file` is a path or a readable stream (e.g. Storage::readStream(); it is read to its end and
+     * closed). The file is streamed, never read whole into memory, when PHP has the curl extension
+     * (Guzzle's default handler; without ext-curl Guzzle buffers request bodies). `$mimetype` defaults
+     * to a guess from the file name's extension. The timeout covers the whole transfer.
+     *
+     * @param string|resource $file
+     */
+    public function uploadMedia(int $workspaceId, string $type, mixed $file, ?string $mimetype = null, ?string $filename = null, int $timeoutSeconds = 300): array
+    {
+        if (is_string($file)) {
+            $handle = @fopen($file, 'rb');
+            if ($handle === false) {
+                throw new InvalidArgumentException("cannot open {$file}");
+            }
+            $filename ??= basename($file);
+        } elseif (is_resource($file)) {
+            $handle = $file;
+            $filename ??= basename((string) (stream_get_meta_data($file)['uri'] ?? 'file'));
+        } else {
+            throw new InvalidArgumentException('uploadMedia takes a path or a stream resource');
+        }
+        $mimetype ??= MimeType::fromFilename($filename) ?? 'application/octet-stream';
+        try {
+            // The fields before the file part (Fleet checks them before it takes the bytes): Laravel
+            // puts the data fields first and the attached files after them.
+            $request = $this->http->withToken($this->apiKey)->acceptJson()->timeout(max($this->timeoutSeconds, $timeoutSeconds))
+                ->attach('file', $handle, $filename, ['Content-Type' => $mimetype]);
+            return $this->decode($this->attempt(fn () => $request->post($this->baseUrl . '/api/media', [
+                'workspace_id' => (string) $workspaceId,
+                'type' => $type,
+            ])));
+        } finally {
+            if (is_resource($handle)) {
+                fclose($handle);
+            }
+        }
+    }
+
+    /**
+     * GET /api/media/{id} (with the API key) into `$to`: a path (written, or removed again on failure)
+     * or a writable stream. Streamed in chunks, never held whole in memory; the bytes are checked
+     * against the sha256 Fleet sends (ETag). Answers {mimetype, size, sha256, filename}.
+     * MEDIA_NOT_FOUND (unknown or expired), MEDIA_NOT_AVAILABLE (inbound media not downloaded yet),
+     * MEDIA_HASH_MISMATCH (status 0: the bytes did not match).
+     *
+     * @param string|resource $to
+     */
+    public function downloadMedia(string $mediaId, mixed $to, int $timeoutSeconds = 300): array
+    {
+        return $this->download($this->baseUrl . '/api/media/' . rawurlencode($mediaId), true, $to, null, $timeoutSeconds);
+    }
+
+    /**
+     * The media of a received message into `$to` (a path or a writable stream): by its signed url
+     * while that is fresh (no API key), else by GET /api/media/{id}; checked against the media's
+     * sha256. MEDIA_NOT_AVAILABLE (without a request) while the media is `unavailable`: wait for its
+     * message.media_available event. Answers {mimetype, size, sha256, filename}.
+     *
+     * @param string|resource $to
+     */
+    public function downloadReceivedMedia(ReceivedMedia $media, mixed $to, int $timeoutSeconds = 300): array
+    {
+        if (!$media->isAvailable()) {
+            throw new FleetApiException(409, 'MEDIA_NOT_AVAILABLE', "media {$media->id} is not stored (yet): a message.media_available event follows once it is", ['status' => $media->status]);
+        }
+        if ($media->urlIsFresh()) {
+            return $this->download((string) $media->url, false, $to, $media->sha256, $timeoutSeconds);
+        }
+        return $this->download($this->baseUrl . '/api/media/' . rawurlencode($media->id), true, $to, $media->sha256, $timeoutSeconds);
     }
 
     // Webhooks and events ----------------------------------------------------------------------
@@ -178,24 +358,145 @@ class FleetClient
 
     private function call(string $method, string $path, ?array $data = null, int $minTimeoutSeconds = 0): array
     {
+        $request = $this->request($minTimeoutSeconds);
+        $response = $this->attempt(fn () => $data === null
+            ? $request->{$method}($this->baseUrl . $path)
+            : $request->{$method}($this->baseUrl . $path, $data));
+        return $this->decode($response);
+    }
+
+    /** Runs a request; no answer at all (connection refused, timeout) is CONNECTION_FAILED. */
+    private function attempt(callable $send): Response
+    {
         try {
-            /** @var Response $response */
-            $response = $data === null
-                ? $this->request($minTimeoutSeconds)->{$method}($this->baseUrl . $path)
-                : $this->request($minTimeoutSeconds)->{$method}($this->baseUrl . $path, $data);
+            return $send();
         } catch (ConnectionException $e) {
             throw new FleetApiException(0, 'CONNECTION_FAILED', $e->getMessage());
         }
-        $json = $response->json();
+    }
+
+    /** The decoded JSON of a successful answer; an error answer as FleetApiException. */
+    private function decode(Response $response): array
+    {
         if ($response->failed()) {
-            $error = is_array($json) ? ($json['error'] ?? []) : [];
-            throw new FleetApiException(
-                $response->status(),
-                (string) ($error['code'] ?? 'HTTP_' . $response->status()),
-                (string) ($error['message'] ?? $response->body()),
-                (array) ($error['details'] ?? []),
-            );
+            throw $this->errorOf($response);
         }
+        $json = $response->json();
         return is_array($json) ? $json : [];
+    }
+
+    private function errorOf(Response $response): FleetApiException
+    {
+        $json = json_decode($response->body(), true);
+        $error = is_array($json) && is_array($json['error'] ?? null) ? $json['error'] : [];
+        return new FleetApiException(
+            $response->status(),
+            (string) ($error['code'] ?? 'HTTP_' . $response->status()),
+            (string) ($error['message'] ?? substr($response->body(), 0, 500)),
+            (array) ($error['details'] ?? []),
+            $response->header('X-Request-Id') ?: null,
+        );
+    }
+
+    /**
+     * GETs `$url` as a stream and copies it to `$to` in 64 KiB chunks, hashing as it goes. The bytes
+     * must match `$expectedSha256` (else the ETag Fleet sends); on any failure a path is removed again.
+     *
+     * @param string|resource $to
+     */
+    private function download(string $url, bool $withKey, mixed $to, ?string $expectedSha256, int $timeoutSeconds): array
+    {
+        $request = $this->http->accept('*/*')->timeout(max($this->timeoutSeconds, $timeoutSeconds))->withOptions(['stream' => true]);
+        if ($withKey) {
+            $request = $request->withToken($this->apiKey);
+        }
+        $response = $this->attempt(fn () => $request->get($url));
+        if ($response->failed()) {
+            throw $this->errorOf($response);
+        }
+        $body = $response->toPsrResponse()->getBody();
+        $handle = is_string($to) ? @fopen($to, 'wb') : $to;
+        if (!is_resource($handle)) {
+            $body->close();
+            throw new InvalidArgumentException(is_string($to) ? "cannot write {$to}" : 'download to a path or a writable stream resource');
+        }
+        $hash = hash_init('sha256');
+        $size = 0;
+        $done = false;
+        try {
+            while (!$body->eof()) {
+                $chunk = $body->read(65536);
+                if ($chunk === '') {
+                    if ($body->getMetadata('timed_out')) {
+                        throw new FleetApiException(0, 'CONNECTION_FAILED', "the download stalled after {$size} bytes (timeout)");
+                    }
+                    continue;
+                }
+                hash_update($hash, $chunk);
+                $size += strlen($chunk);
+                for ($written = 0; $written < strlen($chunk); $written += $n) {
+                    $n = fwrite($handle, substr($chunk, $written));
+                    if ($n === false || $n === 0) {
+                        throw new RuntimeException('could not write the downloaded media');
+                    }
+                }
+            }
+            $length = $response->header('Content-Length');
+            if ($length !== '' && (int) $length !== $size) {
+                throw new FleetApiException(0, 'CONNECTION_FAILED', "the download was cut off after {$size} of {$length} bytes");
+            }
+            $sha256 = hash_final($hash);
+            $expected = strtolower($expectedSha256 ?? trim((string) $response->header('ETag'), '"'));
+            if ($expected !== '' && !hash_equals($expected, $sha256)) {
+                throw new FleetApiException(0, 'MEDIA_HASH_MISMATCH', "downloaded {$size} bytes whose sha256 {$sha256} is not the expected {$expected}", ['expected' => $expected, 'sha256' => $sha256]);
+            }
+            $done = true;
+        } finally {
+            $body->close();
+            if (is_string($to)) {
+                fclose($handle);
+                if (!$done) {
+                    @unlink($to);
+                }
+            }
+        }
+        return [
+            'mimetype' => $response->header('Content-Type'),
+            'size' => $size,
+            'sha256' => $sha256,
+            'filename' => $this->filenameOf($response->header('Content-Disposition')),
+        ];
+    }
+
+    /** The file name of a Content-Disposition (RFC 6266: `filename*=UTF-8''…` first). */
+    private function filenameOf(string $disposition): ?string
+    {
+        if (preg_match("/filename\\*=UTF-8''([^;]+)/i", $disposition, $match)) {
+            return rawurldecode(trim($match[1]));
+        }
+        if (preg_match('/filename="([^"]*)"/i', $disposition, $match)) {
+            return $match[1];
+        }
+        return null;
+    }
+
+    /** `reply_to` and `mentions` when given. */
+    private function context(?string $replyTo, array $mentions): array
+    {
+        $fields = [];
+        if ($replyTo !== null) {
+            $fields['reply_to'] = $replyTo;
+        }
+        if ($mentions !== []) {
+            $fields['mentions'] = array_values($mentions);
+        }
+        return $fields;
+    }
+
+    /** A media message: `$extra` fields with null values are left out. */
+    private function sendMedia(string $sessionId, string $to, string $type, MediaSource $media, array $extra, ?string $replyTo, array $mentions, ?string $idempotencyKey): array
+    {
+        $body = ['type' => $type, 'media' => $media->toArray()] + array_filter($extra, fn ($value) => $value !== null) + $this->context($replyTo, $mentions);
+        return $this->send($sessionId, $to, $body, $idempotencyKey);
     }
 }

@@ -2,6 +2,7 @@
 
 namespace App\Http\Controllers;
 
+use App\Events\Fleet\FleetEvent;
 use Illuminate\Contracts\Cache\Repository as Cache;
 use Illuminate\Contracts\Events\Dispatcher as Events;
 use Illuminate\Http\JsonResponse;
@@ -15,8 +16,12 @@ use Illuminate\Http\Request;
  *   - the same signature twice is a replay → 409 (Fleet signs each attempt afresh);
  *   - an event id already handled is acknowledged (200, "duplicate") without handling it again, so
  *     Fleet's at-least-once retries take effect once.
- * A verified, new event is dispatched as the Laravel event `fleet.<type>` (e.g. `fleet.message.delivered`)
- * with the decoded event as its payload; Fleet delivers each workspace's events in sequence order.
+ * A verified, new event is dispatched twice: typed, as an object of App\Events\Fleet (MessageReceived,
+ * MessageSentFromDevice, MessageReaction, MessageEdited, MessageRevoked, MessageMediaAvailable,
+ * MessageStatusChanged, SessionChanged; FleetEvent for a type this version does not know), and as the
+ * Laravel event `fleet.<type>` (e.g. `fleet.message.delivered`) with the decoded event as its payload.
+ * Fleet delivers each workspace's events in sequence order. A listener that throws makes the answer a
+ * 500: Fleet delivers the event again later, and both are dispatched again.
  *
  * Route (routes/api.php): Route::post('/fleet/webhook', FleetWebhookController::class);
  * and exclude it from CSRF (it is an API route) and from auth middleware.
@@ -58,6 +63,7 @@ class FleetWebhookController
         if ($this->cache->has($eventKey)) {
             return new JsonResponse(['status' => 'duplicate', 'id' => $event['id']], 200);
         }
+        $this->events->dispatch(FleetEvent::from($event));
         $this->events->dispatch('fleet.' . $event['type'], [$event]);
         $this->cache->put($eventKey, (int) $event['sequence'], $this->rememberEventsSeconds);
         return new JsonResponse(['status' => 'ok', 'id' => $event['id']], 200);

@@ -1,4 +1,5 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
+import { AllowList, isMetadataHost } from '@fleet/net';
 
 /** The dispatcher's settings, parsed once from the environment (documented in docs/events.md). */
 export interface DispatcherConfig {
@@ -7,8 +8,17 @@ export interface DispatcherConfig {
   readonly instanceId: string;
   readonly host: string;
   readonly port: number;
-  /** Base URL of the Laravel app (LARAVEL_API_URL); unset = only per-workspace webhooks get events. */
+  /**
+   * Base URL of the Laravel app (LARAVEL_API_URL); unset = only per-workspace webhooks get events. The
+   * operator's own setting: its host is trusted for these deliveries even when private (a cloud
+   * metadata name or address is refused here); per-workspace webhooks are not.
+   */
   readonly laravelApiUrl: string | undefined;
+  /**
+   * Non-public hosts and networks per-workspace webhooks may reach anyway (WEBHOOK_ALLOW: CIDRs,
+   * addresses, host names; the ingress reads the same variable when a webhook is set). Default none.
+   */
+  readonly webhookAllow: readonly string[];
   /** Path appended to LARAVEL_API_URL. Default `/api/fleet/webhook`. */
   readonly webhookPath: string;
   /** Secret signing deliveries to LARAVEL_API_URL (required with it, at least 16 characters). */
@@ -46,6 +56,7 @@ export const DISPATCHER_DEFAULTS = {
   host: '0.0.0.0',
   port: 3100,
   webhookPath: '/api/fleet/webhook',
+  webhookAllow: [],
   concurrency: 32,
   timeoutMs: 10_000,
   retryBaseMs: 1_000,
@@ -66,6 +77,9 @@ export function readDispatcherConfig(env: Env): DispatcherConfig {
   const laravelApiUrl = reader.optionalUrl('LARAVEL_API_URL', ['http', 'https']);
   const webhookSecret = reader.optionalString('DISPATCHER_WEBHOOK_SECRET');
   if (laravelApiUrl && !webhookSecret) reader.fail('DISPATCHER_WEBHOOK_SECRET is required when LARAVEL_API_URL is set');
+  if (laravelApiUrl && URL.canParse(laravelApiUrl) && isMetadataHost(new URL(laravelApiUrl).hostname)) reader.fail(`LARAVEL_API_URL must not point at a cloud metadata service, got "${laravelApiUrl}"`);
+  const webhookAllow = reader.list('WEBHOOK_ALLOW');
+  for (const problem of AllowList.problems(webhookAllow)) reader.fail(`WEBHOOK_ALLOW: ${problem}`);
   if (webhookSecret !== undefined && webhookSecret.length < 16) reader.fail('DISPATCHER_WEBHOOK_SECRET must be at least 16 characters');
   const webhookPath = reader.string('DISPATCHER_WEBHOOK_PATH', d.webhookPath);
   if (!webhookPath.startsWith('/')) reader.fail(`DISPATCHER_WEBHOOK_PATH must start with /, got "${webhookPath}"`);
@@ -75,6 +89,7 @@ export function readDispatcherConfig(env: Env): DispatcherConfig {
     host: reader.string('DISPATCHER_HOST', d.host),
     port: reader.int('DISPATCHER_PORT', d.port, { min: 0, max: 65535 }),
     laravelApiUrl,
+    webhookAllow,
     webhookPath,
     webhookSecret,
     concurrency: reader.int('DISPATCHER_CONCURRENCY', d.concurrency, { min: 1, max: 1024 }),

@@ -3,10 +3,12 @@ import { serve, type ServerType } from '@hono/node-server';
 import { DeliveryLedger } from '@fleet/events';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
+import { AddressGuard, normalizeHost, type ResolveAll } from '@fleet/net';
 import type { DispatcherConfig } from './config';
 import { createDispatcherHttp } from './http';
 import { createDispatcherMetrics, type DispatcherMetrics } from './metrics';
 import { Scheduler } from './scheduler';
+import { WebhookClient } from './webhook-client';
 import { runWorkspaceTurn } from './workspace-turn';
 
 export interface Dispatcher {
@@ -17,8 +19,27 @@ export interface Dispatcher {
   close(): Promise<void>;
 }
 
+export interface DispatcherOptions {
+  readonly logger?: Logger;
+  /** Resolves receivers' host names to every address (tests). Default the system resolver. */
+  readonly resolve?: ResolveAll;
+}
+
+/**
+ * The clients deliveries go through. Workspace webhooks may reach public addresses and what
+ * WEBHOOK_ALLOW names; LARAVEL_API_URL, the operator's own setting, also its own host.
+ */
+function webhookClients(config: DispatcherConfig, resolve: ResolveAll | undefined): Record<'workspace' | 'default', WebhookClient> {
+  const allow = config.webhookAllow;
+  const laravelHost = config.laravelApiUrl ? normalizeHost(new URL(config.laravelApiUrl).hostname) : undefined;
+  return {
+    workspace: new WebhookClient(new AddressGuard({ allow, resolve }), 'WEBHOOK_ALLOW does not name it'),
+    default: new WebhookClient(new AddressGuard({ allow: laravelHost ? [...allow, laravelHost] : allow, resolve }), 'neither LARAVEL_API_URL nor WEBHOOK_ALLOW names it'),
+  };
+}
+
 /** Delivers every workspace's events as signed webhooks, in order, with retries and dead letters. */
-export function createDispatcher(config: DispatcherConfig, options: { logger?: Logger } = {}): Dispatcher {
+export function createDispatcher(config: DispatcherConfig, options: DispatcherOptions = {}): Dispatcher {
   const logger = options.logger ?? createLogger({ service: 'dispatcher', level: config.common.logLevel, defaultMeta: { instance: config.instanceId } });
   const redis = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
@@ -32,6 +53,7 @@ export function createDispatcher(config: DispatcherConfig, options: { logger?: L
     retainDeadLetters: config.retainDeadLetters,
     retainDeadLettersMs: config.retainDeadLettersMs,
   });
+  const clients = webhookClients(config, options.resolve);
   const warned = new Set<number>();
   const onNoReceiver = (workspaceId: number): void => {
     if (warned.has(workspaceId) || warned.size > 10_000) return;
@@ -45,7 +67,7 @@ export function createDispatcher(config: DispatcherConfig, options: { logger?: L
     ledger,
     logger,
     metrics,
-    turn: (workspaceId, token) => runWorkspaceTurn({ config, ledger, logger, metrics, onNoReceiver }, workspaceId, token),
+    turn: (workspaceId, token) => runWorkspaceTurn({ config, ledger, logger, metrics, clients, onNoReceiver }, workspaceId, token),
   });
   const http = createDispatcherHttp({
     redis, ledger, metrics, instanceId: config.instanceId, receiverConfigured: Boolean(config.laravelApiUrl),
@@ -67,6 +89,9 @@ export function createDispatcher(config: DispatcherConfig, options: { logger?: L
       if (!config.laravelApiUrl) {
         logger.warn('LARAVEL_API_URL is not set: only workspaces with a webhook (PUT /api/workspaces/{id}/webhook) get events; the rest stay pending');
       }
+      logger.info('webhook destinations: workspace webhooks reach public addresses and WEBHOOK_ALLOW only; LARAVEL_API_URL (the operator\'s own) is trusted', {
+        webhookAllow: config.webhookAllow,
+      });
       const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
       logger.info('dispatcher started', { url });
       return { port, url };
@@ -74,6 +99,8 @@ export function createDispatcher(config: DispatcherConfig, options: { logger?: L
     close() {
       closing ??= (async () => {
         await scheduler.stop();
+        clients.workspace.close();
+        clients.default.close();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         subscriber.disconnect();
         redis.disconnect();

@@ -3,7 +3,7 @@ import { Counter, createRegistry, Gauge, Histogram, LATENCY_BUCKETS, type Regist
 /** Every metric the dispatcher exports. */
 export interface DispatcherMetrics {
   readonly registry: Registry;
-  /** Outcomes: delivered, failed (will retry), filtered, dead_lettered. */
+  /** Outcomes: delivered, failed (will retry), filtered, dead_lettered, refused (destination refused: dead-lettered at once). */
   readonly deliveries: Counter<'outcome'>;
   readonly deadLetters: Counter;
   /** Events that left the stream by retention before they were delivered. */
@@ -22,13 +22,13 @@ export function createDispatcherMetrics(): DispatcherMetrics {
     registry,
     deliveries: new Counter({
       name: 'fleet_webhook_deliveries_total',
-      help: 'Webhook delivery attempts by outcome (delivered, failed, filtered, dead_lettered)',
+      help: 'Webhook delivery attempts by outcome (delivered, failed, filtered, dead_lettered, refused)',
       labelNames: ['outcome'],
       registers: [registry],
     }),
     deadLetters: new Counter({
       name: 'fleet_webhook_dead_letters_total',
-      help: 'Events moved to the dead letters after their retries were exhausted',
+      help: 'Events moved to the dead letters: retries exhausted, or the destination refused',
       registers: [registry],
     }),
     eventsTrimmed: new Counter({

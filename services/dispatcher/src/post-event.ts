@@ -1,25 +1,14 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { SIGNATURE_HEADER, signatureHeader, type FleetEvent } from '@fleet/events';
+import type { PostOutcome, WebhookClient } from './webhook-client';
 
 /** Where one workspace's events go. */
 export interface Target {
   readonly url: string;
   readonly secret: string;
   readonly events: readonly string[];
+  /** `workspace`: its webhook (guarded by WEBHOOK_ALLOW); `default`: LARAVEL_API_URL (the operator's own). */
   readonly source: 'workspace' | 'default';
 }
-
-export interface PostOutcome {
-  readonly ok: boolean;
-  readonly status: number;
-  readonly error: string;
-}
-
-const agents = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 }),
-};
 
 /** Headers of one delivery; the signature covers the timestamp and the exact body. */
 export function deliveryHeaders(target: Target, event: FleetEvent, body: string, attempt: number, replay: boolean): Record<string, string> {
@@ -36,31 +25,9 @@ export function deliveryHeaders(target: Target, event: FleetEvent, body: string,
   };
 }
 
-/** POSTs one event; any 2xx is success, everything else (3xx included) a failure to retry. */
-export async function postEvent(target: Target, event: FleetEvent, attempt: number, timeoutMs: number, replay = false): Promise<PostOutcome> {
+/** POSTs one event through `client`; any 2xx is success, everything else (3xx included) a failure. */
+export function postEvent(client: WebhookClient, target: Target, event: FleetEvent, attempt: number, timeoutMs: number, replay = false): Promise<PostOutcome> {
   const body = JSON.stringify(event);
   const headers = { ...deliveryHeaders(target, event, body, attempt, replay), 'content-length': String(Buffer.byteLength(body)) };
-  try {
-    const status = await send(new URL(target.url), headers, body, timeoutMs);
-    const ok = status >= 200 && status < 300;
-    return { ok, status, error: ok ? '' : `HTTP ${status}` };
-  } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { ok: false, status: 0, error: message.slice(0, 200) };
-  }
-}
-
-function send(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
-  const secure = url.protocol === 'https:';
-  const request = secure ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers, agent: secure ? agents.https : agents.http, timeout: timeoutMs }, (response: IncomingMessage) => {
-      response.resume();
-      response.once('end', () => resolve(response.statusCode ?? 0));
-      response.once('error', reject);
-    });
-    req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.once('error', reject);
-    req.end(body);
-  });
+  return client.post(target.url, headers, body, timeoutMs);
 }

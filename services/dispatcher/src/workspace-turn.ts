@@ -4,12 +4,15 @@ import { retryDelay } from './backoff';
 import type { DispatcherConfig } from './config';
 import type { DispatcherMetrics } from './metrics';
 import { postEvent, type Target } from './post-event';
+import type { WebhookClient } from './webhook-client';
 
 export interface TurnDeps {
   readonly config: DispatcherConfig;
   readonly ledger: DeliveryLedger;
   readonly logger: Logger;
   readonly metrics: DispatcherMetrics;
+  /** The HTTP client of each kind of target: workspace webhooks (WEBHOOK_ALLOW) and LARAVEL_API_URL. */
+  readonly clients: Readonly<Record<Target['source'], WebhookClient>>;
   /** Called once per workspace that has events but no receiver (for a log line). */
   readonly onNoReceiver: (workspaceId: number) => void;
 }
@@ -86,7 +89,7 @@ async function deliverOne(deps: TurnDeps, workspaceId: number, token: string, ta
   }
   const attempt = (retry?.attempts ?? 0) + 1;
   const stopTimer = metrics.requestDuration.startTimer();
-  const outcome = await postEvent(target, item.event, attempt, config.timeoutMs, item.replayMember !== undefined);
+  const outcome = await postEvent(deps.clients[target.source], target, item.event, attempt, config.timeoutMs, item.replayMember !== undefined);
   stopTimer();
   const now = Date.now();
   if (outcome.ok) {
@@ -95,11 +98,14 @@ async function deliverOne(deps: TurnDeps, workspaceId: number, token: string, ta
     return (await ledger.settle(workspaceId, token, item)) ? 'next' : 'stop';
   }
   const firstFailedAt = retry?.firstFailedAt ?? now;
-  const exhausted = (config.maxAttempts > 0 && attempt >= config.maxAttempts) || now - firstFailedAt >= config.retryMaxAgeMs;
+  // A refused destination is a policy, not an outage: retrying would only refuse again.
+  const exhausted = outcome.refused || (config.maxAttempts > 0 && attempt >= config.maxAttempts) || now - firstFailedAt >= config.retryMaxAgeMs;
   if (exhausted) {
-    metrics.deliveries.inc({ outcome: 'dead_lettered' });
+    metrics.deliveries.inc({ outcome: outcome.refused ? 'refused' : 'dead_lettered' });
     metrics.deadLetters.inc();
-    deps.logger.warn('event dead-lettered', { workspaceId, eventId: item.event.id, sequence: item.event.sequence, attempts: attempt, error: outcome.error });
+    deps.logger.warn(outcome.refused ? 'event dead-lettered: webhook destination refused' : 'event dead-lettered', {
+      workspaceId, eventId: item.event.id, sequence: item.event.sequence, attempts: attempt, error: outcome.error,
+    });
     const dead = { event: item.event, attempts: attempt, last_error: outcome.error, first_failed_at: firstFailedAt, dead_at: now };
     return (await ledger.settle(workspaceId, token, item, dead)) ? 'next' : 'stop';
   }

@@ -20,7 +20,9 @@ describe('dispatcher: signed, ordered webhooks with retries and dead letters (re
 
   const start = async (overrides: Partial<DispatcherConfig> = {}): Promise<Dispatcher> => {
     const config = dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, {
-      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 50, retryMaxDelayMs: 300, timeoutMs: 2_000, noReceiverRecheckMs: 200, ...overrides,
+      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 50, retryMaxDelayMs: 300, timeoutMs: 2_000, noReceiverRecheckMs: 200,
+      // The test receiver listens on loopback, which webhooks may reach only when allowed.
+      webhookAllow: ['127.0.0.1'], ...overrides,
     });
     dispatcher = createDispatcher(config, { logger: createSilentLogger() });
     await dispatcher.start();

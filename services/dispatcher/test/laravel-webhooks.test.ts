@@ -55,7 +55,7 @@ describe('Laravel webhook controller (PHP) behind a real dispatcher', function (
     const workspaces = [11, 12, 13];
     for (const ws of workspaces) await webhooks.set(ws, { url, secret: SECRET, events: [] });
     const config = dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, {
-      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 100, retryMaxDelayMs: 400, timeoutMs: 5_000,
+      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 100, retryMaxDelayMs: 400, timeoutMs: 5_000, webhookAllow: ['127.0.0.1'],
     });
     dispatcher = createDispatcher(config, { logger: createSilentLogger() });
     await dispatcher.start();

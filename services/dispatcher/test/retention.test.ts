@@ -33,7 +33,8 @@ describe('dispatcher: retention of event streams and dead letters (real Redis, r
 
   const start = async (overrides: Partial<DispatcherConfig> = {}): Promise<Dispatcher> => {
     const config = dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, {
-      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 50, retryMaxDelayMs: 300, timeoutMs: 2_000, noReceiverRecheckMs: 100, ...overrides,
+      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 50, retryMaxDelayMs: 300, timeoutMs: 2_000, noReceiverRecheckMs: 100,
+      webhookAllow: ['127.0.0.1'], ...overrides,
     });
     dispatcher = createDispatcher(config, { logger: createSilentLogger() });
     await dispatcher.start();

@@ -17,6 +17,7 @@ import { registerMessageRoutes } from './routes/messages';
 import { registerSessionControlRoutes } from './routes/session-control';
 import { registerSessionRoutes } from './routes/sessions';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { OPENAPI_PATH, registerDocsRoutes } from './routes/docs';
 
 /** `application/json`, with parameters (`; charset=utf-8`) or none; not `application/json-patch+json`. */
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
@@ -84,7 +85,10 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
     return c.body(await deps.metrics.registry.metrics());
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
+  // PUBLIC (no API key): the OpenAPI document and the Swagger UI showing it (/docs, routes/docs.ts).
+  // They sit outside /api/*, so no key check applies; keep them public in any auth rework.
+  registerDocsRoutes(app);
+  app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
     info: { title: 'Fleet ingress', version: '0.1.0', description: 'Runs WhatsApp Web sessions for a Laravel application.' },
     security: [{ bearer: [] }],

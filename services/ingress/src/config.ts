@@ -1,6 +1,7 @@
 import { readS3Settings, type S3Settings } from '@fleet/backups';
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
 import { readMediaSettings, type MediaSettings } from '@fleet/media';
+import { AllowList } from '@fleet/net';
 import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } from '@fleet/messages';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 import { defaultConsoleDir } from './http/console-assets';
@@ -33,6 +34,11 @@ export interface IngressConfig {
   readonly backups: S3Settings;
   /** The built web console served at /console (CONSOLE_DIR); default: the @fleet/console package's build. None: /console says it is not built. */
   readonly consoleDir?: string;
+  /**
+   * Non-public hosts and networks a webhook URL may point at (WEBHOOK_ALLOW: CIDRs, addresses, host
+   * names), checked when a webhook is set; the dispatcher checks again at delivery. Default none.
+   */
+  readonly webhookAllow?: readonly string[];
 }
 
 export const INGRESS_DEFAULTS = {
@@ -52,6 +58,8 @@ export function readIngressConfig(env: Env): IngressConfig {
   for (const key of apiKeys) {
     if (key.length < 16) reader.fail('API_KEYS: every key must be at least 16 characters');
   }
+  const webhookAllow = reader.list('WEBHOOK_ALLOW');
+  for (const problem of AllowList.problems(webhookAllow)) reader.fail(`WEBHOOK_ALLOW: ${problem}`);
   return reader.finish({
     common: readCommon(reader),
     host: reader.string('INGRESS_HOST', INGRESS_DEFAULTS.host),
@@ -66,5 +74,6 @@ export function readIngressConfig(env: Env): IngressConfig {
     media: readMediaSettings(reader),
     backups: readS3Settings(reader),
     consoleDir: reader.optionalString('CONSOLE_DIR') ?? defaultConsoleDir(),
+    webhookAllow,
   });
 }

@@ -5,6 +5,7 @@ import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
 import type { MediaStore, MediaSweeper } from '@fleet/media';
 import type { MessageLedger } from '@fleet/messages';
+import type { AddressGuard } from '@fleet/net';
 import type { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import type { HealthSweep } from './health-sweep';
 import type { MediaGateway } from './message-content';
@@ -36,4 +37,6 @@ export interface IngressDeps {
   readonly mediaLinks: { readonly publicBaseUrl: string | undefined; readonly ttlSeconds: number };
   /** The snapshot catalogue in S3 (read only) and requests to the backup service (through its queue). */
   readonly backups: { readonly store: SnapshotStore; readonly requests: BackupRequests };
+  /** Which hosts a webhook URL may point at (WEBHOOK_ALLOW), judged when it is set. */
+  readonly webhookGuard: AddressGuard;
 }

@@ -6,6 +6,7 @@ import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { createMediaStore, fetcherOptions, MediaSweeper, SafeFetcher } from '@fleet/media';
 import { MessageLedger } from '@fleet/messages';
+import { AddressGuard } from '@fleet/net';
 import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
 import { loadConsoleAssets } from './http/console-assets';
@@ -67,6 +68,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     }),
     mediaLinks: { publicBaseUrl: config.media.publicBaseUrl, ttlSeconds: config.media.urlTtlSeconds },
     backups: { store: new SnapshotStore(createS3Client(config.backups), config.backups), requests: new BackupRequests(queueConnection, keys) },
+    webhookGuard: new AddressGuard({ allow: config.webhookAllow ?? [] }),
   };
   metrics.probes.sessionWaiters = () => deps.sessionWatch.waiters;
   metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];

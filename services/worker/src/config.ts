@@ -16,6 +16,11 @@ export interface WorkerConfig {
   readonly port: number;
   /** URL other processes use to reach this worker's HTTP server. */
   readonly advertiseUrl: string | undefined;
+  /**
+   * Admin keys (API_KEYS, the ingress's): its HTTP routes that act or reveal internals
+   * (`/storage-check`) need one; none configured: they answer 403. `/health` and `/metrics` never do.
+   */
+  readonly apiKeys: readonly string[];
   /** WhatsApp Web socket URL; WhatsApp's own unless set (the simulator in development). */
   readonly waWebSocketUrl: string | undefined;
   readonly shardCount: number;
@@ -42,12 +47,17 @@ export interface WorkerConfig {
   readonly media: MediaSettings | undefined;
   /** An extra CA (PEM file) trusted for WhatsApp's media hosts: the simulator's in development and tests. */
   readonly waMediaCaFile: string | undefined;
+  /** Delay before the first background retry of a received media's download, doubled each time. */
+  readonly mediaRetryDelayMs: number;
+  /** Background retries of a received media's download before it stays unavailable. */
+  readonly mediaRetryAttempts: number;
 }
 
 export const WORKER_DEFAULTS = {
   maxSessions: 500,
   host: '0.0.0.0',
   port: 3001,
+  apiKeys: [],
   heartbeatTtlMs: 10_000,
   shardConcurrency: 16,
   authStateIoThreads: DEFAULT_DISK_THREADS,
@@ -58,6 +68,8 @@ export const WORKER_DEFAULTS = {
   messageMaxWaitSeconds: 24 * 3600,
   conflictReconnectDelayMs: 5_000,
   conflictsBeforeFailing: 3,
+  mediaRetryDelayMs: 60_000,
+  mediaRetryAttempts: 6,
 } as const;
 
 /**
@@ -86,6 +98,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   if (instanceId && !/^[A-Za-z0-9_-]{1,64}$/.test(instanceId)) {
     reader.fail(`INSTANCE_ID must be 1-64 letters, digits, _ or -, got "${instanceId}"`);
   }
+  const apiKeys = reader.list('API_KEYS');
+  if (apiKeys.some((key) => key.length < 16)) reader.fail('API_KEYS: every key must be at least 16 characters');
   return reader.finish({
     common: readCommon(reader),
     instanceId,
@@ -94,6 +108,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     host: reader.string('WORKER_HOST', WORKER_DEFAULTS.host),
     port: reader.int('WORKER_PORT', WORKER_DEFAULTS.port, { min: 0, max: 65535 }),
     advertiseUrl: reader.optionalUrl('WORKER_ADVERTISE_URL', ['http', 'https']),
+    apiKeys,
     waWebSocketUrl: reader.optionalUrl('WA_WEBSOCKET_URL', ['ws', 'wss']),
     shardCount: reader.int('SHARD_COUNT', DEFAULT_SHARD_COUNT, { min: 1, max: 16384 }),
     heartbeatTtlMs: reader.int('HEARTBEAT_TTL_MS', WORKER_DEFAULTS.heartbeatTtlMs, { min: 1000, max: 600_000 }),
@@ -109,5 +124,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     conflictsBeforeFailing: reader.int('CONFLICTS_BEFORE_FAILING', WORKER_DEFAULTS.conflictsBeforeFailing, { min: 0, max: 1_000 }),
     media: readMediaSettings(reader),
     waMediaCaFile: reader.optionalString('WA_MEDIA_CA_FILE'),
+    mediaRetryDelayMs: reader.int('MEDIA_RETRY_DELAY_MS', WORKER_DEFAULTS.mediaRetryDelayMs, { min: 1_000, max: 3_600_000 }),
+    mediaRetryAttempts: reader.int('MEDIA_RETRY_ATTEMPTS', WORKER_DEFAULTS.mediaRetryAttempts, { min: 0, max: 20 }),
   });
 }

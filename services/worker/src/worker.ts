@@ -142,7 +142,8 @@ class WorkerService implements FleetWorker {
     this.periodic.unref();
     this.outboxTimers.start();
     this.deps.media?.inbound.start(new SessionEvents(this.deps.events ?? new EventLog(this.store, this.keys), this.logger));
-    this.logger.info('worker started', { url, shards: consumers.owned().length });
+    this.logger.info('worker started', { url, host: config.host, shards: consumers.owned().length });
+    if (config.apiKeys.length === 0) this.logger.warn('API_KEYS is not set: the admin route /storage-check answers 403 (fleetctl storage-check needs it); /health and /metrics stay open');
     return { port, url };
   }
 
@@ -194,6 +195,7 @@ class WorkerService implements FleetWorker {
         sessionCount: () => this.manager.size,
         isHealthy: () => this.heartbeat?.healthy ?? false,
         storagePath: config.storagePath,
+        apiKeys: config.apiKeys,
       },
       this.metrics.registry,
     );

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readS3Settings, type S3Settings } from '@fleet/backups';
 import { EnvReader, type Env } from '@fleet/config';
-import { AllowList } from './fetch/allow-list';
+import { AllowList } from '@fleet/net';
 import type { SafeFetcherOptions } from './fetch/safe-fetcher';
 
 /** How media URLs are fetched (MEDIA_FETCH_*). */

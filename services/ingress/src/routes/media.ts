@@ -8,7 +8,7 @@ import type { IngressDeps } from '../deps';
 import { mediaResponse } from '../http/media-response';
 import { receiveUpload, UploadFailure, type UploadFields } from '../http/multipart-upload';
 import { ErrorBody, MediaId, MediaView, UploadMediaForm } from '../schemas';
-import { COMMON_ERRORS, json } from './responses';
+import { COMMON_ERRORS, errorResponses, json } from './responses';
 
 export const UPLOAD_PATH = '/api/media';
 /** The largest upload request: the largest media type's limit plus room for the fields and the multipart framing. */
@@ -23,7 +23,7 @@ const getMedia = createRoute({
   path: '/api/media/{id}',
   summary: 'The bytes of a stored media object',
   request: { params: z.object({ id: MediaId.openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 200: BINARY, ...COMMON_ERRORS, 404: error('MEDIA_NOT_FOUND: unknown or expired'), 409: error('MEDIA_NOT_AVAILABLE: inbound media not downloaded (yet)') },
+  responses: { 200: BINARY, ...errorResponses('VALIDATION_FAILED', 'UNAUTHORIZED', 'DEPENDENCY_UNAVAILABLE', 'MEDIA_NOT_FOUND', 'MEDIA_NOT_AVAILABLE') },
 });
 
 const getSignedMedia = createRoute({
@@ -35,7 +35,7 @@ const getSignedMedia = createRoute({
     params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'med_5f1c0a9e2b7d4c3a1e0f9b8c' }) }),
     query: z.object({ expires: z.string().optional().openapi({ description: 'Unix seconds' }), signature: z.string().optional().openapi({ description: 'Hex HMAC-SHA256' }) }),
   },
-  responses: { 200: BINARY, 403: error('MEDIA_SIGNATURE_INVALID: bad or expired link'), 404: error('MEDIA_NOT_FOUND'), 409: error('MEDIA_NOT_AVAILABLE') },
+  responses: { 200: BINARY, ...errorResponses('MEDIA_SIGNATURE_INVALID', 'MEDIA_NOT_FOUND', 'MEDIA_NOT_AVAILABLE', 'DEPENDENCY_UNAVAILABLE') },
 });
 
 /** Whether a request is the upload: the JSON body limit and content type do not apply to it. */

@@ -6,7 +6,10 @@ import type { IngressDeps } from '../deps';
 import { contentOf, targetOf, type ContentContext } from '../message-content';
 import { EditMessageBody, MAX_INLINE_BYTES, MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
-import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
+import { errorResponses, json } from './responses';
+
+/** Every /api route can answer these. */
+const BASE = ['VALIDATION_FAILED', 'INVALID_JSON', 'INVALID_ID', 'UNAUTHORIZED', 'UNSUPPORTED_MEDIA_TYPE', 'DEPENDENCY_UNAVAILABLE'] as const;
 
 export const SEND_PATH = '/api/messages/send';
 /** The send route's body limit: small media inline as base64, plus the rest of the request. */
@@ -24,9 +27,10 @@ const sendMessage = createRoute({
   responses: {
     202: json(SendMessageResult, 'Accepted and queued'),
     200: json(SendMessageResult, 'A repeat of an earlier request with the same idempotency_key'),
-    ...COMMON_ERRORS,
-    ...NOT_FOUND,
-    ...CONFLICT,
+    ...errorResponses(
+      ...BASE, 'PAYLOAD_TOO_LARGE', 'SESSION_NOT_FOUND', 'MESSAGE_NOT_FOUND', 'IDEMPOTENCY_CONFLICT',
+      'MEDIA_TOO_LARGE', 'MEDIA_TYPE_NOT_ALLOWED', 'MEDIA_NOT_FOUND', 'MEDIA_NOT_AVAILABLE', 'MEDIA_URL_REFUSED', 'MEDIA_URL_UNREACHABLE',
+    ),
   },
 });
 
@@ -35,7 +39,7 @@ const getMessage = createRoute({
   path: '/api/messages/{id}',
   summary: 'A message and where it is: queued → sending → sent → delivered → read, or failed',
   request: { params: z.object({ id: MessageId.openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 200: json(MessageView, 'The message'), ...COMMON_ERRORS, ...NOT_FOUND },
+  responses: { 200: json(MessageView, 'The message'), ...errorResponses(...BASE, 'MESSAGE_NOT_FOUND') },
 });
 
 const editMessage = createRoute({
@@ -46,7 +50,7 @@ const editMessage = createRoute({
     params: z.object({ id: MessageId.openapi({ param: { name: 'id', in: 'path' } }) }),
     body: { required: true, content: { 'application/json': { schema: EditMessageBody } } },
   },
-  responses: { 202: json(SendMessageResult, 'The edit, queued (its own message id and lifecycle)'), ...COMMON_ERRORS, ...NOT_FOUND, ...CONFLICT },
+  responses: { 202: json(SendMessageResult, 'The edit, queued (its own message id and lifecycle)'), ...errorResponses(...BASE, 'MESSAGE_NOT_FOUND', 'SESSION_NOT_FOUND', 'MESSAGE_NOT_EDITABLE') },
 });
 
 const revokeMessage = createRoute({
@@ -57,9 +61,7 @@ const revokeMessage = createRoute({
   responses: {
     202: json(SendMessageResult, 'The revoke, queued (its own message id and lifecycle)'),
     200: json(MessageView, 'The message was still queued: cancelled, never sent (status failed, reason cancelled)'),
-    ...COMMON_ERRORS,
-    ...NOT_FOUND,
-    ...CONFLICT,
+    ...errorResponses(...BASE, 'MESSAGE_NOT_FOUND', 'SESSION_NOT_FOUND', 'MESSAGE_NOT_REVOCABLE'),
   },
 });
 

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { DeadLetterStore, EVENT_FILTER_PATTERN, WebhookStore } from '@fleet/events';
+import { AddressRefusedError, type AddressGuard } from '@fleet/net';
 import type { IngressDeps } from '../deps';
 import { fieldsOrEmptyArray, WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS, json } from './responses';
@@ -34,6 +35,10 @@ const putWebhook = createRoute({
   method: 'put',
   path: '/api/workspaces/{id}/webhook',
   summary: "Set a workspace's webhook (overrides LARAVEL_API_URL for it)",
+  description:
+    'The URL must reach a public address: a host that is, or resolves to, a loopback, private, link-local, CGNAT, ULA, ' +
+    'multicast, reserved or cloud metadata address is refused with 400 WEBHOOK_URL_REFUSED unless the operator allows it ' +
+    '(WEBHOOK_ALLOW). The dispatcher checks again at each delivery, after DNS, and never follows redirects.',
   request: { params: WorkspaceParam, body: { required: true, content: { 'application/json': { schema: WebhookBody } } } },
   responses: { 200: json(WebhookView, 'Stored'), ...COMMON_ERRORS },
 });
@@ -95,6 +100,7 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
   app.openapi(putWebhook, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
+    await checkDestination(deps.webhookGuard, body.url);
     const stored = await webhooks.set(id, { url: body.url, secret: body.secret, events: body.events });
     return c.json({ workspace_id: id, url: withoutCredentials(stored.url), events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt }, 200);
   });
@@ -123,6 +129,19 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const ids = c.req.valid('json')?.event_ids ?? [];
     return c.json({ workspace_id: id, replayed: await deadLetters.replay(id, ids) }, 202);
   });
+}
+
+/**
+ * Refuses a webhook URL whose host is, or now resolves to, an address the guard refuses
+ * (WEBHOOK_URL_REFUSED). A name that does not resolve yet is accepted: each delivery judges again.
+ */
+async function checkDestination(guard: AddressGuard, url: string): Promise<void> {
+  try {
+    await guard.inspect(new URL(url).hostname);
+  } catch (error) {
+    if (!(error instanceof AddressRefusedError)) throw error;
+    throw new ApiError('WEBHOOK_URL_REFUSED', `${error.message}; the operator can allow it with WEBHOOK_ALLOW`, { host: error.host, reason: error.reason });
+  }
 }
 
 /**

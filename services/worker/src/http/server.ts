@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Registry } from '@fleet/metrics';
 import { measureStorageLatency } from '@fleet/operations';
+import { requireAdminKey } from './admin-key';
 
 export interface HealthSource {
   readonly instanceId: string;
@@ -10,11 +11,18 @@ export interface HealthSource {
   isHealthy(): boolean;
   /** SESSION_STORAGE_PATH, measured by `GET /storage-check` (fleetctl storage-check). */
   readonly storagePath?: string;
+  /** Admin keys (API_KEYS) accepted on the routes that act or reveal internals; none: those routes answer 403. */
+  readonly apiKeys: readonly string[];
 }
 
-/** The worker's own HTTP surface: `/health` in the shape the checklist's HealthMonitor reads, `/metrics`. */
+/**
+ * The worker's own HTTP surface: `/health` in the shape the checklist's HealthMonitor reads and
+ * `/metrics`, open to probes and Prometheus; `/storage-check` (work on the shared storage, its path)
+ * only with an admin key.
+ */
 export function createWorkerHttp(source: HealthSource, registry: Registry): Hono {
   const app = new Hono();
+  const admin = requireAdminKey(source.apiKeys);
   app.get('/health', (c) => {
     const total = source.sessionCount();
     const healthy = source.isHealthy();
@@ -29,8 +37,9 @@ export function createWorkerHttp(source: HealthSource, registry: Registry): Hono
     };
     return c.json(body, healthy ? 200 : 503);
   });
-  // Internal, like /metrics: write/fsync/rename/read latency of the shared storage as this worker sees it.
-  app.get('/storage-check', async (c) => {
+  // Write/fsync/rename/read latency of the shared storage as this worker sees it: it does work, so it
+  // needs an admin key.
+  app.get('/storage-check', admin, async (c) => {
     if (!source.storagePath) return c.json({ error: { code: 'NOT_FOUND', message: 'no storage path configured' } }, 404);
     const result = await measureStorageLatency(source.storagePath, { rounds: 10 });
     return c.json({ instance_id: source.instanceId, ...result });

@@ -56,7 +56,7 @@ export class InboundMedia implements InboundMediaStore {
   constructor(private readonly options: InboundMediaOptions) {}
 
   /** Starts the background retries; `events` announces media stored on a retry. */
-  start(events: SessionEvents, everyMs = 15_000): void {
+  start(events: SessionEvents, everyMs = Math.min(15_000, this.options.retryDelayMs ?? 60_000)): void {
     this.events = events;
     this.timer = setInterval(() => void this.retryDue(), everyMs);
     this.timer.unref();

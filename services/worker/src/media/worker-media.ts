@@ -45,6 +45,8 @@ export function createWorkerMedia(config: WorkerConfig, logger: Logger): WorkerM
     download: baileysDownloader(agent, MEDIA_TRANSFER_TIMEOUT_MS),
     publicBaseUrl: settings.publicBaseUrl,
     urlTtlSeconds: settings.urlTtlSeconds,
+    retryDelayMs: config.mediaRetryDelayMs,
+    maxRetries: config.mediaRetryAttempts,
   });
   return {
     opener: new StoreMediaOpener(store, new SafeFetcher(fetcherOptions(settings))),

@@ -1,15 +1,13 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
+import { AddressGuard, AddressRefusedError, normalizeHost, systemResolve, type ResolveAll } from '@fleet/net';
 import { MediaError, MediaTooLargeError, MediaTypeNotAllowedError, MediaUrlRefusedError, MediaUrlUnreachableError } from '../errors';
 import { baseMimetype } from '../limits';
 import { ByteMeter } from '../streams/byte-meter';
-import { classifyAddress, METADATA_HOST_NAMES, normalizeHost } from './address-policy';
-import { AllowList } from './allow-list';
 import { Deadline } from './deadline';
-import { guardedLookup, systemResolve, type ResolveAll } from './guarded-lookup';
 
 export interface SafeFetcherOptions {
   /** URL schemes fetched. Default `['https:']`. */
@@ -80,22 +78,22 @@ function resolveOptions(options: SafeFetcherOptions): Resolved {
 }
 
 /**
- * An HTTP(S) client for URLs given by callers (media URLs, later webhook URLs) that cannot be turned
- * against Fleet's own network (SSRF): only allowed schemes; loopback, private, link-local,
- * unspecified, multicast, reserved and cloud metadata addresses refused unless `allow` names them;
- * the connection goes to the address that was checked; every redirect is checked again; time and
+ * An HTTP(S) client for media URLs given by callers that cannot be turned against Fleet's own
+ * network (SSRF): only allowed schemes; loopback, private, link-local, unspecified, multicast,
+ * reserved and cloud metadata addresses refused unless `allow` names them (the `AddressGuard` of
+ * @fleet/net, which the dispatcher's webhook deliveries use too); the connection goes to the
+ * address that was checked; every redirect is checked again; time and
  * size are bounded while the body streams. Errors are MediaErrors with stable codes.
  */
 export class SafeFetcher {
   private readonly options: Resolved;
-  private readonly allowList: AllowList;
-  private readonly lookup: LookupFunction;
+  /** Which addresses a hop may connect to (@fleet/net): the allow-list, the resolver, the guarded lookup. */
+  private readonly guard: AddressGuard;
   private readonly ca: string[] | undefined;
 
   constructor(options: SafeFetcherOptions = {}) {
     this.options = resolveOptions(options);
-    this.allowList = new AllowList(this.options.allow);
-    this.lookup = guardedLookup(this.options.resolve, (host, address) => this.checkAddress(host, address));
+    this.guard = new AddressGuard({ allow: this.options.allow, resolve: this.options.resolve });
     this.ca = this.options.ca ? [...rootCertificates, this.options.ca] : undefined;
   }
 
@@ -175,9 +173,12 @@ export class SafeFetcher {
   }
 
   private send(url: URL, host: string, method: string, headers: Record<string, string>, deadline: Deadline): Promise<IncomingMessage> {
-    this.checkName(host);
-    const literal = isIP(host) !== 0;
-    if (literal) this.checkAddress(host, host);
+    let connect: { lookup?: LookupFunction };
+    try {
+      connect = this.guard.connectOptions(host);
+    } catch (error) {
+      return Promise.reject(this.mapError(host, error));
+    }
     const waitMs = Math.min(this.options.headersTimeoutMs, deadline.remaining());
     if (waitMs <= 0) return Promise.reject(new MediaUrlUnreachableError(host, `no answer within ${this.options.timeoutMs} ms`));
     return new Promise((resolve, reject) => {
@@ -185,7 +186,7 @@ export class SafeFetcher {
       const request = client.request(url, {
         method,
         agent: false,
-        lookup: literal ? undefined : this.lookup,
+        ...connect,
         ...(url.protocol === 'https:' && this.ca ? { ca: this.ca } : {}),
         headers: { 'user-agent': this.options.userAgent, accept: '*/*', 'accept-encoding': 'identity', ...headers },
       });
@@ -216,20 +217,9 @@ export class SafeFetcher {
     return url;
   }
 
-  private checkName(host: string): void {
-    if (METADATA_HOST_NAMES.includes(host) && !this.allowList.allowsHost(host)) {
-      throw new MediaUrlRefusedError(host, 'a cloud metadata host');
-    }
-  }
-
-  private checkAddress(host: string, address: string): void {
-    if (this.allowList.allowsHost(host) || this.allowList.allowsAddress(address)) return;
-    const kind = classifyAddress(address);
-    if (kind !== 'public') throw new MediaUrlRefusedError(host, isIP(host) ? `a ${kind} address` : `it resolves to a ${kind} address`);
-  }
-
   private mapError(host: string, error: unknown): MediaError {
     if (error instanceof MediaError) return error;
+    if (error instanceof AddressRefusedError) return new MediaUrlRefusedError(error.host, error.reason);
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_FAIL'].includes(code)) return new MediaUrlUnreachableError(host, `DNS lookup failed (${code})`, undefined, error);
     if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_TLS_CERT)/.test(code)) {

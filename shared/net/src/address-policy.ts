@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { hasPrefix, ipv4At, ipv6Bytes } from './ip-address';
 
-/** Why an address is not public; `public` is fetched. */
+/** Why an address is not public; only `public` is reached without an allow-list entry. */
 export type AddressClass = 'public' | 'loopback' | 'private' | 'link-local' | 'unspecified' | 'multicast' | 'metadata' | 'reserved';
 
 type Range = readonly [subnet: string, prefix: number, kind: Exclude<AddressClass, 'public'>];
@@ -78,4 +78,10 @@ export const METADATA_HOST_NAMES: readonly string[] = ['metadata.google.internal
 /** A URL host as compared: lower-case, no trailing dot, IPv6 without brackets. */
 export function normalizeHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+}
+
+/** Whether `host` (a URL host) is a cloud metadata service: one of its names, or a metadata address. */
+export function isMetadataHost(host: string): boolean {
+  const name = normalizeHost(host);
+  return METADATA_HOST_NAMES.includes(name) || (isIP(name) !== 0 && classifyAddress(name) === 'metadata');
 }

@@ -4,9 +4,9 @@ import { normalizeHost } from './address-policy';
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*$/;
 
 /**
- * Hosts and networks a fetch may reach although they are not public (`MEDIA_FETCH_ALLOW`): CIDRs
- * (`10.1.0.0/16`, `fd00::/8`), single addresses, or host names (exact, case-insensitive; the name
- * allows whatever it resolves to).
+ * Hosts and networks a connection may reach although they are not public (`MEDIA_FETCH_ALLOW`,
+ * `WEBHOOK_ALLOW`): CIDRs (`10.1.0.0/16`, `fd00::/8`), single addresses, or host names (exact,
+ * case-insensitive; the name allows whatever it resolves to).
  */
 export class AllowList {
   private readonly networks = new BlockList();

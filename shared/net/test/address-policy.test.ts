@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AllowList, classifyAddress } from '../src';
 
-describe('media: which addresses a fetch may reach (classifyAddress, AllowList)', () => {
+describe('net: which addresses a connection may reach (classifyAddress, AllowList)', () => {
   const cases: Array<[string, string]> = [
     ['93.184.216.34', 'public'],
     ['8.8.8.8', 'public'],
