@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help deps build typecheck lint test test-deps test-node run bench-ingress bench-sessions bench-qr-floor bench-webhooks bench-media loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
+.PHONY: help deps build typecheck lint test test-deps test-node run bench-ingress bench-sessions bench-qr-floor bench-webhooks bench-media bench-console loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
   prometheus deploy-systemd deploy-compose deploy-k8s
 
 help: ## List the targets
@@ -12,8 +12,9 @@ help: ## List the targets
 deps: ## Install npm dependencies when missing or stale
 	@scripts/ensure-node-deps.sh
 
-build: deps ## Compile every package (tsc -b)
+build: deps ## Compile every package (tsc -b) and bundle the web console (services/console → dist/www)
 	@npx tsc -b
+	@node services/console/build.mjs
 
 typecheck: deps ## Type-check everything, tests included
 	@npx tsc -b --force --verbose false
@@ -25,8 +26,9 @@ test: build test-deps ## Install what is missing, start Redis if none answers, r
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  TEST_REDIS_URL=$$url node scripts/run-tests.js
 
-test-deps: ## Debian packages the tests need: php-cli, Laravel components, Guzzle and php-curl (Laravel integration tests)
+test-deps: ## Debian packages the tests need: php-cli, Laravel components, Guzzle and php-curl (Laravel integration tests), Chromium (console browser tests)
 	@scripts/ensure-php.sh
+	@scripts/ensure-chromium.sh
 
 test-node: build ## Tests under other Node majors fetched from the npm registry: make test-node [NODE_VERSIONS="22 24"] [TESTS="services/worker shared/signal-crypto"] (not part of make test)
 	@TEST_REDIS_URL="$(TEST_REDIS_URL)" NODE_VERSIONS="$(or $(NODE_VERSIONS),22 24)" scripts/test-node-versions.sh $(TESTS)
@@ -70,6 +72,10 @@ bench-media: build ## Media against the simulator: 1 MB image sends p50/p95 at 2
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/media.js
 
+bench-console: build test-deps ## Console page loads with 3,000 session records (Chromium via playwright-core; figures for docs/benchmarks.md)
+	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
+	  REDIS_URL=$$url node loadtest/dist/src/bench/console.js
+
 # Backups of the local fleet (make run writes .data/local.env); outside it, set SESSION_STORAGE_PATH and S3_*.
 LOCAL_ENV := set -a; [ -f .data/local.env ] && . .data/local.env; set +a;
 
@@ -105,3 +111,4 @@ deploy-k8s: build ## Validate deploy/k8s (server dry-run when a cluster answers)
 
 clean: ## Remove build output
 	@npx tsc -b --clean
+	@rm -rf services/console/dist

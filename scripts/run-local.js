@@ -173,6 +173,7 @@ function printUsage(key, wsUrl, simulator) {
   process.stdout.write(`
 Fleet is running.
   ingress     ${api}   (OpenAPI: ${api}/openapi.json, Swagger UI: ${api}/docs)
+  console     ${api}/console/   sign in with the API key below (docs/console.md)
   workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health   (/storage-check needs the API key)
   backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (${shown(path.join(data, 's3'))})`}; make backup / make restore SNAPSHOT=latest
   media       uploads to bucket ${process.env.MEDIA_S3_BUCKET || 'fleet-media'} on ${process.env.S3_ENDPOINT || 'the same S3'}; signing secret in ${process.env.MEDIA_SIGNING_SECRET ? 'MEDIA_SIGNING_SECRET' : shown(path.join(data, 'media-signing-secret'))}

@@ -52,7 +52,7 @@ export async function startLocalFleet(): Promise<LocalFleet> {
   const common = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' as const };
   const storage = await mkdtemp(path.join(tmpdir(), 'fleet-deploy-'));
   const ingress = createIngress(
-    { common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600, media: readMediaConfig({}) },
+    { common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600, media: readMediaConfig({}), backups: { ...readMediaConfig({}).s3, bucket: 'fleet-backups', prefix: 'fleet/' } },
     { logger: createSilentLogger() },
   );
   const worker = createWorker(

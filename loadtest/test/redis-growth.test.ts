@@ -56,7 +56,7 @@ describe('Redis stays bounded: steady sends to a session that never connects, ev
     const common = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' as const };
     ingress = createIngress({
       common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000,
-      healthSweepMs: 3_600_000, messageRetentionSeconds: 4, messageBodyRetentionSeconds: 3, media: readMediaConfig({}),
+      healthSweepMs: 3_600_000, messageRetentionSeconds: 4, messageBodyRetentionSeconds: 3, media: readMediaConfig({}), backups: { ...readMediaConfig({}).s3, bucket: 'fleet-backups', prefix: 'fleet/' },
     }, { logger: createSilentLogger() });
     const config = workerConfig({ common, instanceId: 'instance-1', storagePath: storage }, {
       maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 5_000, authStateIoThreads: 1, credsPoolSize: 0, keyCacheMb: 16, messageMaxWaitSeconds: 2,

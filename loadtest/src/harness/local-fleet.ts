@@ -34,6 +34,8 @@ export interface LocalFleet {
   readonly simulatorAdminUrl: string;
   /** SESSION_STORAGE_PATH shared by every worker. */
   readonly storagePath: string;
+  /** The fleet's own S3 server (s3rver; credentials S3RVER/S3RVER): the media bucket, and backups when a test starts a backup service. */
+  readonly s3Endpoint: string;
   readonly processes: ReadonlyMap<string, ServiceProcess>;
   /** Base URL of a worker's own HTTP server (`/health`, `/metrics`). */
   workerUrl(instanceId: string): string;
@@ -109,6 +111,7 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
     simulator,
     simulatorAdminUrl: adminUrl,
     storagePath,
+    s3Endpoint: mediaEnv.S3_ENDPOINT,
     processes,
     api,
     workerUrl(instanceId) {

@@ -10,6 +10,8 @@ export interface BackupConfig extends BackupSettings {
   readonly cronTz: string;
   readonly host: string;
   readonly port: number;
+  /** Read each new snapshot back from S3 and check it against its manifest (BACKUP_VERIFY). Default true. */
+  readonly verifyAfterSnapshot: boolean;
 }
 
 export const BACKUP_DEFAULTS = {
@@ -18,6 +20,7 @@ export const BACKUP_DEFAULTS = {
   cronTz: 'UTC',
   host: '0.0.0.0',
   port: 3005,
+  verifyAfterSnapshot: true,
 } as const;
 
 export function readBackupConfig(env: Env): BackupConfig {
@@ -31,5 +34,6 @@ export function readBackupConfig(env: Env): BackupConfig {
     cronTz: reader.string('BACKUP_CRON_TZ', BACKUP_DEFAULTS.cronTz),
     host: reader.string('BACKUP_HOST', BACKUP_DEFAULTS.host),
     port: reader.int('BACKUP_PORT', BACKUP_DEFAULTS.port, { min: 0, max: 65535 }),
+    verifyAfterSnapshot: reader.bool('BACKUP_VERIFY', BACKUP_DEFAULTS.verifyAfterSnapshot),
   });
 }

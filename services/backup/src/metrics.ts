@@ -11,6 +11,7 @@ export interface BackupMetrics {
   readonly lastSessions: Gauge;
   readonly snapshots: Counter<'outcome'>;
   readonly retentionDeleted: Counter;
+  readonly verifications: Counter<'outcome'>;
 }
 
 export function createBackupMetrics(instanceId: string): BackupMetrics {
@@ -23,6 +24,13 @@ export function createBackupMetrics(instanceId: string): BackupMetrics {
   });
   snapshots.inc({ outcome: 'ok' }, 0);
   snapshots.inc({ outcome: 'failed' }, 0);
+  const verifications = new Counter({
+    name: 'fleet_backup_verifications_total',
+    help: 'Snapshots read back and checked against their manifest, by outcome (ok, corrupt, failed: could not run)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of ['ok', 'corrupt', 'failed']) verifications.inc({ outcome }, 0);
   return {
     registry,
     lastSuccess: new Gauge({ name: 'fleet_backup_last_success_timestamp_seconds', help: 'Unix time of the last successful snapshot (0: none yet)', registers: [registry] }),
@@ -32,5 +40,6 @@ export function createBackupMetrics(instanceId: string): BackupMetrics {
     lastSessions: new Gauge({ name: 'fleet_backup_last_sessions', help: 'Sessions in the last successful snapshot', registers: [registry] }),
     snapshots,
     retentionDeleted: new Counter({ name: 'fleet_backup_retention_deleted_total', help: 'Snapshots deleted by retention', registers: [registry] }),
+    verifications,
   };
 }

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import { Queue } from 'bullmq';
+import { BackupRequests } from '@fleet/backups';
 import { createKeys } from '@fleet/keys';
 import { createSilentLogger } from '@fleet/logger';
-import { cleanPrefix, freshPrefix, TEST_REDIS_URL, testRedis } from '@fleet/testing';
+import { cleanPrefix, freshPrefix, TEST_REDIS_URL, testRedis, waitFor } from '@fleet/testing';
 import { readBackupConfig, type BackupConfig } from '../src/config';
 import { createBackupService, SNAPSHOT_JOB, type BackupService } from '../src/service/backup-service';
 import { startS3, tempDir, writeSession, type TestS3 } from './helpers';
@@ -13,6 +14,8 @@ describe('backup service: scheduled snapshots', function () {
   let s3: TestS3;
   let root: string;
   let prefix: string;
+  /** Redis prefixes of the tests after the first: its every-second scheduler may leave a job behind. */
+  const prefixes: string[] = [];
   const services: BackupService[] = [];
 
   before(async () => {
@@ -27,15 +30,17 @@ describe('backup service: scheduled snapshots', function () {
     await Promise.all(services.map((s) => s.close()));
     const redis = testRedis();
     await cleanPrefix(redis, prefix);
+    for (const other of prefixes) await cleanPrefix(redis, other);
     redis.disconnect();
     await s3.close();
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  function config(cron: string): BackupConfig {
+  /** A service's config; `own` gives it a Redis prefix and S3 prefix of its own (no other test's jobs or snapshots). */
+  function config(cron: string, own?: string): BackupConfig {
     return readBackupConfig({
-      REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, SESSION_STORAGE_PATH: root, BACKUP_CRON: cron, BACKUP_HOST: '127.0.0.1', BACKUP_PORT: '0',
-      S3_BUCKET: s3.settings.bucket, S3_PREFIX: s3.settings.prefix, S3_ENDPOINT: s3.settings.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
+      REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: own ?? prefix, SESSION_STORAGE_PATH: root, BACKUP_CRON: cron, BACKUP_HOST: '127.0.0.1', BACKUP_PORT: '0',
+      S3_BUCKET: s3.settings.bucket, S3_PREFIX: own ? `${s3.settings.prefix}${own}/` : s3.settings.prefix, S3_ENDPOINT: s3.settings.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
     });
   }
 
@@ -71,7 +76,9 @@ describe('backup service: scheduled snapshots', function () {
   });
 
   it('serves /health with the last snapshot and /metrics with backup age, duration and size', async () => {
-    const service = createBackupService(config('0 0 1 1 *'), { logger: createSilentLogger(), instanceId: 'c' });
+    const own = freshPrefix('bk-c');
+    prefixes.push(own);
+    const service = createBackupService(config('0 0 1 1 *', own), { logger: createSilentLogger(), instanceId: 'c' });
     services.push(service);
     const { url } = await service.start();
     const before = (await (await fetch(`${url}/health`)).json()) as { last_snapshot: unknown };
@@ -85,7 +92,42 @@ describe('backup service: scheduled snapshots', function () {
     assert.match(metrics, new RegExp(`fleet_backup_last_archive_bytes\\{[^}]*\\} ${manifest.archive.bytes}`));
     assert.match(metrics, /fleet_backup_last_duration_seconds/);
     assert.match(metrics, /fleet_backup_snapshots_total\{[^}]*outcome="ok"[^}]*\} 1/);
+    assert.match(metrics, /fleet_backup_verifications_total\{[^}]*outcome="ok"[^}]*\} 1/);
+    assert.equal((await service.store.getVerification(manifest.id))?.ok, true, 'the new snapshot was not verified');
     await service.close();
+  });
+
+  it('takes the requests made through the backup queue: a snapshot now (verified), a verification, never twice at once', async () => {
+    const own = freshPrefix('bk-d');
+    prefixes.push(own);
+    const service = createBackupService(config('0 0 1 1 *', own), { logger: createSilentLogger(), instanceId: 'd' });
+    services.push(service);
+    const redis = testRedis();
+    const requests = new BackupRequests(redis, createKeys(own));
+    try {
+      assert.equal(await requests.consumers(), 0);
+      await service.start();
+      await waitFor(async () => (await requests.consumers()) > 0, { what: 'the backup worker consumes' });
+      const before = new Set((await service.store.list()).map((l) => l.id));
+      const first = await requests.requestSnapshot();
+      const again = await requests.requestSnapshot();
+      assert.equal(first.created, true);
+      // Either still pending (the same request comes back) or already taken and done (a new one).
+      if (!again.created) assert.equal(again.request.id, first.request.id);
+      const taken = (await waitFor(async () => (await service.store.list()).find((l) => !before.has(l.id) && l.complete && l.verificationStored), { what: 'requested snapshot, verified', timeoutMs: 30_000 }))!;
+      assert.equal((await service.store.getVerification(taken.id))?.ok, true);
+      await waitFor(async () => (await requests.pending()).length === 0, { what: 'requests done' });
+
+      const firstCheck = (await service.store.getVerification(taken.id))!.verifiedAt;
+      const verify = await requests.requestVerify(taken.id);
+      assert.equal(verify.request.kind, 'verify');
+      assert.equal(verify.request.snapshotId, taken.id);
+      await waitFor(async () => ((await service.store.getVerification(taken.id))?.verifiedAt ?? 0) > firstCheck, { what: 'verified again' });
+    } finally {
+      await requests.close();
+      redis.disconnect();
+      await service.close();
+    }
   });
 
   it('names every bad variable at once', () => {

@@ -5,11 +5,13 @@ import { accessControl } from './auth/access-control';
 import { Authenticator } from './auth/authenticator';
 import { BEARER_SCHEME, withAccess } from './auth/openapi-access';
 import { bodyLimit } from './http/body-limit';
+import { registerConsoleRoutes, type ConsoleAssets } from './http/console-assets';
 import { SEND_BODY_LIMIT_BYTES, SEND_PATH } from './routes/messages';
 import { hasBody } from './http/has-body';
 import { errorResponse } from './http/error-boundary';
 import { requestContext } from './http/request-context';
 import { registerAdminRoutes } from './routes/admin';
+import { registerBackupRoutes } from './routes/backups';
 import { registerHealthRoute, registerHealthSweepRoute, registerInstanceRoutes } from './routes/instances';
 import { registerEventRoutes } from './routes/events';
 import { registerKeyRoutes } from './routes/keys';
@@ -27,6 +29,8 @@ export interface AppOptions {
   /** Admin keys (API_KEYS); workspace keys are checked through `deps.workspaceKeys`. */
   readonly apiKeys: readonly string[];
   readonly bodyLimitBytes: number;
+  /** The web console's files (served at /console); undefined: not built. */
+  readonly console?: ConsoleAssets;
 }
 
 /** The ingress's HTTP app: usable in-process (`app.request()`) by tests. */
@@ -79,7 +83,9 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   registerHealthSweepRoute(app, deps);
   registerAdminRoutes(app, deps);
   registerKeyRoutes(app, deps);
+  registerBackupRoutes(app, deps);
   registerHealthRoute(app, deps);
+  registerConsoleRoutes(app, options.console);
 
   app.get('/metrics', async (c) => {
     c.header('Content-Type', deps.metrics.registry.contentType);

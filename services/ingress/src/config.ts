@@ -1,9 +1,11 @@
+import { readS3Settings, type S3Settings } from '@fleet/backups';
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
 import { readMediaSettings, type MediaSettings } from '@fleet/media';
 import { AllowList } from '@fleet/net';
 import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } from '@fleet/messages';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from './rate-limit/rate-limiter';
+import { defaultConsoleDir } from './http/console-assets';
 
 /** The ingress's settings, parsed once from the environment (see docs/configuration.md). */
 export interface IngressConfig {
@@ -29,6 +31,10 @@ export interface IngressConfig {
   readonly messageBodyRetentionSeconds: number;
   /** The media store (MEDIA_*, S3_* connection, PUBLIC_BASE_URL), read as the workers read it. */
   readonly media: MediaSettings;
+  /** The backups' bucket (S3_BUCKET, S3_PREFIX and the S3 connection), read as the backup service reads it: the admin backup routes list it. */
+  readonly backups: S3Settings;
+  /** The built web console served at /console (CONSOLE_DIR); default: the @fleet/console package's build. None: /console says it is not built. */
+  readonly consoleDir?: string;
   /**
    * Non-public hosts and networks a webhook URL may point at (WEBHOOK_ALLOW: CIDRs, addresses, host
    * names), checked when a webhook is set; the dispatcher checks again at delivery. Default none.
@@ -69,6 +75,8 @@ export function readIngressConfig(env: Env): IngressConfig {
     messageRetentionSeconds: reader.int('MESSAGE_RETENTION_SECONDS', INGRESS_DEFAULTS.messageRetentionSeconds, { min: 3_600, max: 90 * 24 * 3_600 }),
     messageBodyRetentionSeconds: reader.int('MESSAGE_BODY_RETENTION_SECONDS', INGRESS_DEFAULTS.messageBodyRetentionSeconds, { min: 600, max: 90 * 24 * 3_600 }),
     media: readMediaSettings(reader),
+    backups: readS3Settings(reader),
+    consoleDir: reader.optionalString('CONSOLE_DIR') ?? defaultConsoleDir(),
     webhookAllow,
     rateLimits: {
       keyPerMinute: reader.int('RATE_LIMIT_KEY_PER_MINUTE', RATE_LIMIT_DEFAULTS.keyPerMinute, { min: 0, max: 10_000_000 }),

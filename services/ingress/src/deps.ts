@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ApiKeyStore } from '@fleet/api-keys';
+import type { BackupRequests, SnapshotStore } from '@fleet/backups';
 import type { ClusterView } from '@fleet/cluster';
 import type { Keys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
@@ -37,6 +38,8 @@ export interface IngressDeps {
   readonly mediaSweeper: MediaSweeper;
   /** Signed media links: their base (PUBLIC_BASE_URL, else the request's origin) and lifetime. */
   readonly mediaLinks: { readonly publicBaseUrl: string | undefined; readonly ttlSeconds: number };
+  /** The snapshot catalogue in S3 (read only) and requests to the backup service (through its queue). */
+  readonly backups: { readonly store: SnapshotStore; readonly requests: BackupRequests };
   /** Which hosts a webhook URL may point at (WEBHOOK_ALLOW), judged when it is set. */
   readonly webhookGuard: AddressGuard;
   /** Workspace API keys (hashes only): created, listed and revoked by the admin routes. */

@@ -1,3 +1,4 @@
+import { BackupRequests, createS3Client, SnapshotStore } from '@fleet/backups';
 import { createRedis } from '@fleet/redis';
 import { serve, type ServerType } from '@hono/node-server';
 import { ClusterView } from '@fleet/cluster';
@@ -10,6 +11,7 @@ import { AddressGuard } from '@fleet/net';
 import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
 import { WorkspaceKeyCache } from './auth/workspace-key-cache';
+import { loadConsoleAssets } from './http/console-assets';
 import { mediaGateway } from './media-gateway';
 import { HealthSweep } from './health-sweep';
 import type { IngressConfig } from './config';
@@ -69,6 +71,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
       onError: (error) => logger.warn('media sweep failed; retried next round', { error }),
     }),
     mediaLinks: { publicBaseUrl: config.media.publicBaseUrl, ttlSeconds: config.media.urlTtlSeconds },
+    backups: { store: new SnapshotStore(createS3Client(config.backups), config.backups), requests: new BackupRequests(queueConnection, keys) },
     webhookGuard: new AddressGuard({ allow: config.webhookAllow ?? [] }),
     apiKeys,
     workspaceKeys: new WorkspaceKeyCache({ redis, keys, store: apiKeys, logger }),
@@ -77,7 +80,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
   };
   metrics.probes.sessionWaiters = () => deps.sessionWatch.waiters;
   metrics.probes.instanceHealth = async () => (await deps.healthSweep.last())?.instances ?? [];
-  const app = createApp(deps, { apiKeys: config.apiKeys, bodyLimitBytes: config.bodyLimitBytes });
+  const app = createApp(deps, { apiKeys: config.apiKeys, bodyLimitBytes: config.bodyLimitBytes, console: loadConsoleAssets(config.consoleDir) });
   let server: ServerType | undefined;
   let closing: Promise<void> | undefined;
 
@@ -109,6 +112,8 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
         await deps.mediaSweeper.close();
         deps.workspaceKeys.close();
         media.close();
+        deps.backups.store.client.destroy();
+        await deps.backups.requests.close();
         await cluster.close();
         await deps.queues.close();
         redis.disconnect();

@@ -175,12 +175,20 @@ const FIXTURES: Readonly<Record<string, Fixture>> = {
   'POST /api/admin/keys': { request: async (_ctx, ws) => ({ method: 'POST', path: '/api/admin/keys', body: { workspace_id: ws, name: 'made by the matrix' } }), allowed: { status: 201 } },
   'GET /api/admin/keys': { request: async (_ctx, ws) => get(`/api/admin/keys?workspace_id=${ws}`) },
   'DELETE /api/admin/keys/{id}': { request: async (ctx, ws) => ({ method: 'DELETE', path: `/api/admin/keys/${await ctx.keyId(ws)}` }) },
+  // This ingress's backups bucket is unreachable and no backup service runs: the routes' own answers, past the access checks.
+  'GET /api/admin/backups': { request: async () => get('/api/admin/backups'), allowed: { status: 503, code: 'DEPENDENCY_UNAVAILABLE' } },
+  'POST /api/admin/backups': { request: async () => ({ method: 'POST', path: '/api/admin/backups' }), allowed: { status: 503, code: 'BACKUP_SERVICE_UNAVAILABLE' } },
+  'POST /api/admin/backups/{id}/verify': {
+    request: async () => ({ method: 'POST', path: '/api/admin/backups/20261128T230000Z-1a2b3c/verify' }),
+    allowed: { status: 503, code: 'DEPENDENCY_UNAVAILABLE' },
+  },
 };
 
 /** Public paths outside the OpenAPI document. */
 const PUBLIC_EXTRAS: Readonly<Record<string, Fixture>> = {
   'GET /metrics': { request: async () => get('/metrics') },
   'GET /openapi.json': { request: async () => get('/openapi.json') },
+  'GET /docs': { request: async () => get('/docs') },
 };
 
 describe('ingress: every route against every kind of key (in-process, real Redis and s3rver)', function () {

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { S3Settings } from '@fleet/backups';
 import { Membership, type WorkerInfo } from '@fleet/cluster';
 import { createSilentLogger } from '@fleet/logger';
 import { readMediaConfig, type MediaSettings } from '@fleet/media';
@@ -8,6 +9,12 @@ import { createIngress, type Ingress, type IngressConfig } from '../src';
 export const API_KEY = 'test-key-0123456789abcdef';
 /** Media settings of test ingresses that upload nothing (S3 is never reached); media tests pass their own. */
 export const TEST_MEDIA: MediaSettings = readMediaConfig({ MEDIA_SIGNING_SECRET: 'ingress-test-media-secret-0123456789' });
+
+/** The backups' bucket of test ingresses that list none (S3 is never reached); backup route tests pass a real one. */
+export const TEST_BACKUPS: S3Settings = {
+  bucket: 'fleet-backups', prefix: 'fleet/', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true,
+  credentials: { accessKeyId: 'none', secretAccessKey: 'none' },
+};
 
 export interface IngressHarness {
   readonly ingress: Ingress;
@@ -34,6 +41,7 @@ export async function startIngress(overrides: Partial<IngressConfig> = {}, redis
     messageRetentionSeconds: 7 * 24 * 3600,
     messageBodyRetentionSeconds: 2 * 24 * 3600,
     media: TEST_MEDIA,
+    backups: TEST_BACKUPS,
     ...overrides,
   };
   const ingress = createIngress(config, { logger: createSilentLogger() });

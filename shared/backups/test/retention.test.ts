@@ -6,7 +6,7 @@ import { startS3, type TestS3 } from './helpers';
 
 const HOUR = 3600_000;
 const idAt = (ms: number, suffix = 'aaaa'): string => `${new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}-${suffix}`;
-const listing = (ms: number, complete = true, suffix = 'aaaa'): SnapshotListing => ({ id: idAt(ms, suffix), createdAt: new Date(Math.floor(ms / 1000) * 1000), archiveBytes: 10, complete });
+const listing = (ms: number, complete = true, suffix = 'aaaa'): SnapshotListing => ({ id: idAt(ms, suffix), createdAt: new Date(Math.floor(ms / 1000) * 1000), archiveBytes: 10, complete, verificationStored: false });
 
 describe('backup: retention', function () {
   this.timeout(30_000);

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   NO_WORKERS: { status: 503, summary: 'No worker is alive to own the session.' },
   FLEET_AT_CAPACITY: { status: 503, summary: 'Every live worker is at MAX_SESSIONS_PER_INSTANCE.' },
   INSTANCE_AT_CAPACITY: { status: 503, summary: 'The worker that owns the workspace is full.' },
+  BACKUP_SERVICE_UNAVAILABLE: { status: 503, summary: 'No backup service process is taking requests, so a snapshot or verification asked for now would never run.' },
   DEPENDENCY_UNAVAILABLE: { status: 503, summary: 'Redis (or another dependency) did not answer.' },
   INTERNAL: { status: 500, summary: 'An unexpected error; the logs carry the request id.' },
 } as const satisfies Record<string, { status: number; summary: string }>;

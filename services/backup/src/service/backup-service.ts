@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { applyRetention, createS3Client, SnapshotStore, takeSnapshot, type SnapshotManifest } from '@fleet/backups';
+import { applyRetention, BACKUP_JOBS, createS3Client, SnapshotNotFoundError, SnapshotStore, takeSnapshot, verifySnapshot, type SnapshotManifest, type SnapshotVerification } from '@fleet/backups';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import type { BackupConfig } from '../config';
@@ -11,7 +11,7 @@ import { createBackupMetrics, type BackupMetrics } from '../metrics';
 import { createBackupHttp } from './http';
 
 /** Name of the snapshot job and id of its job scheduler in the backup queue. */
-export const SNAPSHOT_JOB = 'backup.snapshot';
+export const SNAPSHOT_JOB = BACKUP_JOBS.snapshot;
 export const SNAPSHOT_SCHEDULER_ID = 'snapshot';
 
 export interface BackupServiceDeps {
@@ -25,8 +25,10 @@ export interface BackupService {
   readonly metrics: BackupMetrics;
   /** Ensures the bucket, registers the job scheduler (idempotent across processes), starts the job worker and HTTP. */
   start(): Promise<{ port: number; url: string }>;
-  /** Takes one snapshot and applies retention, outside the schedule. */
+  /** Takes one snapshot and applies retention, outside the schedule (then verifies it, when BACKUP_VERIFY is on). */
   snapshotNow(slot?: number | null): Promise<SnapshotManifest>;
+  /** Reads a stored snapshot back, checks it against its manifest and stores the outcome beside it. */
+  verifyNow(snapshotId: string): Promise<SnapshotVerification>;
   /** Stops taking jobs (a running snapshot finishes first) and closes everything. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -62,11 +64,29 @@ export function createBackupService(config: BackupConfig, deps: BackupServiceDep
       const plan = await applyRetention(store, config.retention);
       metrics.retentionDeleted.inc(plan.delete.length);
       logger.info('snapshot done', { id: manifest.id, ...manifest.totals, archiveBytes: manifest.archive.bytes, ms: manifest.durationMs, deleted: plan.delete.length });
+      // A verification that fails (or cannot run) does not fail the snapshot: it is stored, logged and counted.
+      if (config.verifyAfterSnapshot && !plan.delete.includes(manifest.id)) await verifyNow(manifest.id).catch(() => undefined);
       return manifest;
     } catch (error) {
       metrics.snapshots.inc({ outcome: 'failed' });
       lastError = error instanceof Error ? error.message : String(error);
       logger.error('snapshot failed', { error });
+      throw error;
+    }
+  }
+
+  async function verifyNow(snapshotId: string): Promise<SnapshotVerification> {
+    try {
+      const result = await verifySnapshot(store, snapshotId);
+      metrics.verifications.inc({ outcome: result.ok ? 'ok' : 'corrupt' });
+      if (result.ok) logger.info('snapshot verified', { id: snapshotId, ms: result.durationMs });
+      else logger.error('snapshot failed verification', { id: snapshotId, problems: result.problems.slice(0, 5) });
+      return result;
+    } catch (error) {
+      metrics.verifications.inc({ outcome: 'failed' });
+      // Another snapshot's retention (a manual one, another backup process) may remove it first: not a fault.
+      if (error instanceof SnapshotNotFoundError) logger.info('snapshot gone before its verification (retention)', { id: snapshotId });
+      else logger.error('snapshot verification could not run', { id: snapshotId, error });
       throw error;
     }
   }
@@ -82,7 +102,13 @@ export function createBackupService(config: BackupConfig, deps: BackupServiceDep
     metrics.lastSessions.set(manifest.totals.sessions);
   }
 
-  async function runJob(job: Job): Promise<{ id: string }> {
+  async function runJob(job: Job): Promise<{ id: string; ok?: boolean }> {
+    if (job.name === BACKUP_JOBS.verify) {
+      const id = (job.data as { snapshot_id?: unknown }).snapshot_id;
+      if (typeof id !== 'string') throw new Error('backup.verify needs data.snapshot_id');
+      const result = await verifyNow(id);
+      return { id, ok: result.ok };
+    }
     if (job.name !== SNAPSHOT_JOB) throw new Error(`unknown backup job ${job.name}`);
     const slot = typeof job.opts.prevMillis === 'number' ? job.opts.prevMillis : null;
     const manifest = await snapshotNow(slot);
@@ -95,6 +121,7 @@ export function createBackupService(config: BackupConfig, deps: BackupServiceDep
     store,
     metrics,
     snapshotNow,
+    verifyNow,
     async start() {
       await store.ensureBucket();
       queue = new Queue(keys.backupQueue, { connection: redis, prefix: keys.bullPrefix });

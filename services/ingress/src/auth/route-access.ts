@@ -32,6 +32,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
   'GET /docs/': PUBLIC,
   'GET /docs/init.js': PUBLIC,
   'GET /docs/assets/{version}/{name}': PUBLIC,
+  'GET /console': PUBLIC, // the web console's static files; it calls the API with the user's key
+  'GET /console/assets/{name}': PUBLIC,
+  'GET /console/*': PUBLIC,
 
   // Any valid key.
   'GET /api/keys/current': ANY_KEY,
@@ -72,6 +75,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
   'POST /api/admin/keys': ADMIN,
   'GET /api/admin/keys': ADMIN,
   'DELETE /api/admin/keys/{id}': ADMIN,
+  'GET /api/admin/backups': ADMIN,
+  'POST /api/admin/backups': ADMIN,
+  'POST /api/admin/backups/{id}/verify': ADMIN,
 });
 
 /** `/api/sessions/:id/status` (Hono) → `/api/sessions/{id}/status` (OpenAPI, the table's form). */

@@ -42,12 +42,12 @@ export async function stageSnapshot(options: StageOptions): Promise<void> {
   const archive = { bytes: 0, hash: createHash('sha256') };
   const body = await options.store.openArchive(manifest.id);
   const writer = new ThreadedFileWriter();
-  const entries = new StagedEntries(options, writer);
+  const entries = new StagedEntries(manifest, options.selected, (name, data) =>
+    writer.add(path.join(options.stagingDir, name), data, path.basename(name) === FENCE_FILE ? 0o644 : 0o600));
   try {
-    await pipeline(body, tap(archive, options), createGunzip({ chunkSize: GUNZIP_CHUNK }), sink(new TarReader(entries), writer));
+    await pipeline(body, tap(archive, manifest, options.onProgress), createGunzip({ chunkSize: GUNZIP_CHUNK }), sink(new TarReader(entries), writer));
   } catch (error) {
-    if (error instanceof FileWriteError || error instanceof SnapshotCorruptError || error instanceof UnsafeArchiveEntryError) throw error;
-    throw new SnapshotCorruptError(manifest.id, [`archive cannot be read: ${error instanceof Error ? error.message : String(error)}`], error);
+    throw readFailure(manifest.id, error);
   } finally {
     await writer.close();
   }
@@ -55,6 +55,29 @@ export async function stageSnapshot(options: StageOptions): Promise<void> {
   if (options.fsync ?? true) {
     await syncTree(options.stagingDir, () => [...[...entries.wanted].map((name) => path.join(options.stagingDir, name)), ...dirs, options.stagingDir]);
   }
+}
+
+/**
+ * Downloads the archive and checks it against its manifest without writing anything: every entry a
+ * plain file at a safe path with the manifest's size and sha256 (every file, not only some), every
+ * file present, the archive's size and sha256, the embedded manifest. Throws `SnapshotCorruptError`
+ * or `UnsafeArchiveEntryError` on the first problem.
+ */
+export async function checkArchive(store: SnapshotStore, manifest: SnapshotManifest, onProgress?: (archiveBytes: number, totalBytes: number) => void): Promise<void> {
+  const archive = { bytes: 0, hash: createHash('sha256') };
+  const body = await store.openArchive(manifest.id);
+  const entries = new StagedEntries(manifest, manifest.sessions, () => undefined);
+  try {
+    await pipeline(body, tap(archive, manifest, onProgress), createGunzip({ chunkSize: GUNZIP_CHUNK }), sink(new TarReader(entries)));
+  } catch (error) {
+    throw readFailure(manifest.id, error);
+  }
+  entries.checkComplete(archive.bytes, archive.hash.digest('hex'));
+}
+
+function readFailure(snapshotId: string, error: unknown): Error {
+  if (error instanceof FileWriteError || error instanceof SnapshotCorruptError || error instanceof UnsafeArchiveEntryError) return error;
+  return new SnapshotCorruptError(snapshotId, [`archive cannot be read: ${error instanceof Error ? error.message : String(error)}`], error);
 }
 
 /**
@@ -72,9 +95,10 @@ async function makeStagingDirs(stagingDir: string, selected: readonly ManifestSe
 }
 
 /**
- * The checks on each archive entry; verified files go to the staging writer, which creates them
- * on its own thread with one synchronous call each (promise-based writes of 129,000 files cost
- * ~2.5x more: thread-pool round trips and promises outweigh the write itself).
+ * The checks on each archive entry; verified files of the selected sessions go to `accept` (when
+ * staging: the staging writer, which creates them on its own thread with one synchronous call each;
+ * promise-based writes of 129,000 files cost ~2.5x more: thread-pool round trips and promises
+ * outweigh the write itself).
  */
 class StagedEntries {
   readonly wanted: ReadonlySet<string>;
@@ -83,16 +107,17 @@ class StagedEntries {
   private embedded: string | undefined;
 
   constructor(
-    private readonly options: StageOptions,
-    private readonly writer: ThreadedFileWriter,
+    private readonly manifest: SnapshotManifest,
+    selected: readonly ManifestSession[],
+    private readonly accept: (name: string, data: Buffer) => void,
   ) {
-    for (const session of options.manifest.sessions) for (const file of session.files) this.expected.set(entryPath(session, file.name), file);
-    this.wanted = new Set(options.selected.flatMap((s) => s.files.map((f) => entryPath(s, f.name))));
+    for (const session of manifest.sessions) for (const file of session.files) this.expected.set(entryPath(session, file.name), file);
+    this.wanted = new Set(selected.flatMap((s) => s.files.map((f) => entryPath(s, f.name))));
   }
 
   /** Validates an entry's header; returns whether its content is wanted. */
   entry({ name, type, size }: TarEntryHeader): boolean {
-    const id = this.options.manifest.id;
+    const id = this.manifest.id;
     if (type !== 'file') throw new UnsafeArchiveEntryError(id, name, `entry type ${type}`);
     if (name === EMBEDDED_MANIFEST_NAME) {
       if (size > MAX_EMBEDDED_MANIFEST) throw this.corrupt('embedded manifest is too large');
@@ -116,11 +141,11 @@ class StagedEntries {
     }
     const file = this.expected.get(name)!;
     if (hash('sha256', data) !== file.sha256) throw this.corrupt(`${name}: sha256 does not match the manifest`);
-    this.writer.add(path.join(this.options.stagingDir, name), data, path.basename(name) === FENCE_FILE ? 0o644 : 0o600);
+    this.accept(name, data);
   }
 
   checkComplete(bytes: number, sha256: string): void {
-    const { manifest } = this.options;
+    const { manifest } = this;
     const problems: string[] = [];
     if (bytes !== manifest.archive.bytes) problems.push(`archive is ${bytes} bytes, manifest says ${manifest.archive.bytes} (truncated?)`);
     else if (sha256 !== manifest.archive.sha256) problems.push('archive sha256 does not match the manifest');
@@ -132,7 +157,7 @@ class StagedEntries {
   }
 
   private corrupt(...problems: string[]): SnapshotCorruptError {
-    return new SnapshotCorruptError(this.options.manifest.id, problems);
+    return new SnapshotCorruptError(this.manifest.id, problems);
   }
 }
 
@@ -146,12 +171,12 @@ function sameContent(embeddedText: string, manifest: SnapshotManifest): boolean 
 }
 
 /** Passes the downloaded bytes through, hashing and counting them. */
-function tap(archive: { bytes: number; hash: Hash }, options: StageOptions): Transform {
+function tap(archive: { bytes: number; hash: Hash }, manifest: SnapshotManifest, onProgress: StageOptions['onProgress']): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       archive.hash.update(chunk);
       archive.bytes += chunk.length;
-      options.onProgress?.(archive.bytes, options.manifest.archive.bytes);
+      onProgress?.(archive.bytes, manifest.archive.bytes);
       done(null, chunk);
     },
   });
@@ -159,9 +184,9 @@ function tap(archive: { bytes: number; hash: Hash }, options: StageOptions): Tra
 
 /**
  * Feeds the uncompressed bytes to the tar reader and sends each chunk's verified files to the
- * writer (waiting while it is behind); errors of either fail the pipeline.
+ * writer, if any (waiting while it is behind); errors of either fail the pipeline.
  */
-function sink(reader: TarReader, writer: ThreadedFileWriter): Writable {
+function sink(reader: TarReader, writer?: ThreadedFileWriter): Writable {
   const settle = (work: () => Promise<void>, done: (error?: Error | null) => void): void => {
     work().then(() => done(), (error: unknown) => done(error as Error));
   };
@@ -169,13 +194,13 @@ function sink(reader: TarReader, writer: ThreadedFileWriter): Writable {
     write(chunk: Buffer, _encoding, done) {
       settle(async () => {
         reader.write(chunk);
-        await writer.send();
+        await writer?.send();
       }, done);
     },
     final(done) {
       settle(async () => {
         reader.end();
-        await writer.flush();
+        await writer?.flush();
       }, done);
     },
   });

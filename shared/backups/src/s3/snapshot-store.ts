@@ -16,6 +16,18 @@ import { isSnapshotId, snapshotTime } from '../snapshot/snapshot-id';
 
 const ARCHIVE_NAME = 'snapshot.tar.gz';
 const MANIFEST_NAME = 'manifest.json';
+const VERIFICATION_NAME = 'verification.json';
+
+/** The outcome of reading a snapshot's whole archive back and checking it against its manifest. */
+export interface SnapshotVerification {
+  readonly snapshotId: string;
+  /** When the check finished (ms since the epoch). */
+  readonly verifiedAt: number;
+  readonly ok: boolean;
+  /** What did not match (empty when ok). */
+  readonly problems: readonly string[];
+  readonly durationMs: number;
+}
 
 /** One snapshot as listed in the bucket. */
 export interface SnapshotListing {
@@ -25,6 +37,8 @@ export interface SnapshotListing {
   readonly archiveBytes: number;
   /** False when the manifest is missing: an interrupted snapshot, never restorable. */
   readonly complete: boolean;
+  /** A verification result is stored beside it (read it with `getVerification`). */
+  readonly verificationStored: boolean;
 }
 
 export interface UploadOptions {
@@ -46,6 +60,10 @@ export class SnapshotStore {
 
   manifestKey(id: string): string {
     return `${this.snapshotsPrefix}${id}/${MANIFEST_NAME}`;
+  }
+
+  verificationKey(id: string): string {
+    return `${this.snapshotsPrefix}${id}/${VERIFICATION_NAME}`;
   }
 
   /** Creates the bucket when it does not exist (local and test stores). */
@@ -91,6 +109,29 @@ export class SnapshotStore {
     return manifest;
   }
 
+  /** Stores the latest verification of a snapshot beside it (replacing an earlier one). */
+  async putVerification(verification: SnapshotVerification): Promise<void> {
+    await this.client.send(new PutObjectCommand({
+      Bucket: this.settings.bucket,
+      Key: this.verificationKey(verification.snapshotId),
+      Body: JSON.stringify(verification),
+      ContentType: 'application/json',
+    }));
+  }
+
+  /** The stored verification of a snapshot; undefined when it was never verified (or the record is unreadable). */
+  async getVerification(id: string): Promise<SnapshotVerification | undefined> {
+    if (!isSnapshotId(id)) return undefined;
+    try {
+      const value = JSON.parse(await this.getText(this.verificationKey(id))) as Partial<SnapshotVerification>;
+      if (value.snapshotId !== id || typeof value.ok !== 'boolean' || typeof value.verifiedAt !== 'number') return undefined;
+      return { snapshotId: id, verifiedAt: value.verifiedAt, ok: value.ok, problems: Array.isArray(value.problems) ? value.problems.map(String) : [], durationMs: Number(value.durationMs) || 0 };
+    } catch (error) {
+      if (isNotFound(error) || error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+  }
+
   async openArchive(id: string): Promise<Readable> {
     const response = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.archiveKey(id) })).catch((error: unknown) => {
       if (isNotFound(error)) throw new SnapshotNotFoundError(id);
@@ -101,16 +142,17 @@ export class SnapshotStore {
 
   /** Every snapshot under the prefix, oldest first. */
   async list(): Promise<SnapshotListing[]> {
-    const found = new Map<string, { archiveBytes: number; complete: boolean }>();
+    const found = new Map<string, { archiveBytes: number; complete: boolean; verificationStored: boolean }>();
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.snapshotsPrefix, ContinuationToken: token }));
       for (const object of page.Contents ?? []) {
         const [id, name] = (object.Key ?? '').slice(this.snapshotsPrefix.length).split('/');
         if (!id || !isSnapshotId(id)) continue;
-        const entry = found.get(id) ?? { archiveBytes: 0, complete: false };
+        const entry = found.get(id) ?? { archiveBytes: 0, complete: false, verificationStored: false };
         if (name === ARCHIVE_NAME) entry.archiveBytes = object.Size ?? 0;
         if (name === MANIFEST_NAME) entry.complete = true;
+        if (name === VERIFICATION_NAME) entry.verificationStored = true;
         found.set(id, entry);
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -122,7 +164,7 @@ export class SnapshotStore {
 
   /** Removes a snapshot: the manifest first, so a half-deleted snapshot is never listed as complete. */
   async delete(id: string): Promise<void> {
-    for (const key of [this.manifestKey(id), this.archiveKey(id)]) {
+    for (const key of [this.manifestKey(id), this.archiveKey(id), this.verificationKey(id)]) {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
     }
   }

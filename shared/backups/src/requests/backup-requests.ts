@@ -1,0 +1,89 @@
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Keys } from '@fleet/keys';
+import { isSnapshotId } from '../snapshot/snapshot-id';
+
+/** The backup queue's job names: the schedule's snapshots and requests made through the API. */
+export const BACKUP_JOBS = {
+  /** Take a snapshot now (the scheduler adds one per cron slot; a request adds one at once). */
+  snapshot: 'backup.snapshot',
+  /** Read a stored snapshot back and check it against its manifest (`data.snapshot_id`). */
+  verify: 'backup.verify',
+} as const;
+
+/** Finished request jobs kept for inspection, per outcome. */
+const KEEP_FINISHED = { count: 500 } as const;
+
+export interface BackupRequest {
+  /** The job id. */
+  readonly id: string;
+  readonly kind: 'snapshot' | 'verify';
+  /** The snapshot a verification is for; null for a snapshot. */
+  readonly snapshotId: string | null;
+  readonly state: 'waiting' | 'active';
+  readonly requestedAt: number;
+}
+
+/**
+ * Asks the backup service to do something now, through its own BullMQ queue (`keys.backupQueue`):
+ * the service's job worker takes a request like a scheduled snapshot, so only processes that hold
+ * SESSION_STORAGE_PATH (the backup service) ever read the session tree. A request the same as one
+ * still waiting or running is not added twice.
+ */
+export class BackupRequests {
+  private readonly queue: Queue;
+
+  constructor(connection: Redis, keys: Keys) {
+    this.queue = new Queue(keys.backupQueue, { connection, prefix: keys.bullPrefix });
+  }
+
+  /** How many backup service processes consume the queue now (0: a request would wait for one to start). */
+  async consumers(): Promise<number> {
+    return this.queue.getWorkersCount();
+  }
+
+  /** Snapshots and verifications waiting or running now, oldest first. */
+  async pending(): Promise<BackupRequest[]> {
+    const [active, waiting] = await Promise.all([
+      this.queue.getJobs(['active'], 0, 50, true),
+      this.queue.getJobs(['waiting', 'prioritized'], 0, 50, true),
+    ]);
+    return [...active.map((job) => toRequest(job, 'active')), ...waiting.map((job) => toRequest(job, 'waiting'))]
+      .filter((request): request is BackupRequest => request !== undefined)
+      .sort((a, b) => a.requestedAt - b.requestedAt);
+  }
+
+  /** Asks for a snapshot now; `created: false` when one is already waiting or running. */
+  async requestSnapshot(now = Date.now()): Promise<{ request: BackupRequest; created: boolean }> {
+    const existing = (await this.pending()).find((r) => r.kind === 'snapshot');
+    if (existing) return { request: existing, created: false };
+    const job = await this.queue.add(BACKUP_JOBS.snapshot, { requested: 'api' }, {
+      jobId: `manual-${now}`, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED,
+    });
+    return { request: { id: job.id!, kind: 'snapshot', snapshotId: null, state: 'waiting', requestedAt: job.timestamp }, created: true };
+  }
+
+  /** Asks for a verification of one snapshot; `created: false` when one of it is already waiting or running. */
+  async requestVerify(snapshotId: string, now = Date.now()): Promise<{ request: BackupRequest; created: boolean }> {
+    if (!isSnapshotId(snapshotId)) throw new Error(`not a snapshot id: ${snapshotId}`);
+    const existing = (await this.pending()).find((r) => r.kind === 'verify' && r.snapshotId === snapshotId);
+    if (existing) return { request: existing, created: false };
+    const job = await this.queue.add(BACKUP_JOBS.verify, { snapshot_id: snapshotId }, {
+      jobId: `verify-${snapshotId}-${now}`, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED,
+    });
+    return { request: { id: job.id!, kind: 'verify', snapshotId, state: 'waiting', requestedAt: job.timestamp }, created: true };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+function toRequest(job: Job, state: BackupRequest['state']): BackupRequest | undefined {
+  if (!job.id) return undefined;
+  const kind = job.name === BACKUP_JOBS.snapshot ? 'snapshot' : job.name === BACKUP_JOBS.verify ? 'verify' : undefined;
+  if (!kind) return undefined;
+  const data = (job.data ?? {}) as { snapshot_id?: unknown };
+  const snapshotId = kind === 'verify' && typeof data.snapshot_id === 'string' ? data.snapshot_id : null;
+  return { id: job.id, kind, snapshotId, state, requestedAt: job.timestamp };
+}
