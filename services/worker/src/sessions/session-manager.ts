@@ -3,7 +3,7 @@ import type { EventSink } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
 import type { MessageLedger } from '@fleet/messages';
 import type { LeaseHolder, LeaseStore, MessageSendJob, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
-import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../connector/types';
+import type { SessionConnector, SessionHandlers, SessionSpec } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
 import { takeFencedLease } from './fenced-lease';
 import { DEFAULT_SEND_POLICY, type SendPolicy } from './outbox-sender';

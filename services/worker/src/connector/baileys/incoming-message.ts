@@ -1,5 +1,5 @@
 import { downloadContentFromMessage, isJidGroup, jidNormalizedUser, proto, type WAMessage } from 'baileys';
-import type { IncomingKind, IncomingMedia, IncomingMessage, MediaKind } from '../types';
+import type { IncomingMedia, IncomingMessage, MediaKind } from '../types';
 
 /** Downloads and decrypts one media message of a given type (Baileys' downloadContentFromMessage). */
 export type MediaDownloader = (media: DownloadableMedia, type: MediaKind) => Promise<NodeJS.ReadableStream>;
