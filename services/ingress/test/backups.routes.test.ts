@@ -58,11 +58,12 @@ describe('ingress: backup routes (in-process, real Redis, s3rver and the backup 
   const snapshot = () => takeSnapshot({ storagePath: tree, store, partSizeBytes: 5 * 1024 * 1024, uploadQueueSize: 1, gzipLevel: 1 });
 
   /** A consumer of the backup queue standing in for the backup service: it records the jobs it is given. */
-  function consumer(): Job[] {
+  function consumer(hold: () => Promise<void> = async () => undefined): Job[] {
     const seen: Job[] = [];
     const { keys } = h.ingress.deps;
     const worker = new Worker(keys.backupQueue, async (job) => {
       seen.push(job);
+      await hold();
       return { ok: true };
     }, { connection: testRedis(), prefix: keys.bullPrefix });
     workers.push(worker);
@@ -109,25 +110,32 @@ describe('ingress: backup routes (in-process, real Redis, s3rver and the backup 
     expect(refused.status).to.equal(503);
     expect(refused.body.error.code).to.equal('BACKUP_SERVICE_UNAVAILABLE');
 
-    // Consumers register with Redis before they take anything: pause so that the request stays pending.
-    const seen = consumer();
-    const worker = workers[0]!;
-    await worker.waitUntilReady();
-    await worker.pause(true);
+    // A consumer that holds what it takes until released: the request stays pending (waiting, then running).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const seen = consumer(() => held);
+    await workers[0]!.waitUntilReady();
     const first = await h.call('POST', '/api/admin/backups');
     expect(first.status).to.equal(202);
     expect(first.body).to.deep.include({ kind: 'snapshot', snapshot_id: null, state: 'waiting' });
     const again = await h.call('POST', '/api/admin/backups');
-    expect(again.status).to.equal(200);
+    expect(again.status, 'one waiting or running: that one').to.equal(200);
     expect(again.body.request_id).to.equal(first.body.request_id);
     const listed = await h.call('GET', '/api/admin/backups');
     expect(listed.body.pending.map((p: any) => p.request_id)).to.deep.equal([first.body.request_id]);
     expect(listed.body.backup_service.consumers).to.equal(1);
+    // Two ingresses asking at once still make one request (BullMQ's deduplication is atomic).
+    const both = await Promise.all([h.call('POST', '/api/admin/backups'), h.call('POST', '/api/admin/backups')]);
+    expect(both.map((answer) => answer.body.request_id)).to.deep.equal([first.body.request_id, first.body.request_id]);
 
-    await worker.resume();
     await waitFor(() => seen.length === 1, { what: 'the request taken' });
     expect(seen[0]!.name).to.equal('backup.snapshot');
     expect(seen[0]!.id).to.equal(first.body.request_id);
+    release();
+    await waitFor(async () => (await h.call('GET', '/api/admin/backups')).body.pending.length === 0, { what: 'the request done' });
+    const next = await h.call('POST', '/api/admin/backups');
+    expect(next.status, 'once done, a new request').to.equal(202);
+    expect(next.body.request_id).not.to.equal(first.body.request_id);
   });
 
   it('verify: a backup.verify job for a complete snapshot; 404 BACKUP_NOT_FOUND for an unknown one, 400 for a malformed id', async () => {

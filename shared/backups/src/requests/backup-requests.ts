@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
@@ -53,25 +54,30 @@ export class BackupRequests {
       .sort((a, b) => a.requestedAt - b.requestedAt);
   }
 
-  /** Asks for a snapshot now; `created: false` when one is already waiting or running. */
+  /**
+   * Asks for a snapshot now; `created: false` when one is already waiting or running. Atomic across
+   * ingresses: BullMQ's deduplication id admits one such job until it completes or fails.
+   */
   async requestSnapshot(now = Date.now()): Promise<{ request: BackupRequest; created: boolean }> {
-    const existing = (await this.pending()).find((r) => r.kind === 'snapshot');
-    if (existing) return { request: existing, created: false };
-    const job = await this.queue.add(BACKUP_JOBS.snapshot, { requested: 'api' }, {
-      jobId: `manual-${now}`, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED,
-    });
-    return { request: { id: job.id!, kind: 'snapshot', snapshotId: null, state: 'waiting', requestedAt: job.timestamp }, created: true };
+    return this.request(BACKUP_JOBS.snapshot, { requested: 'api' }, `manual-${now}-${randomBytes(3).toString('hex')}`, 'snapshot');
   }
 
   /** Asks for a verification of one snapshot; `created: false` when one of it is already waiting or running. */
   async requestVerify(snapshotId: string, now = Date.now()): Promise<{ request: BackupRequest; created: boolean }> {
     if (!isSnapshotId(snapshotId)) throw new Error(`not a snapshot id: ${snapshotId}`);
-    const existing = (await this.pending()).find((r) => r.kind === 'verify' && r.snapshotId === snapshotId);
-    if (existing) return { request: existing, created: false };
-    const job = await this.queue.add(BACKUP_JOBS.verify, { snapshot_id: snapshotId }, {
-      jobId: `verify-${snapshotId}-${now}`, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED,
+    return this.request(BACKUP_JOBS.verify, { snapshot_id: snapshotId }, `verify-${snapshotId}-${now}`, `verify-${snapshotId}`);
+  }
+
+  private async request(name: string, data: Record<string, string>, jobId: string, dedupId: string): Promise<{ request: BackupRequest; created: boolean }> {
+    const added = await this.queue.add(name, data, {
+      jobId, deduplication: { id: dedupId }, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED,
     });
-    return { request: { id: job.id!, kind: 'verify', snapshotId, state: 'waiting', requestedAt: job.timestamp }, created: true };
+    const created = added.id === jobId;
+    const job = created ? added : ((await this.queue.getJob(added.id!)) ?? added);
+    const state = created ? 'waiting' : (await job.getState()) === 'active' ? 'active' : 'waiting';
+    const request = toRequest(job, state);
+    if (!request) throw new Error(`backup queue: job ${String(added.id)} is not a backup request`);
+    return { request, created };
   }
 
   async close(): Promise<void> {
