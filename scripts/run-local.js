@@ -61,6 +61,14 @@ function mediaSigningSecret() {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
+/** The key sealing sessions' proxy URLs: SESSION_SECRETS_KEY, or one generated once into <data>/session-secrets-key. */
+function sessionSecretsKey() {
+  if (process.env.SESSION_SECRETS_KEY) return process.env.SESSION_SECRETS_KEY;
+  const file = path.join(data, 'session-secrets-key');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 function ping(url) {
   try {
     execFileSync(process.execPath, [path.join(__dirname, 'redis-ping.js'), url], { stdio: 'ignore' });
@@ -89,7 +97,8 @@ async function main() {
   fs.writeFileSync(pidFile, `${process.pid}\n`);
   const key = apiKey();
   const redis = await redisUrl();
-  const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info' };
+  // The ingress seals sessions' proxy URLs and the workers open them: one key for both.
+  const common = { REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL || 'info', SESSION_SECRETS_KEY: sessionSecretsKey() };
   // Every Fleet process listens on loopback only (their defaults, 0.0.0.0, suit containers, not a laptop).
   const host = (name) => ({ [name]: process.env[name] || '127.0.0.1' });
   // Webhooks may reach public addresses only, unless allowed: a receiver on this machine is (ingress and dispatcher).

@@ -26,7 +26,7 @@ case "$kind" in
     ;;
   compose)
     if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
-      FLEET_API_KEYS=${FLEET_API_KEYS:-validate-only-key-0123456789} FLEET_MEDIA_SIGNING_SECRET=${FLEET_MEDIA_SIGNING_SECRET:-validate-only-media-secret-0123456789abcdef} docker compose -f "$here/docker-compose.yml" config --quiet
+      FLEET_API_KEYS=${FLEET_API_KEYS:-validate-only-key-0123456789} FLEET_MEDIA_SIGNING_SECRET=${FLEET_MEDIA_SIGNING_SECRET:-validate-only-media-secret-0123456789abcdef} FLEET_SESSION_SECRETS_KEY=${FLEET_SESSION_SECRETS_KEY:-0000000000000000000000000000000000000000000000000000000000000000} docker compose -f "$here/docker-compose.yml" config --quiet
       [ "${APPLY:-0}" = 1 ] && docker compose -f "$here/docker-compose.yml" up -d --build
     else
       echo "no Docker engine here: docker-compose.yml validated as YAML and cross-checked only" >&2

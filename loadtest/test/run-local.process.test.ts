@@ -118,6 +118,7 @@ describe('make run (scripts/run-local.js): supervises the local fleet (real proc
     expect(url.startsWith(`${api}/media/`)).to.equal(true);
     expect(await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).text()).to.equal('png bytes');
     expect((await readFile(path.join(dataDir, 'media-signing-secret'), 'utf8')).trim()).to.match(/^[0-9a-f]{64}$/);
+    expect((await readFile(path.join(dataDir, 'session-secrets-key'), 'utf8')).trim(), 'one proxy-sealing key for the ingress and the workers').to.match(/^[0-9a-f]{64}$/);
 
     for (let workspace = 1; workspace <= 8; workspace += 1) {
       const created = await call('/api/sessions/create', { method: 'POST', body: JSON.stringify({ session_id: `rl-${workspace}`, workspace_id: workspace, account_id: '1' }) });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -69,7 +70,9 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
     MEDIA_S3_BUCKET: MEDIA_BUCKET,
     MEDIA_SIGNING_SECRET: `local-fleet-media-signing-${options.prefix}-0123456789`,
   };
-  const common = { REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: options.logLevel ?? 'warn', ...mediaEnv, ...options.extraEnv };
+  // Seals the sessions' proxy URLs in the ingress, opened by the workers: one key per fleet.
+  const secrets = { SESSION_SECRETS_KEY: createHash('sha256').update(`local-fleet-${options.prefix}`).digest('hex') };
+  const common = { REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: options.logLevel ?? 'warn', ...mediaEnv, ...secrets, ...options.extraEnv };
   const sim = startProcess(binOf('@fleet/simulator'), { SIM_PORT: '0', SIM_LOG_LEVEL: 'warn', ...options.simulatorEnv });
   processes.set('simulator', sim);
   const wsUrl = (await sim.waitForLine(/ws:\/\/\S+/)).trim();

@@ -19,6 +19,11 @@ import { isUpload, registerMediaRoutes } from './routes/media';
 import { registerMessageRoutes } from './routes/messages';
 import { registerSessionControlRoutes } from './routes/session-control';
 import { registerSessionRoutes } from './routes/sessions';
+import { registerSessionListRoute } from './routes/session-list';
+import { registerSessionLifecycleRoutes } from './routes/session-lifecycle';
+import { registerSessionPairingRoutes } from './routes/session-pairing';
+import { registerSessionProxyRoute } from './routes/session-proxy';
+import { registerContactRoutes } from './routes/contacts';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { OPENAPI_PATH, registerDocsRoutes } from './routes/docs';
 
@@ -74,7 +79,12 @@ export function createApp(deps: IngressDeps, options: AppOptions): OpenAPIHono {
   });
 
   registerSessionRoutes(app, deps);
+  registerSessionListRoute(app, deps);
   registerSessionControlRoutes(app, deps);
+  registerSessionLifecycleRoutes(app, deps);
+  registerSessionPairingRoutes(app, deps);
+  registerSessionProxyRoute(app, deps);
+  registerContactRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerMediaRoutes(app, deps);
   registerWebhookRoutes(app, deps);

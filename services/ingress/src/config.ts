@@ -6,6 +6,7 @@ import { DEFAULT_BODY_RETENTION_SECONDS, DEFAULT_MESSAGE_RETENTION_SECONDS } fro
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from './rate-limit/rate-limiter';
 import { defaultConsoleDir } from './http/console-assets';
+import { readSessionSecretsSettings, type SessionSecretsSettings } from '@fleet/state';
 
 /** The ingress's settings, parsed once from the environment (see docs/configuration.md). */
 export interface IngressConfig {
@@ -42,6 +43,11 @@ export interface IngressConfig {
   readonly webhookAllow?: readonly string[];
   /** Requests per key and sends per session (RATE_LIMIT_*); default RATE_LIMIT_DEFAULTS. */
   readonly rateLimits?: RateLimitSettings;
+  /**
+   * SESSION_SECRETS_KEY: seals the sessions' proxy URLs (the workers open them with the same key).
+   * Left out (configs built in code): a key made up by this process.
+   */
+  readonly sessionSecrets?: SessionSecretsSettings;
 }
 
 export const INGRESS_DEFAULTS = {
@@ -83,5 +89,6 @@ export function readIngressConfig(env: Env): IngressConfig {
       adminPerMinute: reader.int('RATE_LIMIT_ADMIN_PER_MINUTE', RATE_LIMIT_DEFAULTS.adminPerMinute, { min: 0, max: 10_000_000 }),
       sessionSendsPerMinute: reader.int('RATE_LIMIT_SESSION_SENDS_PER_MINUTE', RATE_LIMIT_DEFAULTS.sessionSendsPerMinute, { min: 0, max: 10_000_000 }),
     },
+    sessionSecrets: readSessionSecretsSettings(reader),
   });
 }

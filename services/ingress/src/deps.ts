@@ -7,12 +7,13 @@ import type { Logger } from '@fleet/logger';
 import type { MediaStore, MediaSweeper } from '@fleet/media';
 import type { MessageLedger } from '@fleet/messages';
 import type { AddressGuard } from '@fleet/net';
-import type { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
+import type { RestoreLockStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues } from '@fleet/state';
 import type { WorkspaceKeyCache } from './auth/workspace-key-cache';
 import type { HealthSweep } from './health-sweep';
 import type { MediaGateway } from './message-content';
 import type { IngressMetrics } from './metrics';
 import type { RateLimiter, RateLimitSettings } from './rate-limit/rate-limiter';
+import type { ReplyWatch } from './reply-watch';
 import type { SessionWatch } from './session-watch';
 
 /** What the routes need, built once by `createIngress` (and by tests). */
@@ -32,6 +33,11 @@ export interface IngressDeps {
   readonly media: MediaGateway;
   /** Long polls over session records (QR wait). */
   readonly sessionWatch: SessionWatch;
+  /** Seals session secrets (proxy URLs) with SESSION_SECRETS_KEY. */
+  readonly secrets: SessionSecrets;
+  /** Requests a session's worker answers through a job (contacts checks), and their answers. */
+  readonly requests: SessionRequests;
+  readonly replies: ReplyWatch;
   /** Uploaded and inbound media: objects in S3, records in Redis. */
   readonly mediaStore: MediaStore;
   /** Deletes expired media objects in the background. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { BackupRequests, createS3Client, SnapshotStore } from '@fleet/backups';
 import { createRedis } from '@fleet/redis';
 import { serve, type ServerType } from '@hono/node-server';
@@ -8,7 +9,7 @@ import { createLogger, type Logger } from '@fleet/logger';
 import { createMediaStore, fetcherOptions, MediaSweeper, SafeFetcher } from '@fleet/media';
 import { MessageLedger } from '@fleet/messages';
 import { AddressGuard } from '@fleet/net';
-import { RestoreLockStore, SessionStore, ShardQueues } from '@fleet/state';
+import { RestoreLockStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
 import { WorkspaceKeyCache } from './auth/workspace-key-cache';
 import { loadConsoleAssets } from './http/console-assets';
@@ -18,6 +19,7 @@ import type { IngressConfig } from './config';
 import type { IngressDeps } from './deps';
 import { createIngressMetrics } from './metrics';
 import { RATE_LIMIT_DEFAULTS, RateLimiter } from './rate-limit/rate-limiter';
+import { ReplyWatch } from './reply-watch';
 import { SessionWatch } from './session-watch';
 
 /** Requests that may wait on session changes at once (long polls); past it, waits answer at once. */
@@ -47,6 +49,8 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
   const sessions = new SessionStore(redis, keys);
   const media = createMediaStore(config.media, redis, keys);
   const apiKeys = new ApiKeyStore(redis, keys);
+  const requests = new SessionRequests(redis, keys);
+  const sessionSecrets = config.sessionSecrets ?? { key: randomBytes(32).toString('hex'), generated: true };
   const deps: IngressDeps = {
     redis,
     keys,
@@ -59,6 +63,9 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     metrics,
     healthSweep: new HealthSweep({ redis, queueConnection, keys, cluster, logger, intervalMs: config.healthSweepMs }),
     sessionWatch: new SessionWatch({ redis, keys, sessions, logger, maxWaiters: MAX_SESSION_WAITERS }),
+    secrets: new SessionSecrets(sessionSecrets.key),
+    requests,
+    replies: new ReplyWatch({ redis, keys, requests, logger }),
     mediaStore: media,
     media: mediaGateway(media, new SafeFetcher(fetcherOptions(config.media))),
     mediaSweeper: new MediaSweeper({
@@ -89,9 +96,15 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     app,
     async start() {
       await cluster.start();
+      // Records written before the session index existed are indexed once per cluster (see GET /api/sessions).
+      const index = await sessions.buildIndex();
+      if (index.built) logger.info('session index built', { sessions: index.sessions });
       await deps.queues.warm(cluster.snapshot.shardCount);
       await deps.healthSweep.start();
       deps.mediaSweeper.start();
+      if (sessionSecrets.generated) {
+        logger.warn('SESSION_SECRETS_KEY is not set: proxy URLs sealed by this process open on it alone, not on the workers; set one key on every ingress and worker');
+      }
       if (config.media.signingSecretGenerated) {
         logger.warn('MEDIA_SIGNING_SECRET is not set: signed media links made by this process verify on it alone; set one secret on every ingress and worker');
       }
@@ -105,7 +118,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     close() {
       closing ??= (async () => {
         // Long polls answer now rather than hold the server's close for their full wait.
-        const answered = deps.sessionWatch.close();
+        const answered = Promise.all([deps.sessionWatch.close(), deps.replies.close()]);
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         await answered;
         await deps.healthSweep.close();

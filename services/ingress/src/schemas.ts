@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { MAX_WORKSPACE_ID, SESSION_ID_PATTERN, WORKSPACE_ID_TEXT_PATTERN } from '@fleet/errors';
 import { MEDIA_ID_PATTERN, MEDIA_TYPES } from '@fleet/media';
 import { MESSAGE_ID_PATTERN, MESSAGE_STATUSES } from '@fleet/messages';
-import { SESSION_STATUSES } from '@fleet/state';
+import { DESIRED_STATES, parseProxyUrl, PROXY_SCHEMES, SESSION_STATUSES } from '@fleet/state';
 
 /** Request and response schemas: they validate requests and generate /openapi.json. */
 /** Largest media sent inline as base64 (decoded); larger media goes through POST /api/media or a URL. */
@@ -43,13 +43,46 @@ export const ErrorBody = z
   })
   .openapi('Error');
 
+/** A phone number to link by pairing code: E.164 (country code and number), digits, an optional leading +. */
+export const PhoneNumber = z
+  .string()
+  .regex(/^\+?[1-9]\d{6,14}$/, 'a phone number in international format (E.164: country code and number, 7 to 15 digits, an optional leading +)')
+  .transform((value) => value.replace(/^\+/, ''))
+  .openapi({ example: '15551234567' });
+
+/** A session's proxy URL; checked without ever quoting it back (it may carry credentials). */
+export const ProxyUrl = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    const parsed = parseProxyUrl(value);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  })
+  .openapi({
+    example: 'socks5://user:password@proxy.example.com:1080',
+    description: `${PROXY_SCHEMES.map((s) => `${s}://`).join(', ')}, with optional credentials: the session's WebSocket and media go through it. Stored encrypted; never shown again (the session shows its scheme and host).`,
+  });
+
 export const CreateSessionBody = z
   .strictObject({
     session_id: SessionId,
     workspace_id: WorkspaceId,
     account_id: z.union([z.string().min(1).max(64), z.number().int()]).transform(String).openapi({ example: '17' }),
+    phone_number: PhoneNumber.optional().openapi({
+      description: 'Link by pairing code with this number instead of a QR scan: the code comes as a session.pairing_code event and from GET /api/sessions/{id}/pairing-code. Applied when the session is created (a repeat ignores it: use POST /pair).',
+    }),
+    proxy_url: ProxyUrl.optional().openapi({ description: 'The session\'s proxy (see PUT /api/sessions/{id}/proxy). Applied when the session is created (a repeat ignores it).' }),
   })
   .openapi('CreateSession');
+
+/** A session's proxy as the API shows it: never the URL (it may carry credentials), only its scheme and host. */
+export const ProxyView = z
+  .object({
+    configured: z.boolean(),
+    scheme: z.string().nullable().openapi({ example: 'socks5' }),
+    host: z.string().nullable().openapi({ example: 'proxy.example.com:1080' }),
+  })
+  .openapi('SessionProxy');
 
 export const SessionView = z
   .object({
@@ -59,11 +92,15 @@ export const SessionView = z
     shard: z.number(),
     instance: z.string().nullable().openapi({ description: 'Worker owning the session now (null when none is alive)' }),
     status: z.enum(SESSION_STATUSES),
-    desired: z.enum(['running', 'stopped', 'deleted']),
+    desired: z.enum(DESIRED_STATES).openapi({ description: 'What was asked for: running, stopped, deleted, or logged_out (POST /logout: the device is unlinked, then the session waits for start or pair)' }),
     phone: z.string().nullable(),
     qr: z.string().nullable().openapi({ description: 'Pending QR string while status is qr' }),
     qr_expires_at: z.number().nullable(),
     last_error: z.string().nullable(),
+    pairing_phone_number: z.string().nullable().openapi({ description: 'The phone number (E.164 digits) the session links to by pairing code, until it is linked' }),
+    pairing_code: z.string().nullable().openapi({ description: 'The pairing code to enter on that phone (WhatsApp → Linked devices → Link with phone number), while it is valid' }),
+    pairing_code_expires_at: z.number().nullable(),
+    proxy: ProxyView,
     created_at: z.number(),
     updated_at: z.number(),
   })

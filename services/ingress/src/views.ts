@@ -6,9 +6,15 @@ export function hasLiveQr(record: SessionRecord, now = Date.now()): boolean {
   return record.status === 'qr' && record.qr !== undefined && (record.qrExpiresAt ?? 0) > now;
 }
 
+/** Whether the record shows a pairing code that can still be entered on the phone. */
+export function hasLivePairingCode(record: SessionRecord, now = Date.now()): boolean {
+  return record.pairingCode !== undefined && (record.pairingCodeExpiresAt ?? 0) > now;
+}
+
 /** API representation of a session record (snake_case, nulls instead of absent fields). */
 export function sessionView(record: SessionRecord, owner: string | null, now = Date.now()) {
   const qrLive = hasLiveQr(record, now);
+  const codeLive = hasLivePairingCode(record, now);
   return {
     session_id: record.sessionId,
     workspace_id: record.workspaceId,
@@ -21,6 +27,11 @@ export function sessionView(record: SessionRecord, owner: string | null, now = D
     qr: qrLive ? record.qr! : null,
     qr_expires_at: qrLive ? record.qrExpiresAt! : null,
     last_error: record.lastError ?? null,
+    pairing_phone_number: record.pairingPhone ?? null,
+    pairing_code: codeLive ? record.pairingCode! : null,
+    pairing_code_expires_at: codeLive ? record.pairingCodeExpiresAt! : null,
+    // Never the URL itself (it may carry credentials): whether there is one, its scheme and host.
+    proxy: record.proxy ? { configured: true, scheme: record.proxy.scheme, host: record.proxy.host } : { configured: false, scheme: null, host: null },
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };

@@ -104,6 +104,45 @@ const FIXTURES: Readonly<Record<string, Fixture>> = {
     hidden: 'SESSION_NOT_FOUND',
   },
 
+  'GET /api/sessions': { request: async (_ctx, ws) => get(`/api/sessions?workspace_id=${ws}`), hidden: 'WORKSPACE_NOT_FOUND' },
+  'POST /api/sessions/{id}/restart': {
+    request: async (ctx, ws) => ({ method: 'POST', path: `/api/sessions/${await ctx.session(ws)}/restart` }),
+    missing: async () => ({ method: 'POST', path: `/api/sessions/${fresh('none')}/restart` }),
+    allowed: { status: 202 },
+    hidden: 'SESSION_NOT_FOUND',
+  },
+  'POST /api/sessions/{id}/logout': {
+    request: async (ctx, ws) => ({ method: 'POST', path: `/api/sessions/${await ctx.session(ws)}/logout` }),
+    missing: async () => ({ method: 'POST', path: `/api/sessions/${fresh('none')}/logout` }),
+    allowed: { status: 202 },
+    hidden: 'SESSION_NOT_FOUND',
+  },
+  'POST /api/sessions/{id}/pair': {
+    request: async (ctx, ws) => ({ method: 'POST', path: `/api/sessions/${await ctx.session(ws)}/pair`, body: { phone_number: '15550002222' } }),
+    missing: async () => ({ method: 'POST', path: `/api/sessions/${fresh('none')}/pair`, body: { phone_number: '15550002222' } }),
+    allowed: { status: 202 },
+    hidden: 'SESSION_NOT_FOUND',
+  },
+  'GET /api/sessions/{id}/pairing-code': {
+    request: async (ctx, ws) => get(`/api/sessions/${await ctx.session(ws)}/pairing-code`),
+    missing: async () => get(`/api/sessions/${fresh('none')}/pairing-code`),
+    // No worker runs the session here, so no code is pending: the route's own answer, past the access checks.
+    allowed: { status: 404, code: 'PAIRING_CODE_NOT_AVAILABLE' },
+    hidden: 'SESSION_NOT_FOUND',
+  },
+  'PUT /api/sessions/{id}/proxy': {
+    request: async (ctx, ws) => ({ method: 'PUT', path: `/api/sessions/${await ctx.session(ws)}/proxy`, body: { proxy_url: 'http://proxy.example.com:3128' } }),
+    missing: async () => ({ method: 'PUT', path: `/api/sessions/${fresh('none')}/proxy`, body: { proxy_url: 'http://proxy.example.com:3128' } }),
+    hidden: 'SESSION_NOT_FOUND',
+  },
+  'GET /api/contacts/check': {
+    request: async (ctx, ws) => get(`/api/contacts/check?session_id=${await ctx.session(ws)}&phones=15550001111`),
+    missing: async () => get(`/api/contacts/check?session_id=${fresh('none')}&phones=15550001111`),
+    // The session is not connected (no worker runs it here): the route's own answer.
+    allowed: { status: 409, code: 'SESSION_NOT_CONNECTED' },
+    hidden: 'SESSION_NOT_FOUND',
+  },
+
   'POST /api/messages/send': {
     request: async (ctx, ws) => ({ method: 'POST', path: '/api/messages/send', body: { session_id: await ctx.session(ws), to: '+15550001111', text: 'hello' } }),
     missing: async () => ({ method: 'POST', path: '/api/messages/send', body: { session_id: fresh('none'), to: '+15550001111', text: 'hello' } }),

@@ -9,6 +9,8 @@ import { createIngress, type Ingress, type IngressConfig } from '../src';
 export const API_KEY = 'test-key-0123456789abcdef';
 /** Media settings of test ingresses that upload nothing (S3 is never reached); media tests pass their own. */
 export const TEST_MEDIA: MediaSettings = readMediaConfig({ MEDIA_SIGNING_SECRET: 'ingress-test-media-secret-0123456789' });
+/** SESSION_SECRETS_KEY of test ingresses (a test that opens sealed proxies uses the same). */
+export const TEST_SECRETS_KEY = '7f'.repeat(32);
 
 /** The backups' bucket of test ingresses that list none (S3 is never reached); backup route tests pass a real one. */
 export const TEST_BACKUPS: S3Settings = {
@@ -42,6 +44,7 @@ export async function startIngress(overrides: Partial<IngressConfig> = {}, redis
     messageBodyRetentionSeconds: 2 * 24 * 3600,
     media: TEST_MEDIA,
     backups: TEST_BACKUPS,
+    sessionSecrets: { key: TEST_SECRETS_KEY, generated: false },
     ...overrides,
   };
   const ingress = createIngress(config, { logger: createSilentLogger() });

@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'QR_NOT_FOUND',
   'QR_INVALID',
   'PAIRING_FAILED',
+  'LINK_CODE_NOT_FOUND',
+  'LINK_CODE_MISMATCH',
   'NOT_CONNECTED',
   'MESSAGE_NOT_FOUND',
   'GROUP_NOT_FOUND',
@@ -66,6 +68,20 @@ export class PairingFailedError extends SimulatorError {
   override readonly name = 'PairingFailedError'
   constructor(reason: string) {
     super('PAIRING_FAILED', 502, `pairing failed: ${reason}`)
+  }
+}
+
+export class LinkCodeNotFoundError extends SimulatorError {
+  override readonly name = 'LinkCodeNotFoundError'
+  constructor(phone: string) {
+    super('LINK_CODE_NOT_FOUND', 404, 'no companion waits to be linked by code with this phone (it never asked, it was linked, or its socket closed)', { phone })
+  }
+}
+
+export class LinkCodeMismatchError extends SimulatorError {
+  override readonly name = 'LinkCodeMismatchError'
+  constructor(phone: string) {
+    super('LINK_CODE_MISMATCH', 400, 'the code does not match the companion\'s: its key bundle did not decrypt, nothing was linked', { phone })
   }
 }
 

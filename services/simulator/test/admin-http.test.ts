@@ -64,6 +64,13 @@ describe('admin HTTP API', () => {
     await client.waitForUpdate(update => update.key.id === sent!.key.id && update.update.status === 4)
   })
 
+  it('lists companions waiting for a pairing code, and adds simulated users', async () => {
+    expect(await admin.pendingLinkCodes()).to.deep.equal([])
+    expect(await admin.addUsers(['15559990200', '15559990201'])).to.deep.equal({ users: 2 })
+    const known = await client.sock!.onWhatsApp('15559990200', '15559990299')
+    expect(known).to.deep.equal([{ jid: '15559990200@s.whatsapp.net', exists: true }])
+  })
+
   it('sets, reports and clears faults', async () => {
     const { faults } = await admin.faults(PHONE, { delayMs: 5, rateLimitSends: false })
     expect(faults).to.include({ delayMs: 5, dropPings: false })
@@ -86,6 +93,9 @@ describe('admin HTTP API', () => {
     await expectClientError(admin.faults(PHONE, { delayMs: -1 }), 400, 'BAD_REQUEST')
     await expectClientError(admin.faults(PHONE, { disconnect: 999 } as never), 400, 'BAD_REQUEST')
     await expectClientError(admin.faults(PHONE, { bogus: true } as never), 400, 'BAD_REQUEST')
+    await expectClientError(admin.enterLinkCode(PHONE, 'ABCDEFGH'), 404, 'LINK_CODE_NOT_FOUND')
+    await expectClientError(admin.enterLinkCode(PHONE, 'nope'), 400, 'BAD_REQUEST')
+    await expectClientError(admin.addUsers([]), 400, 'BAD_REQUEST')
 
     const badJson = await fetch(`${baseUrl}/admin/scan`, { method: 'POST', body: '{nope', headers: { 'content-type': 'application/json' } })
     expect(badJson.status).to.equal(400)

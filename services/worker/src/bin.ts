@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     credsPoolSize: config.credsPoolSize,
     keyCache: new KeyCache({ maxBytes: config.keyCacheMb * 2 ** 20 }),
     conflicts: { delayMs: config.conflictReconnectDelayMs, maxInWindow: config.conflictsBeforeFailing },
-    ...(media ? { media: media.opener, ...(media.agent ? { mediaAgent: media.agent } : {}) } : {}),
+    ...(media ? { media: media.opener, ...(media.agent ? { mediaAgent: media.agent } : {}), ...(media.ca ? { mediaCa: media.ca } : {}) } : {}),
   });
   const worker = createWorker(config, { connector, logger, ...(media ? { media } : {}) });
   const { url } = await worker.start();

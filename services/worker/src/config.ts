@@ -1,6 +1,8 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
 import { readMediaSettings, type MediaSettings } from '@fleet/media';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
+import { readSessionSecretsSettings, type SessionSecretsSettings } from '@fleet/state';
+import { randomBytes } from 'node:crypto';
 import { DEFAULT_DISK_THREADS } from './auth-state';
 import { DEFAULT_CREDS_POOL_SIZE } from './connector/baileys/options';
 
@@ -55,6 +57,8 @@ export interface WorkerConfig {
   readonly mediaRetryDelayMs: number;
   /** Background retries of a received media's download before it stays unavailable. */
   readonly mediaRetryAttempts: number;
+  /** SESSION_SECRETS_KEY: opens the sessions' sealed proxy URLs (the ingress seals them with the same key). */
+  readonly sessionSecrets: SessionSecretsSettings;
 }
 
 export const WORKER_DEFAULTS = {
@@ -92,6 +96,7 @@ export function workerConfig(
     waWebSocketUrl: undefined,
     media: undefined,
     waMediaCaFile: undefined,
+    sessionSecrets: { key: randomBytes(32).toString('hex'), generated: true },
     shardCount: DEFAULT_SHARD_COUNT,
     ...required,
     ...overrides,
@@ -134,5 +139,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     waMediaCaFile: reader.optionalString('WA_MEDIA_CA_FILE'),
     mediaRetryDelayMs: reader.int('MEDIA_RETRY_DELAY_MS', WORKER_DEFAULTS.mediaRetryDelayMs, { min: 1_000, max: 3_600_000 }),
     mediaRetryAttempts: reader.int('MEDIA_RETRY_ATTEMPTS', WORKER_DEFAULTS.mediaRetryAttempts, { min: 0, max: 20 }),
+    sessionSecrets: readSessionSecretsSettings(reader),
   });
 }

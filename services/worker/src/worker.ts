@@ -6,7 +6,7 @@ import { EventLog, type EventSink } from '@fleet/events';
 import { createKeys, type Keys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { MessageLedger } from '@fleet/messages';
-import { LeaseStore, SessionStore, ShardQueues, type SessionJob } from '@fleet/state';
+import { LeaseStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues, type SessionJob } from '@fleet/state';
 import type { WorkerConfig } from './config';
 import type { SessionConnector } from './connector/types';
 import { Heartbeat } from './fencing';
@@ -142,6 +142,9 @@ class WorkerService implements FleetWorker {
     this.periodic.unref();
     this.outboxTimers.start();
     this.deps.media?.inbound.start(new SessionEvents(this.deps.events ?? new EventLog(this.store, this.keys), this.logger));
+    if (config.sessionSecrets.generated) {
+      this.logger.warn('SESSION_SECRETS_KEY is not set: this worker cannot open the proxy URLs the ingress sealed; set the same key on every ingress and worker');
+    }
     this.logger.info('worker started', { url, host: config.host, shards: consumers.owned().length });
     if (config.apiKeys.length === 0) this.logger.warn('API_KEYS is not set: the admin route /storage-check answers 403 (fleetctl storage-check needs it); /health and /metrics stay open');
     return { port, url };
@@ -224,6 +227,8 @@ class WorkerService implements FleetWorker {
       metrics: this.metrics,
       events: this.deps.events ?? new EventLog(this.store, this.keys),
       ...(this.deps.media ? { media: this.deps.media.inbound } : {}),
+      secrets: new SessionSecrets(this.config.sessionSecrets.key),
+      requests: new SessionRequests(this.store, this.keys),
     });
   }
 

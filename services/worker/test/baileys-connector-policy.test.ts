@@ -20,6 +20,7 @@ describe('baileys-connector: close policy', () => {
   it('reconnects after a 440 conflict (its own action: a longer delay, a cap); never on 403 or 411', () => {
     expect(decideOnClose({ code: 440, ...paired })).to.deep.equal({ action: 'reconnect-conflict', code: 440, reason: 'conflict' });
     expect(decideOnClose({ code: 403, ...paired }).action).to.equal('fail');
+    expect(decideOnClose({ code: 407, ...paired }), 'the session\'s proxy refused its credentials').to.deep.equal({ action: 'fail', code: 407, reason: 'proxy_auth_failed' });
     expect(decideOnClose({ code: 411, ...paired }).action).to.equal('fail');
   });
 

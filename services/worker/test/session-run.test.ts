@@ -21,6 +21,7 @@ function recordingHandle(): { handle: SessionHandle; calls: string[] } {
       send: async (message) => ({ waMessageId: message.messageId }),
       stop: async () => void calls.push('stop'),
       logout: async () => void calls.push('logout'),
+      pair: async (phone) => void calls.push(`pair ${phone}`),
     },
   };
 }
@@ -114,5 +115,44 @@ describe('SessionRun: one run of a session as a state machine (real Redis)', () 
     expect(calls).to.deep.equal(['stop']);
     expect(await sessions.get('s1')).to.deep.equal(before);
     expect(await leases.get('s1')).to.not.equal(undefined);
+  });
+
+  it('pairing: pair asks the socket, a pairing code is written (status qr) with its event; connected clears it; pair is ignored once connected', async () => {
+    const { run, calls } = await newRun();
+    await run.dispatch({ type: 'pair', phone: '15550000009' });
+    expect(run.state).to.equal('opening');
+    const expiresAt = Date.now() + 60_000;
+    await run.dispatch({ type: 'pairing_code', code: 'K7PQ2WXZ', phone: '15550000009', expiresAt });
+    expect(run.state).to.equal('qr');
+    expect(await sessions.get('s1')).to.deep.include({ status: 'qr', pairingCode: 'K7PQ2WXZ', pairingCodeExpiresAt: expiresAt });
+    await sessions.update('s1', { pairingPhone: '15550000009' });
+    await run.dispatch({ type: 'connected', phone: '15550000009' });
+    const linked = await sessions.get('s1');
+    expect([linked?.pairingCode, linked?.pairingPhone]).to.deep.equal([undefined, undefined]);
+    await run.dispatch({ type: 'pair', phone: '15550000010' });
+    expect(calls).to.deep.equal(['pair 15550000009']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await events()).to.deep.equal(['session.pairing_code', 'session.connected']);
+  });
+
+  it('unlink (the API\'s logout): logout on the socket, the record kept as logged_out without its phone, the event says api, the lease released', async () => {
+    const { run, calls } = await newRun();
+    await run.dispatch({ type: 'connected', phone: '15550000001' });
+    await run.dispatch({ type: 'unlink' });
+    expect(run.state).to.equal('ended');
+    expect(calls).to.deep.equal(['logout']);
+    const record = await sessions.get('s1');
+    expect(record).to.include({ status: 'logged_out' });
+    expect(record?.phone).to.equal(undefined);
+    expect(await leases.get('s1')).to.equal(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const logged = (await new EventLog(redis, keys).since(1, 0, 100)).events.find((event) => event.type === 'session.logged_out');
+    expect(logged?.data).to.deep.include({ session_id: 's1', reason: 'api' });
+  });
+
+  it('every live state takes unlink (to closing); a connected run ignores pair and pairing codes', () => {
+    for (const state of ['opening', 'qr', 'connected', 'reconnecting'] as const) expect(RUN_TRANSITIONS[state].unlink, state).to.equal('closing');
+    expect(RUN_TRANSITIONS.connected.pair).to.equal(undefined);
+    expect(RUN_TRANSITIONS.connected.pairing_code).to.equal(undefined);
   });
 });

@@ -4,6 +4,7 @@
  */
 export const EVENT_TYPES = [
   'session.qr',
+  'session.pairing_code',
   'session.connected',
   'session.disconnected',
   'session.logged_out',
@@ -31,7 +32,9 @@ export interface EventDataMap {
   'session.qr': SessionRef & { readonly qr: string; readonly expires_at: number };
   'session.connected': SessionRef & { readonly phone: string };
   'session.disconnected': SessionRef & { readonly code: number; readonly reason: string; readonly will_reconnect: boolean };
-  'session.logged_out': SessionRef;
+  'session.pairing_code': SessionRef & { readonly code: string; readonly phone_number: string; readonly expires_at: number };
+  /** `reason`: `remote` (logged out from the phone, 401) or `api` (POST /api/sessions/{id}/logout). */
+  'session.logged_out': SessionRef & { readonly reason?: 'remote' | 'api' };
   'session.failed': SessionRef & { readonly code: number; readonly reason: string };
   'message.sent': MessageStatusData;
   'message.delivered': MessageStatusData;

@@ -41,6 +41,23 @@ export interface Keys {
   workspaceSessions(workspaceId: number): string;
   /** Pub/sub channel: a session's status or QR changed (message = session id); wakes long polls. */
   readonly sessionChanges: string;
+  /**
+   * Prefix of the session index (the lists of `GET /api/sessions`): sorted sets whose scores are all 0,
+   * ordered by member, fleet-wide (`<sessionIndexPrefix>all|status:<status>|terms`) and per workspace
+   * (`<sessionIndexPrefix>ws:<id>:all|…`). The state package's scripts derive these names (its
+   * `lua/lib/session-index.lua`); `sessionIndex` builds the same ones.
+   */
+  readonly sessionIndexPrefix: string;
+  /** One sorted set of the session index: fleet-wide (workspace undefined) or one workspace's. */
+  sessionIndex(workspaceId: number | undefined, part: 'all' | 'terms' | `status:${string}`): string;
+  /** String: set once the one-off backfill of the session index has run (records written before it existed). */
+  readonly sessionIndexBuilt: string;
+  /** String (JSON, short expiry): a request a worker answers through a job (the phones of a contacts check). */
+  sessionRequest(requestId: string): string;
+  /** String (JSON, short expiry): the worker's answer to such a request. */
+  sessionReply(requestId: string): string;
+  /** Pub/sub channel: a reply was written (message = request id); wakes the ingress request waiting for it. */
+  readonly sessionReplies: string;
 
   /** Hash: one message's record. */
   message(messageId: string): string;
@@ -154,6 +171,12 @@ export function createKeys(prefix: string): Keys {
     shardSessions: (shard: number) => k('shard', shard, 'sessions'),
     workspaceSessions: (workspaceId: number) => k('workspace', workspaceId, 'sessions'),
     sessionChanges: k('sessions', 'changed'),
+    sessionIndexPrefix: `${k('sindex')}:`,
+    sessionIndex: (workspaceId: number | undefined, part: string) => (workspaceId === undefined ? k('sindex', part) : k('sindex', 'ws', workspaceId, part)),
+    sessionIndexBuilt: k('sindex', 'built'),
+    sessionRequest: (requestId: string) => k('request', requestId),
+    sessionReply: (requestId: string) => k('reply', requestId),
+    sessionReplies: k('replies'),
     message: (messageId: string) => k('message', messageId),
     messageBody: (messageId: string) => k('message', messageId, 'body'),
     outbox: (sessionId: string) => k('outbox', sessionId),

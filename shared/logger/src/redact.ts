@@ -5,6 +5,8 @@
 const SECRET_KEYS = new Set([
   'authorization', 'token', 'apikey', 'secret', 'password', 'key', 'keys', 'creds',
   'phone', 'to', 'from', 'jid', 'qr', 'body',
+  // a session's proxy URL may carry credentials; a pairing code links a device like a QR does
+  'proxy', 'proxyurl', 'pairingcode',
   // message text: ours (`text`), Baileys' message protos (`conversation`, media `caption`)
   'text', 'messagetext', 'conversation', 'caption',
 ]);
@@ -20,11 +22,16 @@ function isSecretKey(key: string): boolean {
 const JID_PATTERN = /\b\d{5,20}(?::\d+)?@(?:s\.whatsapp\.net|c\.us|g\.us|lid)\b/g;
 const PHONE_PATTERN = /\+?\b\d{8,15}\b/g;
 const BEARER_PATTERN = /\bBearer\s+[A-Za-z0-9._~+/=-]+/gi;
+/** Credentials in a URL (`socks5://user:pass@host`): the part before `@` goes. */
+const URL_CREDENTIALS_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
 
 export const REDACTED = '[redacted]';
 
 export function redactText(text: string): string {
-  return text.replace(BEARER_PATTERN, `Bearer ${REDACTED}`).replace(JID_PATTERN, `${REDACTED}@jid`).replace(PHONE_PATTERN, REDACTED);
+  return text
+    .replace(URL_CREDENTIALS_PATTERN, `$1${REDACTED}@`)
+    .replace(BEARER_PATTERN, `Bearer ${REDACTED}`)
+    .replace(JID_PATTERN, `${REDACTED}@jid`).replace(PHONE_PATTERN, REDACTED);
 }
 
 /**

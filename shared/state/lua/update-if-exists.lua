@@ -2,10 +2,13 @@
 -- removed is never recreated by a late update).
 --
 -- KEYS[1] hash (a session record)
--- ARGV[1] n, the number of fields to delete; ARGV[2..n+1] their names; then name/value pairs to set
+-- ARGV[1] session index prefix (lib/session-index.lua): the record's index entries follow its status and phone
+-- ARGV[2] n, the number of fields to delete; ARGV[3..n+2] their names; then name/value pairs to set
 --
 -- Returns 1 if updated, 0 if the hash does not exist.
 --!include lib/update-fields.lua
+--!include lib/session-index.lua
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-update_fields(KEYS[1], 1)
+update_fields(KEYS[1], 2)
+reindex_session(KEYS[1], ARGV[1])
 return 1

@@ -22,14 +22,33 @@ export interface MessageSendJob extends SessionJob {
   readonly messageId: string;
 }
 
+/**
+ * Which of a list of phone numbers are on WhatsApp, asked over the session's socket. The phones are in
+ * the request (`SessionRequests`, under `requestId`); past `deadline` (ms) nobody waits for the answer.
+ */
+export interface ContactsCheckJob extends SessionJob {
+  readonly requestId: string;
+  readonly deadline: number;
+}
+
+/**
+ * The jobs of a shard's queue. `session.logout` is a delete's (log out, then remove everything);
+ * `session.unlink` is the API's logout (unlink the device, keep the record: `logged_out`).
+ */
 export interface ShardJobs {
   'session.start': SessionStartJob;
   'session.stop': SessionStopJob;
   'session.logout': SessionLogoutJob;
+  'session.restart': SessionJob;
+  'session.unlink': SessionJob;
+  'session.pair': SessionJob;
   'message.send': MessageSendJob;
+  'contacts.check': ContactsCheckJob;
 }
 export type ShardJobName = keyof ShardJobs;
-export const SHARD_JOB_NAMES: readonly ShardJobName[] = ['session.start', 'session.stop', 'session.logout', 'message.send'];
+export const SHARD_JOB_NAMES: readonly ShardJobName[] = [
+  'session.start', 'session.stop', 'session.logout', 'session.restart', 'session.unlink', 'session.pair', 'message.send', 'contacts.check',
+];
 
 /** A job whose name or data is not what Fleet enqueues: it is failed, never retried. */
 export class InvalidJobError extends Error {
@@ -41,7 +60,7 @@ export class InvalidJobError extends Error {
 export function parseShardJob(name: string, data: unknown): { [N in ShardJobName]: { readonly name: N; readonly data: ShardJobs[N] } }[ShardJobName] {
   if (!(SHARD_JOB_NAMES as readonly string[]).includes(name)) throw new InvalidJobError(`unknown job name ${JSON.stringify(name)}`);
   const fields = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
-  const { sessionId, workspaceId, incarnation, messageId } = fields;
+  const { sessionId, workspaceId, incarnation, messageId, requestId, deadline } = fields;
   if (typeof sessionId !== 'string' || sessionId === '') throw new InvalidJobError(`${name}: sessionId must be a non-empty string`);
   if (workspaceId !== undefined && (typeof workspaceId !== 'number' || !Number.isSafeInteger(workspaceId))) {
     throw new InvalidJobError(`${name}: workspaceId must be an integer`);
@@ -52,7 +71,12 @@ export function parseShardJob(name: string, data: unknown): { [N in ShardJobName
     ...(workspaceId === undefined ? {} : { workspaceId }),
     ...(incarnation === undefined ? {} : { incarnation }),
   };
-  if (name !== 'message.send') return { name: name as Exclude<ShardJobName, 'message.send'>, data: base };
+  if (name === 'contacts.check') {
+    if (typeof requestId !== 'string' || requestId === '') throw new InvalidJobError('contacts.check: requestId must be a non-empty string');
+    if (typeof deadline !== 'number' || !Number.isFinite(deadline)) throw new InvalidJobError('contacts.check: deadline must be a number');
+    return { name, data: { ...base, requestId, deadline } };
+  }
+  if (name !== 'message.send') return { name: name as Exclude<ShardJobName, 'message.send' | 'contacts.check'>, data: base };
   if (typeof messageId !== 'string' || messageId === '') throw new InvalidJobError('message.send: messageId must be a non-empty string');
   return { name, data: { ...base, messageId } };
 }

@@ -4,6 +4,9 @@ import { STATE_SCRIPTS, type TakeResult } from './scripts';
 
 export type { TakeResult } from './scripts';
 
+/** The desired state a lease is taken for (see `LeaseStore.take`). */
+export type LeasePurpose = 'running' | 'deleted' | 'logged_out';
+
 export interface LeaseHolder {
   readonly instanceId: string;
   readonly incarnation: string;
@@ -27,10 +30,10 @@ export class LeaseStore {
 
   /**
    * Takes the lease of a session whose desired state is `purpose`: 'running' to run it, 'deleted' to
-   * log its stored device out before the state is removed. The epoch handed out is at least
-   * `minEpoch` (default 0: the next one).
+   * log its stored device out before the state is removed, 'logged_out' to unlink its stored device
+   * on the API's logout. The epoch handed out is at least `minEpoch` (default 0: the next one).
    */
-  async take(sessionId: string, holder: LeaseHolder, now = Date.now(), purpose: 'running' | 'deleted' = 'running', minEpoch = 0): Promise<TakeResult> {
+  async take(sessionId: string, holder: LeaseHolder, now = Date.now(), purpose: LeasePurpose = 'running', minEpoch = 0): Promise<TakeResult> {
     const { instanceId, incarnation } = holder;
     return STATE_SCRIPTS.takeLease.run(this.redis, { keys: this.keys, sessionId, instanceId, incarnation, now, purpose, minEpoch });
   }

@@ -25,6 +25,8 @@ export interface CreateSessionInput extends Base {
   readonly now: number;
   /** A new random id for this creation (jobs and messages of an earlier session under the id differ). */
   readonly incarnation: string;
+  /** Optional fields written only when the record is created (name → value). */
+  readonly extra: Readonly<Record<string, string>>;
 }
 
 /** Fields of a session record to change: `remove` deleted first, then `set` (name → value) written. */
@@ -58,8 +60,11 @@ export interface TakeLeaseInput extends Base {
   readonly instanceId: string;
   readonly incarnation: string;
   readonly now: number;
-  /** The desired state the taker acts on: 'running' to run it, 'deleted' to log its device out. */
-  readonly purpose: 'running' | 'deleted';
+  /**
+   * The desired state the taker acts on: 'running' to run it, 'deleted' to log its device out before
+   * the session is removed, 'logged_out' to unlink its device on the API's logout.
+   */
+  readonly purpose: 'running' | 'deleted' | 'logged_out';
   /** Lowest epoch to hand out (0: the next one). */
   readonly minEpoch: number;
 }
@@ -88,6 +93,39 @@ function fieldArgs(input: SessionFieldsInput): string[] {
   return [String(input.remove.length), ...input.remove, ...Object.entries(input.set).flat()];
 }
 
+export interface RemoveSessionInput extends Base {
+  readonly sessionId: string;
+  readonly shard: number;
+  readonly workspaceId: number;
+}
+
+export interface IndexSessionsInput extends Base {
+  readonly sessionIds: readonly string[];
+}
+
+/** One page of the session index: which set is walked, between which bounds, filtered how. */
+export interface ListSessionsInput extends Base {
+  /** The index walked (`keys.sessionIndex(…)`). */
+  readonly index: string;
+  /** A status set every result must be in, if any. */
+  readonly filter?: string;
+  /** ZRANGEBYLEX bounds. */
+  readonly min: string;
+  readonly max: string;
+  readonly limit: number;
+  /** Entries read per ZRANGEBYLEX, and examined at most per page. */
+  readonly chunk: number;
+  readonly budget: number;
+  /** The search prefix when `index` is a `terms` set. */
+  readonly search?: string;
+}
+
+export interface SessionPage {
+  readonly ids: string[];
+  /** The index member to continue after; undefined when the walk reached the end. */
+  readonly next: string | undefined;
+}
+
 function written(name: string, raw: unknown): UpdateOutcome {
   const code = reply.number(raw);
   if (code === 1) return 'written';
@@ -104,7 +142,7 @@ export const STATE_SCRIPTS = {
     name: 'create-session',
     source: source('create-session'),
     keys: (i) => [i.keys.session(i.sessionId), i.keys.sessions, i.keys.shardSessions(i.shard), i.keys.workspaceSessions(i.workspaceId)],
-    args: (i) => [i.sessionId, i.workspaceId, i.accountId, i.shard, i.now, i.incarnation],
+    args: (i) => [i.sessionId, i.workspaceId, i.accountId, i.shard, i.now, i.incarnation, i.keys.sessionIndexPrefix, ...Object.entries(i.extra).flat()],
     parse: (raw) => {
       const [kind, status] = reply.array(raw).map((item) => reply.string(item));
       if (kind === 'exists') return { kind, status: status ?? '' };
@@ -123,21 +161,45 @@ export const STATE_SCRIPTS = {
     name: 'update-if-exists',
     source: source('update-if-exists'),
     keys: (i) => [i.keys.session(i.sessionId)],
-    args: fieldArgs,
+    args: (i) => [i.keys.sessionIndexPrefix, ...fieldArgs(i)],
     parse: (raw) => (reply.flag(raw) ? 'written' : 'missing'),
   }),
   updateIfEpoch: new TypedScript<FencedFieldsInput, UpdateOutcome>({
     name: 'update-if-epoch',
     source: source('update-if-epoch'),
     keys: (i) => [i.keys.session(i.sessionId)],
-    args: (i) => [i.epoch, ...fieldArgs(i)],
+    args: (i) => [i.keys.sessionIndexPrefix, i.epoch, ...fieldArgs(i)],
     parse: (raw) => written('update-if-epoch', raw),
+  }),
+  removeSession: new TypedScript<RemoveSessionInput, boolean>({
+    name: 'remove-session',
+    source: source('remove-session'),
+    keys: (i) => [i.keys.session(i.sessionId), i.keys.sessions, i.keys.shardSessions(i.shard), i.keys.workspaceSessions(i.workspaceId)],
+    args: (i) => [i.keys.sessionIndexPrefix, i.sessionId, i.keys.sessionChanges],
+    parse: (raw) => reply.flag(raw),
+  }),
+  indexSessions: new TypedScript<IndexSessionsInput, number>({
+    name: 'index-sessions',
+    source: source('index-sessions'),
+    keys: (i) => i.sessionIds.map((id) => i.keys.session(id)),
+    args: (i) => [i.keys.sessionIndexPrefix],
+    parse: (raw) => reply.number(raw),
+  }),
+  listSessions: new TypedScript<ListSessionsInput, SessionPage>({
+    name: 'list-sessions',
+    source: source('list-sessions'),
+    keys: (i) => [i.index, i.filter ?? i.index],
+    args: (i) => [i.min, i.max, i.limit, i.chunk, i.budget, i.filter ? '1' : '0', i.search ?? ''],
+    parse: (raw) => {
+      const [next, ...ids] = reply.array(raw).map((item) => reply.string(item));
+      return { ids, next: next ? next : undefined };
+    },
   }),
   takeLease: new TypedScript<TakeLeaseInput, TakeResult>({
     name: 'take-lease',
     source: source('take-lease'),
     keys: (i) => [i.keys.lease(i.sessionId), i.keys.session(i.sessionId), i.keys.worker(i.instanceId), i.keys.restoreLock(i.sessionId)],
-    args: (i) => [i.instanceId, i.incarnation, i.keys.worker(''), i.now, i.purpose, i.minEpoch],
+    args: (i) => [i.instanceId, i.incarnation, i.keys.worker(''), i.now, i.purpose, i.minEpoch, i.keys.sessionIndexPrefix],
     parse: (raw) => {
       const [code, value] = reply.array(raw);
       const outcome = reply.number(code);

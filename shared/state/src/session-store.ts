@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@fleet/keys';
 import { STATE_SCRIPTS, type CreateOutcome } from './scripts';
-import { parseSession, type DesiredState, type SessionRecord, type SessionStatus } from './records';
+import { parseSession, type DesiredState, type SealedProxy, type SessionRecord, type SessionStatus } from './records';
+import { SessionIndex, type SessionListQuery, type SessionListPage } from './session-index';
 
 export type { CreateOutcome } from './scripts';
 
@@ -11,6 +12,10 @@ export interface NewSession {
   readonly workspaceId: number;
   readonly accountId: string;
   readonly shard: number;
+  /** Link by pairing code with this phone number (E.164 digits) instead of a QR scan. */
+  readonly pairingPhone?: string;
+  /** The session's proxy, sealed. */
+  readonly proxy?: SealedProxy;
 }
 
 /** Fields a worker may update on a session record. */
@@ -23,9 +28,14 @@ export interface SessionUpdate {
   readonly epoch?: number;
   readonly lastError?: string | null;
   readonly desired?: DesiredState;
+  readonly pairingPhone?: string | null;
+  readonly pairingCode?: string | null;
+  readonly pairingCodeExpiresAt?: number | null;
+  /** Sets (or, null, removes) the sealed proxy and its scheme and host. */
+  readonly proxy?: SealedProxy | null;
 }
 
-const FIELD_NAMES: Record<keyof SessionUpdate, string> = {
+const FIELD_NAMES: Record<Exclude<keyof SessionUpdate, 'proxy'>, string> = {
   status: 'status',
   qr: 'qr',
   qrExpiresAt: 'qr_expires_at',
@@ -34,28 +44,62 @@ const FIELD_NAMES: Record<keyof SessionUpdate, string> = {
   epoch: 'epoch',
   lastError: 'last_error',
   desired: 'desired',
+  pairingPhone: 'pairing_phone',
+  pairingCode: 'pairing_code',
+  pairingCodeExpiresAt: 'pairing_code_expires_at',
 };
 
-/** Whether an update changes what a client waits for (status, QR, phone): those are announced. */
+const PROXY_FIELDS = ['proxy_sealed', 'proxy_scheme', 'proxy_host'] as const;
+
+/** Whether an update changes what a client waits for (status, QR, phone, pairing code): those are announced. */
 function announces(update: SessionUpdate): boolean {
-  return update.status !== undefined || update.qr !== undefined || update.phone !== undefined;
+  return update.status !== undefined || update.qr !== undefined || update.phone !== undefined || update.pairingCode !== undefined;
+}
+
+function proxyFields(proxy: SealedProxy): Record<(typeof PROXY_FIELDS)[number], string> {
+  return { proxy_sealed: proxy.sealed, proxy_scheme: proxy.scheme, proxy_host: proxy.host };
+}
+
+/** The record fields of an update: those to remove (null) and those to set. */
+function fieldsOf(update: SessionUpdate, now: number): { remove: string[]; set: Record<string, string> } {
+  const set: Record<string, string> = { updated_at: String(now) };
+  const remove: string[] = [];
+  for (const [name, value] of Object.entries(update) as Array<[keyof SessionUpdate, unknown]>) {
+    if (value === undefined) continue;
+    if (name === 'proxy') {
+      if (value === null) remove.push(...PROXY_FIELDS);
+      else Object.assign(set, proxyFields(value as SealedProxy));
+    } else if (value === null) remove.push(FIELD_NAMES[name]);
+    else set[FIELD_NAMES[name]] = String(value);
+  }
+  return { remove, set };
 }
 
 /** Session records in Redis: read by the ingress directly, written by the owning worker. */
 export class SessionStore {
+  private readonly index: SessionIndex;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.index = new SessionIndex(redis, keys);
+  }
 
   async create(session: NewSession, now = Date.now()): Promise<CreateOutcome> {
-    return STATE_SCRIPTS.createSession.run(this.redis, { ...session, keys: this.keys, now, incarnation: randomBytes(8).toString('hex') });
+    const { pairingPhone, proxy, ...fields } = session;
+    const extra: Record<string, string> = {
+      ...(pairingPhone ? { pairing_phone: pairingPhone } : {}),
+      ...(proxy ? proxyFields(proxy) : {}),
+    };
+    return STATE_SCRIPTS.createSession.run(this.redis, { ...fields, keys: this.keys, now, incarnation: randomBytes(8).toString('hex'), extra });
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     return parseSession(await this.redis.hgetall(this.keys.session(sessionId)));
   }
 
+  /** The records of `sessionIds` that exist, in the order given. */
   async getMany(sessionIds: readonly string[]): Promise<SessionRecord[]> {
     if (sessionIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
@@ -69,17 +113,11 @@ export class SessionStore {
 
   /**
    * Updates fields of an existing record; a missing record is not recreated. With `epoch`, the write
-   * is fenced: it is refused (false) unless the record's epoch is still that one.
+   * is fenced: it is refused (false) unless the record's epoch is still that one. The record's index
+   * entries (the lists) follow its status and phone in the same step.
    */
   async update(sessionId: string, update: SessionUpdate, now = Date.now(), epoch?: number): Promise<boolean> {
-    const set: Record<string, string> = { updated_at: String(now) };
-    const remove: string[] = [];
-    for (const [name, value] of Object.entries(update) as Array<[keyof SessionUpdate, unknown]>) {
-      if (value === undefined) continue;
-      if (value === null) remove.push(FIELD_NAMES[name]);
-      else set[FIELD_NAMES[name]] = String(value);
-    }
-    const fields = { keys: this.keys, sessionId, remove, set };
+    const fields = { keys: this.keys, sessionId, ...fieldsOf(update, now) };
     const result = epoch === undefined
       ? await STATE_SCRIPTS.updateIfExists.run(this.redis, fields)
       : await STATE_SCRIPTS.updateIfEpoch.run(this.redis, { ...fields, epoch });
@@ -91,16 +129,23 @@ export class SessionStore {
     return result === 'written';
   }
 
-  /** Removes the record and its index entries, and announces it (a long poll ends). */
+  /** Removes the record, its index entries and set memberships, and announces it (a long poll ends). */
   async remove(record: Pick<SessionRecord, 'sessionId' | 'shard' | 'workspaceId'>): Promise<void> {
-    await this.redis
-      .multi()
-      .del(this.keys.session(record.sessionId))
-      .srem(this.keys.sessions, record.sessionId)
-      .srem(this.keys.shardSessions(record.shard), record.sessionId)
-      .srem(this.keys.workspaceSessions(record.workspaceId), record.sessionId)
-      .publish(this.keys.sessionChanges, record.sessionId)
-      .exec();
+    await STATE_SCRIPTS.removeSession.run(this.redis, { keys: this.keys, sessionId: record.sessionId, shard: record.shard, workspaceId: record.workspaceId });
+  }
+
+  /** One page of sessions from the index, in its order, with the cursor of the next page. */
+  async list(query: SessionListQuery): Promise<{ records: SessionRecord[]; nextCursor: string | undefined }> {
+    const page: SessionListPage = await this.index.page(query);
+    return { records: await this.getMany(page.ids), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Indexes every record written before the index existed, once per cluster (a marker remembers it);
+   * records written since index themselves. Safe to run from several processes at once.
+   */
+  async buildIndex(): Promise<{ built: boolean; sessions: number }> {
+    return this.index.backfill();
   }
 
   async idsInShard(shard: number): Promise<string[]> {

@@ -20,7 +20,7 @@ describe('state: Lua scripts (real Redis)', () => {
     redis.disconnect();
   });
 
-  const session = { sessionId: 's1', workspaceId: 5, accountId: '9', shard: 2, now: 1_000, incarnation: 'inc-1' };
+  const session = { sessionId: 's1', workspaceId: 5, accountId: '9', shard: 2, now: 1_000, incarnation: 'inc-1', extra: {} as Record<string, string> };
   const create = (overrides: Partial<typeof session> = {}) => S.createSession.run(redis, { keys, ...session, ...overrides });
   const record = (id = 's1') => redis.hgetall(keys.session(id));
 
@@ -29,13 +29,20 @@ describe('state: Lua scripts (real Redis)', () => {
       expect(await create()).to.deep.equal({ kind: 'created' });
       expect(await record()).to.deep.equal({
         session_id: 's1', workspace_id: '5', account_id: '9', shard: '2', desired: 'running', status: 'starting',
-        epoch: '0', incarnation: 'inc-1', created_at: '1000', updated_at: '1000',
+        epoch: '0', incarnation: 'inc-1', created_at: '1000', updated_at: '1000', ix_status: 'starting', ix_phone: '',
       });
       expect([await redis.smembers(keys.sessions), await redis.smembers(keys.shardSessions(2)), await redis.smembers(keys.workspaceSessions(5))])
         .to.deep.equal([['s1'], ['s1'], ['s1']]);
       await redis.hset(keys.session('s1'), 'status', 'connected');
       expect(await create({ incarnation: 'inc-2', now: 2_000 })).to.deep.equal({ kind: 'exists', status: 'connected' });
       expect(await record()).to.include({ incarnation: 'inc-1', updated_at: '1000' });
+    });
+
+    it('writes the optional fields only when it creates the record', async () => {
+      expect(await create({ extra: { pairing_phone: '15550001111', proxy_host: 'proxy:8080' } })).to.deep.equal({ kind: 'created' });
+      expect(await record()).to.include({ pairing_phone: '15550001111', proxy_host: 'proxy:8080' });
+      await create({ extra: { pairing_phone: '15559999999' } });
+      expect(await record()).to.include({ pairing_phone: '15550001111' });
     });
 
     it('a repeat for a stopped session wants it running again', async () => {
@@ -111,6 +118,13 @@ describe('state: Lua scripts (real Redis)', () => {
       expect(await record()).to.include({ epoch: '1', owner: 'w1', status: 'starting', updated_at: '5000' }).and.not.have.any.keys('qr', 'qr_expires_at', 'last_error');
       expect(await redis.hgetall(keys.lease('s1'))).to.deep.equal({ owner: 'w1', incarnation: 'run-1', epoch: '1', taken_at: '5000' });
       expect(await take(), 'its holder takes it again').to.deep.equal({ taken: true, epoch: 2 });
+    });
+
+    it('taken to unlink (the API\'s logout): status and fields untouched until the worker writes logged_out', async () => {
+      await redis.hset(keys.session('s1'), 'desired', 'logged_out', 'status', 'stopped', 'phone', '1555');
+      expect(await take({ purpose: 'logged_out' })).to.deep.equal({ taken: true, epoch: 1 });
+      expect(await record()).to.include({ status: 'stopped', owner: 'w1', phone: '1555' });
+      expect(await take({ purpose: 'running' })).to.deep.equal({ taken: false, reason: 'no_session' });
     });
 
     it('taken to delete: status stays deleting and the record keeps its fields', async () => {

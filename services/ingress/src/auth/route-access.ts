@@ -46,6 +46,13 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
   'POST /api/sessions/{id}/stop': needs('sessions:write'),
   'POST /api/sessions/{id}/start': needs('sessions:write'),
   'DELETE /api/sessions/{id}': needs('sessions:write'),
+  'GET /api/sessions': needs('sessions:read'), // a workspace key lists its own workspace
+  'POST /api/sessions/{id}/restart': needs('sessions:write'),
+  'POST /api/sessions/{id}/logout': needs('sessions:write'),
+  'POST /api/sessions/{id}/pair': needs('sessions:write'),
+  'GET /api/sessions/{id}/pairing-code': needs('sessions:write'), // like the QR: it links a device
+  'PUT /api/sessions/{id}/proxy': needs('sessions:write'),
+  'GET /api/contacts/check': needs('messages:send'), // asks WhatsApp through the session, ahead of sending
 
   // Messages and media.
   'POST /api/messages/send': needs('messages:send'),

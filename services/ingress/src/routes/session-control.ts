@@ -1,16 +1,14 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import QRCode from 'qrcode';
 import { ApiError } from '@fleet/errors';
 import { jobId, sessionJob, type SessionRecord } from '@fleet/state';
 import { canSee, principalOf } from '../auth/principal';
 import type { IngressDeps } from '../deps';
-import { SessionId, SessionView } from '../schemas';
+import { SessionView } from '../schemas';
 import { hasLiveQr, sessionView } from '../views';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
-import { assertNotRestoring } from './restoring';
+import { assertNotLoggingOut, currentView, IdParam, requireLiveSession, requireSession } from './session-access';
 
-const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const QR_FORMATS = ['png', 'data_url', 'raw'] as const;
 type QrFormat = (typeof QR_FORMATS)[number];
@@ -107,6 +105,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
   app.openapi(stopSession, async (c) => {
     const { id } = c.req.valid('param');
     const record = await requireLiveSession(deps, c, id);
+    assertNotLoggingOut(record);
     await deps.sessions.update(id, { desired: 'stopped' });
     await deps.queues.add(record.shard, 'session.stop', sessionJob(record), jobId('stop', id, Date.now()));
     return c.json(await currentView(deps, record), 202);
@@ -115,6 +114,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
   app.openapi(startSession, async (c) => {
     const { id } = c.req.valid('param');
     const record = await requireLiveSession(deps, c, id);
+    assertNotLoggingOut(record);
     await deps.sessions.update(id, { desired: 'running' });
     await deps.queues.add(record.shard, 'session.start', sessionJob(record), jobId('start', id, Date.now()));
     return c.json(await currentView(deps, record), 202);
@@ -128,22 +128,3 @@ async function renderQr(text: string, format: Exclude<QrFormat, 'raw'>): Promise
   return format === 'png' ? QRCode.toBuffer(text, { ...options, type: 'png' }) : QRCode.toDataURL(text, options);
 }
 
-/** The session, when it exists and the key may see it (404 SESSION_NOT_FOUND otherwise, the same for both). */
-async function requireSession(deps: IngressDeps, c: Context, id: string): Promise<SessionRecord> {
-  const record = await deps.sessions.get(id);
-  if (!record || !canSee(c, record.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
-  return record;
-}
-
-/** A session being deleted cannot be stopped or started again; one being restored waits for the restore. */
-async function requireLiveSession(deps: IngressDeps, c: Context, id: string): Promise<SessionRecord> {
-  const record = await requireSession(deps, c, id);
-  if (record.desired === 'deleted') throw new ApiError('SESSION_NOT_FOUND', 'the session is being deleted', { session_id: id, status: record.status });
-  await assertNotRestoring(deps, id);
-  return record;
-}
-
-async function currentView(deps: IngressDeps, record: SessionRecord): Promise<ReturnType<typeof sessionView>> {
-  const route = deps.cluster.route(record.workspaceId);
-  return sessionView((await deps.sessions.get(record.sessionId)) ?? record, route.ownerLive ? route.owner : null);
-}

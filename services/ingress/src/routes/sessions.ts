@@ -8,6 +8,7 @@ import { CreateSessionBody, SessionId, SessionView } from '../schemas';
 import { sessionView } from '../views';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 import { assertNotRestoring } from './restoring';
+import { assertNotLoggingOut } from './session-access';
 
 const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -49,11 +50,15 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
     await assertNotRestoring(deps, body.session_id);
     const [existing, counts] = await Promise.all([deps.sessions.get(body.session_id), shardCounts()]);
     if (!existing) assertCapacity(deps, route.owner, counts);
+    else assertNotLoggingOut(existing);
     const outcome = await deps.sessions.create({
       sessionId: body.session_id,
       workspaceId: body.workspace_id,
       accountId: body.account_id,
       shard: route.shard,
+      ...(body.phone_number ? { pairingPhone: body.phone_number } : {}),
+      // Sealed with the session id as additional data: the URL is never stored, logged or shown in clear.
+      ...(body.proxy_url ? { proxy: deps.secrets.sealProxy(body.proxy_url, body.session_id) } : {}),
     });
     if (outcome.kind === 'conflict') {
       deps.metrics.sessionsCreated.inc({ outcome: 'rejected' });

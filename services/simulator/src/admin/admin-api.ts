@@ -5,8 +5,9 @@
 import type { SimContext } from '../context'
 import type { Connection } from '../connection/connection'
 import type { Account } from '../state/account'
-import { AccountNotFoundError, MessageNotFoundError, NotConnectedError, NotRunningError } from '../errors'
+import { AccountNotFoundError, BadRequestError, MessageNotFoundError, NotConnectedError, NotRunningError } from '../errors'
 import { scanQr, assertPhone } from '../protocol/pairing'
+import { enterLinkCode } from '../protocol/link-code'
 import { markStatus } from '../protocol/recipient'
 import { receipt } from '../protocol/nodes'
 import { applyDisconnect } from './disconnect'
@@ -17,7 +18,7 @@ import { deliverIncomingRequest } from './incoming'
 import { createGroup, describeGroup, findGroup } from './groups'
 import { openSentMedia, readSentMedia, type SentMediaStream } from './sent-media'
 import type {
-  AccountDetails, AccountSummary, Faults, FaultsResult, GroupInfo, IncomingResult, LoggedMessage, PendingQr, ScanResult, SentPage,
+  AccountDetails, AccountSummary, Faults, FaultsResult, GroupInfo, IncomingResult, LoggedMessage, PendingLinkCode, PendingQr, ScanResult, SentPage,
   SentTotals, StatsSnapshot,
 } from './types'
 
@@ -32,6 +33,34 @@ export class AdminApi {
   async scan(qr: unknown, phone: unknown): Promise<ScanResult> {
     this.assertRunning()
     return scanQr(this.ctx, qr, phone)
+  }
+
+  /**
+   * The phone `phone` enters the pairing code its companion showed ("Link with phone number"):
+   * resolves once the device is linked (then 515), or fails with LINK_CODE_MISMATCH for a wrong code.
+   */
+  async enterLinkCode(phone: unknown, code: unknown): Promise<ScanResult> {
+    this.assertRunning()
+    return enterLinkCode(this.ctx, phone, code)
+  }
+
+  /** Companions that asked to be linked by code and wait for it to be entered. */
+  pendingLinkCodes(): PendingLinkCode[] {
+    const now = Date.now()
+    return [...this.ctx.registry.linkCodes.values()].flatMap(({ linkCode }) =>
+      linkCode ? [{ phone: linkCode.phone, ref: linkCode.ref, platform: linkCode.platform, ageMs: now - linkCode.requestedAt }] : [])
+  }
+
+  /**
+   * Makes `phones` simulated WhatsApp users (contacts): usync answers them as on WhatsApp. Accounts
+   * (phones that linked a device) and contacts that wrote or were written to are users already.
+   */
+  addUsers(request: unknown): { users: number } {
+    const phones = (request as { phones?: unknown } | undefined)?.phones
+    if (!Array.isArray(phones) || phones.length === 0 || phones.length > 1000) throw new BadRequestError('phones must be a list of 1 to 1000 phone numbers', { field: 'phones' })
+    for (const phone of phones) assertPhone(phone)
+    for (const phone of phones as string[]) this.ctx.registry.peer(phone)
+    return { users: phones.length }
   }
 
   accounts(): AccountSummary[] {

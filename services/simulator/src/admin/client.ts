@@ -1,7 +1,7 @@
 /** A small typed HTTP client for the admin API, for other packages' tests and load scripts. */
 import type {
   AccountDetails, AccountSummary, CreateGroupRequest, ErrorBody, Faults, FaultsRequest, FaultsResult, GroupInfo, IncomingRequest,
-  IncomingResult, LoggedMessage, PendingQr, ReceiptRequest, ScanResult, SentPage, SentTotals, SettingsRequest, StatsSnapshot,
+  IncomingResult, LoggedMessage, PendingLinkCode, PendingQr, ReceiptRequest, ScanResult, SentPage, SentTotals, SettingsRequest, StatsSnapshot,
 } from './types'
 
 export class SimulatorClientError extends Error {
@@ -33,6 +33,20 @@ export class SimulatorClient {
 
   scan(qr: string, phone: string): Promise<ScanResult> {
     return this.request('POST', '/admin/scan', { qr, phone })
+  }
+
+  /** The phone `phone` enters a pairing code (see AdminApi.enterLinkCode). */
+  enterLinkCode(phone: string, code: string): Promise<ScanResult> {
+    return this.request('POST', '/admin/link-code', { phone, code })
+  }
+
+  async pendingLinkCodes(): Promise<PendingLinkCode[]> {
+    return (await this.request<{ linkCodes: PendingLinkCode[] }>('GET', '/admin/link-codes')).linkCodes
+  }
+
+  /** Makes phones simulated WhatsApp users (usync answers them as on WhatsApp). */
+  addUsers(phones: string[]): Promise<{ users: number }> {
+    return this.request('POST', '/admin/users', { phones })
   }
 
   async accounts(): Promise<AccountSummary[]> {

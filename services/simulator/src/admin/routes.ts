@@ -48,6 +48,12 @@ export function createAdminApp(api: AdminApi, logger: SimLogger): Hono {
     const body = await readJson(c) as Record<string, unknown>
     return c.json(await api.scan(body?.qr, body?.phone))
   })
+  app.post('/admin/link-code', async c => {
+    const body = await readJson(c) as Record<string, unknown>
+    return c.json(await api.enterLinkCode(body?.phone, body?.code))
+  })
+  app.get('/admin/link-codes', c => c.json({ linkCodes: api.pendingLinkCodes() }))
+  app.post('/admin/users', async c => c.json(api.addUsers(await readJson(c))))
   app.get('/admin/accounts', c => c.json({ accounts: api.accounts() }))
   app.get('/admin/accounts/:phone', c => c.json(api.account(c.req.param('phone'))))
   app.post('/admin/accounts/:phone/incoming', async c => c.json(await api.incoming(c.req.param('phone'), await readJson(c))))

@@ -35,6 +35,16 @@ export interface ScanRequest {
   phone: string
 }
 
+/** A companion waiting for its pairing code to be entered on `phone` (`POST /admin/link-code`). */
+export interface PendingLinkCode {
+  phone: string
+  /** the `link_code_pairing_ref` the server handed the companion */
+  ref: string
+  /** `companion_platform_display` of the companion, e.g. `Chrome (Mac OS)` */
+  platform: string
+  ageMs: number
+}
+
 export interface ScanResult {
   phone: string
   deviceId: number

@@ -28,6 +28,15 @@ export async function scanQr(ctx: SimContext, qr: unknown, phone: unknown): Prom
   assertPhone(phone)
   const { registration, advSecret } = findRegistration(ctx, qr)
   registration.scanned = true
+  return completePairing(ctx, registration, phone, advSecret)
+}
+
+/**
+ * The phone's last step of either way of linking (a scanned QR, an entered pairing code): with the
+ * adv secret it shares with the companion, it sends pair-success with a signed device identity, waits
+ * for pair-device-sign, registers the device and tells the socket to restart (515).
+ */
+export async function completePairing(ctx: SimContext, registration: PendingRegistration, phone: string, advSecret: Buffer): Promise<ScanResult> {
   const account = ctx.registry.ensureAccount(phone)
   const accountKey = ctx.registry.peer(phone).identityKey
   const deviceId = account.allocateDeviceId()

@@ -4,12 +4,17 @@ import type { Connection } from '../connection/connection'
 import type { SimContext } from '../context'
 import { handleIq } from './iq-handlers'
 import { handleClientMessage } from './client-messages'
+import { handleLinkCodeIq } from './link-code'
+import { getBinaryNodeChild } from 'baileys'
 import { iqResult, stanzaAck } from './nodes'
 
 export async function routeNode(ctx: SimContext, connection: Connection, node: BinaryNode): Promise<void> {
   if (connection.state !== 'authenticated') {
-    // a registering socket only acks pair-device; answer any query so the client never waits
-    if (node.tag === 'iq' && (node.attrs.type === 'get' || node.attrs.type === 'set')) {
+    // a registering socket acks pair-device and may ask to be linked by code; any other query gets an
+    // empty answer so the client never waits
+    if (node.tag === 'iq' && node.attrs.xmlns === 'md' && getBinaryNodeChild(node, 'link_code_companion_reg')) {
+      handleLinkCodeIq(ctx, connection, node)
+    } else if (node.tag === 'iq' && (node.attrs.type === 'get' || node.attrs.type === 'set')) {
       connection.send(iqResult(node.attrs.id ?? ''))
     }
     return

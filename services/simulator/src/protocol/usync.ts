@@ -1,6 +1,9 @@
 /**
- * USync answers. Every simulated user exists, is on WhatsApp, has only its phone (device 0), no status
- * and no disappearing mode. Only the protocols named in `<query>` are answered, as the client expects.
+ * USync answers. Every simulated user has only its phone (device 0), no status and no disappearing
+ * mode. The `contact` protocol (Baileys' `onWhatsApp`: is this number on WhatsApp?) answers `in` for the
+ * users the simulator knows (accounts, contacts that wrote or were written to, numbers added with
+ * `addUsers`) and `out` for any other number. Only the protocols named in `<query>` are answered, as
+ * the client expects.
  */
 import { getBinaryNodeChild } from 'baileys'
 import type { BinaryNode } from 'baileys'
@@ -11,7 +14,8 @@ export function answerUsync(ctx: SimContext, iq: BinaryNode): BinaryNode {
   const usync = getBinaryNodeChild(iq, 'usync')
   const protocols = childrenOf(getBinaryNodeChild(usync, 'query')).map(child => child.tag)
   if (protocols.includes('devices')) ctx.counters.deviceQueries += 1
-  const users = childrenOf(getBinaryNodeChild(usync, 'list')).map(user => userResult(user, protocols))
+  const known = (phone: string): boolean => ctx.registry.accounts.has(phone) || ctx.registry.peers.has(phone)
+  const users = childrenOf(getBinaryNodeChild(usync, 'list')).map(user => userResult(user, protocols, known))
   return iqResult(iq.attrs.id ?? '', [{
     tag: 'usync',
     attrs: { sid: usync?.attrs.sid ?? '', index: '0', last: 'true', mode: usync?.attrs.mode ?? 'query', context: usync?.attrs.context ?? 'interactive' },
@@ -22,14 +26,21 @@ export function answerUsync(ctx: SimContext, iq: BinaryNode): BinaryNode {
   }])
 }
 
-function userResult(user: BinaryNode, protocols: string[]): BinaryNode {
+function userResult(user: BinaryNode, protocols: string[], known: (phone: string) => boolean): BinaryNode {
   const jid = user.attrs.jid ?? phoneToJid(user)
   const content: BinaryNode[] = []
   for (const protocol of protocols) {
-    const answer = protocolAnswer(protocol)
+    const answer = protocol === 'contact' ? contactAnswer(user, jid, known) : protocolAnswer(protocol)
     if (answer) content.push(answer)
   }
   return { tag: 'user', attrs: { jid }, content }
+}
+
+/** `<contact type=in|out>` with the number as asked (WhatsApp echoes it). */
+function contactAnswer(user: BinaryNode, jid: string, known: (phone: string) => boolean): BinaryNode {
+  const asked = contentBuffer(getBinaryNodeChild(user, 'contact'))
+  const phone = jid.split('@')[0]?.split(':')[0] ?? ''
+  return { tag: 'contact', attrs: { type: known(phone) ? 'in' : 'out' }, ...(asked ? { content: asked } : {}) }
 }
 
 function protocolAnswer(protocol: string): BinaryNode | undefined {
@@ -43,8 +54,6 @@ function protocolAnswer(protocol: string): BinaryNode | undefined {
           { tag: 'key-index-list', attrs: { ts: unixNow() } },
         ],
       }
-    case 'contact':
-      return { tag: 'contact', attrs: { type: 'in' } }
     case 'status':
       return { tag: 'status', attrs: { t: '0', code: '401' } }
     case 'disappearing_mode':

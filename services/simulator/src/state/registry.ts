@@ -9,6 +9,7 @@ import { SimPeer } from '../signal/peer'
 import type { DeviceKeyBundle } from '../signal/peer'
 import type { CredsPool } from '@fleet/signal-crypto'
 import { GroupRegistry } from './groups'
+import type { LinkCodeRequest } from '../protocol/link-code'
 
 export interface PendingRegistration {
   /** connection id of the socket waiting for a scan */
@@ -22,6 +23,8 @@ export interface PendingRegistration {
   scanned: boolean
   /** the waiting socket */
   link: RegistrationLink
+  /** set when the companion asked to be linked by pairing code (companion_hello) */
+  linkCode?: LinkCodeRequest
 }
 
 /** The view of a registering socket that pairing needs. */
@@ -37,6 +40,8 @@ export class Registry {
   readonly peers = new Map<string, SimPeer>()
   readonly pendingByRef = new Map<string, PendingRegistration>()
   readonly pending = new Set<PendingRegistration>()
+  /** registrations waiting for a pairing code, by the phone that is to enter it (the latest per phone) */
+  readonly linkCodes = new Map<string, PendingRegistration>()
   readonly groups = new GroupRegistry()
 
   constructor(
@@ -89,5 +94,15 @@ export class Registry {
   removePending(registration: PendingRegistration): void {
     this.pending.delete(registration)
     for (const ref of registration.refs) this.pendingByRef.delete(ref)
+    const phone = registration.linkCode?.phone
+    if (phone !== undefined && this.linkCodes.get(phone) === registration) this.linkCodes.delete(phone)
+  }
+
+  /** The companion of `registration` waits for a pairing code to be entered on `request.phone`. */
+  setLinkCode(registration: PendingRegistration, request: LinkCodeRequest): void {
+    const previous = registration.linkCode?.phone
+    if (previous !== undefined && this.linkCodes.get(previous) === registration) this.linkCodes.delete(previous)
+    registration.linkCode = request
+    this.linkCodes.set(request.phone, registration)
   }
 }

@@ -17,6 +17,13 @@ export interface SessionSpec {
   readonly epoch: number;
   /** `SESSION_STORAGE_PATH/workspace_<id>/<session_id>/`, already validated. */
   readonly storageDir: string;
+  /** Link an unlinked device by pairing code with this phone number (E.164 digits) instead of a QR scan. */
+  readonly pairingPhone?: string;
+  /**
+   * The session's proxy (`http://`, `https://`, `socks5://`, credentials allowed) for the WebSocket and
+   * media; a secret: never logged.
+   */
+  readonly proxyUrl?: string;
 }
 
 export type MessageAckStatus = 'sent' | 'delivered' | 'read' | 'failed';
@@ -89,6 +96,8 @@ export interface IncomingMessage {
 /** Callbacks a connector invokes; they never throw and never block the socket. */
 export interface SessionHandlers {
   onQr(qr: string, expiresAt: number): void;
+  /** A pairing code for `phone` was obtained; it stays valid while this socket offers it (`expiresAt`). */
+  onPairingCode?(code: string, phone: string, expiresAt: number): void;
   onConnected(info: { readonly phone: string }): void;
   onDisconnected(info: DisconnectInfo): void;
   /** The device was logged out (401): the connector has already cleared the auth state. */
@@ -120,6 +129,20 @@ export interface SessionHandle {
   stop(): Promise<void>;
   /** Logs the device out on WhatsApp and removes its auth state. */
   logout(): Promise<void>;
+  /**
+   * Links an unlinked device by pairing code with `phone`: asks for a code now if the socket can,
+   * else as soon as it can (`onPairingCode`). A connector that cannot leaves it out.
+   */
+  pair?(phone: string): Promise<void>;
+  /** Which of `phones` (digits) are on WhatsApp, with their JIDs; needs an open socket. */
+  checkContacts?(phones: readonly string[]): Promise<ContactCheck[]>;
+}
+
+/** Whether a phone number is on WhatsApp, and its JID when it is. */
+export interface ContactCheck {
+  readonly phone: string;
+  readonly exists: boolean;
+  readonly jid: string | null;
 }
 
 export interface SessionConnector {

@@ -18,6 +18,11 @@ export interface InboundMediaOptions {
   readonly logger: Logger;
   /** Downloads a media object again from where WhatsApp keeps it (retries run without the socket). */
   readonly download: MediaDownloader;
+  /**
+   * The downloader of one session's retries when it differs from `download` (its proxy), with what
+   * to release after; undefined: `download`.
+   */
+  readonly downloaderFor?: (sessionId: string) => Promise<{ readonly download: MediaDownloader; release(): void } | undefined>;
   /** Base of signed links in events (the ingress's public URL); none: events carry no link. */
   readonly publicBaseUrl: string | undefined;
   readonly urlTtlSeconds: number;
@@ -109,8 +114,12 @@ export class InboundMedia implements InboundMediaStore {
   }
 
   private async retryOne(mediaId: string, item: RetryItem): Promise<boolean> {
-    const { redis, keys, download, store } = this.options;
+    const { redis, keys, store } = this.options;
+    let own: { download: MediaDownloader; release(): void } | undefined;
     try {
+      // A session with a proxy downloads through it, also here; one whose proxy cannot be opened does not download.
+      own = await this.options.downloaderFor?.(item.session.sessionId);
+      const download = own?.download ?? this.options.download;
       const source = { mediaKey: Buffer.from(item.source.mediaKey, 'base64'), directPath: item.source.directPath ?? null, url: item.source.url ?? null };
       const record = await this.fetchInto(mediaId, item.type, item.sha256, () => download(source, item.type));
       await redis.del(keys.mediaRetry(mediaId));
@@ -125,6 +134,8 @@ export class InboundMedia implements InboundMediaStore {
         await this.scheduleRetry(mediaId, { ...item, attempts: item.attempts + 1 });
       }
       return false;
+    } finally {
+      own?.release();
     }
   }
 

@@ -5,9 +5,10 @@ import { createKeys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
 import { createMediaStore, fetcherOptions, SafeFetcher, type MediaStore } from '@fleet/media';
 import { createRedis } from '@fleet/redis';
+import { SessionSecrets, SessionStore } from '@fleet/state';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config';
-import { baileysDownloader } from '../connector/baileys';
+import { baileysDownloader, createProxyAgent, type MediaDownloader } from '../connector/baileys';
 import { InboundMedia } from './inbound-media';
 import { StoreMediaOpener } from './media-opener';
 
@@ -32,6 +33,8 @@ export interface WorkerMedia {
   readonly inbound: InboundMedia;
   /** For the connector's uploads and downloads (trusts WA_MEDIA_CA_FILE too, when set). */
   readonly agent: Agent | undefined;
+  /** The CAs that agent trusts (Node's roots and WA_MEDIA_CA_FILE), for the agents of sessions with a proxy. */
+  readonly ca: readonly string[] | undefined;
   readonly store: MediaStore;
   close(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export function createWorkerMedia(config: WorkerConfig, logger: Logger): WorkerM
   redis.on('error', () => undefined);
   const keys = createKeys(config.common.redisPrefix);
   const store = createMediaStore(settings, redis, keys);
+  const ca = config.waMediaCaFile ? [...rootCertificates, readFileSync(config.waMediaCaFile, 'utf8')] : undefined;
   const agent = mediaHostAgent(config.waMediaCaFile);
   const inbound = new InboundMedia({
     store,
@@ -55,6 +59,7 @@ export function createWorkerMedia(config: WorkerConfig, logger: Logger): WorkerM
     keys,
     logger,
     download: baileysDownloader(agent, MEDIA_TRANSFER_TIMEOUT_MS),
+    downloaderFor: proxiedDownloads(new SessionStore(redis, keys), new SessionSecrets(config.sessionSecrets.key), ca),
     publicBaseUrl: settings.publicBaseUrl,
     urlTtlSeconds: settings.urlTtlSeconds,
     retryDelayMs: config.mediaRetryDelayMs,
@@ -64,6 +69,7 @@ export function createWorkerMedia(config: WorkerConfig, logger: Logger): WorkerM
     opener: new StoreMediaOpener(store, new SafeFetcher(fetcherOptions(settings))),
     inbound,
     agent,
+    ca,
     store,
     async close() {
       inbound.stop();
@@ -71,5 +77,15 @@ export function createWorkerMedia(config: WorkerConfig, logger: Logger): WorkerM
       agent?.destroy();
       redis.disconnect();
     },
+  };
+}
+
+/** Media retries of a session with a proxy go through it, as its socket's downloads do. */
+function proxiedDownloads(sessions: SessionStore, secrets: SessionSecrets, ca: readonly string[] | undefined) {
+  return async (sessionId: string): Promise<{ download: MediaDownloader; release(): void } | undefined> => {
+    const record = await sessions.get(sessionId);
+    if (!record?.proxy) return undefined;
+    const agent = createProxyAgent(secrets.open(record.proxy.sealed, sessionId), ca);
+    return { download: baileysDownloader(agent, MEDIA_TRANSFER_TIMEOUT_MS), release: () => agent.destroy() };
   };
 }

@@ -1,4 +1,4 @@
-import type { LeaseHolder, LeaseStore, TakeResult } from '@fleet/state';
+import type { LeaseHolder, LeasePurpose, LeaseStore, TakeResult } from '@fleet/state';
 import { fenceHolder, sharedDiskThreads, type DiskThreads } from '../auth-state';
 
 /** Takes before giving up on a directory whose fence keeps moving (each one hands out a higher epoch). */
@@ -17,7 +17,7 @@ export async function takeFencedLease(
   sessionId: string,
   holder: LeaseHolder,
   dir: string,
-  purpose: 'running' | 'deleted' = 'running',
+  purpose: LeasePurpose = 'running',
   disk: DiskThreads = sharedDiskThreads(),
 ): Promise<TakeResult> {
   let lease = await leases.take(sessionId, holder, Date.now(), purpose);

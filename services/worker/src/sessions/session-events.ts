@@ -30,8 +30,13 @@ export class SessionEvents {
     this.emit(session.workspaceId, 'session.disconnected', { ...ref(session), code: info.code, reason: info.reason, will_reconnect: info.willReconnect });
   }
 
-  loggedOut(session: Session): void {
-    this.emit(session.workspaceId, 'session.logged_out', ref(session));
+  /** A pairing code to enter on the phone being linked (WhatsApp → Linked devices → Link with phone number). */
+  pairingCode(session: Session, info: { code: string; phone: string; expiresAt: number }): void {
+    this.emit(session.workspaceId, 'session.pairing_code', { ...ref(session), code: info.code, phone_number: info.phone, expires_at: info.expiresAt });
+  }
+
+  loggedOut(session: Session, reason: 'remote' | 'api'): void {
+    this.emit(session.workspaceId, 'session.logged_out', { ...ref(session), reason });
   }
 
   failed(session: Session, info: { code: number; reason: string }): void {

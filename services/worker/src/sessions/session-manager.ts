@@ -2,14 +2,18 @@ import { rm } from 'node:fs/promises';
 import type { EventSink } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
 import type { MessageLedger } from '@fleet/messages';
-import type { LeaseHolder, LeaseStore, MessageSendJob, SessionRecord, SessionStatus, SessionStore } from '@fleet/state';
-import type { SessionConnector, SessionHandlers, SessionSpec } from '../connector/types';
+import type { ContactsCheckJob, LeaseHolder, LeaseStore, MessageSendJob, SessionRecord, SessionRequests, SessionSecrets, SessionStatus, SessionStore } from '@fleet/state';
+import type { SessionConnector, SessionSpec } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
 import { takeFencedLease } from './fenced-lease';
 import { DEFAULT_SEND_POLICY, type SendPolicy } from './outbox-sender';
 import { SessionEvents } from './session-events';
 import type { InboundMediaStore } from './inbound-lane';
-import { SessionRun } from './session-run';
+import { answerContactsCheck } from './contacts-check';
+import { SessionBusyError } from './errors';
+import { sessionSpec } from './session-spec';
+import { LOGGED_OUT_FIELDS, SessionRun } from './session-run';
+import { logoutStoredSession, type StoredLogoutOutcome, type StoredLogoutRequest } from './stored-session';
 import { StartBackoff, type StartBackoffOptions } from './start-backoff';
 import { sessionDir } from './storage-path';
 
@@ -35,6 +39,10 @@ export interface SessionManagerOptions {
   readonly events?: EventSink;
   /** Where received media goes; none: events say what the media is, unavailable. */
   readonly media?: InboundMediaStore;
+  /** Opens the sealed secrets of session records (proxy URLs); none: a session with a proxy fails to start. */
+  readonly secrets?: SessionSecrets;
+  /** Requests answered through jobs (contacts checks): their input, and where the answer goes. */
+  readonly requests?: SessionRequests;
 }
 
 /**
@@ -46,8 +54,6 @@ export type StartOutcome = 'started' | 'running' | 'unwanted' | 'held' | 'fenced
 
 /** How long a planned stop waits for the acks of messages already written before closing the socket. */
 const STOP_ACK_WAIT_MS = 3_000;
-/** How long deleting a stopped session waits for its stored state to connect before giving up on the logout. */
-const STORED_LOGOUT_TIMEOUT_MS = 15_000;
 
 /**
  * The sessions this worker runs: takes their leases and starts them (a `SessionRun` each, the state
@@ -214,7 +220,7 @@ export class SessionManager {
     if (!record || record.desired !== 'stopped' || !sameIncarnation(record, incarnation)) return;
     if (this.running.has(sessionId)) return this.stop(sessionId, 'stopped');
     // Not running here (failed, or already closed by a reconcile): only the record is marked.
-    if (record.status !== 'stopped') await this.options.sessions.update(sessionId, { status: 'stopped', qr: null, qrExpiresAt: null }, Date.now(), record.epoch);
+    if (record.status !== 'stopped') await this.options.sessions.update(sessionId, { status: 'stopped', qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null }, Date.now(), record.epoch);
   }
 
   /**
@@ -236,7 +242,7 @@ export class SessionManager {
     if (record && !sameIncarnation(record, incarnation)) return;
     const run = this.running.get(sessionId);
     if (run) await run.dispatch({ type: 'logout' });
-    else if (record?.phone) await this.logoutStored(record);
+    else if (record?.phone) await this.logoutStored(record, { purpose: 'deleted', clearAlways: false });
     if (!record) return;
     await rm(sessionDir(this.options.storagePath, record.workspaceId, sessionId), { recursive: true, force: true });
     // Its waiting messages will never go out: each fails with an event, before the record goes.
@@ -245,47 +251,109 @@ export class SessionManager {
     this.options.metrics.sessionEvents.inc({ event: 'deleted', reason: 'api' });
   }
 
-  /** What the connector needs to run `record` under the lease of `epoch`. */
-  private specFor(record: SessionRecord, epoch: number): SessionSpec {
-    const { sessionId, workspaceId, accountId } = record;
-    return { sessionId, workspaceId, accountId, epoch, storageDir: sessionDir(this.options.storagePath, workspaceId, sessionId) };
+  /**
+   * The API's restart: closes the session's socket (if it runs here) and starts it again from the
+   * same auth state, under a new lease; a session not running (stopped, failed, logged out) is
+   * started. A run still opening or closing, or a lease held elsewhere, fails the job (retried).
+   */
+  async restartRequested(sessionId: string, incarnation?: string): Promise<void> {
+    const record = await this.options.sessions.get(sessionId);
+    if (!record || record.desired !== 'running' || !sameIncarnation(record, incarnation)) return;
+    this.backoff.forget(sessionId);
+    if (this.running.has(sessionId)) await this.stop(sessionId, null);
+    if (this.running.has(sessionId) || this.starting.has(sessionId)) throw new SessionBusyError(sessionId, 'its run is still opening or closing');
+    const outcome = await this.start(sessionId, incarnation);
+    if (outcome === 'held' || outcome === 'full' || outcome === 'fenced') throw new SessionBusyError(sessionId, outcome);
+    this.options.metrics.sessionEvents.inc({ event: 'restart', reason: 'api' });
   }
 
-  /** Opens a stored session under a lease taken for its deletion and logs it out; best effort, bounded. */
-  private async logoutStored(record: SessionRecord): Promise<void> {
-    const { sessionId } = record;
+  /**
+   * The API's logout (`desired: logged_out`): unlinks the device on WhatsApp and clears its auth
+   * state, keeps the record as `logged_out` (a start or a pairing links it again) and fails the
+   * messages still waiting in its outbox (`session_logged_out`). A connected run logs out on its
+   * socket; any other is closed first, and the stored state is connected just long enough to log out.
+   */
+  async unlinkRequested(sessionId: string, incarnation?: string): Promise<void> {
+    const record = await this.options.sessions.get(sessionId);
+    if (!record || record.desired !== 'logged_out' || !sameIncarnation(record, incarnation)) return;
+    if (record.status !== 'logged_out') {
+      const run = this.running.get(sessionId);
+      if (run) await run.dispatch(run.state === 'connected' ? { type: 'unlink' } : { type: 'stop', status: null });
+      if (this.running.has(sessionId) || this.starting.has(sessionId)) throw new SessionBusyError(sessionId, 'its run is still opening or closing');
+      const now = await this.options.sessions.get(sessionId);
+      if (now && now.desired === 'logged_out' && now.status !== 'logged_out') await this.unlinkStored(now);
+    }
+    const failed = await this.options.ledger.expire(sessionId, 'all', 'session_logged_out');
+    if (failed > 0) this.options.logger.info('waiting messages of a logged-out session failed', { sessionId, failed });
+  }
+
+  /** Unlinks a session that runs nowhere: its stored device is logged out, then its record written logged_out under that lease. */
+  private async unlinkStored(record: SessionRecord): Promise<void> {
+    const outcome = await this.logoutStored(record, {
+      purpose: 'logged_out',
+      clearAlways: true,
+      whileHeld: async (epoch) => {
+        const written = await this.options.sessions.update(record.sessionId, { status: 'logged_out', ...LOGGED_OUT_FIELDS }, Date.now(), epoch);
+        if (written) {
+          this.events.loggedOut(record, 'api');
+          this.options.metrics.sessionEvents.inc({ event: 'logged_out', reason: 'api' });
+        }
+      },
+    });
+    // Wanted otherwise meanwhile (started, deleted): nothing more to do. Held elsewhere: try again.
+    if (outcome && !outcome.done && outcome.reason !== 'no_session') {
+      if (outcome.reason === 'held') await this.options.leases.requestRelease(record.sessionId);
+      throw new SessionBusyError(record.sessionId, outcome.reason);
+    }
+  }
+
+  /**
+   * The API's pair: the session links by pairing code with its record's `pairing_phone`. A run here
+   * asks its socket for a code; a session not running is started (its start asks for one).
+   */
+  async pairRequested(sessionId: string, incarnation?: string): Promise<void> {
+    const record = await this.options.sessions.get(sessionId);
+    if (!record || record.desired !== 'running' || !record.pairingPhone || !sameIncarnation(record, incarnation)) return;
+    const run = this.running.get(sessionId);
+    if (run) return run.dispatch({ type: 'pair', phone: record.pairingPhone });
+    this.backoff.forget(sessionId);
+    const outcome = await this.start(sessionId, incarnation);
+    if (outcome === 'held' || outcome === 'full' || outcome === 'fenced') throw new SessionBusyError(sessionId, outcome);
+  }
+
+  /**
+   * A contacts check: which of the request's phones are on WhatsApp, asked over the session's socket.
+   * The answer (or why there is none: `not_connected`) is written for the ingress that waits for it;
+   * a request whose asker gave up (past its deadline) is dropped.
+   */
+  async checkContacts(job: ContactsCheckJob): Promise<void> {
+    if (!this.options.requests) return;
+    await answerContactsCheck(this.options.requests, job, this.running.get(job.sessionId), this.options.logger);
+  }
+
+  /** What the connector needs to run `record` under the lease of `epoch`. */
+  private specFor(record: SessionRecord, epoch: number): SessionSpec {
+    return sessionSpec(record, epoch, this.options.storagePath, this.options.secrets);
+  }
+
+  /** A stored session opened just long enough to log its device out (a delete, the API's logout). */
+  private async logoutStored(record: SessionRecord, request: Pick<StoredLogoutRequest, 'purpose' | 'clearAlways' | 'whileHeld'>): Promise<StoredLogoutOutcome | undefined> {
     const holder = this.options.holder();
-    if (!holder) return;
-    const lease = await takeFencedLease(this.options.leases, sessionId, holder, sessionDir(this.options.storagePath, record.workspaceId, sessionId), 'deleted');
-    if (!lease.taken) {
-      this.options.logger.warn('could not log a stored session out: its lease is not free', { sessionId, reason: lease.reason });
-      return;
+    if (!holder) {
+      if (request.clearAlways) throw new SessionBusyError(record.sessionId, 'this worker is not registered');
+      return undefined;
     }
-    let settle: (linked: boolean) => void = () => undefined;
-    const outcome = new Promise<boolean>((resolve) => (settle = resolve));
-    const timer = setTimeout(() => settle(false), STORED_LOGOUT_TIMEOUT_MS);
-    const ignore = (): void => undefined;
-    const handlers: SessionHandlers = {
-      onConnected: () => settle(true),
-      // A QR means the stored state was never paired; a logged-out or failed session has nothing linked.
-      onQr: () => settle(false),
-      onLoggedOut: () => settle(false),
-      onFailed: () => settle(false),
-      onDisconnected: (info) => (info.willReconnect ? undefined : settle(false)),
-      onMessageStatus: ignore,
-      onIncomingMessage: ignore,
-    };
-    try {
-      const handle = await this.options.connector.start(this.specFor(record, lease.epoch), handlers);
-      const linked = await outcome;
-      await (linked ? handle.logout() : handle.stop());
-      this.options.logger.info(linked ? 'stored session logged out on WhatsApp' : 'stored session had no linked device to log out', { sessionId });
-    } catch (error) {
-      this.options.logger.warn('could not log a stored session out; removing its state anyway', { sessionId, error });
-    } finally {
-      clearTimeout(timer);
-      await this.options.leases.release(sessionId, holder.instanceId, lease.epoch);
+    const deps = { connector: this.options.connector, leases: this.options.leases, logger: this.options.logger, holder };
+    const outcome = await logoutStoredSession(deps, {
+      ...request,
+      record,
+      dir: sessionDir(this.options.storagePath, record.workspaceId, record.sessionId),
+      spec: (epoch) => this.specFor(record, epoch),
+    });
+    if (!outcome.done && request.purpose === 'deleted') {
+      this.options.logger.warn('could not log a stored session out: its lease is not free', { sessionId: record.sessionId, reason: outcome.reason });
     }
+    return outcome;
   }
 
   /**

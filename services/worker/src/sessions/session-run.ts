@@ -1,7 +1,7 @@
 import type { Logger } from '@fleet/logger';
 import type { MessageLedger } from '@fleet/messages';
 import type { LeaseStore, SessionRecord, SessionStatus, SessionStore, SessionUpdate } from '@fleet/state';
-import type { SessionHandle, SessionHandlers } from '../connector/types';
+import type { ContactCheck, SessionHandle, SessionHandlers } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
 import { SerialQueue } from '../auth-state/serial-queue';
 import { OutboxSender, type SendPolicy } from './outbox-sender';
@@ -18,6 +18,8 @@ export type RunState = 'opening' | 'qr' | 'connected' | 'reconnecting' | 'closin
 /** What can happen to a run: reported by its socket (connector) or asked by the worker. */
 export type RunEvent =
   | { readonly type: 'qr'; readonly qr: string; readonly expiresAt: number }
+  /** The socket got a pairing code for the phone number being linked (it is entered on that phone). */
+  | { readonly type: 'pairing_code'; readonly code: string; readonly phone: string; readonly expiresAt: number }
   | { readonly type: 'connected'; readonly phone: string }
   /** The socket closed; the connector opens a new one by itself (515 after pairing, 408, 428 …). */
   | { readonly type: 'disconnected'; readonly code: number; readonly reason: string }
@@ -29,6 +31,10 @@ export type RunEvent =
   | { readonly type: 'stop'; readonly status: SessionStatus | null }
   /** The worker logs the device out (the session is being deleted). */
   | { readonly type: 'logout' }
+  /** The worker unlinks the device and keeps the record (the API's logout): status logged_out. */
+  | { readonly type: 'unlink' }
+  /** The worker asks for a pairing code for `phone` (the API's pair): now, or once the socket can. */
+  | { readonly type: 'pair'; readonly phone: string }
   /** This worker fenced itself: close the socket without touching Redis. */
   | { readonly type: 'abandon' }
   /** A record write was refused: a newer run (epoch) owns the session. Close without releasing its lease. */
@@ -36,12 +42,17 @@ export type RunEvent =
 
 export type RunEventType = RunEvent['type'];
 
+/** What a logged-out record no longer shows: the phone, a QR, a pairing code, the last error. */
+export const LOGGED_OUT_FIELDS: SessionUpdate = {
+  phone: null, qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null, lastError: null,
+};
+
 /** A run's transitions: state × event → next state. An event missing from a row is ignored. */
 export const RUN_TRANSITIONS: { readonly [S in RunState]: Partial<Record<RunEventType, RunState>> } = {
-  opening: { qr: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', abandon: 'ended', superseded: 'ended' },
-  qr: { qr: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', abandon: 'ended', superseded: 'ended' },
-  connected: { disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', abandon: 'ended', superseded: 'ended' },
-  reconnecting: { qr: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', abandon: 'ended', superseded: 'ended' },
+  opening: { qr: 'qr', pairing_code: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', unlink: 'closing', pair: 'opening', abandon: 'ended', superseded: 'ended' },
+  qr: { qr: 'qr', pairing_code: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', unlink: 'closing', pair: 'qr', abandon: 'ended', superseded: 'ended' },
+  connected: { disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', unlink: 'closing', abandon: 'ended', superseded: 'ended' },
+  reconnecting: { qr: 'qr', pairing_code: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', unlink: 'closing', pair: 'reconnecting', abandon: 'ended', superseded: 'ended' },
   closing: { abandon: 'ended', superseded: 'ended' },
   ended: {},
 };
@@ -128,6 +139,7 @@ export class SessionRun {
     const dispatch = (event: RunEvent): void => void this.dispatch(event).catch((error: unknown) => logger.warn('session event failed', { sessionId: this.sessionId, event: event.type, error }));
     return {
       onQr: (qr, expiresAt) => dispatch({ type: 'qr', qr, expiresAt }),
+      onPairingCode: (code, phone, expiresAt) => dispatch({ type: 'pairing_code', code, phone, expiresAt }),
       onConnected: ({ phone }) => dispatch({ type: 'connected', phone }),
       onDisconnected: ({ code, reason }) => dispatch({ type: 'disconnected', code, reason }),
       onLoggedOut: () => dispatch({ type: 'logged_out' }),
@@ -150,6 +162,12 @@ export class SessionRun {
     };
   }
 
+  /** Which of `phones` are on WhatsApp, asked over this run's socket (it must be connected). */
+  async checkContacts(phones: readonly string[]): Promise<ContactCheck[]> {
+    if (this.current !== 'connected' || !this.handle?.checkContacts) throw new Error(`session ${this.sessionId} cannot check contacts (${this.current})`);
+    return this.handle.checkContacts(phones);
+  }
+
   /** The session's outbox has new messages (a wake-up job, or one found waiting). */
   wake(): void {
     this.sender?.wake();
@@ -168,18 +186,24 @@ export class SessionRun {
     switch (event.type) {
       case 'qr':
         return this.onQr(event.qr, event.expiresAt);
+      case 'pairing_code':
+        return this.onPairingCode(event.code, event.phone, event.expiresAt);
       case 'connected':
         return this.onConnected(event.phone);
       case 'disconnected':
         return this.onDisconnected(event.code, event.reason);
       case 'failed':
-        return this.endedByConnector('failed', { lastError: `${event.reason} (${event.code})`, qr: null, qrExpiresAt: null }, () => this.deps.events.failed(this.deps.record, event), event.reason);
+        return this.endedByConnector('failed', { lastError: `${event.reason} (${event.code})`, qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null }, () => this.deps.events.failed(this.deps.record, event), event.reason);
       case 'logged_out':
-        return this.endedByConnector('logged_out', { phone: null, qr: null, qrExpiresAt: null }, () => this.deps.events.loggedOut(this.deps.record), 'remote');
+        return this.endedByConnector('logged_out', LOGGED_OUT_FIELDS, () => this.deps.events.loggedOut(this.deps.record, 'remote'), 'remote');
       case 'stop':
         return this.stop(event.status);
       case 'logout':
         return this.logout();
+      case 'unlink':
+        return this.unlink();
+      case 'pair':
+        return this.pair(event.phone);
       case 'abandon':
       case 'superseded':
         return this.close(event.type);
@@ -191,11 +215,17 @@ export class SessionRun {
     await this.write('qr', { qr, qrExpiresAt: expiresAt }, () => this.deps.events.qr(this.deps.record, qr, expiresAt));
   }
 
+  private async onPairingCode(code: string, phone: string, expiresAt: number): Promise<void> {
+    this.deps.metrics.sessionEvents.inc({ event: 'pairing_code', reason: 'requested' });
+    await this.write('qr', { pairingCode: code, pairingCodeExpiresAt: expiresAt }, () => this.deps.events.pairingCode(this.deps.record, { code, phone, expiresAt }));
+  }
+
   private async onConnected(phone: string): Promise<void> {
     this.deps.metrics.sessionEvents.inc({ event: 'connected', reason: 'open' });
     this.deps.onConnected();
     this.startSender();
-    await this.write('connected', { phone, qr: null, qrExpiresAt: null, lastError: null }, () => this.deps.events.connected(this.deps.record, phone));
+    const linked: SessionUpdate = { phone, qr: null, qrExpiresAt: null, lastError: null, pairingPhone: null, pairingCode: null, pairingCodeExpiresAt: null };
+    await this.write('connected', linked, () => this.deps.events.connected(this.deps.record, phone));
   }
 
   private async onDisconnected(code: number, reason: string): Promise<void> {
@@ -203,7 +233,8 @@ export class SessionRun {
     this.deps.metrics.sessionEvents.inc({ event: 'reconnect', reason });
     // The 515 right after a scan is the normal path to connected, not an outage.
     const status = reason === 'restart_required' ? 'starting' : 'disconnected';
-    await this.write(status, { lastError: `${reason} (${code})` }, () => this.deps.events.disconnected(this.deps.record, { code, reason, willReconnect: true }));
+    // A pairing code lives on the socket that asked for it: that socket is gone.
+    await this.write(status, { lastError: `${reason} (${code})`, pairingCode: null, pairingCodeExpiresAt: null }, () => this.deps.events.disconnected(this.deps.record, { code, reason, willReconnect: true }));
   }
 
   /** The connector ended the run by itself (failed, logged out): its socket is closed, so its lease goes too. */
@@ -217,7 +248,7 @@ export class SessionRun {
   /** A planned stop: acks of what was written, the status, the socket, then the lease (the successor starts clean). */
   private async stop(status: SessionStatus | null): Promise<void> {
     await this.sender?.finish(this.deps.stopAckWaitMs);
-    if (status) await this.write(status, { qr: null, qrExpiresAt: null });
+    if (status) await this.write(status, { qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null });
     // Its start is still opening the socket: `attach` closes it and releases the lease.
     if (!this.handle) return;
     await this.handle.stop().catch((error: unknown) => this.deps.logger.warn('session stop failed', { sessionId: this.sessionId, error }));
@@ -229,6 +260,23 @@ export class SessionRun {
     if (!this.handle) return;
     await this.handle.logout().catch((error: unknown) => this.deps.logger.warn('logout failed', { sessionId: this.sessionId, error }));
     await this.release();
+  }
+
+  /**
+   * The API's logout of a connected session: the device is logged out on WhatsApp (which unlinks it
+   * from the phone) and its auth state cleared, the record kept as logged_out, then the lease let go.
+   */
+  private async unlink(): Promise<void> {
+    this.sender?.stop();
+    this.deps.metrics.sessionEvents.inc({ event: 'logged_out', reason: 'api' });
+    if (this.handle) await this.handle.logout().catch((error: unknown) => this.deps.logger.warn('logout failed', { sessionId: this.sessionId, error }));
+    await this.write('logged_out', LOGGED_OUT_FIELDS, () => this.deps.events.loggedOut(this.deps.record, 'api'));
+    await this.release();
+  }
+
+  /** The API asked to link by pairing code: the socket requests one now, or as soon as it can. */
+  private async pair(phone: string): Promise<void> {
+    await this.handle?.pair?.(phone).catch((error: unknown) => this.deps.logger.warn('pairing code request failed', { sessionId: this.sessionId, error }));
   }
 
   /** Closes the socket without touching Redis: the lease is not ours to release (or Redis is away). */

@@ -161,6 +161,10 @@ export class ShardConsumers {
     },
     'session.stop': (data) => this.options.manager.stopRequested(data.sessionId, data.incarnation),
     'session.logout': (data) => this.options.manager.logout(data.sessionId, data.incarnation),
+    'session.restart': (data) => this.options.manager.restartRequested(data.sessionId, data.incarnation),
+    'session.unlink': (data) => this.options.manager.unlinkRequested(data.sessionId, data.incarnation),
+    'session.pair': (data) => this.options.manager.pairRequested(data.sessionId, data.incarnation),
     'message.send': async (data) => this.options.manager.wake(data),
+    'contacts.check': (data) => this.options.manager.checkContacts(data),
   };
 }

@@ -4,6 +4,7 @@ import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } fr
 import { BaileysSession } from './baileys-session';
 import { ConnectorClosedError, SessionAlreadyRunningError } from './errors';
 import { resolveConnectorOptions, type BaileysConnectorOptions, type ResolvedConnectorOptions } from './options';
+import { sessionAgents } from './proxy-agents';
 import { describeError, safeHandlers } from './safe-handlers';
 
 /** How often the credentials pool checks whether the worker is idle enough to refill it. */
@@ -73,17 +74,23 @@ export class BaileysConnector implements SessionConnector {
       await store.close();
       throw this.closed ? new ConnectorClosedError() : new SessionAlreadyRunningError(spec.sessionId);
     }
+    // A proxy (a secret): its agents live as long as the session, and its URL is never logged.
+    const agents = spec.proxyUrl ? sessionAgents(spec.proxyUrl, this.options.mediaCa) : undefined;
     const session: BaileysSession = new BaileysSession({
       spec,
       handlers: safeHandlers(handlers, logger),
       store,
       options: this.options,
       logger,
-      onEnded: () => this.forget(spec.sessionId, session),
+      ...(agents ? { agents } : {}),
+      onEnded: () => {
+        agents?.destroy();
+        this.forget(spec.sessionId, session);
+      },
     });
     holder.session = session;
     this.sessions.set(spec.sessionId, session);
-    logger.info('session starting', { registered: store.isRegistered });
+    logger.info('session starting', { registered: store.isRegistered, proxyScheme: spec.proxyUrl ? new URL(spec.proxyUrl).protocol.replace(':', '') : 'none' });
     session.connect();
     return session;
   }

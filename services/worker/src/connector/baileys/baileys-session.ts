@@ -2,7 +2,7 @@ import { isJidGroup, jidNormalizedUser, type BinaryNode, type ConnectionState, t
 import type { Logger } from '@fleet/logger';
 import type { FileAuthState } from '../../auth-state';
 import type { MessageContent } from '@fleet/messages';
-import type { MessageAckStatus, OutgoingMessage, SessionHandle, SessionHandlers, SessionSpec } from '../types';
+import type { ContactCheck, MessageAckStatus, OutgoingMessage, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { AckTracker } from './ack-tracker';
 import { useStoreTransactions } from './auth-keys';
 import { backoffDelay } from './backoff';
@@ -18,12 +18,15 @@ import { buildMessage, type BuiltMessage } from './outgoing-content';
 import type { ResolvedConnectorOptions } from './options';
 import { describeError } from './safe-handlers';
 import { endSocket, ignoreLateSocketErrors } from './socket-close';
+import { checkContacts } from './contacts';
+import type { SessionAgents } from './proxy-agents';
+import { FIRST_QR_TTL_MS, isLinked, NEXT_QR_TTL_MS, PairingLink, type RegistrationState } from './pairing-link';
 import { createSocket } from './socket-factory';
 
 type Phase = 'connecting' | 'open' | 'waiting' | 'stopped' | 'logging-out' | 'failed' | 'logged-out';
 
-const FIRST_QR_TTL_MS = 60_000;
-const NEXT_QR_TTL_MS = 20_000;
+/** What one socket has shown: its registration (QRs, refs, a pairing code) and whether its pending notifications came. */
+type SocketState = RegistrationState & { pendingReceived: boolean };
 const SOCKET_CLOSE_WAIT_MS = 2_000;
 const LOGOUT_TIMEOUT_MS = 5_000;
 /** Messages sent recently, kept in memory to answer recipients' retry requests without a lookup. */
@@ -35,6 +38,8 @@ export interface SessionDeps {
   readonly store: FileAuthState;
   readonly options: ResolvedConnectorOptions;
   readonly logger: Logger;
+  /** The session's proxy, for its WebSocket and media; none: direct. */
+  readonly agents?: SessionAgents;
   /** Called once when the session ends for good (stop, logout, failure); the connector forgets it. */
   readonly onEnded: () => void;
 }
@@ -64,9 +69,17 @@ export class BaileysSession implements SessionHandle {
   private readonly acks = new AckTracker();
   private readonly recentSent = new BoundedCache(RECENT_SENT.entries, RECENT_SENT.ttlMs);
   private readonly baileysLogger: BaileysLogger;
+  /** Linking by pairing code (with the spec's phone, or one given to `pair`). */
+  private readonly pairing: PairingLink;
+  /** The current socket's state. */
+  private socketState: SocketState | undefined;
 
   constructor(private readonly deps: SessionDeps) {
     this.baileysLogger = createBaileysLogger(deps.logger, { component: 'baileys' });
+    this.pairing = new PairingLink(deps.spec.pairingPhone, deps.logger, (sock, code, phone, expiresAt) => {
+      // A code asked for on a socket that is gone meanwhile lived and died with it.
+      if (this.sock === sock && !this.isTerminal()) deps.handlers.onPairingCode?.(code, phone, expiresAt);
+    });
   }
 
   get state(): Phase {
@@ -77,8 +90,9 @@ export class BaileysSession implements SessionHandle {
   connect(): void {
     this.phase = 'connecting';
     const { store } = this.deps;
+    this.pairing.forgetUnfinished(store.state.creds);
     try {
-      const sock = createSocket(store.state, this.baileysLogger, this.deps.options, (key) => this.sentMessage(key));
+      const sock = createSocket(store.state, this.baileysLogger, this.deps.options, (key) => this.sentMessage(key), this.deps.agents);
       this.sock = sock;
       const safe = useStoreTransactions(sock, store) && gateFrames(sock, store, (error) => this.onStorageFailure(sock, error));
       if (!safe) {
@@ -128,7 +142,9 @@ export class BaileysSession implements SessionHandle {
     const { options } = this.deps;
     return buildMessage(content, this.selfJid(), (media) => {
       if (!options.media) throw new Error('this worker has no media source configured');
-      return uploadMedia(sock, options.media, media, { timeoutMs: options.mediaUploadTimeoutMs, ...(options.mediaAgent ? { agent: options.mediaAgent } : {}) });
+      // A session with a proxy uploads through it, as its WebSocket connects through it.
+      const agent = this.deps.agents?.media ?? options.mediaAgent;
+      return uploadMedia(sock, options.media, media, { timeoutMs: options.mediaUploadTimeoutMs, ...(agent ? { agent } : {}) });
     });
   }
 
@@ -167,8 +183,23 @@ export class BaileysSession implements SessionHandle {
     this.fail({ action: 'fail', code: 409, reason: 'stale_epoch' });
   }
 
+  /**
+   * Links the device by pairing code with `phone`: asks for a code at once when the socket is
+   * registering (it has shown a QR), else when the next one does.
+   */
+  async pair(phone: string): Promise<void> {
+    await this.pairing.pair(phone, this.sock, this.socketState, this.deps.store.state.creds);
+  }
+
+  /** Which of `phones` are on WhatsApp (a usync contact query over the open socket). */
+  async checkContacts(phones: readonly string[]): Promise<ContactCheck[]> {
+    return checkContacts(this.openSocket(), phones);
+  }
+
   private wire(sock: WASocket): void {
-    const socketState = { qrCount: 0, pendingReceived: false };
+    // The same object the pairing watch fills in (the refs a registering socket is offered).
+    const socketState: SocketState = Object.assign(this.pairing.watch(sock, (label, fn) => this.guard(label, fn)), { pendingReceived: false });
+    this.socketState = socketState;
     sock.ev.on('creds.update', (update) => this.guard('creds.update', () => {
       this.persistCreds();
       if (update.myAppStateKeyId) releaseKeyShareBuffer(sock, socketState);
@@ -179,6 +210,12 @@ export class BaileysSession implements SessionHandle {
         this.onConnectionUpdate(sock, socketState, update);
       }),
     );
+    // An upgrade answered with anything but 101 (a proxy refusing: 407, 403 …): close now, not after the connect timeout.
+    sock.ws.on('unexpected-response', (_request: unknown, response: { statusCode?: number; resume(): void }) => this.guard('unexpected-response', () => {
+      response.resume();
+      const code = response.statusCode ?? 0;
+      sock.end(Object.assign(new Error(`the WebSocket upgrade was answered ${code}`), { output: { statusCode: code } }));
+    }));
     sock.ev.on('messages.update', (updates) => this.guard('messages.update', () => this.onMessagesUpdate(updates)));
     // Receipts of group messages come per participant: delivered (read) once the first participant's phone has it (read it).
     sock.ev.on('message-receipt.update', (updates) =>
@@ -196,12 +233,15 @@ export class BaileysSession implements SessionHandle {
     sock.ws.on('CB:ack,class:message', (node: BinaryNode) => this.guard('message ack', () => this.onServerAck(node)));
   }
 
-  private onConnectionUpdate(sock: WASocket, socketState: { qrCount: number }, update: Partial<ConnectionState>): void {
+  private onConnectionUpdate(sock: WASocket, socketState: SocketState, update: Partial<ConnectionState>): void {
     if (this.sock !== sock) return;
     if (update.qr) {
       socketState.qrCount += 1;
       const ttl = socketState.qrCount === 1 ? FIRST_QR_TTL_MS : NEXT_QR_TTL_MS;
       this.deps.handlers.onQr(update.qr, Date.now() + ttl);
+      // The socket is registering: a pairing code can be asked for now (once per socket and phone).
+      const asking = this.pairing.onQr(sock, socketState);
+      if (asking) this.background('pairing code', () => asking);
     }
     if (update.connection === 'open') {
       this.phase = 'open';
@@ -217,7 +257,7 @@ export class BaileysSession implements SessionHandle {
       if (this.isStoppingOrTerminal()) return;
       const decision = decideOnClose({
         code: statusCodeOf(error),
-        registered: this.deps.store.isRegistered,
+        registered: isLinked(this.deps.store.state.creds),
         qrShown: socketState.qrCount > 0,
         conflictType: conflictTypeOf(error),
       });
@@ -306,7 +346,7 @@ export class BaileysSession implements SessionHandle {
 
   private onMessagesUpsert(messages: WAMessage[], type: string): void {
     if (type !== 'notify') return;
-    const download = baileysDownloader(this.deps.options.mediaAgent, this.deps.options.mediaUploadTimeoutMs);
+    const download = baileysDownloader(this.deps.agents?.media ?? this.deps.options.mediaAgent, this.deps.options.mediaUploadTimeoutMs);
     for (const message of messages) {
       const incoming = toIncomingMessage(message, download, this.selfJid());
       if (incoming) this.deps.handlers.onIncomingMessage(incoming);

@@ -14,7 +14,7 @@ export type CloseAction =
   | 'qr-expired'
   /** The device was logged out: clear the auth state, report `onLoggedOut`. */
   | 'logged-out'
-  /** Terminal: report `onFailed` and never reconnect (403, 411). */
+  /** Terminal: report `onFailed` and never reconnect (403, 407 from the session's proxy, 411). */
   | 'fail';
 
 export interface CloseDecision {
@@ -47,6 +47,8 @@ export function decideOnClose(context: CloseContext): CloseDecision {
       return { action: 'logged-out', code, reason: 'logged_out' };
     case 403:
       return { action: 'fail', code, reason: 'forbidden' };
+    case 407:
+      return { action: 'fail', code, reason: 'proxy_auth_failed' };
     case 411:
       return { action: 'fail', code, reason: 'multidevice_mismatch' };
     case 408:

@@ -8,3 +8,4 @@ export { toJid, phoneFromMeId } from './message-mapping';
 export { installBaileysPatches, logPatchReport, installedBaileysVersion, PINNED_BAILEYS_VERSION, type PatchReport } from './patches';
 export { baileysDownloader, type MediaDownloader, type DownloadableMedia } from './incoming-message';
 export type { MediaOpener, MediaStream } from './media-upload';
+export { createProxyAgent, sessionAgents, type SessionAgents } from './proxy-agents';

@@ -45,6 +45,11 @@ export interface BaileysConnectorOptions {
    * (the simulator's media host). Default Node's.
    */
   readonly mediaAgent?: Agent;
+  /**
+   * The CAs (PEM) `mediaAgent` trusts, Node's roots included, for the agents of sessions with a
+   * proxy (which tunnel media through it). Default Node's roots.
+   */
+  readonly mediaCa?: readonly string[];
   /** Time allowed for one media upload or download. Default 120,000 ms. */
   readonly mediaUploadTimeoutMs?: number;
 }
@@ -65,6 +70,7 @@ export interface ResolvedConnectorOptions {
   readonly random: () => number;
   readonly media: MediaOpener | undefined;
   readonly mediaAgent: Agent | undefined;
+  readonly mediaCa: readonly string[] | undefined;
   readonly mediaUploadTimeoutMs: number;
 }
 
@@ -91,6 +97,7 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     random: options.random ?? Math.random,
     media: options.media,
     mediaAgent: options.mediaAgent,
+    mediaCa: options.mediaCa,
     mediaUploadTimeoutMs: options.mediaUploadTimeoutMs ?? 120_000,
   });
 }

@@ -14,6 +14,7 @@ export function safeHandlers(handlers: SessionHandlers, logger: Logger): Session
     };
   return {
     onQr: wrap('onQr', handlers.onQr),
+    ...(handlers.onPairingCode ? { onPairingCode: wrap('onPairingCode', handlers.onPairingCode) } : {}),
     onConnected: wrap('onConnected', handlers.onConnected),
     onDisconnected: wrap('onDisconnected', handlers.onDisconnected),
     onLoggedOut: wrap('onLoggedOut', handlers.onLoggedOut),

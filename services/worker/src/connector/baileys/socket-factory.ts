@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import makeWASocket, { type AuthenticationState, type WAMessageKey, type WASocket, type proto } from 'baileys';
 import type { BaileysLogger } from './baileys-logger';
 import { BoundedCache } from './bounded-cache';
@@ -10,14 +11,17 @@ const MINUTE = 60_000;
  * One Baileys socket configured for many sessions per process: no history sync, no init queries, no
  * presence, no own-message echo, no link previews, no in-memory store, small timer-free caches, what
  * was sent handed back for recipients' retry requests (`getMessage`), and device lists
- * of phone-only contacts remembered (see `rememberPhoneOnlyUsers`).
+ * of phone-only contacts remembered (see `rememberPhoneOnlyUsers`). `agents`: the session's proxy,
+ * for the WebSocket and media.
  */
 export function createSocket(
   auth: AuthenticationState,
   logger: BaileysLogger,
   options: ResolvedConnectorOptions,
   getMessage: (key: WAMessageKey) => Promise<proto.IMessage | undefined>,
+  agents?: { readonly ws: Agent; readonly media: Agent },
 ): WASocket {
+  const mediaAgent = agents?.media ?? options.mediaAgent;
   const userDevicesCache = new CompanionDeviceCache(256, 5 * MINUTE);
   const sock = makeWASocket({
     auth,
@@ -34,7 +38,8 @@ export function createSocket(
     generateHighQualityLinkPreview: false,
     emitOwnEvents: false,
     getMessage,
-    ...(options.mediaAgent ? { fetchAgent: options.mediaAgent } : {}),
+    ...(agents ? { agent: agents.ws } : {}),
+    ...(mediaAgent ? { fetchAgent: mediaAgent } : {}),
     msgRetryCounterCache: new BoundedCache(64, 60 * MINUTE),
     userDevicesCache,
     callOfferCache: new BoundedCache(16, 5 * MINUTE),
