@@ -103,6 +103,8 @@ async function main() {
   const host = (name) => ({ [name]: process.env[name] || '127.0.0.1' });
   // Webhooks may reach public addresses only, unless allowed: a receiver on this machine is (ingress and dispatcher).
   const webhookAllow = { WEBHOOK_ALLOW: process.env.WEBHOOK_ALLOW || '127.0.0.1,::1,localhost' };
+  // Sessions' proxies, likewise: one on this machine may be used (ingress and workers).
+  const proxyAllow = { PROXY_ALLOW: process.env.PROXY_ALLOW || '127.0.0.1,::1,localhost' };
   // The ingress stores uploads in the media bucket and the workers will read them: both get the S3 settings.
   const s3 = await startS3();
   const media = { ...s3, MEDIA_SIGNING_SECRET: mediaSigningSecret() };
@@ -113,12 +115,13 @@ async function main() {
     await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/, { restart: false });
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
-  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, ...webhookAllow, ...host('INGRESS_HOST'), API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
+  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, ...webhookAllow, ...proxyAllow, ...host('INGRESS_HOST'), API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
   for (const [index, port] of ports.workers.entries()) {
     const id = `instance-${index + 1}`;
     await start(id, process.execPath, ['services/worker/dist/src/bin.js'], {
       ...common,
       ...media,
+      ...proxyAllow,
       INSTANCE_ID: id,
       ...host('WORKER_HOST'),
       WORKER_PORT: String(port),

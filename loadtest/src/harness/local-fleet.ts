@@ -20,7 +20,7 @@ export interface LocalFleetOptions {
   readonly workers: number;
   readonly maxSessionsPerWorker?: number;
   readonly logLevel?: string;
-  /** Extra environment for the ingress and every worker. */
+  /** Extra environment for the ingress and every worker (PROXY_ALLOW is loopback unless set here). */
   readonly extraEnv?: Record<string, string>;
   /** Extra environment for the workers only (e.g. HEARTBEAT_TTL_MS, NODE_OPTIONS). */
   readonly workerEnv?: Record<string, string>;
@@ -72,7 +72,9 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
   };
   // Seals the sessions' proxy URLs in the ingress, opened by the workers: one key per fleet.
   const secrets = { SESSION_SECRETS_KEY: createHash('sha256').update(`local-fleet-${options.prefix}`).digest('hex') };
-  const common = { REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: options.logLevel ?? 'warn', ...mediaEnv, ...secrets, ...options.extraEnv };
+  // Sessions' proxies in tests run on this machine: loopback is allowed (extraEnv may say otherwise), nothing else non-public.
+  const proxies = { PROXY_ALLOW: '127.0.0.1,::1,localhost' };
+  const common = { REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: options.logLevel ?? 'warn', ...mediaEnv, ...secrets, ...proxies, ...options.extraEnv };
   const sim = startProcess(binOf('@fleet/simulator'), { SIM_PORT: '0', SIM_LOG_LEVEL: 'warn', ...options.simulatorEnv });
   processes.set('simulator', sim);
   const wsUrl = (await sim.waitForLine(/ws:\/\/\S+/)).trim();

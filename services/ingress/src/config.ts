@@ -41,6 +41,11 @@ export interface IngressConfig {
    * names), checked when a webhook is set; the dispatcher checks again at delivery. Default none.
    */
   readonly webhookAllow?: readonly string[];
+  /**
+   * Non-public hosts and networks a session's proxy may be (PROXY_ALLOW: CIDRs, addresses, host
+   * names), checked when a proxy is set; the workers check again at each connection. Default none.
+   */
+  readonly proxyAllow?: readonly string[];
   /** Requests per key and sends per session (RATE_LIMIT_*); default RATE_LIMIT_DEFAULTS. */
   readonly rateLimits?: RateLimitSettings;
   /**
@@ -69,6 +74,8 @@ export function readIngressConfig(env: Env): IngressConfig {
   }
   const webhookAllow = reader.list('WEBHOOK_ALLOW');
   for (const problem of AllowList.problems(webhookAllow)) reader.fail(`WEBHOOK_ALLOW: ${problem}`);
+  const proxyAllow = reader.list('PROXY_ALLOW');
+  for (const problem of AllowList.problems(proxyAllow)) reader.fail(`PROXY_ALLOW: ${problem}`);
   return reader.finish({
     common: readCommon(reader),
     host: reader.string('INGRESS_HOST', INGRESS_DEFAULTS.host),
@@ -84,6 +91,7 @@ export function readIngressConfig(env: Env): IngressConfig {
     backups: readS3Settings(reader),
     consoleDir: reader.optionalString('CONSOLE_DIR') ?? defaultConsoleDir(),
     webhookAllow,
+    proxyAllow,
     rateLimits: {
       keyPerMinute: reader.int('RATE_LIMIT_KEY_PER_MINUTE', RATE_LIMIT_DEFAULTS.keyPerMinute, { min: 0, max: 10_000_000 }),
       adminPerMinute: reader.int('RATE_LIMIT_ADMIN_PER_MINUTE', RATE_LIMIT_DEFAULTS.adminPerMinute, { min: 0, max: 10_000_000 }),

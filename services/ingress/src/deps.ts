@@ -48,6 +48,8 @@ export interface IngressDeps {
   readonly backups: { readonly store: SnapshotStore; readonly requests: BackupRequests };
   /** Which hosts a webhook URL may point at (WEBHOOK_ALLOW), judged when it is set. */
   readonly webhookGuard: AddressGuard;
+  /** Which hosts a session's proxy may be (PROXY_ALLOW), judged when it is set. */
+  readonly proxyGuard: AddressGuard;
   /** Workspace API keys (hashes only): created, listed and revoked by the admin routes. */
   readonly apiKeys: ApiKeyStore;
   /** Checks workspace keys without a Redis read per request; revocations reach it by pub/sub. */

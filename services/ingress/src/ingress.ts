@@ -80,6 +80,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     mediaLinks: { publicBaseUrl: config.media.publicBaseUrl, ttlSeconds: config.media.urlTtlSeconds },
     backups: { store: new SnapshotStore(createS3Client(config.backups), config.backups), requests: new BackupRequests(queueConnection, keys) },
     webhookGuard: new AddressGuard({ allow: config.webhookAllow ?? [] }),
+    proxyGuard: new AddressGuard({ allow: config.proxyAllow ?? [] }),
     apiKeys,
     workspaceKeys: new WorkspaceKeyCache({ redis, keys, store: apiKeys, logger }),
     rateLimiter: new RateLimiter(redis),

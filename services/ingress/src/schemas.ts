@@ -71,7 +71,7 @@ export const CreateSessionBody = z
     phone_number: PhoneNumber.optional().openapi({
       description: 'Link by pairing code with this number instead of a QR scan: the code comes as a session.pairing_code event and from GET /api/sessions/{id}/pairing-code. Applied when the session is created (a repeat ignores it: use POST /pair).',
     }),
-    proxy_url: ProxyUrl.optional().openapi({ description: 'The session\'s proxy (see PUT /api/sessions/{id}/proxy). Applied when the session is created (a repeat ignores it).' }),
+    proxy_url: ProxyUrl.optional().openapi({ description: 'The session\'s proxy (see PUT /api/sessions/{id}/proxy). Applied when the session is created (a repeat ignores it). A host that is or resolves to a non-public address is refused (400 PROXY_URL_REFUSED) unless PROXY_ALLOW names it.' }),
   })
   .openapi('CreateSession');
 

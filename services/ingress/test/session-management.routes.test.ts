@@ -101,9 +101,9 @@ describe('ingress: session management routes (in-process, real Redis)', () => {
     const status = await h.call('GET', '/api/sessions/x1/status');
     expect(JSON.stringify(status.body)).to.not.match(/alice|s3cret/);
 
-    const replaced = await h.call('PUT', '/api/sessions/x1/proxy', { proxy_url: 'http://bob:pw@10.0.0.9:3128' });
+    const replaced = await h.call('PUT', '/api/sessions/x1/proxy', { proxy_url: 'http://bob:pw@93.184.216.34:3128' });
     expect(replaced.status).to.equal(200);
-    expect(replaced.body.proxy).to.deep.equal({ configured: true, scheme: 'http', host: '10.0.0.9:3128' });
+    expect(replaced.body.proxy).to.deep.equal({ configured: true, scheme: 'http', host: '93.184.216.34:3128' });
     expect((await jobs(created.body.shard)).map((job) => job.name)).to.include('session.restart');
     const removed = await h.call('PUT', '/api/sessions/x1/proxy', { proxy_url: null });
     expect(removed.body.proxy).to.deep.equal({ configured: false, scheme: null, host: null });

@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   INVALID_ID: { status: 400, summary: 'A session id or workspace id is malformed (ids reach file paths).' },
   INVALID_CURSOR: { status: 400, summary: 'The cursor is not one the API handed out (pass next_cursor unchanged).' },
   WEBHOOK_URL_REFUSED: { status: 400, summary: 'A webhook URL whose host is (or resolves to) a loopback, private, link-local, metadata or other non-public address that WEBHOOK_ALLOW does not name.' },
+  PROXY_URL_REFUSED: { status: 400, summary: 'A session proxy URL whose host is (or resolves to) a loopback, private, link-local, metadata or other non-public address that PROXY_ALLOW does not name.' },
   UNAUTHORIZED: { status: 401, summary: 'No bearer API key, or an unknown or revoked one.' },
   FORBIDDEN: { status: 403, summary: 'A workspace key on a route only admin keys may use.' },
   SCOPE_REQUIRED: { status: 403, summary: 'The workspace key lacks the scope the route needs (details.scope).' },

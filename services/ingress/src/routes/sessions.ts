@@ -9,6 +9,8 @@ import { sessionView } from '../views';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 import { assertNotRestoring } from './restoring';
 import { assertNotLoggingOut } from './session-access';
+import { assertDestination } from './destination-check';
+import { PROXY_REFUSAL } from './session-proxy';
 
 const IdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -48,6 +50,8 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
     assertOwnWorkspace(c, body.workspace_id);
     const route = deps.cluster.route(body.workspace_id);
     await assertNotRestoring(deps, body.session_id);
+    // A proxy must be a public host unless PROXY_ALLOW names it: refused before anything is stored.
+    if (body.proxy_url) await assertDestination(deps.proxyGuard, body.proxy_url, PROXY_REFUSAL);
     const [existing, counts] = await Promise.all([deps.sessions.get(body.session_id), shardCounts()]);
     if (!existing) assertCapacity(deps, route.owner, counts);
     else assertNotLoggingOut(existing);

@@ -1,10 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { DeadLetterStore, EVENT_FILTER_PATTERN, WebhookStore } from '@fleet/events';
-import { AddressRefusedError, type AddressGuard } from '@fleet/net';
 import { assertOwnWorkspace } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { fieldsOrEmptyArray, WorkspaceIdText } from '../schemas';
+import { assertDestination } from './destination-check';
 import { COMMON_ERRORS, json } from './responses';
 
 const WorkspaceParam = z.object({
@@ -102,7 +102,8 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const { id } = c.req.valid('param');
     assertOwnWorkspace(c, id);
     const body = c.req.valid('json');
-    await checkDestination(deps.webhookGuard, body.url);
+    // A name that does not resolve yet is accepted: each delivery judges again.
+    await assertDestination(deps.webhookGuard, body.url, { code: 'WEBHOOK_URL_REFUSED', allowList: 'WEBHOOK_ALLOW' });
     const stored = await webhooks.set(id, { url: body.url, secret: body.secret, events: body.events });
     return c.json({ workspace_id: id, url: withoutCredentials(stored.url), events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt }, 200);
   });
@@ -135,19 +136,6 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const ids = c.req.valid('json')?.event_ids ?? [];
     return c.json({ workspace_id: id, replayed: await deadLetters.replay(id, ids) }, 202);
   });
-}
-
-/**
- * Refuses a webhook URL whose host is, or now resolves to, an address the guard refuses
- * (WEBHOOK_URL_REFUSED). A name that does not resolve yet is accepted: each delivery judges again.
- */
-async function checkDestination(guard: AddressGuard, url: string): Promise<void> {
-  try {
-    await guard.inspect(new URL(url).hostname);
-  } catch (error) {
-    if (!(error instanceof AddressRefusedError)) throw error;
-    throw new ApiError('WEBHOOK_URL_REFUSED', `${error.message}; the operator can allow it with WEBHOOK_ALLOW`, { host: error.host, reason: error.reason });
-  }
 }
 
 /**
