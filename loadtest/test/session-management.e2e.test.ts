@@ -202,7 +202,7 @@ describe('session management end to end: list, pairing code, restart, logout, co
     expect(stopped.body.error.code).to.equal('SESSION_NOT_CONNECTED');
   });
 
-  it('a session with proxy_url connects through the proxy (it counts the tunnels); one without does not', async () => {
+  it('a session with proxy_url connects through the proxy (it counts the tunnels); one without does not; a private proxy is refused', async () => {
     const proxy = await startCountingProxy('fleet', 'pr0xy-secret');
     try {
       const proxiedPhone = await pairByQr('proxied-1', { proxy_url: proxy.url });
@@ -210,6 +210,12 @@ describe('session management end to end: list, pairing code, restart, logout, co
       const view = await status('proxied-1');
       expect(view.proxy).to.deep.include({ configured: true, scheme: 'http' });
       expect(JSON.stringify(view)).to.not.contain('pr0xy-secret');
+      // The fleet allows loopback proxies (PROXY_ALLOW), nothing else non-public: a private one is refused, the loopback one kept.
+      const refused = await fleet.api('PUT', '/api/sessions/proxied-1/proxy', { proxy_url: 'http://fleet:pr0xy-secret@10.0.0.9:3128' });
+      expect(refused.status).to.equal(400);
+      expect(refused.body.error).to.deep.include({ code: 'PROXY_URL_REFUSED', details: { host: '10.0.0.9', reason: 'a private address' } });
+      expect(JSON.stringify(refused.body)).to.not.contain('pr0xy-secret');
+      expect((await status('proxied-1')).proxy.host).to.equal(new URL(proxy.url).host);
       const through = proxy.tunnels.length;
       await pairByQr('direct-1');
       expect(proxy.tunnels.length, 'a session without a proxy goes direct').to.equal(through);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from '@fleet/errors';
 import { createLogger } from '@fleet/logger';
+import { AddressGuard } from '@fleet/net';
 import { readWorkerConfig } from './config';
 import { KeyCache } from './auth-state';
 import { BaileysConnector, installBaileysPatches, logPatchReport } from './connector/baileys';
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     credsPoolSize: config.credsPoolSize,
     keyCache: new KeyCache({ maxBytes: config.keyCacheMb * 2 ** 20 }),
     conflicts: { delayMs: config.conflictReconnectDelayMs, maxInWindow: config.conflictsBeforeFailing },
+    // Sessions' proxies: public hosts, and what PROXY_ALLOW names, judged at each connection.
+    proxyGuard: new AddressGuard({ allow: config.proxyAllow }),
     ...(media ? { media: media.opener, ...(media.agent ? { mediaAgent: media.agent } : {}), ...(media.ca ? { mediaCa: media.ca } : {}) } : {}),
   });
   const worker = createWorker(config, { connector, logger, ...(media ? { media } : {}) });

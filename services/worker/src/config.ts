@@ -1,5 +1,6 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@fleet/config';
 import { readMediaSettings, type MediaSettings } from '@fleet/media';
+import { AllowList } from '@fleet/net';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 import { readSessionSecretsSettings, type SessionSecretsSettings } from '@fleet/state';
 import { randomBytes } from 'node:crypto';
@@ -59,6 +60,11 @@ export interface WorkerConfig {
   readonly mediaRetryAttempts: number;
   /** SESSION_SECRETS_KEY: opens the sessions' sealed proxy URLs (the ingress seals them with the same key). */
   readonly sessionSecrets: SessionSecretsSettings;
+  /**
+   * Non-public hosts and networks a session's proxy may be (PROXY_ALLOW: CIDRs, addresses, host
+   * names), judged at each connection after DNS; the ingress judges them when a proxy is set. Default none.
+   */
+  readonly proxyAllow: readonly string[];
 }
 
 export const WORKER_DEFAULTS = {
@@ -80,6 +86,7 @@ export const WORKER_DEFAULTS = {
   conflictsBeforeFailing: 3,
   mediaRetryDelayMs: 60_000,
   mediaRetryAttempts: 6,
+  proxyAllow: [],
 } as const;
 
 /**
@@ -111,6 +118,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   }
   const apiKeys = reader.list('API_KEYS');
   if (apiKeys.some((key) => key.length < 16)) reader.fail('API_KEYS: every key must be at least 16 characters');
+  const proxyAllow = reader.list('PROXY_ALLOW');
+  for (const problem of AllowList.problems(proxyAllow)) reader.fail(`PROXY_ALLOW: ${problem}`);
   return reader.finish({
     common: readCommon(reader),
     instanceId,
@@ -140,5 +149,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     mediaRetryDelayMs: reader.int('MEDIA_RETRY_DELAY_MS', WORKER_DEFAULTS.mediaRetryDelayMs, { min: 1_000, max: 3_600_000 }),
     mediaRetryAttempts: reader.int('MEDIA_RETRY_ATTEMPTS', WORKER_DEFAULTS.mediaRetryAttempts, { min: 0, max: 20 }),
     sessionSecrets: readSessionSecretsSettings(reader),
+    proxyAllow,
   });
 }

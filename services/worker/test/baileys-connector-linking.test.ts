@@ -5,6 +5,7 @@ import { rootCertificates } from 'node:tls';
 import { expect } from 'chai';
 import { createSimulator, readMediaCa, type Simulator } from '@fleet/simulator';
 import { createSilentLogger } from '@fleet/logger';
+import { AddressGuard, type ResolveAll } from '@fleet/net';
 import { KeyCache } from '../src/auth-state';
 import { BaileysConnector } from '../src/connector/baileys';
 import type { SessionHandle, SessionSpec } from '../src/connector/types';
@@ -22,6 +23,7 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
   let connector: BaileysConnector;
   let root: string;
   let wsPort: number;
+  let wsUrl: string;
   let mediaPort: number;
   let sessionNo = 0;
   const handles: SessionHandle[] = [];
@@ -51,6 +53,7 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
     simulator = createSimulator();
     const started = await simulator.start();
     wsPort = started.port;
+    wsUrl = started.wsUrl;
     mediaPort = started.mediaPort;
     root = await makeTempDir('fleet-connector-link-');
     const mediaCa = [...rootCertificates, readMediaCa().toString('utf8')];
@@ -62,6 +65,8 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
       mediaAgent: new Agent({ ca: mediaCa }),
       mediaCa,
       media: { open: async () => ({ stream: Readable.from([Buffer.alloc(4_000, 7)]), mimetype: 'image/jpeg', maxBytes: 16 * 2 ** 20 }) },
+      // The test proxies listen on loopback: allowed as PROXY_ALLOW=127.0.0.1 would.
+      proxyGuard: new AddressGuard({ allow: ['127.0.0.1'] }),
     });
   });
 
@@ -183,5 +188,91 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
       expect(proxy.tunnels).to.deep.equal([]);
       expect(events.kinds()).to.not.include('qr');
     });
+
+    /** Runs `test` with a connector whose proxy guard is `guard` (the suite's own allows loopback). */
+    async function withGuard(guard: AddressGuard, test: (guarded: BaileysConnector) => Promise<void>): Promise<void> {
+      const guarded = new BaileysConnector({ logger: createSilentLogger(), waWebSocketUrl: wsUrl, fsync: false, credsPoolSize: 0, keyCache: new KeyCache(), proxyGuard: guard });
+      try {
+        await test(guarded);
+      } finally {
+        await guarded.close();
+      }
+    }
+
+    it('a proxy on a refused address or metadata name (no PROXY_ALLOW): the start fails (PROXY_REFUSED) naming the host, never the credentials; nothing connects, through it or around it', async () => {
+      const proxy = await startConnectProxy(credentials);
+      proxies.push(proxy);
+      const sockets = simulator.stats().socketsTotal;
+      await withGuard(new AddressGuard(), async (strict) => {
+        const refusals: Array<[string, string]> = [
+          [proxy.url, 'refusing to use the proxy 127.0.0.1: a loopback address (PROXY_ALLOW does not name it)'],
+          [proxy.url.replace('127.0.0.1', '10.0.0.7').replace('http:', 'socks5:'), 'refusing to use the proxy 10.0.0.7: a private address (PROXY_ALLOW does not name it)'],
+          [proxy.url.replace('127.0.0.1', 'metadata.google.internal'), 'refusing to use the proxy metadata.google.internal: a cloud metadata host (PROXY_ALLOW does not name it)'],
+        ];
+        for (const [url, message] of refusals) {
+          const events = new Recorder();
+          const refused = await strict.start(newSpec({ proxyUrl: url }), events).then(() => undefined, (error: unknown) => error as Error & { code?: string });
+          expect(refused?.code, url).to.equal('PROXY_REFUSED');
+          expect(refused?.message).to.equal(message);
+          expect(events.kinds()).to.deep.equal([]);
+        }
+        expect(strict.size).to.equal(0);
+      });
+      expect(proxy.tunnels).to.deep.equal([]);
+      expect(proxy.refused).to.equal(0);
+      expect(simulator.stats().socketsTotal, 'no socket went around the proxy').to.equal(sockets);
+    });
+
+    for (const [kind, startProxy] of [['HTTP CONNECT', startConnectProxy], ['SOCKS5', startSocksProxy]] as const) {
+      it(`${kind}: a proxy named by a host that resolves to loopback (localhost) is refused after DNS: the session fails (proxy_refused) and never connects around it`, async () => {
+        const proxy = await startProxy(credentials);
+        proxies.push(proxy);
+        const sockets = simulator.stats().socketsTotal;
+        await withGuard(new AddressGuard(), async (strict) => {
+          const events = new Recorder();
+          const handle = await strict.start(newSpec({ proxyUrl: proxy.url.replace('127.0.0.1', 'localhost') }), events);
+          expect(await events.waitFor('failed', () => true, 10_000)).to.deep.equal({
+            code: 0,
+            reason: 'proxy_refused',
+            detail: 'refusing to use the proxy localhost: it resolves to a loopback address (PROXY_ALLOW does not name it)',
+          });
+          expect(events.kinds()).to.deep.equal(['failed']);
+          await handle.stop();
+        });
+        expect(proxy.tunnels).to.deep.equal([]);
+        expect(simulator.stats().socketsTotal, 'no socket went around the proxy').to.equal(sockets);
+      });
+
+      it(`${kind}: the proxy's name is judged at every connection: resolving to an allowed address it is used; resolving to a refused one later, the session fails instead of reconnecting`, async () => {
+        const proxy = await startProxy(credentials);
+        proxies.push(proxy);
+        // proxy.test is only known to this resolver: the connection to the proxy takes what the guard hands it.
+        let answer = '127.0.0.1';
+        const resolve: ResolveAll = async (host) => (host === 'proxy.test' ? [{ address: answer, family: 4 }] : []);
+        await withGuard(new AddressGuard({ allow: ['127.0.0.1'], resolve }), async (guarded) => {
+          const phone = kind === 'SOCKS5' ? '15550200031' : '15550200030';
+          const events = new Recorder();
+          const handle = await guarded.start(newSpec({ proxyUrl: proxy.url.replace('127.0.0.1', 'proxy.test') }), events);
+          const { qr } = await events.waitFor('qr');
+          await simulator.scan(qr, phone);
+          await events.waitFor('connected');
+          expect(proxy.tunnels.filter((tunnel) => tunnel.port === wsPort).length, 'through the proxy').to.be.at.least(2);
+
+          answer = '10.0.0.7';
+          const tunnels = proxy.tunnels.length;
+          const sockets = simulator.stats().socketsTotal;
+          simulator.faults(phone, { disconnect: 428 });
+          expect(await events.waitFor('failed', () => true, 15_000)).to.deep.equal({
+            code: 0,
+            reason: 'proxy_refused',
+            detail: 'refusing to use the proxy proxy.test: it resolves to a private address (PROXY_ALLOW does not name it)',
+          });
+          expect(events.kinds().slice(-2)).to.deep.equal(['disconnected', 'failed']);
+          expect(proxy.tunnels.length).to.equal(tunnels);
+          expect(simulator.stats().socketsTotal, 'no socket went around the proxy').to.equal(sockets);
+          await handle.stop();
+        });
+      });
+    }
   });
 });

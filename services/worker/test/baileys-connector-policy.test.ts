@@ -21,6 +21,8 @@ describe('baileys-connector: close policy', () => {
     expect(decideOnClose({ code: 440, ...paired })).to.deep.equal({ action: 'reconnect-conflict', code: 440, reason: 'conflict' });
     expect(decideOnClose({ code: 403, ...paired }).action).to.equal('fail');
     expect(decideOnClose({ code: 407, ...paired }), 'the session\'s proxy refused its credentials').to.deep.equal({ action: 'fail', code: 407, reason: 'proxy_auth_failed' });
+    expect(decideOnClose({ code: 500, ...paired, proxyRefused: true }), 'the proxy guard refused the proxy: never retried, never direct').to.deep.equal({ action: 'fail', code: 0, reason: 'proxy_refused' });
+    expect(decideOnClose({ code: 408, registered: false, qrShown: true, proxyRefused: true }).reason).to.equal('proxy_refused');
     expect(decideOnClose({ code: 411, ...paired }).action).to.equal('fail');
   });
 

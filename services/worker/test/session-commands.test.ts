@@ -11,6 +11,7 @@ import { MessageLedger } from '@fleet/messages';
 import { LeaseStore, SessionRequests, SessionSecrets, SessionStore, type ContactCheckAnswer } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, waitFor } from '@fleet/testing';
 import { createWorkerMetrics, SessionManager, type SessionConnector, type SessionHandlers, type SessionSpec } from '../src';
+import { ProxyRefusedError } from '../src/connector/baileys';
 import { SessionBusyError } from '../src/sessions/errors';
 
 const KEY = 'ab'.repeat(32);
@@ -219,5 +220,44 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     expect(failed?.status).to.equal('failed');
     expect(failed?.lastError).to.match(/SESSION_SECRETS_KEY/);
     expect(failed?.lastError).to.not.contain('s3cret');
+  });
+
+  it('a proxy the connector refuses fails the session for good (proxy_refused), at start or at a connection, saying which host and why', async () => {
+    const detail = 'refusing to use the proxy proxy.test: it resolves to a private address (PROXY_ALLOW does not name it)';
+    const starts: string[] = [];
+    // As the Baileys connector does: an address refused at start (it throws), a name refused after DNS (onFailed).
+    const refusing: SessionConnector = {
+      start: async (spec, handlers) => {
+        starts.push(spec.sessionId);
+        if (spec.sessionId === 'y1') throw new ProxyRefusedError('10.0.0.9', 'a private address');
+        setImmediate(() => handlers.onFailed({ code: 0, reason: 'proxy_refused', detail }));
+        return { send: async () => ({ waMessageId: 'x' }), stop: async () => undefined, logout: async () => undefined };
+      },
+      close: async () => undefined,
+    };
+    const holder = await new Membership({ redis, keys }).register({ instanceId: 'i3', url: 'http://127.0.0.1:3', maxSessions: 10 });
+    const other = new SessionManager({
+      instanceId: 'i3', storagePath: storage, connector: refusing, sessions, ledger, leases: new LeaseStore(redis, keys),
+      holder: () => holder, logger: createSilentLogger(), metrics: createWorkerMetrics('i3'), events: new EventLog(redis, keys), secrets: new SessionSecrets(KEY),
+    });
+    const url = 'http://alice:s3cret@10.0.0.9:3128';
+    await create('y1', { proxy: new SessionSecrets(KEY).sealProxy(url, 'y1') });
+    expect(await other.start('y1'), 'not retried').to.equal('failed');
+    expect(await sessions.get('y1')).to.include({ status: 'failed', lastError: 'refusing to use the proxy 10.0.0.9: a private address (PROXY_ALLOW does not name it)' });
+    expect(await other.start('y1'), 'no backoff kept for it: a new start (after a fix) runs at once').to.equal('failed');
+
+    await create('y2', { proxy: new SessionSecrets(KEY).sealProxy(url.replace('10.0.0.9', 'proxy.test'), 'y2') });
+    await other.start('y2');
+    await until('y2', 'failed');
+    expect((await sessions.get('y2'))?.lastError).to.equal(`proxy_refused (0): ${detail}`);
+    const failures = (await events()).filter((event) => event.type === 'session.failed').map((event) => event.data);
+    expect(failures).to.deep.equal([
+      { session_id: 'y1', account_id: '1', code: 0, reason: 'proxy_refused' },
+      { session_id: 'y1', account_id: '1', code: 0, reason: 'proxy_refused' },
+      { session_id: 'y2', account_id: '1', code: 0, reason: 'proxy_refused' },
+    ]);
+    expect(JSON.stringify(await redis.hgetall(`${prefix}:session:y2`))).to.not.contain('s3cret');
+    expect(starts).to.deep.equal(['y1', 'y1', 'y2']);
+    await other.stopAll();
   });
 });

@@ -102,8 +102,11 @@ export interface SessionHandlers {
   onDisconnected(info: DisconnectInfo): void;
   /** The device was logged out (401): the connector has already cleared the auth state. */
   onLoggedOut(): void;
-  /** Terminal failure that must not be retried automatically (440 conflict, corrupt state …). */
-  onFailed(info: { readonly code: number; readonly reason: string }): void;
+  /**
+   * Terminal failure that must not be retried automatically (440 conflict, corrupt state, a refused
+   * proxy …); `detail` says more when there is more to say (which proxy host was refused, and why).
+   */
+  onFailed(info: { readonly code: number; readonly reason: string; readonly detail?: string }): void;
   onMessageStatus(waMessageId: string, status: MessageAckStatus, detail?: string): void;
   onIncomingMessage(message: IncomingMessage): void;
   /**

@@ -4,6 +4,7 @@ import { createSecureContext, rootCertificates } from 'node:tls';
 import { createKeys } from '@fleet/keys';
 import type { Logger } from '@fleet/logger';
 import { createMediaStore, fetcherOptions, SafeFetcher, type MediaStore } from '@fleet/media';
+import { AddressGuard } from '@fleet/net';
 import { createRedis } from '@fleet/redis';
 import { SessionSecrets, SessionStore } from '@fleet/state';
 import type { Redis } from 'ioredis';
@@ -59,7 +60,7 @@ export function createWorkerMedia(config: WorkerConfig, logger: Logger): WorkerM
     keys,
     logger,
     download: baileysDownloader(agent, MEDIA_TRANSFER_TIMEOUT_MS),
-    downloaderFor: proxiedDownloads(new SessionStore(redis, keys), new SessionSecrets(config.sessionSecrets.key), ca),
+    downloaderFor: proxiedDownloads(new SessionStore(redis, keys), new SessionSecrets(config.sessionSecrets.key), new AddressGuard({ allow: config.proxyAllow }), ca),
     publicBaseUrl: settings.publicBaseUrl,
     urlTtlSeconds: settings.urlTtlSeconds,
     retryDelayMs: config.mediaRetryDelayMs,
@@ -80,12 +81,15 @@ export function createWorkerMedia(config: WorkerConfig, logger: Logger): WorkerM
   };
 }
 
-/** Media retries of a session with a proxy go through it, as its socket's downloads do. */
-function proxiedDownloads(sessions: SessionStore, secrets: SessionSecrets, ca: readonly string[] | undefined) {
+/**
+ * Media retries of a session with a proxy go through it, as its socket's downloads do, judged by the
+ * same guard (PROXY_ALLOW): a refused proxy throws, and the retry fails rather than going direct.
+ */
+function proxiedDownloads(sessions: SessionStore, secrets: SessionSecrets, guard: AddressGuard, ca: readonly string[] | undefined) {
   return async (sessionId: string): Promise<{ download: MediaDownloader; release(): void } | undefined> => {
     const record = await sessions.get(sessionId);
     if (!record?.proxy) return undefined;
-    const agent = createProxyAgent(secrets.open(record.proxy.sealed, sessionId), ca);
+    const agent = createProxyAgent(secrets.open(record.proxy.sealed, sessionId), { guard, ...(ca ? { ca } : {}) });
     return { download: baileysDownloader(agent, MEDIA_TRANSFER_TIMEOUT_MS), release: () => agent.destroy() };
   };
 }

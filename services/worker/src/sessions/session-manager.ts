@@ -169,7 +169,8 @@ export class SessionManager {
     const handling = this.backoff.failed(sessionId, error);
     this.options.logger.warn('session failed to start', { sessionId, handling, error });
     if (handling === 'fenced') return 'fenced';
-    const info = { code: 0, reason: 'start_failed' };
+    // A refused proxy is said as such (the session never connects around it); anything else is start_failed.
+    const info = { code: 0, reason: (error as { code?: unknown } | undefined)?.code === 'PROXY_REFUSED' ? 'proxy_refused' : 'start_failed' };
     if (handling === 'retry') {
       const written = await this.options.sessions.update(sessionId, { status: 'disconnected', lastError: errorText(error) }, Date.now(), epoch);
       if (written) this.events.disconnected(record, { ...info, willReconnect: true });

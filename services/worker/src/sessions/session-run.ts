@@ -24,7 +24,7 @@ export type RunEvent =
   /** The socket closed; the connector opens a new one by itself (515 after pairing, 408, 428 …). */
   | { readonly type: 'disconnected'; readonly code: number; readonly reason: string }
   /** The connector gave up on the session (440 repeated, reconnects exhausted …); its socket is closed. */
-  | { readonly type: 'failed'; readonly code: number; readonly reason: string }
+  | { readonly type: 'failed'; readonly code: number; readonly reason: string; readonly detail?: string }
   /** WhatsApp logged the device out (401); the connector cleared the auth state. */
   | { readonly type: 'logged_out' }
   /** The worker stops the run: API stop, a move to another worker, a drain. `status` null: the successor writes it. */
@@ -143,7 +143,7 @@ export class SessionRun {
       onConnected: ({ phone }) => dispatch({ type: 'connected', phone }),
       onDisconnected: ({ code, reason }) => dispatch({ type: 'disconnected', code, reason }),
       onLoggedOut: () => dispatch({ type: 'logged_out' }),
-      onFailed: ({ code, reason }) => dispatch({ type: 'failed', code, reason }),
+      onFailed: ({ code, reason, detail }) => dispatch({ type: 'failed', code, reason, ...(detail ? { detail } : {}) }),
       onMessageStatus: (messageId, status, detail) => {
         if (status === 'sent' || status === 'failed') this.sender?.settled(messageId);
         ledger.advance({ messageId, status, reason: detail ?? '' }).then(({ changed, createdAt }) => {
@@ -193,7 +193,7 @@ export class SessionRun {
       case 'disconnected':
         return this.onDisconnected(event.code, event.reason);
       case 'failed':
-        return this.endedByConnector('failed', { lastError: `${event.reason} (${event.code})`, qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null }, () => this.deps.events.failed(this.deps.record, event), event.reason);
+        return this.endedByConnector('failed', { lastError: failureText(event), qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null }, () => this.deps.events.failed(this.deps.record, event), event.reason);
       case 'logged_out':
         return this.endedByConnector('logged_out', LOGGED_OUT_FIELDS, () => this.deps.events.loggedOut(this.deps.record, 'remote'), 'remote');
       case 'stop':
@@ -354,4 +354,10 @@ export class SessionRun {
       metrics.qrLatency.observe({ from: 'create' }, Math.max(0, now - record.createdAt) / 1000);
     }
   }
+}
+
+/** A failure as `last_error` keeps it: `<reason> (<code>)`, then what more the connector said (`: <detail>`). */
+function failureText(event: { code: number; reason: string; detail?: string }): string {
+  const text = `${event.reason} (${event.code})`;
+  return event.detail ? `${text}: ${event.detail}`.slice(0, 300) : text;
 }

@@ -9,7 +9,7 @@ export interface StartBackoffOptions {
 }
 
 /** Error codes of a start that retrying cannot fix: the session fails at once. */
-const PERMANENT_START_ERRORS: ReadonlySet<string> = new Set(['AUTH_STATE_CORRUPT', 'SESSION_SECRET_UNREADABLE']);
+const PERMANENT_START_ERRORS: ReadonlySet<string> = new Set(['AUTH_STATE_CORRUPT', 'SESSION_SECRET_UNREADABLE', 'PROXY_REFUSED']);
 /** Error codes meaning another owner holds the session now: nothing to retry here. */
 const FENCED_START_ERRORS: ReadonlySet<string> = new Set(['STALE_EPOCH', 'FENCE_MISSING']);
 

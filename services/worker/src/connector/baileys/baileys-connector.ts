@@ -4,7 +4,7 @@ import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } fr
 import { BaileysSession } from './baileys-session';
 import { ConnectorClosedError, SessionAlreadyRunningError } from './errors';
 import { resolveConnectorOptions, type BaileysConnectorOptions, type ResolvedConnectorOptions } from './options';
-import { sessionAgents } from './proxy-agents';
+import { sessionAgents, type SessionAgents } from './proxy-agents';
 import { describeError, safeHandlers } from './safe-handlers';
 
 /** How often the credentials pool checks whether the worker is idle enough to refill it. */
@@ -22,7 +22,8 @@ const CREDS_POOL_CHECK_MS = 250;
  * while unpaired) reports `onFailed(408, 'qr_timeout')` after `qrRounds` rounds; a moved fence
  * (another owner's epoch) reports `onFailed(409, 'stale_epoch')`.
  *
- * `start` rejects when the auth state cannot be opened (`STALE_EPOCH`, `AUTH_STATE_CORRUPT`, I/O).
+ * `start` rejects when the auth state cannot be opened (`STALE_EPOCH`, `AUTH_STATE_CORRUPT`, I/O), or
+ * when the session's proxy is an address the proxy guard refuses (`PROXY_REFUSED`).
  */
 export class BaileysConnector implements SessionConnector {
   private readonly options: ResolvedConnectorOptions;
@@ -56,6 +57,17 @@ export class BaileysConnector implements SessionConnector {
   async start(spec: SessionSpec, handlers: SessionHandlers): Promise<SessionHandle> {
     if (this.closed) throw new ConnectorClosedError();
     if (this.sessions.has(spec.sessionId)) throw new SessionAlreadyRunningError(spec.sessionId);
+    // A proxy (a secret, never logged) the guard refuses fails the start here (ProxyRefusedError); its agents live as long as the session.
+    const agents = spec.proxyUrl ? sessionAgents(spec.proxyUrl, this.options.proxyGuard, this.options.mediaCa) : undefined;
+    try {
+      return await this.startWith(spec, handlers, agents);
+    } catch (error) {
+      agents?.destroy();
+      throw error;
+    }
+  }
+
+  private async startWith(spec: SessionSpec, handlers: SessionHandlers, agents: SessionAgents | undefined): Promise<SessionHandle> {
     const logger = this.options.logger.child({ sessionId: spec.sessionId, workspaceId: spec.workspaceId, epoch: spec.epoch });
     // The store's fence callback may fire before the session exists: it reaches it through this holder.
     const holder: { session?: BaileysSession } = {};
@@ -74,8 +86,6 @@ export class BaileysConnector implements SessionConnector {
       await store.close();
       throw this.closed ? new ConnectorClosedError() : new SessionAlreadyRunningError(spec.sessionId);
     }
-    // A proxy (a secret): its agents live as long as the session, and its URL is never logged.
-    const agents = spec.proxyUrl ? sessionAgents(spec.proxyUrl, this.options.mediaCa) : undefined;
     const session: BaileysSession = new BaileysSession({
       spec,
       handlers: safeHandlers(handlers, logger),

@@ -254,18 +254,21 @@ export class BaileysSession implements SessionHandle {
       ignoreLateSocketErrors(sock);
       const error = update.lastDisconnect?.error;
       this.sock = undefined;
+      // Taken even when stopping: a refusal belongs to the socket it closed.
+      const refusal = this.deps.agents?.takeRefusal();
       if (this.isStoppingOrTerminal()) return;
       const decision = decideOnClose({
         code: statusCodeOf(error),
         registered: isLinked(this.deps.store.state.creds),
         qrShown: socketState.qrCount > 0,
         conflictType: conflictTypeOf(error),
+        proxyRefused: refusal !== undefined,
       });
-      this.onClosed(decision);
+      this.onClosed(refusal ? { ...decision, detail: refusal.message } : decision);
     }
   }
 
-  private onClosed(decision: CloseDecision): void {
+  private onClosed(decision: CloseDecision & { detail?: string }): void {
     this.deps.logger.info('session socket closed', { code: decision.code, reason: decision.reason, action: decision.action });
     switch (decision.action) {
       case 'reconnect-now':
@@ -313,10 +316,10 @@ export class BaileysSession implements SessionHandle {
     this.connect();
   }
 
-  private fail(decision: CloseDecision): void {
+  private fail(decision: CloseDecision & { detail?: string }): void {
     this.phase = 'failed';
     this.markEnded();
-    this.deps.handlers.onFailed({ code: decision.code, reason: decision.reason });
+    this.deps.handlers.onFailed({ code: decision.code, reason: decision.reason, ...(decision.detail ? { detail: decision.detail } : {}) });
     this.background('fail', async () => {
       await this.closeSocket();
       await this.finish();

@@ -14,7 +14,7 @@ export type CloseAction =
   | 'qr-expired'
   /** The device was logged out: clear the auth state, report `onLoggedOut`. */
   | 'logged-out'
-  /** Terminal: report `onFailed` and never reconnect (403, 407 from the session's proxy, 411). */
+  /** Terminal: report `onFailed` and never reconnect (403, 407 from the session's proxy, 411, a refused proxy). */
   | 'fail';
 
 export interface CloseDecision {
@@ -32,11 +32,15 @@ export interface CloseContext {
   readonly qrShown: boolean;
   /** The `<conflict type=…>` of a stream error, when there was one. */
   readonly conflictType?: string;
+  /** The proxy guard refused the session's proxy for this socket (its name resolved to a refused address). */
+  readonly proxyRefused?: boolean;
 }
 
 /** The close policy, as one pure function. */
 export function decideOnClose(context: CloseContext): CloseDecision {
   const { code } = context;
+  // Never retried, and never a direct connection instead: the proxy must be changed (or PROXY_ALLOW).
+  if (context.proxyRefused) return { action: 'fail', code: 0, reason: 'proxy_refused' };
   if (context.conflictType === 'device_removed') return { action: 'logged-out', code: 401, reason: 'device_removed' };
   switch (code) {
     case 515:

@@ -41,3 +41,16 @@ export class ConnectorClosedError extends FleetError {
     super('CONNECTOR_CLOSED', 'the Baileys connector is closed', { status: 503 });
   }
 }
+
+/**
+ * A session's proxy the address guard refuses (its host is a loopback, private, link-local, metadata …
+ * address PROXY_ALLOW does not name): the session is not started, and never connects around it.
+ * Only the host is named, never the URL (it carries credentials).
+ */
+export class ProxyRefusedError extends FleetError {
+  override readonly name: string = 'ProxyRefusedError';
+
+  constructor(host: string, reason: string, cause?: unknown) {
+    super('PROXY_REFUSED', `refusing to use the proxy ${host || 'given'}: ${reason} (PROXY_ALLOW does not name it)`, { status: 400, details: { host, reason }, cause });
+  }
+}

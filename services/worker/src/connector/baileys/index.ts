@@ -3,9 +3,9 @@ export { resolveConnectorOptions, WHATSAPP_WEB_SOCKET_URL, type BaileysConnector
 export { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff';
 export { decideOnClose, statusCodeOf, type CloseAction, type CloseDecision } from './close-policy';
 export { createBaileysLogger, type BaileysLogger } from './baileys-logger';
-export { ConnectorClosedError, InvalidRecipientError, SessionAlreadyRunningError, SessionNotConnectedError } from './errors';
+export { ConnectorClosedError, InvalidRecipientError, ProxyRefusedError, SessionAlreadyRunningError, SessionNotConnectedError } from './errors';
 export { toJid, phoneFromMeId } from './message-mapping';
 export { installBaileysPatches, logPatchReport, installedBaileysVersion, PINNED_BAILEYS_VERSION, type PatchReport } from './patches';
 export { baileysDownloader, type MediaDownloader, type DownloadableMedia } from './incoming-message';
 export type { MediaOpener, MediaStream } from './media-upload';
-export { createProxyAgent, sessionAgents, type SessionAgents } from './proxy-agents';
+export { createProxyAgent, sessionAgents, type ProxyAgentOptions, type SessionAgents } from './proxy-agents';

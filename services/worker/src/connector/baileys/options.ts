@@ -1,5 +1,6 @@
 import type { Agent } from 'node:https';
 import type { Logger } from '@fleet/logger';
+import { AddressGuard } from '@fleet/net';
 import { DEFAULT_DISK_THREADS, type KeyCache } from '../../auth-state';
 import { DEFAULT_BACKOFF, DEFAULT_CONFLICTS, type BackoffOptions, type ConflictOptions } from './backoff';
 import type { MediaOpener } from './media-upload';
@@ -52,6 +53,12 @@ export interface BaileysConnectorOptions {
   readonly mediaCa?: readonly string[];
   /** Time allowed for one media upload or download. Default 120,000 ms. */
   readonly mediaUploadTimeoutMs?: number;
+  /**
+   * Which hosts a session's proxy may be (PROXY_ALLOW): a refused address fails the start, a name
+   * resolving to a refused address fails the session at connection (`proxy_refused`); never a direct
+   * connection instead. Default a guard that allows public addresses only.
+   */
+  readonly proxyGuard?: AddressGuard;
 }
 
 export interface ResolvedConnectorOptions {
@@ -72,6 +79,7 @@ export interface ResolvedConnectorOptions {
   readonly mediaAgent: Agent | undefined;
   readonly mediaCa: readonly string[] | undefined;
   readonly mediaUploadTimeoutMs: number;
+  readonly proxyGuard: AddressGuard;
 }
 
 /** Credentials for new sessions kept ready by default (see `credsPoolSize`). */
@@ -99,5 +107,6 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     mediaAgent: options.mediaAgent,
     mediaCa: options.mediaCa,
     mediaUploadTimeoutMs: options.mediaUploadTimeoutMs ?? 120_000,
+    proxyGuard: options.proxyGuard ?? new AddressGuard(),
   });
 }
