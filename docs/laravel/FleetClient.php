@@ -34,14 +34,45 @@ class FleetClient
 
     // Sessions ---------------------------------------------------------------------------------
 
-    /** POST /api/sessions/create: 202 when new, 200 when it already existed. */
-    public function createSession(string $sessionId, int $workspaceId, string|int $accountId): array
+    /**
+     * POST /api/sessions/create: 202 when new, 200 when it already existed. `$phoneNumber` (E.164) links
+     * it by pairing code instead of a QR scan (the code arrives as session.pairing_code and from
+     * pairingCode()); `$proxyUrl` sends its WebSocket and media through a proxy (see setProxy()). Both
+     * apply to a new session only.
+     */
+    public function createSession(string $sessionId, int $workspaceId, string|int $accountId, ?string $phoneNumber = null, ?string $proxyUrl = null): array
     {
-        return $this->call('post', '/api/sessions/create', [
+        return $this->call('post', '/api/sessions/create', array_filter([
             'session_id' => $sessionId,
             'workspace_id' => $workspaceId,
             'account_id' => (string) $accountId,
-        ]);
+            'phone_number' => $phoneNumber,
+            'proxy_url' => $proxyUrl,
+        ], fn ($value) => $value !== null));
+    }
+
+    /**
+     * GET /api/sessions: one page of sessions, {sessions: [Session, …], next_cursor}. `$workspaceId`:
+     * that workspace's (a workspace key must give its own; an admin key may leave it out: the whole
+     * fleet); `$status`: only sessions in it (starting, qr, connected, disconnected, logged_out, failed,
+     * stopped, deleting); `$search`: ids, or phone numbers, starting with it. Pass `next_cursor` back
+     * unchanged as `$cursor` for the next page (it is null on the last); `$limit` 1-200.
+     */
+    public function listSessions(?int $workspaceId = null, ?string $status = null, ?string $cursor = null, int $limit = 50, ?string $search = null): array
+    {
+        $query = array_filter(['workspace_id' => $workspaceId, 'status' => $status, 'search' => $search, 'cursor' => $cursor, 'limit' => $limit], fn ($value) => $value !== null);
+        return $this->call('get', '/api/sessions', $query);
+    }
+
+    /** Every session listSessions() would give, page after page (a generator: one page in memory at a time). */
+    public function allSessions(?int $workspaceId = null, ?string $status = null, int $pageSize = 200, ?string $search = null): \Generator
+    {
+        $cursor = null;
+        do {
+            $page = $this->listSessions($workspaceId, $status, $cursor, $pageSize, $search);
+            yield from $page['sessions'];
+            $cursor = $page['next_cursor'] ?? null;
+        } while ($cursor !== null);
     }
 
     /** GET /api/sessions/{id}/status */
@@ -74,10 +105,74 @@ class FleetClient
         return $this->call('post', '/api/sessions/' . rawurlencode($sessionId) . '/stop', []);
     }
 
+    /**
+     * POST /api/sessions/{id}/restart: a new socket from the same state (no new scan), status
+     * starting → connected; a session not running is started.
+     */
+    public function restartSession(string $sessionId): array
+    {
+        return $this->call('post', '/api/sessions/' . rawurlencode($sessionId) . '/restart', []);
+    }
+
+    /**
+     * POST /api/sessions/{id}/logout: unlinks the device from the phone and keeps the session (status
+     * logged_out once the worker is done; link it again with startSession() or requestPairingCode()).
+     * Messages still waiting fail (session_logged_out). Until it is logged_out, start, stop, restart,
+     * pair and setProxy throw SESSION_LOGGING_OUT.
+     */
+    public function logoutSession(string $sessionId): array
+    {
+        return $this->call('post', '/api/sessions/' . rawurlencode($sessionId) . '/logout', []);
+    }
+
+    /**
+     * POST /api/sessions/{id}/pair: link the session by pairing code with `$phoneNumber` (E.164)
+     * instead of a QR scan. The code comes as a session.pairing_code event and from pairingCode(); the
+     * user enters it on the phone (Linked devices → Link with phone number instead).
+     * SESSION_ALREADY_LINKED when it is linked: logoutSession() first.
+     */
+    public function requestPairingCode(string $sessionId, string $phoneNumber): array
+    {
+        return $this->call('post', '/api/sessions/' . rawurlencode($sessionId) . '/pair', ['phone_number' => $phoneNumber]);
+    }
+
+    /**
+     * GET /api/sessions/{id}/pairing-code: the pending code, {session_id, code, phone_number,
+     * expires_at}, or PAIRING_CODE_NOT_AVAILABLE. With `$waitSeconds` (1-30) a long poll, as sessionQr().
+     */
+    public function pairingCode(string $sessionId, int $waitSeconds = 0): array
+    {
+        return $this->call('get', '/api/sessions/' . rawurlencode($sessionId) . '/pairing-code', ['wait' => $waitSeconds], $waitSeconds + 5);
+    }
+
+    /**
+     * PUT /api/sessions/{id}/proxy: the session's WebSocket and media go through `$proxyUrl`
+     * (`http://`, `https://`, `socks5://`, `socks5h://`, credentials in the URL), or directly with null;
+     * a running session restarts to use it. The URL is stored encrypted and never shown again: the
+     * answer's `proxy` is {configured, scheme, host}. A proxy that is not a public host (unless the
+     * operator's PROXY_ALLOW names it) throws PROXY_URL_REFUSED.
+     */
+    public function setProxy(string $sessionId, ?string $proxyUrl): array
+    {
+        return $this->call('put', '/api/sessions/' . rawurlencode($sessionId) . '/proxy', ['proxy_url' => $proxyUrl]);
+    }
+
     /** DELETE /api/sessions/{id}: logs the device out and removes the session. */
     public function deleteSession(string $sessionId): array
     {
         return $this->call('delete', '/api/sessions/' . rawurlencode($sessionId));
+    }
+
+    // Contacts ---------------------------------------------------------------------------------
+
+    /**
+     * GET /api/contacts/check: which of `$phones` (1-50, E.164) are on WhatsApp, asked by the connected
+     * session `$sessionId`: {results: [{phone, exists, jid}, …]} in the order asked.
+     * SESSION_NOT_CONNECTED unless it is connected; waits up to 20 s for WhatsApp.
+     */
+    public function checkContacts(string $sessionId, array $phones): array
+    {
+        return $this->call('get', '/api/contacts/check', ['session_id' => $sessionId, 'phones' => implode(',', $phones)], 25);
     }
 
     // Messages ---------------------------------------------------------------------------------
