@@ -45,7 +45,11 @@ describe('deploy: every process of every deployment reads its configuration, and
     describe(name, () => {
       it('runs everything with NODE_ENV=production, and each config reader accepts what it is given', () => {
         const { ingress, workers, dispatcher, backup } = envs();
-        for (const env of [ingress, ...workers, dispatcher, backup]) expect(env.NODE_ENV).to.equal('production');
+        for (const env of [ingress, ...workers, dispatcher, backup]) {
+          expect(env.NODE_ENV).to.equal('production');
+          // The proxy agents' debug output prints proxy credentials (docs/configuration.md, Session proxies).
+          expect(env, 'DEBUG').to.not.have.property('DEBUG');
+        }
         expect(problemsOf(() => readIngressConfig(ingress)), 'ingress').to.equal('');
         workers.forEach((worker, index) => expect(problemsOf(() => readWorkerConfig(worker)), `worker ${index + 1}`).to.equal(''));
         expect(problemsOf(() => readDispatcherConfig(dispatcher)), 'dispatcher').to.equal('');

@@ -4,8 +4,10 @@ import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { expect } from 'chai';
 import { createSimulator, readMediaCa, type Simulator } from '@fleet/simulator';
-import { createSilentLogger } from '@fleet/logger';
-import { AddressGuard, type ResolveAll } from '@fleet/net';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { createLogger, createSilentLogger } from '@fleet/logger';
+import { AddressGuard, systemResolve, type ResolveAll } from '@fleet/net';
 import { KeyCache } from '../src/auth-state';
 import { BaileysConnector } from '../src/connector/baileys';
 import type { SessionHandle, SessionSpec } from '../src/connector/types';
@@ -221,6 +223,53 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
       expect(proxy.tunnels).to.deep.equal([]);
       expect(proxy.refused).to.equal(0);
       expect(simulator.stats().socketsTotal, 'no socket went around the proxy').to.equal(sockets);
+    });
+
+    it('logs nothing of a proxy URL, at debug level with Baileys\' own lines: not its credentials, whether it connects, is refused (407) or is not allowed', async () => {
+      // The production logger (redaction included), its console swapped for memory.
+      const logger = createLogger({ service: 'worker', level: 'debug' });
+      const lines: string[] = [];
+      logger.clear();
+      logger.add(new winston.transports.Stream({ stream: new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString('utf8')), done()) }) }));
+      const secret = { user: 'pr0xy-user', password: 'Pr0xy@S3cret:/' };
+      const connect = await startConnectProxy(secret);
+      const socks = await startSocksProxy(secret);
+      proxies.push(connect, socks);
+      const logged = new BaileysConnector({
+        logger, waWebSocketUrl: wsUrl, fsync: false, credsPoolSize: 0, keyCache: new KeyCache(), mediaCa: [...rootCertificates, readMediaCa().toString('utf8')],
+        media: { open: async () => ({ stream: Readable.from([Buffer.alloc(4_000, 7)]), mimetype: 'image/jpeg', maxBytes: 16 * 2 ** 20 }) },
+        // blocked.test resolves to a private address: refused at connection.
+        proxyGuard: new AddressGuard({ allow: ['127.0.0.1'], resolve: async (host) => (host === 'blocked.test' ? [{ address: '10.0.0.7', family: 4 }] : systemResolve(host)) }),
+      });
+      try {
+        for (const [proxy, phone] of [[connect, '15550200040'], [socks, '15550200041']] as const) {
+          const events = new Recorder();
+          const handle = await logged.start(newSpec({ proxyUrl: proxy.url }), events);
+          await simulator.scan((await events.waitFor('qr')).qr, phone);
+          await events.waitFor('connected');
+          await handle.send({ messageId: `LOGIMG${phone.slice(-2)}`, to: '15550200500', content: { type: 'image', media: { mediaId: 'med_000000000000000000000000' } } });
+          await events.waitFor('status', (data) => data.status === 'delivered');
+          await handle.stop();
+        }
+        const refused = new Recorder();
+        await logged.start(newSpec({ proxyUrl: connect.url.replace(encodeURIComponent(secret.password), 'wr0ng-Pa55') }), refused);
+        await refused.waitFor('failed', () => true, 10_000);
+        const notAllowed = new Recorder();
+        await logged.start(newSpec({ proxyUrl: connect.url.replace('127.0.0.1', 'blocked.test') }), notAllowed);
+        expect(await notAllowed.waitFor('failed', () => true, 10_000)).to.include({ reason: 'proxy_refused' });
+        const literal = await logged.start(newSpec({ proxyUrl: socks.url.replace('127.0.0.1', '10.0.0.7') }), new Recorder()).catch((error: Error) => error);
+        expect(literal).to.include({ code: 'PROXY_REFUSED' });
+      } finally {
+        await logged.close();
+      }
+      const text = lines.join('');
+      expect(lines.length, 'the logger wrote (debug, Baileys included)').to.be.above(20);
+      expect(text).to.contain('"proxyScheme":"socks5"');
+      // Not even redacted: no line names a proxy's address (only its scheme: proxyScheme).
+      const addresses = [connect.url, socks.url].map((url) => new URL(url).host);
+      for (const fragment of [secret.user, 'Pr0xy', encodeURIComponent(secret.password), 'S3cret', 'wr0ng-Pa55', ...addresses]) {
+        expect(text, fragment).to.not.contain(fragment);
+      }
     });
 
     for (const [kind, startProxy] of [['HTTP CONNECT', startConnectProxy], ['SOCKS5', startSocksProxy]] as const) {

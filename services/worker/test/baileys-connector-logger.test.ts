@@ -83,4 +83,17 @@ describe('baileys-connector: Baileys logger adapter', () => {
     expect(text).to.include('440');
     expect(text).to.include('"class":"ns"');
   });
+
+  it('never logs a URL\'s credentials, not even from a long line cut short, nor from an error message', () => {
+    const { logger, lines } = makeLogger('debug');
+    const adapter = createBaileysLogger(logger);
+    // The credentials straddle the 300-character cut: scrubbed before the cut, they go whole.
+    // Both cuts fall inside the credentials, before their @ (279 + 23 characters of user:password).
+    const long = `${'x'.repeat(265)} via socks5://pr0xy-user:Pr0xy-S3cret@proxy.example:1080 then more`;
+    adapter.warn({ trace: long, err: new Error(`${'y'.repeat(271)} http://pr0xy-user:Pr0xy-S3cret@10.0.0.1:3128`) }, 'connection errored');
+    const text = JSON.stringify(lines);
+    expect(text).to.not.match(/pr0xy|Pr0xy|S3cr/);
+    expect(text).to.include('socks5://[redacted]@proxy.exam');
+    expect(text).to.include('http://[redacted]@10.0.0.1');
+  });
 });

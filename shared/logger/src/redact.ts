@@ -22,8 +22,11 @@ function isSecretKey(key: string): boolean {
 const JID_PATTERN = /\b\d{5,20}(?::\d+)?@(?:s\.whatsapp\.net|c\.us|g\.us|lid)\b/g;
 const PHONE_PATTERN = /\+?\b\d{8,15}\b/g;
 const BEARER_PATTERN = /\bBearer\s+[A-Za-z0-9._~+/=-]+/gi;
-/** Credentials in a URL (`socks5://user:pass@host`): the part before `@` goes. */
-const URL_CREDENTIALS_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+/**
+ * Credentials in a URL (`socks5://user:pass@host`): everything before the host goes, up to the last
+ * `@` of the authority (as URL parsers read it), so a password holding a raw `@` goes whole too.
+ */
+const URL_CREDENTIALS_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
 
 export const REDACTED = '[redacted]';
 

@@ -42,5 +42,8 @@ describe('logger: redaction', () => {
     expect(out).not.to.match(/alice|s3cret|bob@|plain\.example|ABCD1234|u:p/);
     expect(out).to.contain('socks5://[redacted]@proxy.example:1080');
     expect(redactText('see https://example.com/a@b'), 'an @ in a path is no credential').to.equal('see https://example.com/a@b');
+    // A raw @ in the password: a URL parser takes the last @ of the authority, and so does the redaction.
+    expect(redactText('via socks5://alice:p@ss@w0rd@proxy.example:1080/x?a@b')).to.equal('via socks5://[redacted]@proxy.example:1080/x?a@b');
+    expect(redactText('http://u:pw@h1 and http://v:pw2@h2')).to.equal('http://[redacted]@h1 and http://[redacted]@h2');
   });
 });

@@ -4,6 +4,8 @@ const MAX_DEPTH = 4;
 const MAX_KEYS = 25;
 const MAX_ITEMS = 10;
 const MAX_STRING = 300;
+/** How much of a string is scrubbed before it is cut to MAX_STRING (a Baileys line can be a whole frame). */
+const MAX_SCRUBBED = 64 * 1024;
 
 /** Keys whose values identify people or carry secrets: never logged, whatever their shape. */
 const PRIVATE_KEYS = new Set([
@@ -18,7 +20,7 @@ const PRIVATE_KEYS = new Set([
  * phone numbers and JIDs removed, depth and width are capped.
  */
 export function summarizeForLog(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+  if (typeof value === 'string') return bounded(value);
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object') return typeof value === 'function' ? '[function]' : value;
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
@@ -35,12 +37,21 @@ export function summarizeForLog(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * A string scrubbed, then cut to MAX_STRING: scrubbing first, so a cut never leaves the start of a
+ * secret its pattern no longer recognises (a URL's credentials cut before their `@`).
+ */
+function bounded(text: string): string {
+  const scrubbed = redactText(text.length > MAX_SCRUBBED ? text.slice(0, MAX_SCRUBBED) : text);
+  return scrubbed.length > MAX_STRING ? `${scrubbed.slice(0, MAX_STRING)}…` : scrubbed;
+}
+
 function summarizeError(error: Error): Record<string, unknown> {
   const boom = error as Error & { output?: { statusCode?: unknown } };
   const statusCode = boom.output?.statusCode;
   return {
     name: error.name,
-    message: redactText(error.message.slice(0, MAX_STRING)),
+    message: bounded(error.message),
     ...(typeof statusCode === 'number' ? { statusCode } : {}),
   };
 }
