@@ -12,19 +12,19 @@ export class ApiFailure extends Error {
   ) {
     super(message);
   }
-
-  /** The route does not exist on this ingress (older version, or a feature not deployed). */
-  get noRoute(): boolean {
-    return this.status === 404 && this.code === 'NOT_FOUND';
-  }
 }
 
+/** The signed-in key as `GET /api/keys/current` answers it (the ingress's `CurrentApiKey`). */
 export interface KeyInfo {
   readonly kind: 'admin' | 'workspace';
   readonly id: string | null;
   readonly workspace_id: number | null;
-  readonly scopes: readonly string[];
+  /** Every scope for an admin key; a workspace key's own (always listed: a key made without scopes has all five). */
+  readonly scopes: readonly Scope[];
 }
+
+/** The scopes of workspace keys (`@fleet/api-keys`), plus `admin` for the admin-only pages and routes. */
+export type Scope = 'sessions:read' | 'sessions:write' | 'messages:send' | 'events:read' | 'webhooks:write';
 
 export type Query = Record<string, string | number | undefined | null>;
 
@@ -66,19 +66,9 @@ export class Api {
     return parsed as T;
   }
 
-  /**
-   * What the key may do (`GET /api/keys/current`). An ingress without that route (before workspace
-   * keys existed) accepts admin keys only, so a key it accepts elsewhere is an admin key: the
-   * fallback checks the key on `GET /api/instances` and answers admin.
-   */
-  async whoAmI(): Promise<KeyInfo> {
-    try {
-      return await this.get<KeyInfo>('/api/keys/current');
-    } catch (error) {
-      if (!(error instanceof ApiFailure) || !error.noRoute) throw error;
-      await this.get('/api/instances');
-      return { kind: 'admin', id: null, workspace_id: null, scopes: [] };
-    }
+  /** What the key may do (`GET /api/keys/current`); a key the ingress refuses rejects with 401. */
+  whoAmI(): Promise<KeyInfo> {
+    return this.get<KeyInfo>('/api/keys/current');
   }
 }
 
@@ -92,11 +82,13 @@ export function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-/** What a key's holder may do: admin keys everything; workspace keys their scopes (none listed = all five). */
-export function can(key: KeyInfo, scope: 'sessions:read' | 'sessions:write' | 'messages:send' | 'events:read' | 'webhooks:write' | 'admin'): boolean {
+/**
+ * Whether the key may use the routes of `scope` (the ingress's ROUTE_ACCESS): an admin key every one,
+ * a workspace key the scopes it holds and never the admin routes. The console offers only those actions.
+ */
+export function can(key: KeyInfo, scope: Scope | 'admin'): boolean {
   if (key.kind === 'admin') return true;
-  if (scope === 'admin') return false;
-  return key.scopes.length === 0 || key.scopes.includes(scope);
+  return scope !== 'admin' && key.scopes.includes(scope);
 }
 
 export function describeError(error: unknown): string {

@@ -63,7 +63,7 @@ export function Confirm(props: { title: string; children: ComponentChildren; con
         <div class="dialog-body">{props.children}</div>
         <ErrorNote error={error} />
         <div class="actions">
-          <button type="button" ref={cancel} onClick={props.onClose} disabled={busy}>Cancel</button>
+          <button type="button" ref={cancel} onClick={props.onClose} disabled={busy} data-testid="confirm-cancel">Cancel</button>
           <button type="button" class={props.danger ? 'danger' : 'primary'} onClick={() => void confirm()} disabled={busy} data-testid="confirm-yes">
             {busy ? 'Working…' : props.confirmLabel}
           </button>

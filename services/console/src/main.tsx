@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { Api, describeError, type KeyInfo } from './api';
+import { Api, can, describeError, type KeyInfo, type Scope } from './api';
 import { Link } from './components';
 import { BackupsPage } from './pages/backups';
 import { EventsPage } from './pages/events';
@@ -10,20 +10,21 @@ import { SessionDetailPage } from './pages/session-detail';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
 import { navigate, usePath } from './router';
-import { SignedInContext, storedKey, storedKeyInfo, storeKey, storeKeyInfo } from './session';
+import { SignedInContext, storedKey, storedKeyInfo, storeKey, storeKeyInfo, useSignedIn } from './session';
 
 interface Nav {
   readonly path: string;
   readonly label: string;
-  readonly admin: boolean;
+  /** What the page's routes need (ROUTE_ACCESS): a key without it is not offered the page. */
+  readonly needs: Scope | 'admin';
 }
 
 const NAV: readonly Nav[] = [
-  { path: '/fleet', label: 'Fleet', admin: true },
-  { path: '/sessions', label: 'Sessions', admin: false },
-  { path: '/messages', label: 'Messages', admin: false },
-  { path: '/events', label: 'Events', admin: false },
-  { path: '/backups', label: 'Backups', admin: true },
+  { path: '/fleet', label: 'Fleet', needs: 'admin' },
+  { path: '/sessions', label: 'Sessions', needs: 'sessions:read' },
+  { path: '/messages', label: 'Messages', needs: 'sessions:read' },
+  { path: '/events', label: 'Events', needs: 'events:read' },
+  { path: '/backups', label: 'Backups', needs: 'admin' },
 ];
 
 function App() {
@@ -66,8 +67,8 @@ function App() {
       />
     );
   }
-  const nav = NAV.filter((item) => key.kind === 'admin' || !item.admin);
-  const home = nav[0]!.path;
+  const nav = NAV.filter((item) => can(key, item.needs));
+  const home = nav[0]?.path ?? '/';
   return (
     <SignedInContext.Provider value={{ api, key }}>
       <header class="top">
@@ -85,18 +86,21 @@ function App() {
         </div>
       </header>
       <main>
-        <Page path={path} home={home} key={path} />
+        <Page path={path} home={home} allowed={nav} key={path} />
       </main>
     </SignedInContext.Provider>
   );
 }
 
-function Page(props: { path: string; home: string }) {
+function Page(props: { path: string; home: string; allowed: readonly Nav[] }) {
   const { path } = props;
   const [, section, id] = path.split('/');
   useEffect(() => {
-    if (path === '/') navigate(props.home, true);
+    if (path === '/' && props.home !== '/') navigate(props.home, true);
   }, [path]);
+  const nav = NAV.find((item) => item.path === `/${section}`);
+  if (nav && !props.allowed.includes(nav)) return <NotAllowed nav={nav} home={props.home} />;
+  if (props.allowed.length === 0) return <NotAllowed home={props.home} />;
   switch (section) {
     case 'fleet':
       return <FleetPage />;
@@ -119,6 +123,21 @@ function Page(props: { path: string; home: string }) {
         </section>
       );
   }
+}
+
+/** A page the key may not use (a deep link or a typed address): said plainly, without calling its routes. */
+function NotAllowed(props: { nav?: Nav; home: string }) {
+  const { key } = useSignedIn();
+  const what = !props.nav ? 'This key may not read anything the console shows' : props.nav.needs === 'admin' ? `${props.nav.label} needs an admin key` : `${props.nav.label} needs the ${props.nav.needs} scope`;
+  return (
+    <section>
+      <h1>{props.nav?.label ?? 'Nothing to show'}</h1>
+      <p class="note warn" data-testid="page-not-allowed">
+        {what} (this key: {key.kind === 'admin' ? 'admin' : `workspace ${key.workspace_id}, ${key.scopes.join(', ') || 'no scopes'}`}).{' '}
+        {props.home !== '/' ? <Link to={props.home}>Back</Link> : null}
+      </p>
+    </section>
+  );
 }
 
 render(<App />, document.getElementById('app')!);

@@ -1,66 +1,60 @@
-import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure } from '../api';
+import { useState } from 'preact/hooks';
 import { ErrorNote, Field } from '../components';
 import { ago } from '../format';
 import { useSignedIn } from '../session';
+import { codeMayCome } from '../session-state';
+import type { Session } from '../types';
+
+/** A code as WhatsApp shows it: two groups of four (`ABCD-1234`); the phone accepts it with or without the dash. */
+export function formatPairingCode(code: string): string {
+  return code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
+}
 
 /**
- * Pairing by code instead of a scan (contracts: `POST /api/sessions/{id}/pair {phone_number}`, then
- * the code from the long poll `GET /api/sessions/{id}/pairing-code?wait=`). The user types the code
- * in WhatsApp → Linked devices → Link with phone number.
+ * Linking by pairing code instead of a scan: `POST /api/sessions/{id}/pair {phone_number}` asks the
+ * worker for a code for that phone; the code then comes with the session (`pairing_code`, which the
+ * live page long-polls with `GET /pairing-code?wait=`). The user types it in WhatsApp → Linked devices
+ * → Link with phone number instead. `onRequested` reloads the session so the wait starts at once.
  */
-export function PairingCode(props: { sessionId: string }) {
+export function PairingCode(props: { session: Session; onRequested: () => void }) {
   const { api } = useSignedIn();
+  const { session } = props;
   const [phone, setPhone] = useState('');
-  const [requested, setRequested] = useState(0);
-  const [code, setCode] = useState<{ code: string; expires_at: number } | null>(null);
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
-  const base = `/api/sessions/${encodeURIComponent(props.sessionId)}`;
-
-  useEffect(() => {
-    if (!requested) return;
-    const controller = new AbortController();
-    const poll = async (): Promise<void> => {
-      while (!controller.signal.aborted) {
-        try {
-          const answer = await api.get<{ code: string; expires_at: number }>(`${base}/pairing-code`, { wait: 20 }, controller.signal);
-          setCode(answer);
-          return;
-        } catch (e) {
-          if (controller.signal.aborted) return;
-          if (e instanceof ApiFailure && e.status === 404 && !e.noRoute && e.code !== 'SESSION_NOT_FOUND') continue;
-          setError(e instanceof ApiFailure && e.noRoute ? new Error('pairing codes are not available on this ingress (no pairing-code route yet)') : e);
-          return;
-        }
-      }
-    };
-    void poll();
-    return () => controller.abort();
-  }, [requested]);
 
   const request = async (): Promise<void> => {
+    setBusy(true);
     setError(undefined);
-    setCode(null);
     try {
-      await api.post(`${base}/pair`, { phone_number: phone.replace(/\D/g, '') });
-      setRequested(Date.now());
+      // The API takes E.164 digits with an optional +; spaces, dashes and brackets are the user's.
+      await api.post<Session>(`/api/sessions/${encodeURIComponent(session.session_id)}/pair`, { phone_number: phone.trim().replace(/[\s().-]/g, '') });
+      props.onRequested();
     } catch (e) {
-      setError(e instanceof ApiFailure && e.noRoute ? new Error('pairing codes are not available on this ingress (no pair route yet)') : e);
+      setError(e);
+    } finally {
+      setBusy(false);
     }
   };
 
   return (
     <form class="pairing" onSubmit={(e) => { e.preventDefault(); void request(); }}>
-      <Field label="Or pair with a phone number">
+      {session.pairing_code ? (
+        <div class="pairing-code" data-testid="pairing-code" data-code={session.pairing_code}>
+          <strong>{formatPairingCode(session.pairing_code)}</strong>
+          <span class="sub">
+            Enter it on +{session.pairing_phone_number}: WhatsApp → Linked devices → Link a device → Link with phone number instead.
+            {session.pairing_code_expires_at ? ` Expires ${ago(session.pairing_code_expires_at)}.` : ''}
+          </span>
+        </div>
+      ) : codeMayCome(session) ? (
+        <p class="sub" data-testid="pairing-waiting">Asking WhatsApp for a pairing code for +{session.pairing_phone_number}…</p>
+      ) : null}
+      <Field label={session.pairing_code ? 'Pair with another phone number' : 'Or pair with a phone number'}>
         <input inputMode="tel" placeholder="+15551234567" value={phone} required onInput={(e) => setPhone(e.currentTarget.value)} data-testid="pair-phone" />
       </Field>
-      <button type="submit" data-testid="pair-request">Get pairing code</button>
-      {code ? (
-        <p class="pairing-code" data-testid="pairing-code">
-          <strong>{code.code}</strong> <span class="sub">expires {ago(code.expires_at)}</span>
-        </p>
-      ) : requested ? <p class="sub">Waiting for the code…</p> : null}
-      <ErrorNote error={error} what="Pairing code" />
+      <button type="submit" disabled={busy} data-testid="pair-request">{busy ? 'Asking…' : 'Get pairing code'}</button>
+      <ErrorNote error={error} what="Pairing" />
     </form>
   );
 }

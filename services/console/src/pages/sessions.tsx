@@ -1,19 +1,18 @@
 import { useState } from 'preact/hooks';
-import { ApiFailure, can } from '../api';
+import { can } from '../api';
 import { Badge, Empty, ErrorNote, Field, Link } from '../components';
 import { ago } from '../format';
 import { useLoad, useQueryParam } from '../hooks';
 import { navigate } from '../router';
 import { useSignedIn } from '../session';
-import { connectedSince, SESSION_STATUSES, type Session } from '../types';
-
-interface SessionPage {
-  sessions: Session[];
-  next_cursor: string | null;
-}
+import { connectedSince, SESSION_STATUSES, type Session, type SessionPage } from '../types';
 
 const PAGE_SIZE = 50;
 
+/**
+ * The session list (`GET /api/sessions`): a page of the ingress's session index at a time, filtered by
+ * workspace (a workspace key's own, fixed), status and a prefix of the session id or phone digits.
+ */
 export function SessionsPage() {
   const { api, key } = useSignedIn();
   const fixedWorkspace = key.kind === 'workspace' ? String(key.workspace_id) : '';
@@ -30,7 +29,6 @@ export function SessionsPage() {
     [workspaceId, status, search, cursor],
     3000,
   );
-  const missingRoute = list.error instanceof ApiFailure && list.error.noRoute;
 
   return (
     <section>
@@ -44,7 +42,8 @@ export function SessionsPage() {
           e.preventDefault();
           setCursors([]);
           if (!fixedWorkspace) setWorkspace(draft.workspace.trim());
-          setSearch(draft.search.trim());
+          // The API takes a prefix of an id or of a phone's digits (an optional +): spaces are dropped.
+          setSearch(draft.search.replace(/\s+/g, ''));
         }}
       >
         <Field label="Workspace">
@@ -61,45 +60,36 @@ export function SessionsPage() {
         </Field>
         <button type="submit" data-testid="filter-apply">Search</button>
       </form>
-      {missingRoute ? <MissingListRoute /> : <ErrorNote error={list.error} what="Sessions" />}
-      {!missingRoute ? (
-        <>
-          <div class="table-wrap">
-            <table data-testid="sessions">
-              <thead>
-                <tr><th>Session</th><th>Workspace</th><th>Status</th><th>Phone</th><th>Worker</th><th>Connected since</th><th>Last error</th></tr>
-              </thead>
-              <tbody>
-                {(list.data?.sessions ?? []).map((s) => (
-                  <tr key={s.session_id} data-testid={`session-row-${s.session_id}`}>
-                    <td><Link to={`/sessions/${encodeURIComponent(s.session_id)}`}>{s.session_id}</Link></td>
-                    <td class="num">{s.workspace_id}</td>
-                    <td><Badge value={s.status} /></td>
-                    <td>{s.phone ?? '—'}</td>
-                    <td>{s.instance ?? '—'}</td>
-                    <td>{ago(connectedSince(s))}</td>
-                    <td class="error-text">{s.last_error ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {list.data && list.data.sessions.length === 0 ? <Empty>No session matches.</Empty> : null}
-          <div class="pager">
-            <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="page-prev">← Previous</button>
-            <span class="sub">Page {cursors.length + 1}</span>
-            <button type="button" disabled={!list.data?.next_cursor} onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])} data-testid="page-next">Next →</button>
-          </div>
-        </>
-      ) : null}
+      <ErrorNote error={list.error} what="Sessions" />
+      <div class="table-wrap">
+        <table data-testid="sessions">
+          <thead>
+            <tr><th>Session</th><th>Workspace</th><th>Status</th><th>Phone</th><th>Worker</th><th>Connected since</th><th>Last error</th></tr>
+          </thead>
+          <tbody>
+            {(list.data?.sessions ?? []).map((s) => (
+              <tr key={s.session_id} data-testid={`session-row-${s.session_id}`}>
+                <td><Link to={`/sessions/${encodeURIComponent(s.session_id)}`}>{s.session_id}</Link></td>
+                <td class="num">{s.workspace_id}</td>
+                <td><Badge value={s.status} /></td>
+                <td>{s.phone ?? '—'}</td>
+                <td>{s.instance ?? '—'}</td>
+                <td>{ago(connectedSince(s))}</td>
+                <td class="error-text">{s.last_error ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {list.data && list.data.sessions.length === 0 ? <Empty>No session matches.</Empty> : null}
+      <div class="pager">
+        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="page-prev">← Previous</button>
+        <span class="sub">Page {cursors.length + 1}</span>
+        <button type="button" disabled={!list.data?.next_cursor} onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])} data-testid="page-next">Next →</button>
+      </div>
       <OpenById />
     </section>
   );
-}
-
-/** Shown by an ingress without `GET /api/sessions` (older than the session list): open sessions by id instead. */
-function MissingListRoute() {
-  return <p class="note warn" data-testid="list-missing">This ingress has no session list (<code>GET /api/sessions</code>). Open a session by its id below.</p>;
 }
 
 function OpenById() {
@@ -130,8 +120,8 @@ function CreateSession(props: { defaultWorkspace: string }) {
         workspace_id: Number(key.kind === 'workspace' ? key.workspace_id : form.workspace_id),
         account_id: form.account_id.trim() || '1',
       };
-      // Pairing by code (contracts: an optional phone number on create); the QR works without it.
-      if (form.phone_number.trim()) body.phone_number = form.phone_number.replace(/\D/g, '');
+      // Linking by pairing code from the start (E.164 digits, an optional +); without it the session shows a QR.
+      if (form.phone_number.trim()) body.phone_number = form.phone_number.trim().replace(/[\s().-]/g, '');
       const created = await api.post<Session>('/api/sessions/create', body);
       navigate(`/sessions/${encodeURIComponent(created.session_id)}`);
     } catch (e) {
