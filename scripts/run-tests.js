@@ -23,7 +23,8 @@ const files = ['shared', 'services', 'loadtest', 'deploy']
   .map((top) => path.join(root, top))
   .filter((dir) => fs.existsSync(dir))
   .flatMap((dir) => findTests(dir, []))
-  .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+  // Filters match the path inside the repository, so a checkout's own directory name matches nothing.
+  .filter((file) => filters.length === 0 || filters.some((filter) => path.relative(root, file).includes(filter)))
   .sort();
 
 const mocha = new Mocha({

@@ -100,7 +100,8 @@ describe('Redis stays bounded: steady sends to a session that never connects, ev
     const first = half[0]!;
     const peak = Math.max(...half.map((sample) => sample.bytes));
     const log = samples.map((s) => `${(s.at / 1000).toFixed(0)} s: ${s.keys} keys, ${(s.bytes / 1024).toFixed(0)} KiB`).join('\n');
-    expect(sent).to.be.greaterThan(2_000);
+    // The sends wait for their answers, so a loaded machine sends fewer than 100/s: enough to fill the queues.
+    expect(sent).to.be.greaterThan(1_000);
     expect(peak, log).to.be.below(first.bytes * 1.2);
     // Messages did wait, then fail (with their events): none is left waiting past its bound.
     await waitFor(async () => (await redis.zcard(`${prefix}:outbox:away`)) === 0, { what: 'the outbox empties once sends stop', timeoutMs: 10_000 });
