@@ -11,10 +11,13 @@ export function hasLivePairingCode(record: SessionRecord, now = Date.now()): boo
   return record.pairingCode !== undefined && (record.pairingCodeExpiresAt ?? 0) > now;
 }
 
-/** API representation of a session record (snake_case, nulls instead of absent fields). */
-export function sessionView(record: SessionRecord, owner: string | null, now = Date.now()) {
-  const qrLive = hasLiveQr(record, now);
-  const codeLive = hasLivePairingCode(record, now);
+/**
+ * API representation of a session record (snake_case, nulls instead of absent fields). `linking`:
+ * whether the caller may link a device (`canLink`); without it the QR and pairing code are null.
+ */
+export function sessionView(record: SessionRecord, owner: string | null, linking = true, now = Date.now()) {
+  const qrLive = linking && hasLiveQr(record, now);
+  const codeLive = linking && hasLivePairingCode(record, now);
   return {
     session_id: record.sessionId,
     workspace_id: record.workspaceId,

@@ -57,6 +57,24 @@ describe('ingress: GET /api/sessions (in-process, real Redis)', () => {
     expect(await walk('status=deleting')).to.deep.equal(['shop-1']);
   });
 
+  it('shows the QR and pairing code only to keys that may link a device (sessions:write)', async () => {
+    await create('shown', 3);
+    const expires = Date.now() + 60_000;
+    await h.ingress.deps.sessions.update('shown', { status: 'qr', qr: 'ref,key,identity,adv', qrExpiresAt: expires, pairingCode: 'ABCD1234', pairingCodeExpiresAt: expires });
+    const keyWith = async (scopes: string[]) => `Bearer ${(await h.call('POST', '/api/admin/keys', { workspace_id: 3, scopes })).body.key}`;
+    const reader = await keyWith(['sessions:read']);
+    const writer = await keyWith(['sessions:read', 'sessions:write']);
+    for (const [authorization, seen] of [[reader, false], [writer, true]] as const) {
+      const status = await h.call('GET', '/api/sessions/shown/status', undefined, { authorization });
+      const list = await h.call('GET', '/api/sessions?workspace_id=3', undefined, { authorization });
+      for (const view of [status.body, list.body.sessions[0]]) {
+        expect(view.status).to.equal('qr');
+        expect(view.qr !== null && view.pairing_code !== null, JSON.stringify(view)).to.equal(seen);
+        expect(view.qr === null && view.pairing_code === null && view.qr_expires_at === null).to.equal(!seen);
+      }
+    }
+  });
+
   it('answers 400 for a cursor it did not hand out, a bad status, search or limit', async () => {
     await create('a', 3);
     const cursor = await h.call('GET', '/api/sessions?cursor=not-a-cursor');

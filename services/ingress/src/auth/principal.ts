@@ -21,6 +21,16 @@ export function principalOf(c: Context): Principal | undefined {
 }
 
 /** Whether the request may see resources of `workspaceId`: admin keys all, a workspace key its own. */
+/**
+ * Whether the request may link a device to a session (`sessions:write`): only then does a session's
+ * view carry its QR and pairing code, as only then may it call `/qr` and `/pairing-code`. A request
+ * with no principal (auth off) may.
+ */
+export function canLink(c: Context): boolean {
+  const principal = principalOf(c);
+  return principal === undefined || principal.scopes.includes('sessions:write');
+}
+
 export function canSee(c: Context, workspaceId: number): boolean {
   const principal = principalOf(c);
   return principal !== undefined && (principal.kind === 'admin' || principal.workspaceId === workspaceId);

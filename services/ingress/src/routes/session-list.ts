@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { decodeCursor, SESSION_STATUSES } from '@fleet/state';
-import { workspaceFilter } from '../auth/principal';
+import { canLink, workspaceFilter } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { SessionView, WorkspaceIdText } from '../schemas';
 import { sessionView } from '../views';
@@ -68,9 +68,10 @@ export function registerSessionListRoute(app: OpenAPIHono, deps: IngressDeps): v
       ...(query.search === undefined ? {} : { search: query.search }),
       ...(after === undefined ? {} : { after }),
     });
+    const linking = canLink(c);
     const sessions = page.records.map((record) => {
       const route = deps.cluster.route(record.workspaceId);
-      return sessionView(record, route.ownerLive ? route.owner : null);
+      return sessionView(record, route.ownerLive ? route.owner : null, linking);
     });
     return c.json({ sessions, next_cursor: page.nextCursor ?? null }, 200);
   });

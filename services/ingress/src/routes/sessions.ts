@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import { jobId, sessionJob, type SessionRecord } from '@fleet/state';
-import { assertOwnWorkspace, canSee } from '../auth/principal';
+import { assertOwnWorkspace, canLink, canSee } from '../auth/principal';
 import { fleetLoad, sharedRead } from '../capacity';
 import type { IngressDeps } from '../deps';
 import { CreateSessionBody, SessionId, SessionView } from '../schemas';
@@ -97,7 +97,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const record = await deps.sessions.get(id);
     if (!record || !canSee(c, record.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
     const route = deps.cluster.route(record.workspaceId);
-    return c.json(sessionView(record, route.ownerLive ? route.owner : null), 200);
+    return c.json(sessionView(record, route.ownerLive ? route.owner : null, canLink(c)), 200);
   });
 }
 
