@@ -31,12 +31,14 @@ export interface RateLimitResult {
   readonly retryAfterSeconds: number;
 }
 
-interface TakeInput {
+/** One request taken from a bucket: its key and its limit per minute. */
+export interface TakeInput {
   readonly bucket: string;
   readonly limit: number;
 }
 
-const takeScript = new TypedScript<TakeInput, RateLimitResult>({
+/** `lua/rate-limit.lua`: one token from `bucket`, refilled at `limit` per minute (WINDOW_MS). */
+export const rateLimitScript = new TypedScript<TakeInput, RateLimitResult>({
   name: 'ingress/rate-limit',
   source: readLua(LUA_DIR, 'rate-limit'),
   keys: (input) => [input.bucket],
@@ -59,7 +61,7 @@ export class RateLimiter {
 
   /** Takes one request from `bucket` (a key from `Keys.rateLimitKey` / `rateLimitSession`). */
   take(bucket: string, limitPerMinute: number): Promise<RateLimitResult> {
-    return takeScript.run(this.redis, { bucket, limit: limitPerMinute });
+    return rateLimitScript.run(this.redis, { bucket, limit: limitPerMinute });
   }
 }
 
