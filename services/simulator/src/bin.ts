@@ -5,7 +5,7 @@
  * (the HTTPS media host; SIM_PORT + 1, or 0 = any free port when SIM_PORT is 0), SIM_MEDIA_STORE_MB (256:
  * encrypted media kept in memory).
  */
-import { installFastCurve } from '@fleet/signal-crypto'
+import { installSimulatorPatches, logPatchReport } from './patches'
 import { createSimulator } from './simulator'
 import { createConsoleLogger, type LogLevel } from './util/logger'
 
@@ -44,17 +44,16 @@ function readConfig(env: NodeJS.ProcessEnv): Readonly<BinConfig> {
 
 async function main(): Promise<void> {
   const config = readConfig(process.env)
-  // The simulator does the server side of every handshake, pairing and first message: the same Signal
-  // crypto as the clients, so the same self-tested fast paths, installed once for the process.
-  const fast = installFastCurve()
-  if (!fast.x25519 || !fast.xeddsa) process.stderr.write(`a fast curve self-test failed; that part stays libsignal as is: ${JSON.stringify(fast)}\n`)
+  const logger = createConsoleLogger(config.logLevel)
+  // Once for the process, before any handshake; the report says which applied.
+  logPatchReport(installSimulatorPatches(), logger)
   const simulator = createSimulator({
     port: config.port,
     mediaPort: config.mediaPort,
     ...(config.mediaStoreMb === undefined ? {} : { mediaStoreBytes: config.mediaStoreMb * 1024 * 1024 }),
     host: config.host,
     ...(config.identityPoolSize === undefined ? {} : { identityPoolSize: config.identityPoolSize }),
-    logger: createConsoleLogger(config.logLevel),
+    logger,
   })
   const { wsUrl, adminUrl, mediaUrl, mediaCaPath } = await simulator.start()
   process.stdout.write(`WhatsApp simulator (never for production)\n  ws:    ${wsUrl}\n  admin: ${adminUrl}\n  media: ${mediaUrl} (test CA: ${mediaCaPath})\n`)
