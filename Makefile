@@ -33,7 +33,7 @@ test-deps: ## Debian packages the tests need: php-cli, Laravel components, Guzzl
 test-node: build ## Tests under other Node majors fetched from the npm registry: make test-node [NODE_VERSIONS="22 24"] [TESTS="services/worker shared/signal-crypto"] (not part of make test)
 	@TEST_REDIS_URL="$(TEST_REDIS_URL)" NODE_VERSIONS="$(or $(NODE_VERSIONS),22 24)" scripts/test-node-versions.sh $(TESTS)
 
-run: build ## Start Redis, the simulator, the ingress and two workers; print how to use them
+run: build ## A local fleet: Redis, local S3, simulator, ingress (API, /console, /docs), two workers, dispatcher, backup service; prints how to use it
 	@node scripts/run-local.js
 
 bench-ingress: build ## autocannon against POST /api/messages/send with two workers up

@@ -34,7 +34,8 @@ class Supervisor {
    * Starts a process and resolves once it printed a line matching `spec.ready` (at once without one);
    * rejects when it exits before that. spec: {name, command, args, env, ready, detached, restart}.
    * `detached` puts it in its own process group, so a terminal Ctrl-C does not reach it and it is
-   * stopped last by stop() instead (Redis, which must outlive the draining workers).
+   * stopped last by stop() instead (Redis, the simulator, the local S3 server: what the workers use
+   * while they drain).
    */
   start(spec) {
     const entry = { spec, child: undefined, startedAt: 0, rapidDeaths: 0, timer: undefined, started: false };
@@ -103,8 +104,9 @@ class Supervisor {
 
   /**
    * Stops everything, in order: SIGTERM to every process not `detached` and wait for them (at most
-   * `timeoutMs`; workers drain meanwhile), then SIGTERM to whatever is left (the detached ones: Redis)
-   * and wait for it (at most 5 s); SIGKILL to anything still left. Pending restarts are cancelled.
+   * `timeoutMs`; workers drain meanwhile), then SIGTERM to whatever is left (the detached ones: Redis,
+   * the simulator, the local S3 server) and wait for it (at most 5 s); SIGKILL to anything still
+   * left. Pending restarts are cancelled.
    */
   async stop(timeoutMs = 20_000) {
     this.stopping = true;

@@ -18,6 +18,8 @@ const ports = {
   redis: Number(process.env.LOCAL_REDIS_PORT || 6380),
   ingress: Number(process.env.INGRESS_PORT || 3000),
   simulator: Number(process.env.SIM_PORT || 7780),
+  // The simulator's HTTPS media host (uploads and downloads of encrypted media), beside its WebSocket.
+  simulatorMedia: Number(process.env.SIM_MEDIA_PORT || Number(process.env.SIM_PORT || 7780) + 1),
   workers: [workerPort, workerPort + 1],
   dispatcher: Number(process.env.DISPATCHER_PORT || 3100),
   backup: Number(process.env.BACKUP_PORT || 3005),
@@ -33,6 +35,9 @@ let watcher;
 // Fleet processes are restarted when they die. Redis and the simulator are not: Redis holds all
 // state (and is needed to drain), and the simulator's paired phones live in its memory, so every
 // session would need a new scan; either dying stops everything.
+// What the Fleet processes depend on (Redis, the simulator, the local S3 server) is started
+// `detached`: a terminal's Ctrl-C does not reach it, and it is stopped only after the workers have
+// drained (their sessions closed by them, not by the simulator going away) and the rest has stopped.
 const supervisor = new Supervisor({
   cwd: root,
   restartDelayMs,
@@ -112,7 +117,7 @@ async function main() {
   let wsUrl = process.env.WA_WEBSOCKET_URL;
   const simulator = !wsUrl && fs.existsSync(simulatorBin);
   if (simulator) {
-    await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_HOST: '127.0.0.1' }, /admin:\s+http/, { restart: false });
+    await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_MEDIA_PORT: String(ports.simulatorMedia), SIM_HOST: '127.0.0.1' }, /admin:\s+http/, { detached: true, restart: false });
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
   await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, ...webhookAllow, ...proxyAllow, ...host('INGRESS_HOST'), API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
@@ -138,7 +143,7 @@ async function main() {
   // without a receiver, a workspace's newest events (DISPATCHER_RETAIN_EVENTS) stay pending and the dispatcher logs that.
   await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, ...webhookAllow, ...host('DISPATCHER_HOST'), DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
   await startBackup(common, s3, host('BACKUP_HOST'));
-  printUsage(key, wsUrl, simulator);
+  printUsage(key, redis, wsUrl, simulator);
   watcher = watchFleet({
     api: `http://127.0.0.1:${ports.ingress}`,
     key,
@@ -153,7 +158,7 @@ async function startS3() {
   const dir = path.join(data, 's3');
   fs.mkdirSync(dir, { recursive: true });
   const buckets = ['fleet-backups', process.env.MEDIA_S3_BUCKET || 'fleet-media'].flatMap((bucket) => ['--configure-bucket', bucket]);
-  await start('s3', process.execPath, [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', String(ports.s3), ...buckets, '--silent'], {}, /S3rver listening/);
+  await start('s3', process.execPath, [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', String(ports.s3), ...buckets, '--silent'], {}, /S3rver listening/, { detached: true });
   return { S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`, S3_BUCKET: 'fleet-backups', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' };
 }
 
@@ -167,7 +172,7 @@ async function startBackup(common, s3, listen) {
 
 /** What the workers connect to: the simulator make run started, WA_WEBSOCKET_URL, or WhatsApp itself. */
 function whatsappLine(wsUrl, simulator) {
-  if (simulator) return `simulator at ${wsUrl} (admin http://127.0.0.1:${ports.simulator}/admin)`;
+  if (simulator) return `simulator at ${wsUrl} (admin http://127.0.0.1:${ports.simulator}/admin, media https://127.0.0.1:${ports.simulatorMedia})`;
   if (wsUrl) return `${wsUrl} (WA_WEBSOCKET_URL; no simulator started)`;
   return 'WhatsApp Web itself (the simulator is not built; make build builds it)';
 }
@@ -178,7 +183,20 @@ function shown(file) {
   return relative.startsWith('..') ? file : relative;
 }
 
-function printUsage(key, wsUrl, simulator) {
+/** Where Redis is: the one make run started, or REDIS_URL. */
+function redisLine(redis) {
+  if (process.env.REDIS_URL) return `${redis} (REDIS_URL; no Redis started)`;
+  return `${redis}   data in ${shown(path.join(data, 'redis'))}`;
+}
+
+/** Where S3 is: the local server make run started, or S3_ENDPOINT / S3_BUCKET. */
+function s3Line() {
+  const media = process.env.MEDIA_S3_BUCKET || 'fleet-media';
+  if (process.env.S3_ENDPOINT || process.env.S3_BUCKET) return `${process.env.S3_ENDPOINT || 'AWS S3'} (S3_ENDPOINT / S3_BUCKET; no local S3 server started), buckets ${process.env.S3_BUCKET || 'fleet-backups'} and ${media}`;
+  return `s3rver at http://127.0.0.1:${ports.s3}   data in ${shown(path.join(data, 's3'))}, buckets fleet-backups and ${media}`;
+}
+
+function printUsage(key, redis, wsUrl, simulator) {
   const api = `http://127.0.0.1:${ports.ingress}`;
   const auth = `-H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json'`;
   const sim = `http://127.0.0.1:${ports.simulator}`;
@@ -187,10 +205,12 @@ Fleet is running.
   ingress     ${api}   (OpenAPI: ${api}/openapi.json, Swagger UI: ${api}/docs)
   console     ${api}/console/   sign in with the API key below (docs/console.md)
   workers     http://127.0.0.1:${ports.workers[0]}/health  http://127.0.0.1:${ports.workers[1]}/health   (/storage-check needs the API key)
-  backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots to ${process.env.S3_ENDPOINT || `s3rver at http://127.0.0.1:${ports.s3} (${shown(path.join(data, 's3'))})`}; make backup / make restore SNAPSHOT=latest
-  media       uploads to bucket ${process.env.MEDIA_S3_BUCKET || 'fleet-media'} on ${process.env.S3_ENDPOINT || 'the same S3'}; signing secret in ${process.env.MEDIA_SIGNING_SECRET ? 'MEDIA_SIGNING_SECRET' : shown(path.join(data, 'media-signing-secret'))}
   dispatcher  http://127.0.0.1:${ports.dispatcher}/health   webhooks to ${process.env.LARAVEL_API_URL || 'no LARAVEL_API_URL: set one per workspace with PUT /api/workspaces/{id}/webhook'} (WEBHOOK_ALLOW=${process.env.WEBHOOK_ALLOW || '127.0.0.1,::1,localhost'})
-  API key     ${key}
+  backup      http://127.0.0.1:${ports.backup}/health   hourly snapshots of ${shown(path.join(data, 'sessions'))} to S3; make backup / make restore SNAPSHOT=latest
+  S3          ${s3Line()}
+  media       uploads to bucket ${process.env.MEDIA_S3_BUCKET || 'fleet-media'}; signing secret in ${process.env.MEDIA_SIGNING_SECRET ? 'MEDIA_SIGNING_SECRET' : shown(path.join(data, 'media-signing-secret'))}
+  Redis       ${redisLine(redis)}
+  API key     ${key}   (admin key; in ${process.env.API_KEYS ? 'API_KEYS' : shown(path.join(data, 'api-key'))})
   WhatsApp    ${whatsappLine(wsUrl, simulator)}
 
 Try it:
@@ -203,7 +223,8 @@ ${simulator ? `  # scan with the virtual phone: "qr" is the full QR string from 
   curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the answer>","phone":"15550001111"}'
 ` : ''}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
   curl -s ${auth} ${api}/api/messages/<message_id>
-  curl -s -H 'Authorization: Bearer ${key}' -F workspace_id=5 -F type=image -F file=@photo.jpg ${api}/api/media   # answers media_id and a signed url
+  curl -s -H 'Authorization: Bearer ${key}' -F workspace_id=5 -F type=image -F file=@docs/images/tour-photo.png ${api}/api/media   # answers media_id and a signed url
+  curl -s ${auth} -X POST ${api}/api/admin/keys -d '{"workspace_id":5,"scopes":["sessions:read","messages:send"]}'   # a workspace key (fk_…), shown once
 
 A Fleet process that dies is restarted after ${restartDelayMs / 1000} s (try: kill -9 a worker); [fleet] lines show where shards and sessions are.
 Ctrl-C stops everything (from another shell: kill -INT $(cat ${shown(pidFile)})). README.md has the full tour.

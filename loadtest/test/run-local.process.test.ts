@@ -106,6 +106,24 @@ describe('make run (scripts/run-local.js): supervises the local fleet (real proc
     const banner = run.output().slice(run.output().indexOf('Fleet is running'));
     expect(banner).to.include(`WhatsApp    ws://127.0.0.1:${ports.whatsapp}/ws/chat (WA_WEBSOCKET_URL; no simulator started)`);
     expect(banner).to.not.match(/admin http|\/admin\/scan|virtual phone/);
+    // Every process it started, with the address it listens on, and the console and Swagger UI.
+    for (const line of [
+      `ingress     ${api}   (OpenAPI: ${api}/openapi.json, Swagger UI: ${api}/docs)`,
+      `console     ${api}/console/`,
+      `workers     http://127.0.0.1:${ports.worker}/health  http://127.0.0.1:${ports.worker + 1}/health`,
+      `dispatcher  http://127.0.0.1:${ports.dispatcher}/health`,
+      `backup      http://127.0.0.1:${ports.backup}/health`,
+      `S3          s3rver at http://127.0.0.1:${ports.s3}`,
+      `Redis       ${TEST_REDIS_URL} (REDIS_URL; no Redis started)`,
+      `API key     ${API_KEY}   (admin key; in API_KEYS)`,
+    ]) {
+      expect(banner).to.include(line);
+    }
+    for (const page of ['/docs', '/console/']) {
+      const answer = await fetch(`${api}${page}`, { signal: AbortSignal.timeout(5_000) });
+      expect(answer.status, page).to.equal(200);
+      expect(answer.headers.get('content-type'), page).to.include('text/html');
+    }
 
     // Uploads go to the media bucket on the local S3 server, and the signed link in the answer works.
     const upload = new FormData();

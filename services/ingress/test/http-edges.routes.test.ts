@@ -28,7 +28,7 @@ describe('ingress: request bodies at the edges (in-process, real Redis)', () => 
   });
 });
 
-describe('ingress: a keep-alive connection after a 413 (real HTTP server)', function () {
+describe('ingress: requests over a real HTTP server (keep-alive after a 413, bodiless POSTs)', function () {
   this.timeout(20_000);
   let ingress: Ingress;
   let port: number;
@@ -97,5 +97,21 @@ describe('ingress: a keep-alive connection after a 413 (real HTTP server)', func
     const next = await nextResponse(socket, buffered, 3_000);
     socket.destroy();
     expect(next?.head, 'the keep-alive connection was dropped: the next request got no answer').to.match(/^HTTP\/1\.1 200 /);
+  });
+
+  it('takes a POST without a body and without a content type (curl -X POST …/stop), and still refuses a chunked non-JSON body', async () => {
+    const socket = connect(port, '127.0.0.1');
+    const buffered = { data: '' };
+    socket.on('data', (chunk: Buffer) => (buffered.data += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // No Content-Length, no Transfer-Encoding, no Content-Type: what curl -X POST sends.
+    socket.write(`POST /api/sessions/nobody-1/stop HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer ${API_KEY}\r\n\r\n`);
+    const bodiless = await nextResponse(socket, buffered, 5_000);
+    expect(bodiless?.head, 'a bodiless POST is judged by its route (no such session), not refused as 415').to.match(/^HTTP\/1\.1 404 /);
+    socket.write(`POST /api/sessions/nobody-1/stop HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n`);
+    const chunked = await nextResponse(socket, buffered, 5_000);
+    socket.destroy();
+    expect(chunked?.head).to.match(/^HTTP\/1\.1 415 /);
   });
 });
