@@ -120,3 +120,21 @@ export function costTable(rows: readonly CostRow[], redisCounted: boolean): stri
   }
   return lines.join('\n');
 }
+
+/** Fleet's CPU at named moments of a run (phase edges), for the cost of what happened between two. */
+export class CostMeter {
+  private readonly marks = new Map<string, FleetCpu>();
+
+  constructor(readonly pids: FleetPids) {}
+
+  async mark(name: string): Promise<void> {
+    this.marks.set(name, await fleetCpu(this.pids));
+  }
+
+  /** CPU between two marks; undefined when either was not taken. */
+  between(from: string, to: string): FleetCpu | undefined {
+    const a = this.marks.get(from);
+    const b = this.marks.get(to);
+    return a && b ? cpuSince(a, b) : undefined;
+  }
+}

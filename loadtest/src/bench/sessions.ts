@@ -307,6 +307,9 @@ async function main(): Promise<void> {
       await mapLimit(wave, PAIR_CONCURRENCY, (session) => pairOne(fleet, store, session));
       pairMs += Date.now() - pairStart;
       const c2 = await cpuNow();
+      // The credentials of a session are part of its cost: the worker's pool made them before the wave
+      // (not counted) and makes as many again now (counted), as the floor makes one per session.
+      await waitForLevel(async () => metricValue(await workerMetrics(fleet), 'fleet_creds_pool_ready'), indexes.length);
       const spent = cpuSince(f0, await fleetCpu(fleetProcesses));
       pairingCpu = { ingress: pairingCpu.ingress + spent.ingress, workers: pairingCpu.workers + spent.workers, redis: pairingCpu.redis + spent.redis };
       cpu.createWorker += c1.worker - c0.worker;
@@ -341,7 +344,7 @@ async function main(): Promise<void> {
 ${SESSIONS} sessions, sends at ${SEND_RATE}/s for ${SEND_SECONDS} s; CPU in ms per unit of work, the simulator and load generator at SCHED_IDLE and not counted
 ${costTable([
   {
-    unit: 'paired session (create → QR → scan → connected)',
+    unit: 'paired session (credentials, create → QR → scan → connected)',
     floorMs: floor?.perSessionMs.total ?? Number.NaN,
     fleet: pairingCpu,
     units: SESSIONS,
