@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { LocalFleet } from '../harness/local-fleet';
@@ -138,3 +139,35 @@ export class CostMeter {
     return a && b ? cpuSince(a, b) : undefined;
   }
 }
+
+/** Counts that explain the CPU and barely depend on the machine's load: Redis commands and write syscalls. */
+export interface WorkCounts {
+  /** Commands Redis executed (INFO commandstats, all clients: run on a Redis of its own). */
+  readonly redisCommands: number;
+  /** write-type syscalls (write, writev, sendmsg …: `syscw` of /proc/<pid>/io) of the workers and the ingress. */
+  readonly workerWrites: number;
+  readonly ingressWrites: number;
+}
+
+async function writeSyscalls(pid: number): Promise<number> {
+  try {
+    return Number(/^syscw:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export async function workCounts(pids: FleetPids, redis: Redis): Promise<WorkCounts> {
+  const stats = await redis.info('commandstats');
+  let redisCommands = 0;
+  for (const match of stats.matchAll(/calls=(\d+)/g)) redisCommands += Number(match[1]);
+  let workerWrites = 0;
+  for (const pid of pids.workers) workerWrites += await writeSyscalls(pid);
+  return { redisCommands, workerWrites, ingressWrites: await writeSyscalls(pids.ingress) };
+}
+
+export const countsSince = (a: WorkCounts, b: WorkCounts): WorkCounts => ({
+  redisCommands: b.redisCommands - a.redisCommands,
+  workerWrites: b.workerWrites - a.workerWrites,
+  ingressWrites: b.ingressWrites - a.ingressWrites,
+});

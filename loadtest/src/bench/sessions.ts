@@ -19,7 +19,7 @@ import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
 import { cpuMsOf, mapLimit, metricValue, mib, ms, percentile, rssOf, runAtIdlePriority, sleep } from './bench-util';
-import { costTable, cpuSince, fleetCpu, fleetPids, runFloor, type FleetCpu, type FleetPids, type FloorFigures } from './cost';
+import { costTable, countsSince, cpuSince, fleetCpu, fleetPids, runFloor, workCounts, type FleetCpu, type FleetPids, type FloorFigures, type WorkCounts } from './cost';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -91,6 +91,8 @@ interface SendFigures {
   readonly achievedRate: number;
   /** Fleet's own CPU from the first send until the last delivery receipt was recorded. */
   readonly cpu: FleetCpu;
+  /** Redis commands and write syscalls over the same stretch. */
+  readonly counts: WorkCounts;
 }
 
 /** Recipient of message k: a number no session has written to before the first run, the same one in the second. */
@@ -102,12 +104,13 @@ const recipientOf = (k: number): string => `1555888${String(k).padStart(4, '0')}
  * Signal session per message, on both sides); running it again sends every session the same
  * recipients, now known contacts, as most of a CRM's day is.
  */
-async function paceSends(fleet: LocalFleet, pids: FleetPids, sessions: readonly Created[]): Promise<SendFigures> {
+async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessions: readonly Created[]): Promise<SendFigures> {
   const total = SEND_RATE * SEND_SECONDS;
   const sends: Array<Promise<{ id: string; started: number } | undefined>> = [];
   const deliveredSoFar = async (): Promise<number> => metricValue(await workerMetrics(fleet), 'fleet_message_send_latency_seconds_count', { stage: 'delivered' });
   const deliveredBefore = await deliveredSoFar();
   const cpu0 = await fleetCpu(pids);
+  const counts0 = await workCounts(pids, redis);
   const begin = Date.now();
   for (let k = 0; k < total; k += 1) {
     const due = begin + (k * 1000) / SEND_RATE;
@@ -127,6 +130,7 @@ async function paceSends(fleet: LocalFleet, pids: FleetPids, sessions: readonly 
   const settleBy = Date.now() + 30_000;
   while ((await deliveredSoFar()) - deliveredBefore < accepted.length && Date.now() < settleBy) await sleep(250);
   const cpu = cpuSince(cpu0, await fleetCpu(pids));
+  const counts = countsSince(counts0, await workCounts(pids, redis));
   let records: any[];
   do {
     await sleep(1_000);
@@ -147,6 +151,7 @@ async function paceSends(fleet: LocalFleet, pids: FleetPids, sessions: readonly 
     missing: records.filter((record) => !record.delivered_at && record.status !== 'failed').length,
     achievedRate,
     cpu,
+    counts,
   };
 }
 
@@ -244,6 +249,8 @@ async function waitForLevel(level: () => Promise<number>, target: number): Promi
   return seen;
 }
 
+const perUnit = (total: number, units: number): string => (total / Math.max(1, units)).toFixed(1);
+
 /** BENCH_FLOOR=0 skips the bare-Baileys floor run (the cost table then has no floor column). */
 const WITH_FLOOR = process.env.BENCH_FLOOR !== '0';
 
@@ -261,6 +268,8 @@ async function main(): Promise<void> {
     workerEnv: {
       CREDS_POOL_SIZE: String(Math.min(WAVE, SESSIONS)),
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+      // A/B runs of a worker setting: BENCH_WORKER_ENV="SHARD_CONCURRENCY=4,OTHER=1".
+      ...Object.fromEntries((process.env.BENCH_WORKER_ENV ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string])),
     },
     simulatorEnv: { SIM_IDENTITY_POOL: String(SESSIONS + SEND_RATE * SEND_SECONDS + 100) },
   });
@@ -331,8 +340,8 @@ async function main(): Promise<void> {
 
     const identities = await waitForLevel(async () => (await fleet.simulator.stats()).identitiesReady, SEND_RATE * SEND_SECONDS);
     out(`  ${identities} contact identities ready at the simulator`);
-    const sends = await paceSends(fleet, fleetProcesses, created);
-    const repeats = await paceSends(fleet, fleetProcesses, created);
+    const sends = await paceSends(fleet, fleetProcesses, redis, created);
+    const repeats = await paceSends(fleet, fleetProcesses, redis, created);
     const burst = await burstSends(fleet, created.slice(0, BURST_SESSIONS), BURST_SIZE);
     const sim = await fleet.simulator.stats();
     const rssAfterSends = await rssOf(pid);
@@ -365,6 +374,11 @@ ${costTable([
     latency: { label: '→ delivered', floor: floorSend('known contacts')?.toDelivered.p95 ?? Number.NaN, fleet: percentile(repeats.toDelivered, 0.95) },
   },
 ], fleetProcesses.redis !== undefined)}
+
+| per message | Redis commands | worker write syscalls | ingress write syscalls |
+|---|---|---|---|
+${([['first contacts', sends], ['known contacts', repeats]] as const).map(([label, run]) => `| ${label} | ${perUnit(run.counts.redisCommands, run.count)} | ${perUnit(run.counts.workerWrites, run.count)} | ${perUnit(run.counts.ingressWrites, run.count)} |`).join('\n')}
+(all clients of Redis counted: run the bench on a Redis of its own, TEST_REDIS_URL, for exact figures)
 
 ## Sessions (make bench-sessions) — ${new Date().toISOString().slice(0, 10)}
 machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}
