@@ -40,7 +40,7 @@ bench-ingress: build ## autocannon against POST /api/messages/send with two work
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/ingress.js
 
-bench-sessions: build ## Fleet cost vs the bare-Baileys floor, then N sessions on ONE worker (BENCH_SESSIONS=500, BENCH_FLOOR=0 skips the floor): CPU/unit and ratio, time to connected, RSS/session, QR and send p50/p95
+bench-sessions: build ## Fleet cost vs the bare-Baileys floor (BENCH_FLOOR=0 skips it), then N sessions on ONE worker (BENCH_SESSIONS=500): CPU/unit and ratio, time to connected, RSS/session, QR and send p50/p95, and a burst (BENCH_BURST_SESSIONS=200 × BENCH_BURST_SIZE=20 at once; exit 1 if any is lost, reordered or undecryptable)
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/sessions.js
 

@@ -398,6 +398,14 @@ ${sendRows('known contacts (same pairs again)', repeats, created.length)}
 ${burstRows(burst)}
 | simulator: conflicts, logins, handshake failures, messages received | ${sim.conflicts}, ${sim.logins}, ${sim.handshakeFailures}, ${sim.messagesReceived} |
 `);
+    // Figures are printed, not judged; losing, reordering or breaking a message is not a figure.
+    const broken = [
+      ...(burst.notDelivered > 0 ? [`${burst.notDelivered} burst messages not delivered`] : []),
+      ...(burst.outOfOrder > 0 ? [`${burst.outOfOrder} recipients got their burst out of order`] : []),
+      ...(burst.decryptFailures > 0 ? [`${burst.decryptFailures} copies the recipients could not decrypt`] : []),
+      ...(sends.failed + sends.missing + repeats.failed + repeats.missing > 0 ? ['paced sends failed or were not delivered'] : []),
+    ];
+    if (broken.length > 0) throw new Error(`messages were lost or broken: ${broken.join('; ')}`);
   } catch (error) {
     // What each process said last (and whether it is still alive) is what explains a failed run.
     for (const [name, service] of fleet.processes) {
