@@ -40,12 +40,12 @@ bench-ingress: build ## autocannon against POST /api/messages/send with two work
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/ingress.js
 
-bench-sessions: build ## N sessions on ONE worker (BENCH_SESSIONS=500): time to connected, RSS/session, QR and send p50/p95
+bench-sessions: build ## Fleet cost vs the bare-Baileys floor (BENCH_FLOOR=0 skips it), then N sessions on ONE worker (BENCH_SESSIONS=500): CPU/unit and ratio, time to connected, RSS/session, QR and send p50/p95, and a burst (BENCH_BURST_SESSIONS=200 × BENCH_BURST_SIZE=20 at once; exit 1 if any is lost, reordered or undecryptable)
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \
 	  REDIS_URL=$$url node loadtest/dist/src/bench/sessions.js
 
-bench-qr-floor: build ## The floor under bench-sessions' QR figure: 500 bare Baileys sockets against the simulator, no Fleet around them
-	@node services/worker/dist/bench/qr-floor.js $(or $(N),500)
+bench-qr-floor: build ## The bare-Baileys floor alone: N sessions (default 500) paired and sending through bare Baileys sockets against the simulator; CPU per paired session and per message
+	@node services/worker/dist/bench/floor.js $(or $(N),500)
 
 loadtest: build ## Load harness: make loadtest SCENARIO=create|send|mixed|soak SESSIONS=100 WORKERS=2 DURATION=60 (s); report in loadtest/reports
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \

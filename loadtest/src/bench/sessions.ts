@@ -14,9 +14,12 @@
 // recipient; every message must be delivered in order with no copy the recipient cannot decrypt.
 import os from 'node:os';
 import { Redis } from 'ioredis';
+import { createKeys } from '@fleet/keys';
+import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
-import { cpuMsOf, mapLimit, metricValue, mib, ms, percentile, rssOf, sleep } from './bench-util';
+import { cpuMsOf, mapLimit, metricValue, mib, ms, percentile, rssOf, runAtIdlePriority, sleep } from './bench-util';
+import { costTable, countsSince, cpuSince, fleetCpu, fleetPids, runFloor, workCounts, type FleetCpu, type FleetPids, type FloorFigures, type WorkCounts } from './cost';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -61,16 +64,20 @@ async function createOne(fleet: LocalFleet, i: number, id = sessionId(i)): Promi
   }
 }
 
-/** Scans the session's current QR as its phone and waits until the API says connected. */
-async function pairOne(fleet: LocalFleet, session: Created): Promise<void> {
+/**
+ * Scans the session's current QR as its phone and waits until its record says connected. The record
+ * is read from Redis, not polled through the API: an application learns it from the webhook, and
+ * polling the ingress would count the load generator's requests as Fleet's cost of a pairing.
+ */
+async function pairOne(fleet: LocalFleet, store: SessionStore, session: Created): Promise<void> {
   const deadline = Date.now() + 120_000;
   const qr = await fleet.api('GET', `/api/sessions/${session.id}/qr?format=raw`);
   if (qr.status !== 200) throw new Error(`QR of ${session.id} gone: ${JSON.stringify(qr.body)}`);
   await fleet.simulator.scan(qr.body.qr, session.phone);
   for (;;) {
-    const status = await fleet.api('GET', `/api/sessions/${session.id}/status`);
-    if (status.body.status === 'connected') return;
-    if (Date.now() > deadline) throw new Error(`${session.id} not connected: ${JSON.stringify(status.body)}`);
+    const record = await store.get(session.id);
+    if (record?.status === 'connected') return;
+    if (Date.now() > deadline) throw new Error(`${session.id} not connected: ${JSON.stringify(record)}`);
     await sleep(200);
   }
 }
@@ -82,6 +89,10 @@ interface SendFigures {
   readonly failed: number;
   readonly missing: number;
   readonly achievedRate: number;
+  /** Fleet's own CPU from the first send until the last delivery receipt was recorded. */
+  readonly cpu: FleetCpu;
+  /** Redis commands and write syscalls over the same stretch. */
+  readonly counts: WorkCounts;
 }
 
 /** Recipient of message k: a number no session has written to before the first run, the same one in the second. */
@@ -93,9 +104,13 @@ const recipientOf = (k: number): string => `1555888${String(k).padStart(4, '0')}
  * Signal session per message, on both sides); running it again sends every session the same
  * recipients, now known contacts, as most of a CRM's day is.
  */
-async function paceSends(fleet: LocalFleet, sessions: readonly Created[]): Promise<SendFigures> {
+async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessions: readonly Created[]): Promise<SendFigures> {
   const total = SEND_RATE * SEND_SECONDS;
   const sends: Array<Promise<{ id: string; started: number } | undefined>> = [];
+  const deliveredSoFar = async (): Promise<number> => metricValue(await workerMetrics(fleet), 'fleet_message_send_latency_seconds_count', { stage: 'delivered' });
+  const deliveredBefore = await deliveredSoFar();
+  const cpu0 = await fleetCpu(pids);
+  const counts0 = await workCounts(pids, redis);
   const begin = Date.now();
   for (let k = 0; k < total; k += 1) {
     const due = begin + (k * 1000) / SEND_RATE;
@@ -110,7 +125,12 @@ async function paceSends(fleet: LocalFleet, sessions: readonly Created[]): Promi
   }
   const achievedRate = total / ((Date.now() - begin) / 1000);
   const accepted = (await Promise.all(sends)).filter((entry) => entry !== undefined);
+  // Fleet's CPU stops at the last delivery receipt, read off the worker's metric (a cheap read), before
+  // the statuses are fetched through the API (the load generator's requests, not the sends' cost).
   const settleBy = Date.now() + 30_000;
+  while ((await deliveredSoFar()) - deliveredBefore < accepted.length && Date.now() < settleBy) await sleep(250);
+  const cpu = cpuSince(cpu0, await fleetCpu(pids));
+  const counts = countsSince(counts0, await workCounts(pids, redis));
   let records: any[];
   do {
     await sleep(1_000);
@@ -130,6 +150,8 @@ async function paceSends(fleet: LocalFleet, sessions: readonly Created[]): Promi
     failed: records.filter((record) => record.status === 'failed').length + (total - accepted.length),
     missing: records.filter((record) => !record.delivered_at && record.status !== 'failed').length,
     achievedRate,
+    cpu,
+    counts,
   };
 }
 
@@ -227,7 +249,15 @@ async function waitForLevel(level: () => Promise<number>, target: number): Promi
   return seen;
 }
 
+const perUnit = (total: number, units: number): string => (total / Math.max(1, units)).toFixed(1);
+
+/** BENCH_FLOOR=0 skips the bare-Baileys floor run (the cost table then has no floor column). */
+const WITH_FLOOR = process.env.BENCH_FLOOR !== '0';
+
 async function main(): Promise<void> {
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  // The floor first, on a quiet machine: the same sessions and sends through bare Baileys.
+  const floor: FloorFigures | undefined = WITH_FLOOR ? await runFloor(SESSIONS, SEND_RATE, SEND_SECONDS, (line) => out(`  ${line}`)) : undefined;
   const prefix = freshPrefix('bench-sess');
   const fleet = await startLocalFleet({
     redisUrl: REDIS_URL,
@@ -238,19 +268,26 @@ async function main(): Promise<void> {
     workerEnv: {
       CREDS_POOL_SIZE: String(Math.min(WAVE, SESSIONS)),
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+      // A/B runs of a worker setting: BENCH_WORKER_ENV="SHARD_CONCURRENCY=4,OTHER=1".
+      ...Object.fromEntries((process.env.BENCH_WORKER_ENV ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string])),
     },
     simulatorEnv: { SIM_IDENTITY_POOL: String(SESSIONS + SEND_RATE * SEND_SECONDS + 100) },
   });
   const redis = new Redis(REDIS_URL);
-  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const store = new SessionStore(redis, createKeys(prefix));
   try {
     const pid = fleet.processes.get('instance-1')!.child.pid!;
+    // The simulator (WhatsApp's servers) and this process (the Laravel app) are not Fleet's cost.
+    const background = runAtIdlePriority(fleet.processes.get('simulator')!.child.pid!) && runAtIdlePriority(process.pid);
+    const fleetProcesses = await fleetPids(fleet, redis);
+    out(`simulator and load generator ${background ? 'at SCHED_IDLE' : 'at normal priority (chrt failed)'}; Fleet's CPU = ingress + worker + ${fleetProcesses.redis ? 'Redis' : 'no Redis (not on this machine)'}`);
     await sleep(3_000);
     const baseline = await rssOf(pid);
     out(`worker pid ${pid}, idle RSS ${mib(baseline)} MiB; ${SESSIONS} sessions in waves of ${WAVE}, ${PAIR_CONCURRENCY} pairings in flight`);
 
     const pids = { worker: pid, simulator: fleet.processes.get('simulator')!.child.pid!, ingress: fleet.processes.get('ingress')!.child.pid! };
     const cpu = { createWorker: 0, createSim: 0, createIngress: 0, pairWorker: 0, pairSim: 0 };
+    let pairingCpu: FleetCpu = { ingress: 0, workers: 0, redis: 0 };
     let first: Created[] = [];
     if (FIRST_BURST) {
       const size = Math.min(WAVE, SESSIONS);
@@ -270,14 +307,20 @@ async function main(): Promise<void> {
       out(`  wave of ${indexes.length}: ${credsReady} credentials ready on the worker`);
       const waveStart = Date.now();
       const c0 = await cpuNow();
+      const f0 = await fleetCpu(fleetProcesses);
       const wave = await Promise.all(indexes.map((i) => createOne(fleet, i)));
       createMs += Date.now() - waveStart;
       const c1 = await cpuNow();
       if (from === 0) firstWave = wave;
       const pairStart = Date.now();
-      await mapLimit(wave, PAIR_CONCURRENCY, (session) => pairOne(fleet, session));
+      await mapLimit(wave, PAIR_CONCURRENCY, (session) => pairOne(fleet, store, session));
       pairMs += Date.now() - pairStart;
       const c2 = await cpuNow();
+      // The credentials of a session are part of its cost: the worker's pool made them before the wave
+      // (not counted) and makes as many again now (counted), as the floor makes one per session.
+      await waitForLevel(async () => metricValue(await workerMetrics(fleet), 'fleet_creds_pool_ready'), indexes.length);
+      const spent = cpuSince(f0, await fleetCpu(fleetProcesses));
+      pairingCpu = { ingress: pairingCpu.ingress + spent.ingress, workers: pairingCpu.workers + spent.workers, redis: pairingCpu.redis + spent.redis };
       cpu.createWorker += c1.worker - c0.worker;
       cpu.createSim += c1.simulator - c0.simulator;
       cpu.createIngress += c1.ingress - c0.ingress;
@@ -297,13 +340,46 @@ async function main(): Promise<void> {
 
     const identities = await waitForLevel(async () => (await fleet.simulator.stats()).identitiesReady, SEND_RATE * SEND_SECONDS);
     out(`  ${identities} contact identities ready at the simulator`);
-    const sends = await paceSends(fleet, created);
-    const repeats = await paceSends(fleet, created);
+    const sends = await paceSends(fleet, fleetProcesses, redis, created);
+    const repeats = await paceSends(fleet, fleetProcesses, redis, created);
     const burst = await burstSends(fleet, created.slice(0, BURST_SESSIONS), BURST_SIZE);
     const sim = await fleet.simulator.stats();
     const rssAfterSends = await rssOf(pid);
 
+    const floorSend = (label: string) => floor?.sends.find((send) => send.label === label);
+    const qrP95 = percentile(firstWave.map((c) => c.exactMs), 0.95);
     out(`
+## Fleet's own cost against bare Baileys (make bench-sessions) — ${new Date().toISOString().slice(0, 10)}
+${SESSIONS} sessions, sends at ${SEND_RATE}/s for ${SEND_SECONDS} s; CPU in ms per unit of work, the simulator and load generator at SCHED_IDLE and not counted
+${costTable([
+  {
+    unit: 'paired session (credentials, create → QR → scan → connected)',
+    floorMs: floor?.perSessionMs.total ?? Number.NaN,
+    fleet: pairingCpu,
+    units: SESSIONS,
+    latency: { label: 'QR', floor: floor?.qr.p95 ?? Number.NaN, fleet: qrP95 },
+  },
+  {
+    unit: 'message to a first contact (API → delivered)',
+    floorMs: floorSend('first contacts')?.perMessageMs ?? Number.NaN,
+    fleet: sends.cpu,
+    units: sends.count,
+    latency: { label: '→ delivered', floor: floorSend('first contacts')?.toDelivered.p95 ?? Number.NaN, fleet: percentile(sends.toDelivered, 0.95) },
+  },
+  {
+    unit: 'message to a known contact (API → delivered)',
+    floorMs: floorSend('known contacts')?.perMessageMs ?? Number.NaN,
+    fleet: repeats.cpu,
+    units: repeats.count,
+    latency: { label: '→ delivered', floor: floorSend('known contacts')?.toDelivered.p95 ?? Number.NaN, fleet: percentile(repeats.toDelivered, 0.95) },
+  },
+], fleetProcesses.redis !== undefined)}
+
+| per message | Redis commands | worker write syscalls | ingress write syscalls |
+|---|---|---|---|
+${([['first contacts', sends], ['known contacts', repeats]] as const).map(([label, run]) => `| ${label} | ${perUnit(run.counts.redisCommands, run.count)} | ${perUnit(run.counts.workerWrites, run.count)} | ${perUnit(run.counts.ingressWrites, run.count)} |`).join('\n')}
+(all clients of Redis counted: run the bench on a Redis of its own, TEST_REDIS_URL, for exact figures)
+
 ## Sessions (make bench-sessions) — ${new Date().toISOString().slice(0, 10)}
 machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}
 | figure | value |
@@ -322,6 +398,14 @@ ${sendRows('known contacts (same pairs again)', repeats, created.length)}
 ${burstRows(burst)}
 | simulator: conflicts, logins, handshake failures, messages received | ${sim.conflicts}, ${sim.logins}, ${sim.handshakeFailures}, ${sim.messagesReceived} |
 `);
+    // Figures are printed, not judged; losing, reordering or breaking a message is not a figure.
+    const broken = [
+      ...(burst.notDelivered > 0 ? [`${burst.notDelivered} burst messages not delivered`] : []),
+      ...(burst.outOfOrder > 0 ? [`${burst.outOfOrder} recipients got their burst out of order`] : []),
+      ...(burst.decryptFailures > 0 ? [`${burst.decryptFailures} copies the recipients could not decrypt`] : []),
+      ...(sends.failed + sends.missing + repeats.failed + repeats.missing > 0 ? ['paced sends failed or were not delivered'] : []),
+    ];
+    if (broken.length > 0) throw new Error(`messages were lost or broken: ${broken.join('; ')}`);
   } catch (error) {
     // What each process said last (and whether it is still alive) is what explains a failed run.
     for (const [name, service] of fleet.processes) {

@@ -4,7 +4,8 @@
 // and writes loadtest/reports/<timestamp>-<scenario>/report.{md,json} and chart.svg. Also reads
 // SEND_RATE (sends/s in mixed and soak; default SESSIONS / 10), SCAN_CONCURRENCY (64), PAIR_WAVE
 // (sessions created at once while pairing before the timed phase; 500, 0 = all) and POLL_RATE (status
-// probes/s of the harness's waits; 200). Exit code 1 when a message was lost or duplicated, or a
+// probes/s of the harness's waits; 200) and FLOOR (1: run the bare-Baileys floor first and report
+// Fleet's own CPU per unit against it, the simulator and the harness at SCHED_IDLE; 0: neither). Exit code 1 when a message was lost or duplicated, or a
 // session ran twice.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_POLL_RATE, runLoadtest, type LoadtestOptions } from '../harness/run-loadtest';
@@ -23,6 +24,7 @@ function readOptions(env: NodeJS.ProcessEnv): LoadtestOptions {
     pairWave: read.int('PAIR_WAVE', 500, 0),
     pollRate: read.int('POLL_RATE', DEFAULT_POLL_RATE, 1),
     redisUrl: read.string('REDIS_URL', 'redis://127.0.0.1:6379'),
+    costBench: read.int('FLOOR', 1, 0) === 1,
   };
   read.check('loadtest');
   return options;

@@ -12,6 +12,8 @@ export interface AcceptedMessage {
   readonly sessionId: string;
   /** The account (virtual phone) the message goes out from. */
   readonly phone: string;
+  /** The recipient's number. */
+  readonly to: string;
   readonly startedAt: number;
 }
 
@@ -129,11 +131,12 @@ export class LoadClient {
     this.counter += 1;
     const n = this.counter;
     const started = Date.now();
-    const body = { session_id: session.id, to: `+1555888${String(n % 1000).padStart(4, '0')}`, text: `load ${this.tag} ${n}`, idempotency_key: `lt-${this.tag}-${n}` };
+    const to = `+1555888${String(n % 1000).padStart(4, '0')}`;
+    const body = { session_id: session.id, to, text: `load ${this.tag} ${n}`, idempotency_key: `lt-${this.tag}-${n}` };
     const answer = await this.timed('api_send', () => this.fleet.api('POST', '/api/messages/send', body));
     if (answer === undefined) return undefined;
     if (answer.status !== 202) return this.fail('send', `${answer.status} ${JSON.stringify(answer.body)}`);
-    this.accepted.set(answer.body.message_id, { sessionId: session.id, phone: session.phone, startedAt: started });
+    this.accepted.set(answer.body.message_id, { sessionId: session.id, phone: session.phone, to, startedAt: started });
     return answer.body.message_id as string;
   }
 

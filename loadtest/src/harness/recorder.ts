@@ -49,6 +49,8 @@ export class Recorder {
   private readonly errorCounts = new Map<string, number>();
   private readonly errorExamples: string[] = [];
   private readonly phaseList: Phase[] = [];
+  /** Called (and awaited) as each phase starts and ends: the cost meter's marks. */
+  onPhaseEdge: ((name: string, edge: 'start' | 'end') => Promise<void>) | undefined;
 
   now(): number {
     return Date.now() - this.startedAt;
@@ -56,11 +58,13 @@ export class Recorder {
 
   /** Runs `task` as phase `name` (its samples can then be summarised on their own). */
   async phase<T>(name: string, task: () => Promise<T>): Promise<T> {
+    await this.onPhaseEdge?.(name, 'start');
     const from = this.now();
     try {
       return await task();
     } finally {
       this.phaseList.push({ name, from, to: this.now() });
+      await this.onPhaseEdge?.(name, 'end');
     }
   }
 

@@ -2,11 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { mib, ms } from '../bench/bench-util';
+import { costTable } from '../bench/cost';
 import { renderChart } from './chart';
 import { TARGETS, summaries as summariesOf, type FigureInputs, type RunFigures } from './figures';
 import { LATENCY_KINDS, type LatencyKind, type Recorder, type Summary } from './recorder';
 import type { Sampler } from './sampler';
 import type { ScenarioOptions } from './scenarios';
+import type { CostFacts } from './run-loadtest';
 
 export interface RunFacts extends Omit<FigureInputs, 'sessions'> {
   readonly scenario: string;
@@ -18,6 +20,8 @@ export interface RunFacts extends Omit<FigureInputs, 'sessions'> {
   readonly throttledMs: number;
   readonly pollRate: number;
   readonly figures: RunFigures;
+  /** Fleet's own CPU against the bare-Baileys floor (make loadtest; absent in tests). */
+  readonly cost?: CostFacts;
 }
 
 export interface ReportFiles {
@@ -74,6 +78,21 @@ function phaseSection(recorder: Recorder): string[] {
   ];
 }
 
+function costSection(cost: CostFacts | undefined): string[] {
+  if (!cost) return [];
+  return [
+    "### Fleet's own cost against bare Baileys",
+    '',
+    `CPU in ms per unit of work of Fleet's processes (ingress, workers${cost.redisCounted ? ', Redis' : '; Redis not on this machine, not counted'}); ` +
+      `the simulator and the harness ${cost.background ? 'ran at SCHED_IDLE' : 'ran at normal priority (chrt failed)'} and are not counted. ` +
+      `The floor: the same number of sessions and the same send rate through bare Baileys sockets (services/worker/bench/floor.ts), run first. ` +
+      'The pairing phase includes the harness\'s status probes (see above); the load phase its status reads.',
+    '',
+    costTable(cost.rows, cost.redisCounted),
+    '',
+  ];
+}
+
 function markdown(facts: RunFacts, recorder: Recorder, sampler: Sampler, summaries: Record<LatencyKind, Summary>): string {
   const { options, settle, invariants, figures } = facts;
   const seconds = facts.wallMs / 1000;
@@ -91,6 +110,7 @@ function markdown(facts: RunFacts, recorder: Recorder, sampler: Sampler, summari
       'worker\'s write of connected (`updated_at`), send is send request → the record\'s `sent_at` (server ack): exact, however ' +
       'often the harness looks. API latencies are round trips seen by the harness.',
     '',
+    ...costSection(facts.cost),
     '### Whole run',
     '',
     ...targetRows(summaries),

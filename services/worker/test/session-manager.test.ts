@@ -133,6 +133,32 @@ describe('SessionManager (real Redis, test connectors)', () => {
     expect(maxOverlap()).to.equal(1);
   });
 
+  it('claims once for a message that empties the outbox, and still sends one accepted while a claim runs', async () => {
+    const { connector, writes } = recordingConnector({ sendMs: 20 });
+    const manager = await managerWith(connector);
+    await sessions.create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
+    expect(await manager.start('s1')).to.equal('started');
+    await waitFor(async () => (await sessions.get('s1'))?.status === 'connected', { what: 'connected' });
+    let claims = 0;
+    const claim = ledger.claim.bind(ledger);
+    ledger.claim = async (...args) => {
+      claims += 1;
+      return claim(...args);
+    };
+    const [first] = await acceptMany(1);
+    wakeAll(manager, [first!]);
+    await waitFor(async () => (await ledger.get(first!))?.status === 'sent', { what: 'sent' });
+    expect(claims, 'no second claim to find the outbox empty').to.equal(1);
+    // A message accepted while the first of two is being written: its wake-up comes during the drain.
+    const [second] = await acceptMany(1);
+    wakeAll(manager, [second!]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const [third] = await acceptMany(1);
+    wakeAll(manager, [third!]);
+    await waitFor(async () => (await ledger.get(third!))?.status === 'sent', { what: 'the third sent' });
+    expect(writes).to.deep.equal([first, second, third]);
+  });
+
   it('paces a session\'s sends: a burst at once, then the rate; the rest wait in the outbox, in order', async function () {
     this.timeout(30_000);
     const { connector, writes } = recordingConnector();

@@ -8,7 +8,8 @@
 -- ARGV[1..7] the common header (lib/header.lua)   ARGV[8] session id   ARGV[9] ack deadline (ms)
 -- ARGV[10] most messages to take
 --
--- Returns a list of {message id, body (JSON), attempts}.
+-- Returns {claimed, remaining}: the list of {message id, body (JSON), attempts} taken, and how many
+-- messages are still in the outbox (0: the sender need not look again until it is woken).
 --!include lib/header.lua
 local session_id = ARGV[8]
 local incarnation = redis.call('HGET', KEYS[4], 'incarnation') or ''
@@ -31,5 +32,6 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[10]) - 1)) do
     end
   end
 end
-if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('ZREM', KEYS[3], session_id) end
-return claimed
+local remaining = redis.call('ZCARD', KEYS[1])
+if remaining == 0 then redis.call('ZREM', KEYS[3], session_id) end
+return {claimed, remaining}

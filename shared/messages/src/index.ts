@@ -16,6 +16,7 @@ export {
   type LedgerOptions,
   type NewMessage,
   type AcceptOutcome,
+  type ClaimedBatch,
   type ClaimedMessage,
   type StatusChange,
   type ChangeOutcome,

@@ -50,6 +50,12 @@ export interface ClaimedMessage extends MessageBody {
   readonly attempt: number;
 }
 
+/** What one claim took, and how many messages it left in the outbox (0: none waiting). */
+export interface ClaimedBatch {
+  readonly messages: readonly ClaimedMessage[];
+  readonly remaining: number;
+}
+
 export interface StatusChange {
   readonly messageId: string;
   readonly status: ReportedStatus;
@@ -137,14 +143,16 @@ export class MessageLedger {
   /**
    * Takes up to `limit` messages of the session's outbox, in acceptance order, to write now: each is
    * in flight until `ackDeadline` (ms). Messages of an earlier incarnation of the session, and those
-   * whose body aged out, fail (with their events) instead.
+   * whose body aged out, fail (with their events) instead. `remaining` lets the sender stop without
+   * claiming again to find the outbox empty: a message accepted after this has a wake-up of its own.
    */
-  async claim(sessionId: string, limit: number, ackDeadline: number, now = Date.now()): Promise<ClaimedMessage[]> {
-    const claimed = await LEDGER_SCRIPTS.claim.run(this.redis, { keys: this.keys, now, sessionId, ackDeadline, limit });
-    return claimed.flatMap(({ messageId, body, attempts }) => {
+  async claim(sessionId: string, limit: number, ackDeadline: number, now = Date.now()): Promise<ClaimedBatch> {
+    const { claimed, remaining } = await LEDGER_SCRIPTS.claim.run(this.redis, { keys: this.keys, now, sessionId, ackDeadline, limit });
+    const messages = claimed.flatMap(({ messageId, body, attempts }) => {
       const parsed = parseBody(body);
       return parsed ? [{ messageId, ...parsed, attempt: attempts }] : [];
     });
+    return { messages, remaining };
   }
 
   /** A status WhatsApp reported (ack, receipt, ack error); recorded with its event when it is news. */

@@ -112,16 +112,21 @@ export const LEDGER_SCRIPTS = {
       return { kind, messageId: id ?? '', workspaceId: Number(workspace), shard: Number(shard), incarnation: incarnation ?? '', seq: seq === undefined ? undefined : Number(seq) };
     },
   }),
-  claim: new TypedScript<ClaimInput, ClaimedRaw[]>({
+  claim: new TypedScript<ClaimInput, { claimed: ClaimedRaw[]; remaining: number }>({
     name: 'ledger-claim',
     source: source('claim'),
     keys: (i) => [i.keys.outbox(i.sessionId), i.keys.inflight(i.sessionId), i.keys.outboxes, i.keys.session(i.sessionId)],
     args: (i) => [...header(i.keys, i.now), i.sessionId, i.ackDeadline, i.limit],
-    parse: (raw) =>
-      reply.array(raw).map((item) => {
-        const [id, body, attempts] = reply.array(item);
-        return { messageId: reply.string(id), body: reply.string(body), attempts: reply.number(attempts) };
-      }),
+    parse: (raw) => {
+      const [claimed, remaining] = reply.array(raw);
+      return {
+        claimed: reply.array(claimed).map((item) => {
+          const [id, body, attempts] = reply.array(item);
+          return { messageId: reply.string(id), body: reply.string(body), attempts: reply.number(attempts) };
+        }),
+        remaining: reply.number(remaining),
+      };
+    },
   }),
   advance: new TypedScript<AdvanceInput, { changed: -1 | 0 | 1; sequence: number; createdAt: number }>({
     name: 'ledger-advance',

@@ -54,10 +54,12 @@ describe('message ledger (real Redis)', () => {
     const ids = [];
     for (let i = 0; i < 5; i += 1) ids.push(await accept(`m${i}`));
     const first = await ledger.claim('s1', 3, Date.now() + 30_000);
-    expect(first.map((m) => [m.messageId, m.content.type === 'text' ? m.content.text : '', m.attempt])).to.deep.equal(ids.slice(0, 3).map((id, i) => [id, `m${i}`, 1]));
+    expect(first.remaining, 'two left after taking three of five').to.equal(2);
+    expect(first.messages.map((m) => [m.messageId, m.content.type === 'text' ? m.content.text : '', m.attempt])).to.deep.equal(ids.slice(0, 3).map((id, i) => [id, `m${i}`, 1]));
     const rest = await ledger.claim('s1', 10, Date.now() + 30_000);
-    expect(rest.map((m) => m.messageId)).to.deep.equal(ids.slice(3));
-    expect(await ledger.claim('s1', 10, Date.now() + 30_000)).to.deep.equal([]);
+    expect(rest.messages.map((m) => m.messageId)).to.deep.equal(ids.slice(3));
+    expect(rest.remaining).to.equal(0);
+    expect(await ledger.claim('s1', 10, Date.now() + 30_000)).to.deep.equal({ messages: [], remaining: 0 });
     expect((await ledger.get(ids[0]!))?.status).to.equal('sending');
     expect(await ledger.waiting('s1')).to.deep.equal({ queued: 0, inFlight: 5 });
     expect(await ledger.waitingSince(Date.now() + 1)).to.deep.equal([]);
@@ -83,7 +85,7 @@ describe('message ledger (real Redis)', () => {
     await ledger.claim('s1', 1, Date.now() + 30_000);
     expect(await ledger.retry('s1', a, 2, 'send_failed')).to.equal('requeued');
     const again = await ledger.claim('s1', 5, Date.now() + 30_000);
-    expect(again.map((m) => [m.messageId, m.attempt])).to.deep.equal([[a, 2], [b, 1]]);
+    expect(again.messages.map((m) => [m.messageId, m.attempt])).to.deep.equal([[a, 2], [b, 1]]);
     expect(await ledger.retry('s1', a, 2, 'send_failed')).to.equal('failed');
     expect(await ledger.retry('s1', a, 2, 'send_failed')).to.equal('done');
     expect(await events()).to.deep.equal([['message.failed', a, 'send_failed']]);
@@ -105,13 +107,13 @@ describe('message ledger (real Redis)', () => {
     const ids = [await accept('a'), await accept('b')];
     await ledger.claim('s1', 2, Date.now() + 60_000);
     expect(await ledger.requeueInFlight('s1')).to.equal(2);
-    expect((await ledger.claim('s1', 5, Date.now() + 60_000)).map((m) => m.messageId)).to.deep.equal(ids);
+    expect((await ledger.claim('s1', 5, Date.now() + 60_000)).messages.map((m) => m.messageId)).to.deep.equal(ids);
   });
 
   it('fails the messages of an earlier incarnation of the session instead of sending them from its successor', async () => {
     const old = await accept('for the deleted session');
     await redis.hset(keys.session('s1'), 'incarnation', 'a-new-one');
-    expect(await ledger.claim('s1', 5, Date.now() + 30_000)).to.deep.equal([]);
+    expect((await ledger.claim('s1', 5, Date.now() + 30_000)).messages).to.deep.equal([]);
     expect(await events()).to.deep.equal([['message.failed', old, 'session_replaced']]);
   });
 
@@ -133,7 +135,7 @@ describe('message ledger (real Redis)', () => {
   it('fails a message whose body aged out instead of sending nothing', async () => {
     const id = await accept('gone');
     await redis.del(keys.messageBody(id));
-    expect(await ledger.claim('s1', 5, Date.now() + 30_000)).to.deep.equal([]);
+    expect((await ledger.claim('s1', 5, Date.now() + 30_000)).messages).to.deep.equal([]);
     expect(await events()).to.deep.equal([['message.failed', id, 'expired']]);
   });
 

@@ -3,7 +3,7 @@ export { SessionStore, type CreateOutcome, type NewSession, type SessionUpdate }
 export { jobId, sessionJob, parseShardJob, InvalidJobError, SHARD_JOB_NAMES, type ShardJobs, type ShardJobName, type MessageSendJob, type ContactsCheckJob } from './jobs';
 export { SessionRequests, type ContactCheckAnswer } from './session-requests';
 export type { SessionJob, SessionStartJob, SessionStopJob, SessionLogoutJob } from './jobs';
-export { ShardQueues, DEFAULT_JOB_OPTIONS } from './shard-queues';
+export { ShardQueues, DEFAULT_JOB_OPTIONS, WAKE_JOB_OPTIONS } from './shard-queues';
 export {
   SessionSecrets, SessionSecretError, parseProxyUrl, readSessionSecretsSettings, PROXY_SCHEMES,
   type ProxyScheme, type SessionSecretsSettings,

@@ -19,6 +19,18 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   stackTraceLimit: 1,
 };
 
+/**
+ * A wake-up (`message.send`: the message itself is in the ledger's outbox) is not retried and leaves
+ * nothing behind when done: a lost wake-up costs latency (the workers' outbox check finds the message),
+ * never the message, and keeping a finished one per message cost Redis a sorted-set insert and two
+ * retention trims per message. Failed ones stay an hour, for inspection.
+ */
+export const WAKE_JOB_OPTIONS: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: true,
+  removeOnFail: { age: 3_600, count: 100 },
+};
+
 /** Producer side of the per-shard command queues; one BullMQ Queue per shard, made on first use. */
 export class ShardQueues {
   private readonly queues = new Map<string, Queue>();

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import type { MessageContent, MessageRecord } from '@fleet/messages';
-import type { MessageSendJob } from '@fleet/state';
+import { WAKE_JOB_OPTIONS, type MessageSendJob } from '@fleet/state';
 import type { Context } from 'hono';
 import { canSee } from '../auth/principal';
 import type { IngressDeps } from '../deps';
@@ -76,7 +76,7 @@ const revokeMessage = createRoute({
  */
 async function wake(deps: IngressDeps, shard: number, job: MessageSendJob): Promise<void> {
   try {
-    await deps.queues.add(shard, 'message.send', job, job.messageId);
+    await deps.queues.add(shard, 'message.send', job, job.messageId, WAKE_JOB_OPTIONS);
   } catch (error) {
     deps.logger.warn('could not add the send job; the outbox is sent on the next check', { message_id: job.messageId, error });
   }

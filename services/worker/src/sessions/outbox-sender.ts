@@ -145,10 +145,16 @@ export class OutboxSender {
             continue;
           }
           const deadline = Date.now() + this.deps.policy.ackTimeoutMs;
-          const batch = await this.deps.ledger.claim(this.deps.sessionId, Math.min(this.deps.policy.batch, allowed), deadline);
-          if (batch.length === 0) break;
-          this.deps.pacer.take(batch.length);
-          if (!(await this.write(batch, deadline))) return;
+          const { messages, remaining } = await this.deps.ledger.claim(this.deps.sessionId, Math.min(this.deps.policy.batch, allowed), deadline);
+          if (messages.length > 0) {
+            this.deps.pacer.take(messages.length);
+            const written = await this.write(messages, deadline);
+            if (written === 'stopped') return;
+            if (written === 'requeued') continue;
+          }
+          // Nothing left: no second claim to find that out (one round trip a message fewer). A message
+          // accepted after the claim has a wake-up of its own, which sets `again` while this drains.
+          if (remaining === 0) break;
         }
       } while (this.again && this.active);
     } finally {
@@ -157,12 +163,16 @@ export class OutboxSender {
     }
   }
 
-  /** Writes a claimed batch in order; false when the session stopped being connected (the rest go back). */
-  private async write(batch: readonly ClaimedMessage[], deadline: number): Promise<boolean> {
+  /**
+   * Writes a claimed batch in order: `stopped` when the session stopped being connected (the rest go
+   * back), `requeued` when a failed write put a message back in the outbox (to be claimed again now).
+   */
+  private async write(batch: readonly ClaimedMessage[], deadline: number): Promise<'written' | 'requeued' | 'stopped'> {
+    let requeued = false;
     for (const [index, message] of batch.entries()) {
       if (!this.active || !this.deps.connected()) {
         await this.putBack(batch.slice(index));
-        return false;
+        return 'stopped';
       }
       try {
         await this.deps.handle.send({ messageId: message.messageId, to: message.to, content: message.content });
@@ -172,21 +182,22 @@ export class OutboxSender {
         if (!this.deps.connected()) {
           // The socket went away under this write: it (and the rest) go out again on the next socket.
           await this.putBack(batch.slice(index));
-          return false;
+          return 'stopped';
         }
-        await this.failedWrite(message, error);
+        if ((await this.failedWrite(message, error)) === 'requeued') requeued = true;
       }
     }
-    return true;
+    return requeued ? 'requeued' : 'written';
   }
 
-  private async failedWrite(message: ClaimedMessage, error: unknown): Promise<void> {
+  private async failedWrite(message: ClaimedMessage, error: unknown): Promise<'requeued' | 'failed' | 'done'> {
     const code = (error as { code?: unknown }).code;
     const permanent = typeof code === 'string' && PERMANENT.has(code);
     const reason = permanent ? (code as string).toLowerCase() : 'send_failed';
     const outcome = await this.deps.ledger.retry(this.deps.sessionId, message.messageId, permanent ? 0 : this.deps.policy.maxAttempts, reason);
     this.deps.logger.warn('writing a message failed', { messageId: message.messageId, attempt: message.attempt, outcome, error });
     this.deps.onOutcome?.(outcome === 'failed' ? 'failed' : 'retried');
+    return outcome;
   }
 
   /** Claimed messages that were not written: back to their places, not counted as failed attempts. */
