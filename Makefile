@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help deps build typecheck lint test test-deps test-node run bench-ingress bench-sessions bench-qr-floor bench-webhooks bench-media bench-console loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
+.PHONY: help deps build typecheck lint format test test-deps test-node run bench-ingress bench-sessions bench-qr-floor bench-webhooks bench-media bench-console loadtest loadtest-scaling loadtest-max backup restore dr-drill bench-dr clean \
   prometheus deploy-systemd deploy-compose deploy-k8s
 
 help: ## List the targets
@@ -19,8 +19,12 @@ build: deps ## Compile every package (tsc -b) and bundle the web console (servic
 typecheck: deps ## Type-check everything, tests included
 	@npx tsc -b --force --verbose false
 
-lint: deps ## ESLint over all TypeScript
+lint: deps ## ESLint over all code, and Prettier's check of its format (one style across the tree; make format applies it)
 	@npx eslint .
+	@npx prettier --check --log-level warn "**/*.{ts,tsx,js,mjs,cjs}" && echo "prettier: every file formatted"
+
+format: deps ## Format all code with Prettier (.prettierrc.json)
+	@npx prettier --write --log-level warn "**/*.{ts,tsx,js,mjs,cjs}"
 
 test: build test-deps ## Install what is missing, start Redis if none answers, run every test
 	@url=$$(scripts/ensure-redis.sh "$(TEST_REDIS_URL)" .data/redis-test 6391) && \

@@ -46,7 +46,10 @@ class Supervisor {
   spawn(entry) {
     const { spec } = entry;
     const child = spawn(spec.command, spec.args, {
-      cwd: this.options.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: Boolean(spec.detached),
+      cwd: this.options.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: Boolean(spec.detached),
     });
     entry.child = child;
     entry.startedAt = Date.now();
@@ -88,7 +91,9 @@ class Supervisor {
     }
     entry.rapidDeaths = Date.now() - entry.startedAt < stableMs ? entry.rapidDeaths + 1 : 1;
     if (entry.rapidDeaths > maxRapidRestarts) {
-      this.options.stderr.write(`[${name}] exited (${how}), ${entry.rapidDeaths} times in a row within ${seconds(stableMs)} of starting; not restarting it (the rest keeps running)\n`);
+      this.options.stderr.write(
+        `[${name}] exited (${how}), ${entry.rapidDeaths} times in a row within ${seconds(stableMs)} of starting; not restarting it (the rest keeps running)\n`,
+      );
       return;
     }
     const delay = Math.min(maxDelayMs, restartDelayMs * 2 ** (entry.rapidDeaths - 1));

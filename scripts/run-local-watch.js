@@ -20,15 +20,17 @@ async function describe({ api, key, workers }) {
   if (!view || !Array.isArray(view.instances)) return 'ingress not answering';
   const registered = new Map(view.instances.map((instance) => [instance.instance_id, instance]));
   const ids = [...new Set([...workers.map((worker) => worker.id), ...registered.keys()])].sort();
-  const parts = await Promise.all(ids.map(async (id) => {
-    const worker = workers.find((candidate) => candidate.id === id);
-    const health = worker ? await getJson(`${worker.url}/health`) : undefined;
-    const running = health && health.sessions ? health.sessions.total : undefined;
-    const instance = registered.get(id);
-    if (!instance) return running === undefined ? `${id} down` : `${id} starting`;
-    const process = !worker ? '' : running === undefined ? ', process down' : `, ${running} running`;
-    return `${id} ${instance.shards} shards, ${instance.sessions} sessions${process}`;
-  }));
+  const parts = await Promise.all(
+    ids.map(async (id) => {
+      const worker = workers.find((candidate) => candidate.id === id);
+      const health = worker ? await getJson(`${worker.url}/health`) : undefined;
+      const running = health && health.sessions ? health.sessions.total : undefined;
+      const instance = registered.get(id);
+      if (!instance) return running === undefined ? `${id} down` : `${id} starting`;
+      const process = !worker ? '' : running === undefined ? ', process down' : `, ${running} running`;
+      return `${id} ${instance.shards} shards, ${instance.sessions} sessions${process}`;
+    }),
+  );
   return parts.join(' | ');
 }
 

@@ -93,7 +93,14 @@ async function redisUrl() {
   execFileSync(path.join(__dirname, 'ensure-debian-package.sh'), ['redis-server', 'redis-server'], { stdio: 'inherit' });
   const dir = path.join(data, 'redis');
   fs.mkdirSync(dir, { recursive: true });
-  await start('redis', 'redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'], {}, /Ready to accept connections/, { detached: true, restart: false });
+  await start(
+    'redis',
+    'redis-server',
+    ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
+    {},
+    /Ready to accept connections/,
+    { detached: true, restart: false },
+  );
   return url;
 }
 
@@ -117,31 +124,56 @@ async function main() {
   let wsUrl = process.env.WA_WEBSOCKET_URL;
   const simulator = !wsUrl && fs.existsSync(simulatorBin);
   if (simulator) {
-    await start('simulator', process.execPath, [simulatorBin], { SIM_PORT: String(ports.simulator), SIM_MEDIA_PORT: String(ports.simulatorMedia), SIM_HOST: '127.0.0.1' }, /admin:\s+http/, { detached: true, restart: false });
+    await start(
+      'simulator',
+      process.execPath,
+      [simulatorBin],
+      { SIM_PORT: String(ports.simulator), SIM_MEDIA_PORT: String(ports.simulatorMedia), SIM_HOST: '127.0.0.1' },
+      /admin:\s+http/,
+      { detached: true, restart: false },
+    );
     wsUrl = `ws://127.0.0.1:${ports.simulator}/ws/chat`;
   }
-  await start('ingress', process.execPath, ['services/ingress/dist/src/bin.js'], { ...common, ...media, ...webhookAllow, ...proxyAllow, ...host('INGRESS_HOST'), API_KEYS: key, INGRESS_PORT: String(ports.ingress) }, /ready on/);
+  await start(
+    'ingress',
+    process.execPath,
+    ['services/ingress/dist/src/bin.js'],
+    { ...common, ...media, ...webhookAllow, ...proxyAllow, ...host('INGRESS_HOST'), API_KEYS: key, INGRESS_PORT: String(ports.ingress) },
+    /ready on/,
+  );
   for (const [index, port] of ports.workers.entries()) {
     const id = `instance-${index + 1}`;
-    await start(id, process.execPath, ['services/worker/dist/src/bin.js'], {
-      ...common,
-      ...media,
-      ...proxyAllow,
-      INSTANCE_ID: id,
-      ...host('WORKER_HOST'),
-      WORKER_PORT: String(port),
-      // The workers' admin route (/storage-check, fleetctl storage-check) takes the ingress's key.
-      API_KEYS: key,
-      SESSION_STORAGE_PATH: path.join(data, 'sessions'),
-      PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${ports.ingress}`,
-      ...(wsUrl ? { WA_WEBSOCKET_URL: wsUrl } : {}),
-      // The simulator's media host has a test certificate: the workers trust its CA for uploads and downloads.
-      ...(simulator ? { WA_MEDIA_CA_FILE: path.join(root, 'services/simulator/certs/ca.pem') } : {}),
-    }, /ready on/);
+    await start(
+      id,
+      process.execPath,
+      ['services/worker/dist/src/bin.js'],
+      {
+        ...common,
+        ...media,
+        ...proxyAllow,
+        INSTANCE_ID: id,
+        ...host('WORKER_HOST'),
+        WORKER_PORT: String(port),
+        // The workers' admin route (/storage-check, fleetctl storage-check) takes the ingress's key.
+        API_KEYS: key,
+        SESSION_STORAGE_PATH: path.join(data, 'sessions'),
+        PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${ports.ingress}`,
+        ...(wsUrl ? { WA_WEBSOCKET_URL: wsUrl } : {}),
+        // The simulator's media host has a test certificate: the workers trust its CA for uploads and downloads.
+        ...(simulator ? { WA_MEDIA_CA_FILE: path.join(root, 'services/simulator/certs/ca.pem') } : {}),
+      },
+      /ready on/,
+    );
   }
   // Webhooks: to LARAVEL_API_URL (with DISPATCHER_WEBHOOK_SECRET) when set, and to per-workspace webhooks;
   // without a receiver, a workspace's newest events (DISPATCHER_RETAIN_EVENTS) stay pending and the dispatcher logs that.
-  await start('dispatcher', process.execPath, ['services/dispatcher/dist/src/bin.js'], { ...common, ...webhookAllow, ...host('DISPATCHER_HOST'), DISPATCHER_PORT: String(ports.dispatcher) }, /ready on/);
+  await start(
+    'dispatcher',
+    process.execPath,
+    ['services/dispatcher/dist/src/bin.js'],
+    { ...common, ...webhookAllow, ...host('DISPATCHER_HOST'), DISPATCHER_PORT: String(ports.dispatcher) },
+    /ready on/,
+  );
   await startBackup(common, s3, host('BACKUP_HOST'));
   printUsage(key, redis, wsUrl, simulator);
   watcher = watchFleet({
@@ -158,7 +190,14 @@ async function startS3() {
   const dir = path.join(data, 's3');
   fs.mkdirSync(dir, { recursive: true });
   const buckets = ['fleet-backups', process.env.MEDIA_S3_BUCKET || 'fleet-media'].flatMap((bucket) => ['--configure-bucket', bucket]);
-  await start('s3', process.execPath, [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', String(ports.s3), ...buckets, '--silent'], {}, /S3rver listening/, { detached: true });
+  await start(
+    's3',
+    process.execPath,
+    [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', String(ports.s3), ...buckets, '--silent'],
+    {},
+    /S3rver listening/,
+    { detached: true },
+  );
   return { S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`, S3_BUCKET: 'fleet-backups', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' };
 }
 
@@ -166,7 +205,12 @@ async function startS3() {
 // <data>/local.env records the settings for `make backup`, `make restore` and `make dr-drill`.
 async function startBackup(common, s3, listen) {
   const env = { ...common, SESSION_STORAGE_PATH: path.join(data, 'sessions'), ...s3 };
-  fs.writeFileSync(path.join(data, 'local.env'), Object.entries(env).map(([k, v]) => `: "\${${k}:=${v}}"; export ${k}`).join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(data, 'local.env'),
+    Object.entries(env)
+      .map(([k, v]) => `: "\${${k}:=${v}}"; export ${k}`)
+      .join('\n') + '\n',
+  );
   await start('backup', process.execPath, ['services/backup/dist/src/bin.js'], { ...env, ...listen, BACKUP_PORT: String(ports.backup) }, /ready on/);
 }
 
@@ -192,7 +236,8 @@ function redisLine(redis) {
 /** Where S3 is: the local server make run started, or S3_ENDPOINT / S3_BUCKET. */
 function s3Line() {
   const media = process.env.MEDIA_S3_BUCKET || 'fleet-media';
-  if (process.env.S3_ENDPOINT || process.env.S3_BUCKET) return `${process.env.S3_ENDPOINT || 'AWS S3'} (S3_ENDPOINT / S3_BUCKET; no local S3 server started), buckets ${process.env.S3_BUCKET || 'fleet-backups'} and ${media}`;
+  if (process.env.S3_ENDPOINT || process.env.S3_BUCKET)
+    return `${process.env.S3_ENDPOINT || 'AWS S3'} (S3_ENDPOINT / S3_BUCKET; no local S3 server started), buckets ${process.env.S3_BUCKET || 'fleet-backups'} and ${media}`;
   return `s3rver at http://127.0.0.1:${ports.s3}   data in ${shown(path.join(data, 's3'))}, buckets fleet-backups and ${media}`;
 }
 
@@ -219,9 +264,13 @@ Try it:
   curl -s ${auth} -X POST ${api}/api/sessions/create -d '{"session_id":"demo-1","workspace_id":5,"account_id":"1"}'
   curl -s ${auth} ${api}/api/sessions/demo-1/status
   curl -s ${auth} '${api}/api/sessions/demo-1/qr?format=raw&wait=10'   # answered as soon as the QR is there
-${simulator ? `  # scan with the virtual phone: "qr" is the full QR string from the answer above (/admin/qrs lacks its secret)
+${
+  simulator
+    ? `  # scan with the virtual phone: "qr" is the full QR string from the answer above (/admin/qrs lacks its secret)
   curl -s -X POST ${sim}/admin/scan -H 'Content-Type: application/json' -d '{"qr":"<qr from the answer>","phone":"15550001111"}'
-` : ''}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
+`
+    : ''
+}  curl -s ${auth} -X POST ${api}/api/messages/send -d '{"session_id":"demo-1","to":"+15551234567","text":"hello"}'
   curl -s ${auth} ${api}/api/messages/<message_id>
   curl -s -H 'Authorization: Bearer ${key}' -F workspace_id=5 -F type=image -F file=@docs/images/tour-photo.png ${api}/api/media   # answers media_id and a signed url
   curl -s ${auth} -X POST ${api}/api/admin/keys -d '{"workspace_id":5,"scopes":["sessions:read","messages:send"]}'   # a workspace key (fk_…), shown once

@@ -18,7 +18,11 @@ function docs(file) {
 function k8s() {
   const problems = [];
   const dir = path.join(root, 'k8s');
-  const objects = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => docs(path.join(dir, f)));
+  const objects = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => docs(path.join(dir, f)));
   const find = (kind, name) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
   const workers = find('StatefulSet', 'fleet-worker');
   if (!workers) problems.push('no StatefulSet fleet-worker');

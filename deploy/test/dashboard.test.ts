@@ -49,7 +49,11 @@ describe('deploy: Grafana dashboard', () => {
     const exprs = expressions(dashboard);
     expect(exprs.length).to.be.greaterThan(30);
     const families = await exportedFamilies();
-    const unknown = exprs.flatMap(({ where, expr }) => metricNamesIn(expr).filter((name) => !isExported(name, families)).map((name) => `${where}: ${name}`));
+    const unknown = exprs.flatMap(({ where, expr }) =>
+      metricNamesIn(expr)
+        .filter((name) => !isExported(name, families))
+        .map((name) => `${where}: ${name}`),
+    );
     expect(unknown).to.deep.equal([]);
   });
 

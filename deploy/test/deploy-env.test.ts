@@ -50,10 +50,24 @@ describe('deploy: every process of every deployment reads its configuration, and
           // The proxy agents' debug output prints proxy credentials (docs/configuration.md, Session proxies).
           expect(env, 'DEBUG').to.not.have.property('DEBUG');
         }
-        expect(problemsOf(() => readIngressConfig(ingress)), 'ingress').to.equal('');
-        workers.forEach((worker, index) => expect(problemsOf(() => readWorkerConfig(worker)), `worker ${index + 1}`).to.equal(''));
-        expect(problemsOf(() => readDispatcherConfig(dispatcher)), 'dispatcher').to.equal('');
-        expect(problemsOf(() => readBackupConfig(backup)), 'backup').to.equal('');
+        expect(
+          problemsOf(() => readIngressConfig(ingress)),
+          'ingress',
+        ).to.equal('');
+        workers.forEach((worker, index) =>
+          expect(
+            problemsOf(() => readWorkerConfig(worker)),
+            `worker ${index + 1}`,
+          ).to.equal(''),
+        );
+        expect(
+          problemsOf(() => readDispatcherConfig(dispatcher)),
+          'dispatcher',
+        ).to.equal('');
+        expect(
+          problemsOf(() => readBackupConfig(backup)),
+          'backup',
+        ).to.equal('');
         expect(workers.length).to.be.at.least(1);
       });
 
@@ -64,8 +78,11 @@ describe('deploy: every process of every deployment reads its configuration, and
         expect(ingress.media.signingSecretGenerated).to.equal(false);
         expect(ingress.sessionSecrets?.generated).to.equal(false);
         for (const worker of workers) {
-          expect({ redis: worker.common.redisUrl, prefix: worker.common.redisPrefix, heartbeat: worker.heartbeatTtlMs }, worker.instanceId)
-            .to.deep.equal({ redis: ingress.common.redisUrl, prefix: ingress.common.redisPrefix, heartbeat: ingress.heartbeatTtlMs });
+          expect({ redis: worker.common.redisUrl, prefix: worker.common.redisPrefix, heartbeat: worker.heartbeatTtlMs }, worker.instanceId).to.deep.equal({
+            redis: ingress.common.redisUrl,
+            prefix: ingress.common.redisPrefix,
+            heartbeat: ingress.heartbeatTtlMs,
+          });
           expect(worker.media, `${worker.instanceId}: the media store and its link secret`).to.deep.equal(ingress.media);
           expect(worker.sessionSecrets, `${worker.instanceId}: the key sealing proxy URLs`).to.deep.equal(ingress.sessionSecrets);
           expect(worker.proxyAllow, `${worker.instanceId}: PROXY_ALLOW`).to.deep.equal(ingress.proxyAllow);
@@ -73,13 +90,15 @@ describe('deploy: every process of every deployment reads its configuration, and
         expect(new Set(workers.map((worker) => worker.instanceId)).size).to.equal(workers.length);
         expect(readDispatcherConfig(deployment.dispatcher).webhookAllow, 'WEBHOOK_ALLOW').to.deep.equal(ingress.webhookAllow);
         const backups = readBackupConfig(deployment.backup).s3;
-        expect({ bucket: backups.bucket, prefix: backups.prefix }, 'the bucket the ingress lists is the one the backup service writes')
-          .to.deep.equal({ bucket: ingress.backups.bucket, prefix: ingress.backups.prefix });
+        expect({ bucket: backups.bucket, prefix: backups.prefix }, 'the bucket the ingress lists is the one the backup service writes').to.deep.equal({
+          bucket: ingress.backups.bucket,
+          prefix: ingress.backups.prefix,
+        });
       });
     });
   }
 
-  it('docker-compose passes the operator\'s settings to every process that reads them', () => {
+  it("docker-compose passes the operator's settings to every process that reads them", () => {
     const { ingress, workers, dispatcher, backup } = composeEnvs(COMPOSE_SHELL);
     const config = readIngressConfig(ingress);
     expect(config.proxyAllow).to.deep.equal(['10.30.0.0/16', 'proxies.internal']);

@@ -52,14 +52,38 @@ export async function startLocalFleet(): Promise<LocalFleet> {
   const common = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' as const };
   const storage = await mkdtemp(path.join(tmpdir(), 'fleet-deploy-'));
   const ingress = createIngress(
-    { common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600, media: readMediaConfig({}), backups: { ...readMediaConfig({}).s3, bucket: 'fleet-backups', prefix: 'fleet/' } },
+    {
+      common,
+      host: '127.0.0.1',
+      port: 0,
+      apiKeys: [API_KEY],
+      bodyLimitBytes: 65_536,
+      shardCount: 8,
+      heartbeatTtlMs: 5_000,
+      healthSweepMs: 60_000,
+      messageRetentionSeconds: 7 * 24 * 3600,
+      messageBodyRetentionSeconds: 2 * 24 * 3600,
+      media: readMediaConfig({}),
+      backups: { ...readMediaConfig({}).s3, bucket: 'fleet-backups', prefix: 'fleet/' },
+    },
     { logger: createSilentLogger() },
   );
   const worker = createWorker(
-    workerConfig({ common, instanceId: 'instance-1', storagePath: storage }, {
-      maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 5_000, shardConcurrency: 2, authStateIoThreads: 2, credsPoolSize: 0, keyCacheMb: 16,
-      apiKeys: [API_KEY],
-    }),
+    workerConfig(
+      { common, instanceId: 'instance-1', storagePath: storage },
+      {
+        maxSessions: 10,
+        host: '127.0.0.1',
+        port: 0,
+        shardCount: 8,
+        heartbeatTtlMs: 5_000,
+        shardConcurrency: 2,
+        authStateIoThreads: 2,
+        credsPoolSize: 0,
+        keyCacheMb: 16,
+        apiKeys: [API_KEY],
+      },
+    ),
     { connector: new QrThenConnectConnector(), logger: createSilentLogger() },
   );
   const workerUrl = (await worker.start()).url;

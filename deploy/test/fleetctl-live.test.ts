@@ -47,7 +47,9 @@ describe('deploy: fleetctl health and storage-check against a real worker', func
 
   it('storage-check asks the worker to measure its SESSION_STORAGE_PATH, with the first key of API_KEYS', async () => {
     const result = await cli(fleet.prefix, ['storage-check', '--json']);
-    const body = JSON.parse(result.out) as { checks: Array<{ where: string; result?: { path: string; ok: boolean; latencies: Array<{ operation: string; medianMs: number; maxMs: number }> } }> };
+    const body = JSON.parse(result.out) as {
+      checks: Array<{ where: string; result?: { path: string; ok: boolean; latencies: Array<{ operation: string; medianMs: number; maxMs: number }> } }>;
+    };
     expect(body.checks.map((check) => check.where)).to.deep.equal(['instance-1']);
     const measured = body.checks[0]!.result!;
     expect(measured.path).to.equal(fleet.storagePath);

@@ -29,8 +29,20 @@ function accepts(host: string, port: number): Promise<boolean> {
 
 /** Each Fleet process, the variable naming its listen address, and the extra settings it needs to start. */
 const SERVICES = [
-  { name: 'ingress', bin: 'services/ingress/dist/src/bin.js', hostVar: 'INGRESS_HOST', portVar: 'INGRESS_PORT', env: { API_KEYS: 'listener-test-key-0123456789' } },
-  { name: 'worker', bin: 'services/worker/dist/src/bin.js', hostVar: 'WORKER_HOST', portVar: 'WORKER_PORT', env: { INSTANCE_ID: 'listener-1', API_KEYS: 'listener-test-key-0123456789' } },
+  {
+    name: 'ingress',
+    bin: 'services/ingress/dist/src/bin.js',
+    hostVar: 'INGRESS_HOST',
+    portVar: 'INGRESS_PORT',
+    env: { API_KEYS: 'listener-test-key-0123456789' },
+  },
+  {
+    name: 'worker',
+    bin: 'services/worker/dist/src/bin.js',
+    hostVar: 'WORKER_HOST',
+    portVar: 'WORKER_PORT',
+    env: { INSTANCE_ID: 'listener-1', API_KEYS: 'listener-test-key-0123456789' },
+  },
   { name: 'dispatcher', bin: 'services/dispatcher/dist/src/bin.js', hostVar: 'DISPATCHER_HOST', portVar: 'DISPATCHER_PORT', env: {} },
   { name: 'backup', bin: 'services/backup/dist/src/bin.js', hostVar: 'BACKUP_HOST', portVar: 'BACKUP_PORT', env: { S3_BUCKET: 'listener-backups' } },
 ] as const;
@@ -46,7 +58,13 @@ describe('deploy: every Fleet process listens on its configured interface only (
   before(async () => {
     prefix = freshPrefix('lsn');
     storage = await mkdtemp(path.join(tmpdir(), 'fleet-listeners-'));
-    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: storage, configureBuckets: [{ name: 'listener-backups' }, { name: 'fleet-media' }] });
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: storage,
+      configureBuckets: [{ name: 'listener-backups' }, { name: 'fleet-media' }],
+    });
     s3Port = (await s3.run()).port;
   });
 
@@ -62,10 +80,17 @@ describe('deploy: every Fleet process listens on its configured interface only (
   for (const service of SERVICES) {
     it(`${service.name}: ${service.hostVar}=127.0.0.2 → its only listening socket is 127.0.0.2, nothing on 127.0.0.1 or another interface`, async () => {
       const child = startProcess(path.join(REPO_ROOT, service.bin), {
-        REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', SESSION_STORAGE_PATH: storage,
-        S3_ENDPOINT: `http://127.0.0.1:${s3Port}`, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        SESSION_STORAGE_PATH: storage,
+        S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+        S3_ACCESS_KEY_ID: 'S3RVER',
+        S3_SECRET_ACCESS_KEY: 'S3RVER',
         MEDIA_SIGNING_SECRET: 'listener-test-media-secret-0123456789',
-        [service.hostVar]: '127.0.0.2', [service.portVar]: '0', ...service.env,
+        [service.hostVar]: '127.0.0.2',
+        [service.portVar]: '0',
+        ...service.env,
       });
       running.push(child);
       const line = await child.waitForLine(/ready on http:\/\/[^\s/]+:\d+/, 60_000);

@@ -32,7 +32,10 @@ export async function listenersOf(pid: number): Promise<Listener[]> {
     if (match) inodes.add(match[1]!);
   }
   const listeners: Listener[] = [];
-  for (const [file, decode] of [['tcp', ipv4], ['tcp6', ipv6]] as const) {
+  for (const [file, decode] of [
+    ['tcp', ipv4],
+    ['tcp6', ipv6],
+  ] as const) {
     const text = await readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);

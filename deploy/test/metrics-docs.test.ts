@@ -37,8 +37,14 @@ describe('deploy: every service exports the metrics docs/metrics.md lists (and o
       const documented = (await documentedMetrics()).services.get(service) ?? [];
       expect(documented.length, `docs/metrics.md has no "## ${service}" table`).to.be.greaterThan(0);
       const exported = fleetNames(familiesOf(scraped.get(service)!));
-      expect(exported.filter((name) => !documented.includes(name)), 'exported but not documented').to.deep.equal([]);
-      expect(documented.filter((name) => !exported.includes(name)), 'documented but not exported').to.deep.equal([]);
+      expect(
+        exported.filter((name) => !documented.includes(name)),
+        'exported but not documented',
+      ).to.deep.equal([]);
+      expect(
+        documented.filter((name) => !exported.includes(name)),
+        'documented but not exported',
+      ).to.deep.equal([]);
     });
 
     it(`${service}: exports the process metrics the alerts use`, async () => {

@@ -57,22 +57,40 @@ describe('deploy: Prometheus config, alert rules and Alertmanager (promtool, amt
     expect(rules.length).to.be.greaterThanOrEqual(10);
     for (const { alert } of rules) {
       const mine = cases.filter((test) => test.alertname === alert);
-      expect(mine.some((test) => (test.exp_alerts ?? []).length > 0), `${alert} fires in some test`).to.equal(true);
-      expect(mine.some((test) => (test.exp_alerts ?? []).length === 0), `${alert} stays quiet in some test`).to.equal(true);
+      expect(
+        mine.some((test) => (test.exp_alerts ?? []).length > 0),
+        `${alert} fires in some test`,
+      ).to.equal(true);
+      expect(
+        mine.some((test) => (test.exp_alerts ?? []).length === 0),
+        `${alert} stays quiet in some test`,
+      ).to.equal(true);
     }
   });
 
   it('the checklist thresholds are the ones in the rules', async () => {
     const byName = new Map((await alertRules()).map((rule) => [rule.alert, rule as Rule & { for?: string }]));
-    expect(byName.get('FleetHighCpu')).to.include({ for: '10m' }).and.to.have.property('expr').that.matches(/> 0\.8$/);
-    expect(byName.get('FleetHighMemory')).to.include({ for: '5m' }).and.to.have.property('expr').that.matches(/> 0\.85$/);
-    expect(byName.get('FleetSessionsNearCapacity')).to.have.property('expr').that.matches(/> 0\.9$/);
+    expect(byName.get('FleetHighCpu'))
+      .to.include({ for: '10m' })
+      .and.to.have.property('expr')
+      .that.matches(/> 0\.8$/);
+    expect(byName.get('FleetHighMemory'))
+      .to.include({ for: '5m' })
+      .and.to.have.property('expr')
+      .that.matches(/> 0\.85$/);
+    expect(byName.get('FleetSessionsNearCapacity'))
+      .to.have.property('expr')
+      .that.matches(/> 0\.9$/);
     expect(byName.get('FleetInstanceUnreachable')).to.include({ for: '2m' });
   });
 
   it('alert expressions read only metrics the services export', async () => {
     const families = await exportedFamilies();
-    const unknown = (await alertRules()).flatMap((rule) => metricNamesIn(rule.expr).filter((name) => !isExported(name, families)).map((name) => `${rule.alert}: ${name}`));
+    const unknown = (await alertRules()).flatMap((rule) =>
+      metricNamesIn(rule.expr)
+        .filter((name) => !isExported(name, families))
+        .map((name) => `${rule.alert}: ${name}`),
+    );
     expect(unknown).to.deep.equal([]);
   });
 
@@ -94,11 +112,19 @@ describe('deploy: Prometheus config, alert rules and Alertmanager (promtool, amt
       dir = await mkdtemp(path.join(tmpdir(), 'fleet-prom-'));
       await cp(PROMETHEUS_DIR, path.join(dir, 'prometheus'), { recursive: true });
       const config = path.join(dir, 'prometheus/prometheus.yml');
-      const text = (await readFile(config, 'utf8')).replace(/scrape_interval: 15s/, 'scrape_interval: 1s').replace(/evaluation_interval: 15s/, 'evaluation_interval: 1s');
+      const text = (await readFile(config, 'utf8'))
+        .replace(/scrape_interval: 15s/, 'scrape_interval: 1s')
+        .replace(/evaluation_interval: 15s/, 'evaluation_interval: 1s');
       await writeFile(config, text);
       const hostPort = (url: string): string => new URL(url).host;
-      await writeFile(path.join(dir, 'prometheus/targets/local-ingress.yml'), `- targets: ['${hostPort(fleet.ingressUrl)}']\n  labels: {instance: ingress-1}\n`);
-      await writeFile(path.join(dir, 'prometheus/targets/local-workers.yml'), `- targets: ['${hostPort(fleet.workerUrl)}']\n  labels: {instance: instance-1}\n`);
+      await writeFile(
+        path.join(dir, 'prometheus/targets/local-ingress.yml'),
+        `- targets: ['${hostPort(fleet.ingressUrl)}']\n  labels: {instance: ingress-1}\n`,
+      );
+      await writeFile(
+        path.join(dir, 'prometheus/targets/local-workers.yml'),
+        `- targets: ['${hostPort(fleet.workerUrl)}']\n  labels: {instance: instance-1}\n`,
+      );
       prometheus = await startPrometheus(config, path.join(dir, 'data'));
     });
 
@@ -116,7 +142,8 @@ describe('deploy: Prometheus config, alert rules and Alertmanager (promtool, amt
     it('scrapes both targets and evaluates every alert rule without error', async () => {
       await waitFor(
         async () => {
-          const targets = (await api('/api/v1/targets').catch(() => undefined)) as { activeTargets: Array<{ labels: Record<string, string>; health: string }> } | undefined;
+          const targets = (await api('/api/v1/targets').catch(() => undefined)) as
+            { activeTargets: Array<{ labels: Record<string, string>; health: string }> } | undefined;
           const up = (targets?.activeTargets ?? []).filter((target) => target.health === 'up').map((target) => target.labels.job);
           return up.includes('fleet-ingress') && up.includes('fleet-worker');
         },
@@ -138,7 +165,10 @@ describe('deploy: Prometheus config, alert rules and Alertmanager (promtool, amt
     it('sees the worker capacity and the live-worker count under the worker’s INSTANCE_ID', async () => {
       const capacity = await waitFor(
         async () => {
-          const result = (await api('/api/v1/query?query=fleet_sessions_capacity')).result as Array<{ metric: Record<string, string>; value: [number, string] }>;
+          const result = (await api('/api/v1/query?query=fleet_sessions_capacity')).result as Array<{
+            metric: Record<string, string>;
+            value: [number, string];
+          }>;
           return result.length > 0 ? result : undefined;
         },
         { timeoutMs: 30_000, what: 'fleet_sessions_capacity scraped' },

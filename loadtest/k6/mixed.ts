@@ -6,7 +6,18 @@ import { sleep } from 'k6';
 import exec from 'k6/execution';
 import type { Options } from 'k6/options';
 import { config } from './lib/config.ts';
-import { createSession, phoneOf, preparedSessions, scanAndConnect, sendMessage, sessionIdOf, sessionStatus, waitQr, waitSent, workspaceOf } from './lib/fleet.ts';
+import {
+  createSession,
+  phoneOf,
+  preparedSessions,
+  scanAndConnect,
+  sendMessage,
+  sessionIdOf,
+  sessionStatus,
+  waitQr,
+  waitSent,
+  workspaceOf,
+} from './lib/fleet.ts';
 import { summaryTrendStats, thresholds } from './lib/metrics.ts';
 
 interface Setup {

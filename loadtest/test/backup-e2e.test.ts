@@ -23,7 +23,13 @@ async function digest(dir: string): Promise<Map<string, string>> {
     for (const entry of await fs.readdir(d, { withFileTypes: true })) {
       const full = path.join(d, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else out.set(path.relative(dir, full), createHash('sha256').update(await fs.readFile(full)).digest('hex'));
+      else
+        out.set(
+          path.relative(dir, full),
+          createHash('sha256')
+            .update(await fs.readFile(full))
+            .digest('hex'),
+        );
     }
   };
   await walk(dir);
@@ -54,8 +60,14 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
     const { port } = await s3.run();
     fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 2 });
     env = {
-      REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, SESSION_STORAGE_PATH: fleet.storagePath,
-      S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_BUCKET: 'fleet-e2e', S3_PREFIX: `${prefix}/`, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      SESSION_STORAGE_PATH: fleet.storagePath,
+      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_BUCKET: 'fleet-e2e',
+      S3_PREFIX: `${prefix}/`,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
     };
     for (const s of sessions) await fleet.pair(s.id, s.workspace, s.phone);
   });
@@ -80,7 +92,8 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
     return { code, out: outText, err: errText };
   }
   const status = async (id: string): Promise<{ status: string; epoch?: number }> => (await fleet.api('GET', `/api/sessions/${id}/status`)).body;
-  const epochOf = async (id: string): Promise<string> => fs.readFile(path.join(fleet.storagePath, `workspace_${sessions.find((s) => s.id === id)!.workspace}`, id, '.epoch'), 'utf8');
+  const epochOf = async (id: string): Promise<string> =>
+    fs.readFile(path.join(fleet.storagePath, `workspace_${sessions.find((s) => s.id === id)!.workspace}`, id, '.epoch'), 'utf8');
 
   it('a snapshot taken while sessions send and receive; delete every workspace; restore: every session reconnects without a scan', async () => {
     let traffic = true;
@@ -112,13 +125,19 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
     assert.equal(restored.code, 0, `${restored.err}\n${restored.out}`);
     const report = JSON.parse(restored.out) as { sessions: Array<{ sessionId: string; outcome: string }>; fleetOnline: boolean };
     assert.equal(report.fleetOnline, true);
-    assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.outcome]).sort(), sessions.map((s) => [s.id, 'connected']));
+    assert.deepEqual(
+      report.sessions.map((s) => [s.sessionId, s.outcome]).sort(),
+      sessions.map((s) => [s.id, 'connected']),
+    );
     assert.match(restored.err, /download\+verify/);
     for (const s of sessions) assert.equal((await status(s.id)).status, 'connected');
     assert.equal((await fleet.simulator.accounts()).length, accountsBefore, 'a session paired again');
     // Still usable: a message goes out through a restored session.
     const sent = await fleet.api('POST', '/api/messages/send', { session_id: 'bk-a1', to: '15570009999', text: 'after restore' });
-    await waitFor(async () => ['sent', 'delivered', 'read'].includes((await fleet.api('GET', `/api/messages/${sent.body.message_id}`)).body.status), { what: 'message sent after restore', timeoutMs: 30_000 });
+    await waitFor(async () => ['sent', 'delivered', 'read'].includes((await fleet.api('GET', `/api/messages/${sent.body.message_id}`)).body.status), {
+      what: 'message sent after restore',
+      timeoutMs: 30_000,
+    });
   });
 
   it('restoring one workspace leaves the other byte-for-byte as it was, its sessions untouched', async () => {
@@ -130,7 +149,10 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
     const restored = await fleetctl('restore', JSON.parse(backup.out).id, '--workspace', '31', '--json');
     assert.equal(restored.code, 0, `${restored.err}\n${restored.out}`);
     const report = JSON.parse(restored.out) as { sessions: Array<{ sessionId: string; outcome: string }> };
-    assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.outcome]).sort(), [['bk-a1', 'connected'], ['bk-a2', 'connected']]);
+    assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.outcome]).sort(), [
+      ['bk-a1', 'connected'],
+      ['bk-a2', 'connected'],
+    ]);
     assert.deepEqual(await digest(other), otherBefore);
     assert.equal(await epochOf('bk-b1'), epochBefore, 'a session of the other workspace was restarted');
     assert.equal((await status('bk-b1')).status, 'connected');

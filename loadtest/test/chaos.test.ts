@@ -88,12 +88,21 @@ describe('ownership: randomized chaos under load (joins, drains, crashes, migrat
       }
       await redis.del(keys.pins);
       await redis.publish(keys.membershipChannel, 'unpin-all');
-      await waitAllConnected(fleet, SESSIONS.map((s) => s.id), 90_000);
+      await waitAllConnected(
+        fleet,
+        SESSIONS.map((s) => s.id),
+        90_000,
+      );
     } finally {
       await traffic.stop();
     }
     expect(traffic.rejected, log.join('\n')).to.deep.equal([]);
-    const report = await checkInvariants(fleet, traffic.accepted, SESSIONS.map((s) => s.phone), 90_000);
+    const report = await checkInvariants(
+      fleet,
+      traffic.accepted,
+      SESSIONS.map((s) => s.phone),
+      90_000,
+    );
     for (const id of report.lost) {
       const { body } = await fleet.api('GET', `/api/messages/${id}`);
       log.push(`lost ${id}: ${JSON.stringify(body)}`);
@@ -102,7 +111,15 @@ describe('ownership: randomized chaos under load (joins, drains, crashes, migrat
     // (at least once; WhatsApp delivers an id once): counted apart, not a duplicate.
     const { resent = 0, ...violations } = report;
     log.push(`re-sent under their own id after crashes: ${resent}`);
-    expect(violations, log.join('\n')).to.deep.equal({ lost: [], duplicated: [], doubleSockets: [], conflicts: 0, rescanned: [], decryptFailures: 0, stuck: [] });
+    expect(violations, log.join('\n')).to.deep.equal({
+      lost: [],
+      duplicated: [],
+      doubleSockets: [],
+      conflicts: 0,
+      rescanned: [],
+      decryptFailures: 0,
+      stuck: [],
+    });
     expect(log.length).to.be.greaterThan(20);
   });
 });

@@ -52,10 +52,20 @@ describe('console in a browser: sign in, pair by QR and by code, restart, logout
     prefix = freshPrefix('e2e-console');
     fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 2 });
     backupRoot = await mkdtemp(path.join(tmpdir(), 'fleet-console-backup-'));
-    backup = createBackupService(readBackupConfig({
-      REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, SESSION_STORAGE_PATH: fleet.storagePath, BACKUP_CRON: '0 0 1 1 *', BACKUP_HOST: '127.0.0.1', BACKUP_PORT: '0',
-      S3_ENDPOINT: fleet.s3Endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
-    }), { logger: createSilentLogger(), instanceId: 'console-test' });
+    backup = createBackupService(
+      readBackupConfig({
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        SESSION_STORAGE_PATH: fleet.storagePath,
+        BACKUP_CRON: '0 0 1 1 *',
+        BACKUP_HOST: '127.0.0.1',
+        BACKUP_PORT: '0',
+        S3_ENDPOINT: fleet.s3Endpoint,
+        S3_ACCESS_KEY_ID: 'S3RVER',
+        S3_SECRET_ACCESS_KEY: 'S3RVER',
+      }),
+      { logger: createSilentLogger(), instanceId: 'console-test' },
+    );
     await backup.start();
     browser = await launchChromium();
     desktop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -185,7 +195,10 @@ describe('console in a browser: sign in, pair by QR and by code, restart, logout
       expect((await fleet.api('GET', '/api/sessions/console-code/pairing-code')).body).to.include({ code: code.replace('-', ''), phone_number: codePhone });
       await shot(page, 'session-pairing-code');
       // WhatsApp (the simulator) holds the companion's request once its socket has sent it, just after the code.
-      await waitFor(async () => (await fleet.simulator.pendingLinkCodes()).some((entry) => entry.phone === codePhone), { what: 'the code request at WhatsApp', timeoutMs: 10_000 });
+      await waitFor(async () => (await fleet.simulator.pendingLinkCodes()).some((entry) => entry.phone === codePhone), {
+        what: 'the code request at WhatsApp',
+        timeoutMs: 10_000,
+      });
       await fleet.simulator.enterLinkCode(codePhone, code);
       await testId(page, 'linked').waitFor({ timeout: STEP_MS });
     });
@@ -261,9 +274,11 @@ describe('console in a browser: sign in, pair by QR and by code, restart, logout
     await testId(page, 'filter-status').selectOption('');
   });
 
-  it('a workspace key sees its own workspace only: its sessions, no Fleet or Backups, another workspace\'s session not found', async () => {
+  it("a workspace key sees its own workspace only: its sessions, no Fleet or Backups, another workspace's session not found", async () => {
     // Another workspace's session (a record is enough: it is stopped at once).
-    expect((await fleet.api('POST', '/api/sessions/create', { session_id: 'console-other', workspace_id: OTHER_WORKSPACE, account_id: '1' })).status).to.equal(202);
+    expect((await fleet.api('POST', '/api/sessions/create', { session_id: 'console-other', workspace_id: OTHER_WORKSPACE, account_id: '1' })).status).to.equal(
+      202,
+    );
     await fleet.api('POST', '/api/sessions/console-other/stop');
     const listed = (await fleet.api('GET', `/api/sessions?workspace_id=${OTHER_WORKSPACE}`)).body.sessions.map((s: { session_id: string }) => s.session_id);
     expect(listed, 'the admin key lists it').to.include('console-other');
@@ -286,7 +301,10 @@ describe('console in a browser: sign in, pair by QR and by code, restart, logout
       expect(await testId(p, 'filter-workspace').isDisabled()).to.equal(true);
       await shot(p, 'workspace-sessions');
 
-      for (const [route, label] of [['/console/fleet', 'Fleet'], ['/console/backups', 'Backups']] as const) {
+      for (const [route, label] of [
+        ['/console/fleet', 'Fleet'],
+        ['/console/backups', 'Backups'],
+      ] as const) {
         await p.goto(`${fleet.ingressUrl}${route}`);
         await testId(p, 'page-not-allowed').waitFor({ timeout: STEP_MS });
         expect(await testId(p, 'page-not-allowed').textContent()).to.include(`${label} needs an admin key`);
@@ -310,7 +328,10 @@ describe('console in a browser: sign in, pair by QR and by code, restart, logout
       await testId(p, 'action-delete').click();
       await confirm(p);
       await p.waitForURL(/\/console\/sessions$/);
-      await waitFor(async () => (await fleet.api('GET', '/api/sessions/console-ws-code/status')).status === 404, { what: 'console-ws-code deleted', timeoutMs: STEP_MS });
+      await waitFor(async () => (await fleet.api('GET', '/api/sessions/console-ws-code/status')).status === 404, {
+        what: 'console-ws-code deleted',
+        timeoutMs: STEP_MS,
+      });
 
       // A read-only key (sessions:read): the sessions and their status, no action, no linking, no sending, no events.
       const readOnly = await fleet.api('POST', '/api/admin/keys', { workspace_id: WORKSPACE, scopes: ['sessions:read'] });
@@ -358,7 +379,10 @@ describe('console in a browser: sign in, pair by QR and by code, restart, logout
     await page.goto(`${fleet.ingressUrl}/console/sessions/console-1`);
     await page.locator(`[data-testid="session-instance"]:text-is("${to}")`).waitFor({ timeout: STEP_MS });
     await testId(page, 'linked').waitFor({ timeout: 90_000 });
-    await waitFor(async () => (await fleet.api('GET', '/api/sessions/console-1/status')).body.status === 'connected', { what: 'connected on the new worker', timeoutMs: STEP_MS });
+    await waitFor(async () => (await fleet.api('GET', '/api/sessions/console-1/status')).body.status === 'connected', {
+      what: 'connected on the new worker',
+      timeoutMs: STEP_MS,
+    });
   });
 
   it('previews a rebalance', async () => {

@@ -19,8 +19,16 @@ describe('load harness, small profile: mixed, 20 sessions, 2 workers', function 
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'fleet-loadtest-'));
     result = await runLoadtest({
-      scenario: 'mixed', sessions: 20, workers: 2, durationS: 20, sendRate: 4, scanConcurrency: 16, pairWave: 10,
-      redisUrl: TEST_REDIS_URL, reportRoot: root, log: () => undefined,
+      scenario: 'mixed',
+      sessions: 20,
+      workers: 2,
+      durationS: 20,
+      sendRate: 4,
+      scanConcurrency: 16,
+      pairWave: 10,
+      redisUrl: TEST_REDIS_URL,
+      reportRoot: root,
+      log: () => undefined,
     });
   });
   after(async () => {
@@ -46,7 +54,7 @@ describe('load harness, small profile: mixed, 20 sessions, 2 workers', function 
     expect(result.figures.violations).to.equal(0);
   });
 
-  it('writes report.md, report.json and chart.svg with the run\'s figures', () => {
+  it("writes report.md, report.json and chart.svg with the run's figures", () => {
     for (const file of [result.files.markdown, result.files.json, result.files.chart]) expect(existsSync(file), file).to.equal(true);
     const json = JSON.parse(readFileSync(result.files.json, 'utf8'));
     expect(json.latency.qr.count).to.equal(20);

@@ -38,7 +38,7 @@ describe('media bench, tiny profile: 4 image sends, 2 documents at once, 4 inbou
     });
   });
 
-  it('(a) delivers every image sent by media id and counts Fleet\'s CPU for them', () => {
+  it("(a) delivers every image sent by media id and counts Fleet's CPU for them", () => {
     const sends = result.sends!;
     expect(sends.accepted).to.equal(4);
     expect(sends.toDelivered).to.have.length(4);
@@ -47,7 +47,7 @@ describe('media bench, tiny profile: 4 image sends, 2 documents at once, 4 inbou
     expect(sends.cpu.worker, 'the worker encrypted and uploaded them').to.be.greaterThan(0);
   });
 
-  it('(b) delivers the documents sent at once while sampling the worker\'s RSS', () => {
+  it("(b) delivers the documents sent at once while sampling the worker's RSS", () => {
     const docs = result.docs!;
     expect(docs.accepted).to.equal(2);
     expect(docs.toDelivered).to.have.length(2);

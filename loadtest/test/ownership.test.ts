@@ -29,12 +29,20 @@ describe('ownership: join, drain, crash and migrate under load (real processes, 
     traffic.start();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await action();
-    await waitAllConnected(fleet, SESSIONS.map((s) => s.id), 60_000);
+    await waitAllConnected(
+      fleet,
+      SESSIONS.map((s) => s.id),
+      60_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     await traffic.stop();
     expect(traffic.rejected, 'requests the ingress refused').to.deep.equal([]);
     expect(traffic.accepted.size).to.be.greaterThan(10);
-    const report = await checkInvariants(fleet, traffic.accepted, SESSIONS.map((s) => s.phone));
+    const report = await checkInvariants(
+      fleet,
+      traffic.accepted,
+      SESSIONS.map((s) => s.phone),
+    );
     // Re-sends under a message's own id (a crash between the socket write and the ack record) are at
     // least once by design and counted apart; a joining or draining worker must cause none.
     const { resent = 0, ...violations } = report;

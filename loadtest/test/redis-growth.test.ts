@@ -54,15 +54,41 @@ describe('Redis stays bounded: steady sends to a session that never connects, ev
     prefix = freshPrefix('growth');
     storage = await mkdtemp(path.join(tmpdir(), 'fleet-growth-'));
     const common = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' as const };
-    ingress = createIngress({
-      common, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 65_536, shardCount: 8, heartbeatTtlMs: 5_000,
-      healthSweepMs: 3_600_000, messageRetentionSeconds: 4, messageBodyRetentionSeconds: 3, media: readMediaConfig({}), backups: { ...readMediaConfig({}).s3, bucket: 'fleet-backups', prefix: 'fleet/' },
-    }, { logger: createSilentLogger() });
-    const config = workerConfig({ common, instanceId: 'instance-1', storagePath: storage }, {
-      maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 5_000, authStateIoThreads: 1, credsPoolSize: 0, keyCacheMb: 16, messageMaxWaitSeconds: 2,
-    });
+    ingress = createIngress(
+      {
+        common,
+        host: '127.0.0.1',
+        port: 0,
+        apiKeys: [API_KEY],
+        bodyLimitBytes: 65_536,
+        shardCount: 8,
+        heartbeatTtlMs: 5_000,
+        healthSweepMs: 3_600_000,
+        messageRetentionSeconds: 4,
+        messageBodyRetentionSeconds: 3,
+        media: readMediaConfig({}),
+        backups: { ...readMediaConfig({}).s3, bucket: 'fleet-backups', prefix: 'fleet/' },
+      },
+      { logger: createSilentLogger() },
+    );
+    const config = workerConfig(
+      { common, instanceId: 'instance-1', storagePath: storage },
+      {
+        maxSessions: 10,
+        host: '127.0.0.1',
+        port: 0,
+        shardCount: 8,
+        heartbeatTtlMs: 5_000,
+        authStateIoThreads: 1,
+        credsPoolSize: 0,
+        keyCacheMb: 16,
+        messageMaxWaitSeconds: 2,
+      },
+    );
     worker = createWorker(config, { connector: neverConnects, logger: createSilentLogger() });
-    dispatcher = createDispatcher(dispatcherConfig(common, { host: '127.0.0.1', port: 0, retainEvents: 100, noReceiverRecheckMs: 1_000 }), { logger: createSilentLogger() });
+    dispatcher = createDispatcher(dispatcherConfig(common, { host: '127.0.0.1', port: 0, retainEvents: 100, noReceiverRecheckMs: 1_000 }), {
+      logger: createSilentLogger(),
+    });
     const { url } = await ingress.start();
     await worker.start();
     await dispatcher.start();
@@ -90,10 +116,15 @@ describe('Redis stays bounded: steady sends to a session that never connects, ev
     while (Date.now() - started < 24_000) {
       const due = Math.floor((Date.now() - started) / rateMs);
       const batch = [];
-      for (; sent < due; sent += 1) batch.push(client.request('POST', '/api/messages/send', { session_id: 'away', to: '+15550001234', text, idempotency_key: `k-${sent}` }));
+      for (; sent < due; sent += 1)
+        batch.push(client.request('POST', '/api/messages/send', { session_id: 'away', to: '+15550001234', text, idempotency_key: `k-${sent}` }));
       const answers = await Promise.all(batch);
-      expect(answers.every((answer) => answer.status === 202), JSON.stringify(answers.find((a) => a.status !== 202))).to.equal(true);
-      if (samples.length === 0 || Date.now() - started - samples.at(-1)!.at >= 2_000) samples.push({ at: Date.now() - started, ...(await footprint(redis, prefix)) });
+      expect(
+        answers.every((answer) => answer.status === 202),
+        JSON.stringify(answers.find((a) => a.status !== 202)),
+      ).to.equal(true);
+      if (samples.length === 0 || Date.now() - started - samples.at(-1)!.at >= 2_000)
+        samples.push({ at: Date.now() - started, ...(await footprint(redis, prefix)) });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const half = samples.filter((sample) => sample.at >= 12_000);

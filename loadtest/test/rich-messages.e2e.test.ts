@@ -42,7 +42,12 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
     prefix = freshPrefix('rich');
     redis = new Redis(TEST_REDIS_URL);
     // Media URLs of this test come from a loopback https server with the simulator's test certificate.
-    fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 1, extraEnv: { MEDIA_FETCH_ALLOW: '127.0.0.1', MEDIA_FETCH_CA_FILE: MEDIA_CA_PATH } });
+    fleet = await startLocalFleet({
+      redisUrl: TEST_REDIS_URL,
+      prefix,
+      workers: 1,
+      extraEnv: { MEDIA_FETCH_ALLOW: '127.0.0.1', MEDIA_FETCH_CA_FILE: MEDIA_CA_PATH },
+    });
     await fleet.pair('rich-1', WORKSPACE, PHONE);
   });
 
@@ -58,7 +63,10 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
     return answer.body.message_id as string;
   };
   const delivered = (id: string) =>
-    waitFor(async () => ['delivered', 'read'].includes((await fleet.api('GET', `/api/messages/${id}`)).body.status), { what: `${id} delivered`, timeoutMs: 20_000 });
+    waitFor(async () => ['delivered', 'read'].includes((await fleet.api('GET', `/api/messages/${id}`)).body.status), {
+      what: `${id} delivered`,
+      timeoutMs: 20_000,
+    });
   const sentRecord = async (id: string) => {
     let record: any;
     await waitFor(async () => (record = (await fleet.simulator.sent(PHONE)).find((m: any) => m.id === id)) !== undefined, { what: `${id} at the simulator` });
@@ -67,7 +75,10 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
   const events = async () => (await fleet.api('GET', `/api/events?workspace_id=${WORKSPACE}&since=0&limit=1000`)).body.events as any[];
   const eventFor = async (type: string, match: (data: any) => boolean) => {
     let found: any;
-    await waitFor(async () => (found = (await events()).find((event) => event.type === type && match(event.data))) !== undefined, { what: `${type} event`, timeoutMs: 20_000 });
+    await waitFor(async () => (found = (await events()).find((event) => event.type === type && match(event.data))) !== undefined, {
+      what: `${type} event`,
+      timeoutMs: 20_000,
+    });
     return found.data;
   };
 
@@ -87,7 +98,10 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
 
   it('sends a location and a contact card, each recorded by type with its fields', async () => {
     const location = await send({ type: 'location', location: { latitude: 52.37, longitude: 4.89, name: 'Office', address: 'Dam 1' } });
-    const contact = await send({ type: 'contact', contact: { display_name: 'Support', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Support\nTEL:+15550001234\nEND:VCARD' } });
+    const contact = await send({
+      type: 'contact',
+      contact: { display_name: 'Support', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Support\nTEL:+15550001234\nEND:VCARD' },
+    });
     await Promise.all([delivered(location), delivered(contact)]);
     expect(await sentRecord(location)).to.deep.include({ type: 'location', location: { latitude: 52.37, longitude: 4.89, name: 'Office', address: 'Dam 1' } });
     expect((await sentRecord(contact)).contact).to.include({ displayName: 'Support' });
@@ -105,7 +119,12 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
     expect((await sentRecord(onMine)).reaction).to.deep.equal({ targetId: mine, emoji: '👍' });
     expect((await sentRecord(onTheirs)).reaction).to.deep.equal({ targetId: incoming.id, emoji: '❤️' });
     expect((await sentRecord(removed)).reaction).to.deep.equal({ targetId: mine, emoji: '' });
-    const unknown = await fleet.api('POST', '/api/messages/send', { session_id: 'rich-1', to: `+${CONTACT}`, type: 'reaction', reaction: { message_id: '3EB0000000000000000000AA', emoji: '👍' } });
+    const unknown = await fleet.api('POST', '/api/messages/send', {
+      session_id: 'rich-1',
+      to: `+${CONTACT}`,
+      type: 'reaction',
+      reaction: { message_id: '3EB0000000000000000000AA', emoji: '👍' },
+    });
     expect(unknown.status).to.equal(404);
     expect(unknown.body.error.code).to.equal('MESSAGE_NOT_FOUND');
   });
@@ -142,9 +161,12 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
     expect(received).to.include({ chat: group.id, group: group.id, from: '15550434343@s.whatsapp.net', text: 'hi all' });
   });
 
-  it('turns what the account\'s phone sent, and others\' reactions, edits, revokes, locations and contacts, into their events', async () => {
+  it("turns what the account's phone sent, and others' reactions, edits, revokes, locations and contacts, into their events", async () => {
     const fromPhone = await fleet.simulator.incoming(PHONE, { fromMe: true, to: CONTACT, text: 'sent from my phone' });
-    expect(await eventFor('message.sent_from_device', (data) => data.message_id === fromPhone.id)).to.include({ chat: CONTACT_JID, text: 'sent from my phone' });
+    expect(await eventFor('message.sent_from_device', (data) => data.message_id === fromPhone.id)).to.include({
+      chat: CONTACT_JID,
+      text: 'sent from my phone',
+    });
     const original = await fleet.simulator.incoming(PHONE, { from: CONTACT, text: 'typo here' });
     await eventFor('message.received', (data) => data.message_id === original.id);
     await fleet.simulator.incoming(PHONE, { type: 'edit', from: CONTACT, targetId: original.id, text: 'fixed here' });
@@ -154,7 +176,11 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
     await fleet.simulator.incoming(PHONE, { type: 'revoke', from: CONTACT, targetId: original.id });
     await eventFor('message.revoked', (data) => data.message_id === original.id);
     const location = await fleet.simulator.incoming(PHONE, { type: 'location', from: CONTACT, location: { latitude: 40.7, longitude: -74, name: 'NYC' } });
-    expect((await eventFor('message.received', (data) => data.message_id === location.id)).location).to.deep.include({ latitude: 40.7, longitude: -74, name: 'NYC' });
+    expect((await eventFor('message.received', (data) => data.message_id === location.id)).location).to.deep.include({
+      latitude: 40.7,
+      longitude: -74,
+      name: 'NYC',
+    });
     const contact = await fleet.simulator.incoming(PHONE, { type: 'contact', from: CONTACT, contact: { displayName: 'Ann', phone: '15550999999' } });
     expect((await eventFor('message.received', (data) => data.message_id === contact.id)).contact).to.include({ display_name: 'Ann' });
     const stats = await fleet.simulator.stats();
@@ -210,7 +236,13 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
     });
 
     it('stores received media after checking its hash: the event links to it, and GET /api/media/{id} streams the same bytes', async () => {
-      const incoming = await fleet.simulator.incoming(PHONE, { type: 'image', from: CONTACT, caption: 'my order', data: image.toString('base64'), mimetype: 'image/jpeg' });
+      const incoming = await fleet.simulator.incoming(PHONE, {
+        type: 'image',
+        from: CONTACT,
+        caption: 'my order',
+        data: image.toString('base64'),
+        mimetype: 'image/jpeg',
+      });
       const received = await eventFor('message.received', (data) => data.message_id === incoming.id);
       expect(received).to.include({ type: 'image', text: 'my order' });
       expect(received.media).to.include({ status: 'available', sha256: incoming.media!.sha256, mimetype: 'image/jpeg', size: image.length });
@@ -219,8 +251,18 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
       const signed = await fetch(received.media.url);
       expect(signed.status).to.equal(200);
       expect(sha256(Buffer.from(await signed.arrayBuffer()))).to.equal(sha256(image));
-      const document = await fleet.simulator.incoming(PHONE, { type: 'document', from: CONTACT, fileName: 'spec.pdf', size: 40_000, mimetype: 'application/pdf' });
-      expect((await eventFor('message.received', (data) => data.message_id === document.id)).media).to.include({ status: 'available', filename: 'spec.pdf', sha256: document.media!.sha256 });
+      const document = await fleet.simulator.incoming(PHONE, {
+        type: 'document',
+        from: CONTACT,
+        fileName: 'spec.pdf',
+        size: 40_000,
+        mimetype: 'application/pdf',
+      });
+      expect((await eventFor('message.received', (data) => data.message_id === document.id)).media).to.include({
+        status: 'available',
+        filename: 'spec.pdf',
+        sha256: document.media!.sha256,
+      });
     });
 
     it('refuses bad media before queueing anything: oversize, wrong mimetype, a URL that 404s, a private address, a page instead of an image', async () => {
@@ -238,7 +280,10 @@ describe('rich messages end to end: API → worker (Baileys) → simulator, and 
       await refuse({ type: 'image', media: { id: 'med_000000000000000000000000' } }, 404, 'MEDIA_NOT_FOUND');
       await refuse({ type: 'image', media: { id: 'med_000000000000000000000000', url: `${files.url}/voice.ogg` } }, 400, 'VALIDATION_FAILED');
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect((await fleet.api('GET', `/api/events?workspace_id=${WORKSPACE}&since=0&limit=1000`)).body.latest_sequence, 'no message was queued (none failed either)').to.equal(before);
+      expect(
+        (await fleet.api('GET', `/api/events?workspace_id=${WORKSPACE}&since=0&limit=1000`)).body.latest_sequence,
+        'no message was queued (none failed either)',
+      ).to.equal(before);
     });
   });
 });

@@ -14,7 +14,14 @@ const API_KEY = 'run-local-test-key-0123456789';
 async function freePort(pair = false): Promise<number> {
   for (;;) {
     const port = await listenOnce(0);
-    if (!pair || (await listenOnce(port + 1).then(() => true, () => false))) return port;
+    if (
+      !pair ||
+      (await listenOnce(port + 1).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return port;
   }
 }
 
@@ -68,8 +75,13 @@ describe('make run (scripts/run-local.js): supervises the local fleet (real proc
     prefix = freshPrefix('runlocal');
     dataDir = await mkdtemp(path.join(tmpdir(), 'fleet-run-local-'));
     ports = {
-      ingress: await freePort(), worker: await freePort(true), dispatcher: await freePort(), backup: await freePort(),
-      s3: await freePort(), sim: await freePort(), whatsapp: await freePort(),
+      ingress: await freePort(),
+      worker: await freePort(true),
+      dispatcher: await freePort(),
+      backup: await freePort(),
+      s3: await freePort(),
+      sim: await freePort(),
+      whatsapp: await freePort(),
     };
     api = `http://127.0.0.1:${ports.ingress}`;
   });
@@ -130,16 +142,26 @@ describe('make run (scripts/run-local.js): supervises the local fleet (real proc
     upload.append('workspace_id', '5');
     upload.append('type', 'image');
     upload.append('file', new Blob([Buffer.from('png bytes')], { type: 'image/png' }), 'p.png');
-    const stored = await fetch(`${api}/api/media`, { method: 'POST', body: upload, headers: { Authorization: `Bearer ${API_KEY}` }, signal: AbortSignal.timeout(10_000) });
+    const stored = await fetch(`${api}/api/media`, {
+      method: 'POST',
+      body: upload,
+      headers: { Authorization: `Bearer ${API_KEY}` },
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(stored.status, await stored.clone().text()).to.equal(201);
     const { url } = (await stored.json()) as { url: string };
     expect(url.startsWith(`${api}/media/`)).to.equal(true);
     expect(await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).text()).to.equal('png bytes');
     expect((await readFile(path.join(dataDir, 'media-signing-secret'), 'utf8')).trim()).to.match(/^[0-9a-f]{64}$/);
-    expect((await readFile(path.join(dataDir, 'session-secrets-key'), 'utf8')).trim(), 'one proxy-sealing key for the ingress and the workers').to.match(/^[0-9a-f]{64}$/);
+    expect((await readFile(path.join(dataDir, 'session-secrets-key'), 'utf8')).trim(), 'one proxy-sealing key for the ingress and the workers').to.match(
+      /^[0-9a-f]{64}$/,
+    );
 
     for (let workspace = 1; workspace <= 8; workspace += 1) {
-      const created = await call('/api/sessions/create', { method: 'POST', body: JSON.stringify({ session_id: `rl-${workspace}`, workspace_id: workspace, account_id: '1' }) });
+      const created = await call('/api/sessions/create', {
+        method: 'POST',
+        body: JSON.stringify({ session_id: `rl-${workspace}`, workspace_id: workspace, account_id: '1' }),
+      });
       expect(created.status).to.equal(202);
     }
     await waitFor(async () => (await instances()).length === 2, { what: 'two workers registered' });
@@ -152,17 +174,26 @@ describe('make run (scripts/run-local.js): supervises the local fleet (real proc
     await run.waitForLine(/\[instance-1\] exited \(SIGKILL\); restarting in \d+ s/, 5_000);
 
     // The rest keeps answering while instance-1 is down, and instance-2 takes every shard.
-    await waitFor(async () => {
-      const health = await fetch(`${api}/health`, { signal: AbortSignal.timeout(2_000) });
-      expect(health.status).to.equal(200);
-      const live = await instances();
-      return live.length === 1 && live[0]!.instance_id === 'instance-2' && live[0]!.shards === 16;
-    }, { what: 'instance-2 owning every shard', timeoutMs: 15_000 });
+    await waitFor(
+      async () => {
+        const health = await fetch(`${api}/health`, { signal: AbortSignal.timeout(2_000) });
+        expect(health.status).to.equal(200);
+        const live = await instances();
+        return live.length === 1 && live[0]!.instance_id === 'instance-2' && live[0]!.shards === 16;
+      },
+      { what: 'instance-2 owning every shard', timeoutMs: 15_000 },
+    );
     await run.waitForLine(/\[fleet\] instance-1 down \| instance-2 16 shards, 8 sessions/, 5_000);
 
     // instance-1 comes back by itself under its name and gets shards back.
-    await waitFor(() => (run!.output().match(/\[instance-1\] fleet worker instance-1 ready on/g) ?? []).length === 2, { what: 'instance-1 restarted', timeoutMs: 30_000 });
-    await waitFor(async () => (await instances()).some((instance) => instance.instance_id === 'instance-1' && instance.shards > 0), { what: 'instance-1 owning shards again', timeoutMs: 20_000 });
+    await waitFor(() => (run!.output().match(/\[instance-1\] fleet worker instance-1 ready on/g) ?? []).length === 2, {
+      what: 'instance-1 restarted',
+      timeoutMs: 30_000,
+    });
+    await waitFor(async () => (await instances()).some((instance) => instance.instance_id === 'instance-1' && instance.shards > 0), {
+      what: 'instance-1 owning shards again',
+      timeoutMs: 20_000,
+    });
     const restartedPid = pidWithEnv({ REDIS_PREFIX: prefix, INSTANCE_ID: 'instance-1' });
     expect(restartedPid).to.be.a('number').and.not.equal(pid);
 
@@ -171,7 +202,10 @@ describe('make run (scripts/run-local.js): supervises the local fleet (real proc
     expect(code, run.output().slice(-3000)).to.equal(0);
     run = undefined;
     expect(pidWithEnv({ REDIS_PREFIX: prefix }), 'a process of the fleet still running after Ctrl-C').to.equal(undefined);
-    const stillUp = await fetch(`${api}/health`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false);
+    const stillUp = await fetch(`${api}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+      () => true,
+      () => false,
+    );
     expect(stillUp, 'ingress still answering after Ctrl-C').to.equal(false);
   });
 });
@@ -195,9 +229,19 @@ describe('make run: restart policy of its supervisor (scripts/run-local-supervis
   afterEach(async () => {
     await Promise.all(supervisors.splice(0).map((supervisor) => supervisor.stop(2_000)));
   });
-  const sink = (): { write(chunk: string): boolean; text: string } => ({ text: '', write(chunk) { this.text += chunk; return true; } });
+  const sink = (): { write(chunk: string): boolean; text: string } => ({
+    text: '',
+    write(chunk) {
+      this.text += chunk;
+      return true;
+    },
+  });
   const dying = (code: number, afterMs: number) => ({
-    name: 'flaky', command: process.execPath, args: ['-e', `console.log('ready'); setTimeout(() => process.exit(${code}), ${afterMs})`], ready: /ready/, restart: true,
+    name: 'flaky',
+    command: process.execPath,
+    args: ['-e', `console.log('ready'); setTimeout(() => process.exit(${code}), ${afterMs})`],
+    ready: /ready/,
+    restart: true,
   });
 
   it('restarts a process that keeps dying with a growing delay, and leaves it down after the cap of rapid restarts', async () => {
@@ -208,9 +252,12 @@ describe('make run: restart policy of its supervisor (scripts/run-local-supervis
     await waitFor(() => err.text.includes('not restarting'), { what: 'the supervisor giving up', timeoutMs: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(err.text.split('\n').filter(Boolean)).to.deep.equal([
-      '[flaky] exited (3); restarting in 0.1 s', '[flaky] restarting',
-      '[flaky] exited (3); restarting in 0.2 s', '[flaky] restarting',
-      '[flaky] exited (3); restarting in 0.3 s', '[flaky] restarting',
+      '[flaky] exited (3); restarting in 0.1 s',
+      '[flaky] restarting',
+      '[flaky] exited (3); restarting in 0.2 s',
+      '[flaky] restarting',
+      '[flaky] exited (3); restarting in 0.3 s',
+      '[flaky] restarting',
       '[flaky] exited (3), 4 times in a row within 20 s of starting; not restarting it (the rest keeps running)',
     ]);
     expect(out.text.match(/\[flaky\] ready/g)).to.have.length(4);
@@ -221,7 +268,10 @@ describe('make run: restart policy of its supervisor (scripts/run-local-supervis
     const err = sink();
     const supervisor = supervise({ stdout: sink(), stderr: err, restartDelayMs: 200, stableMs: 100, maxRapidRestarts: 1 });
     await supervisor.start(dying(1, 300));
-    await waitFor(() => (err.text.match(/restarting in 0\.2 s/g) ?? []).length === 2, { what: 'two restarts, each the first of its series', timeoutMs: 10_000 });
+    await waitFor(() => (err.text.match(/restarting in 0\.2 s/g) ?? []).length === 2, {
+      what: 'two restarts, each the first of its series',
+      timeoutMs: 10_000,
+    });
     await supervisor.stop();
     const stoppedAt = err.text;
     await new Promise((resolve) => setTimeout(resolve, 800));

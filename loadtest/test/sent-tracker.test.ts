@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import type { SimulatorClient } from '@fleet/simulator';
 import { SentTracker } from '../src/harness/sent-tracker';
 
-interface Logged { id: string; to: string; text: string | null; copies: number }
+interface Logged {
+  id: string;
+  to: string;
+  text: string | null;
+  copies: number;
+}
 
 /** The two simulator calls the tracker makes, over a fixed log for one account. */
 function feedOf(log: Logged[]): SimulatorClient {
@@ -15,11 +20,13 @@ function feedOf(log: Logged[]): SimulatorClient {
 
 describe('sent tracker: duplicates versus re-sends', () => {
   it('a message received again under its own id is a re-send, not a duplicate', async () => {
-    const tracker = new SentTracker(feedOf([
-      { id: 'A', to: 'x', text: 'hello 1', copies: 1 },
-      { id: 'A', to: 'x', text: 'hello 1', copies: 2 },
-      { id: 'B', to: 'x', text: 'hello 2', copies: 1 },
-    ]));
+    const tracker = new SentTracker(
+      feedOf([
+        { id: 'A', to: 'x', text: 'hello 1', copies: 1 },
+        { id: 'A', to: 'x', text: 'hello 1', copies: 2 },
+        { id: 'B', to: 'x', text: 'hello 2', copies: 1 },
+      ]),
+    );
     await tracker.drain();
     expect(tracker.resent()).to.deep.equal(['A']);
     expect(tracker.duplicated()).to.deep.equal([]);
@@ -27,11 +34,13 @@ describe('sent tracker: duplicates versus re-sends', () => {
   });
 
   it('the same content under two message ids is a duplicate a recipient would see twice', async () => {
-    const tracker = new SentTracker(feedOf([
-      { id: 'A', to: 'x', text: 'hello 1', copies: 1 },
-      { id: 'C', to: 'x', text: 'hello 1', copies: 1 },
-      { id: 'D', to: 'y', text: 'hello 1', copies: 1 },
-    ]));
+    const tracker = new SentTracker(
+      feedOf([
+        { id: 'A', to: 'x', text: 'hello 1', copies: 1 },
+        { id: 'C', to: 'x', text: 'hello 1', copies: 1 },
+        { id: 'D', to: 'y', text: 'hello 1', copies: 1 },
+      ]),
+    );
     await tracker.drain();
     expect(tracker.duplicated().sort()).to.deep.equal(['A', 'C']);
     expect(tracker.resent()).to.deep.equal([]);

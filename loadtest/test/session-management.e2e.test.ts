@@ -70,10 +70,13 @@ describe('session management end to end: list, pairing code, restart, logout, co
   const nextPhone = (): string => `1556${process.pid % 1000}${String((phoneNo += 1)).padStart(4, '0')}`;
   const status = async (id: string): Promise<any> => (await fleet.api('GET', `/api/sessions/${id}/status`)).body;
   const waitStatus = (id: string, wanted: string, timeoutMs = 30_000): Promise<any> =>
-    waitFor(async () => {
-      const body = await status(id);
-      return body.status === wanted ? body : undefined;
-    }, { what: `${id} ${wanted}`, timeoutMs, intervalMs: 100 });
+    waitFor(
+      async () => {
+        const body = await status(id);
+        return body.status === wanted ? body : undefined;
+      },
+      { what: `${id} ${wanted}`, timeoutMs, intervalMs: 100 },
+    );
   const create = async (id: string, extra: Record<string, unknown> = {}): Promise<any> => {
     const created = await fleet.api('POST', '/api/sessions/create', { session_id: id, workspace_id: WORKSPACE, account_id: 'acc', ...extra });
     expect(created.status, JSON.stringify(created.body)).to.equal(202);
@@ -93,13 +96,19 @@ describe('session management end to end: list, pairing code, restart, logout, co
 
   /** The pairing code of a session, once the worker has it and WhatsApp (the simulator) holds the companion's request. */
   async function pairingCode(id: string, phone: string): Promise<string> {
-    const answer = await waitFor(async () => {
-      const page = await fleet.api('GET', `/api/sessions/${id}/pairing-code?wait=20`);
-      return page.status === 200 ? page.body : undefined;
-    }, { what: `pairing code of ${id}`, timeoutMs: 60_000 });
+    const answer = await waitFor(
+      async () => {
+        const page = await fleet.api('GET', `/api/sessions/${id}/pairing-code?wait=20`);
+        return page.status === 200 ? page.body : undefined;
+      },
+      { what: `pairing code of ${id}`, timeoutMs: 60_000 },
+    );
     expect(answer).to.include({ session_id: id, phone_number: phone });
     expect(answer.code).to.match(/^[1-9A-HJ-NP-TV-Z]{8}$/);
-    await waitFor(async () => (await fleet.simulator.pendingLinkCodes()).some((entry) => entry.phone === phone), { what: 'companion_hello at the server', timeoutMs: 10_000 });
+    await waitFor(async () => (await fleet.simulator.pendingLinkCodes()).some((entry) => entry.phone === phone), {
+      what: 'companion_hello at the server',
+      timeoutMs: 10_000,
+    });
     return answer.code as string;
   }
 
@@ -163,10 +172,13 @@ describe('session management end to end: list, pairing code, restart, logout, co
     expect(loggedOut).to.include({ phone: null, desired: 'logged_out' });
     expect((await fleet.simulator.account(phone)).devices, 'unlinked from the phone').to.equal(0);
     expect(existsSync(path.join(fleet.storagePath, `workspace_${WORKSPACE}`, 'logout-1', 'creds.json'))).to.equal(false);
-    const message = await waitFor(async () => {
-      const body = (await fleet.api('GET', `/api/messages/${queued.body.message_id}`)).body;
-      return body.status === 'failed' ? body : undefined;
-    }, { what: 'message failed', timeoutMs: 10_000 });
+    const message = await waitFor(
+      async () => {
+        const body = (await fleet.api('GET', `/api/messages/${queued.body.message_id}`)).body;
+        return body.status === 'failed' ? body : undefined;
+      },
+      { what: 'message failed', timeoutMs: 10_000 },
+    );
     expect(message.failed_reason).to.equal('session_logged_out');
     const logged = await waitFor(async () => (await events('session.logged_out')).find((entry) => entry.data.session_id === 'logout-1'), { what: 'event' });
     expect(logged.data.reason).to.equal('api');
@@ -231,7 +243,7 @@ describe('session management end to end: list, pairing code, restart, logout, co
     }
   });
 
-  it('lists the workspace\'s sessions a page at a time, filtered by status and searched by id or phone', async () => {
+  it("lists the workspace's sessions a page at a time, filtered by status and searched by id or phone", async () => {
     const all: string[] = [];
     let cursor: string | null = null;
     do {

@@ -19,7 +19,12 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
   before(async () => {
     prefix = freshPrefix('e2e-sess');
     // A 440 conflict reconnects after CONFLICT_RECONNECT_DELAY_MS; here the second in 10 minutes fails the session.
-    fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 1, workerEnv: { CONFLICT_RECONNECT_DELAY_MS: '300', CONFLICTS_BEFORE_FAILING: '1' } });
+    fleet = await startLocalFleet({
+      redisUrl: TEST_REDIS_URL,
+      prefix,
+      workers: 1,
+      workerEnv: { CONFLICT_RECONNECT_DELAY_MS: '300', CONFLICTS_BEFORE_FAILING: '1' },
+    });
   });
   after(async () => {
     await fleet?.close();
@@ -31,10 +36,13 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
   const nextPhone = (): string => `1555${process.pid % 1000}${String((phoneNo += 1)).padStart(4, '0')}`;
   const status = async (id: string): Promise<any> => (await fleet.api('GET', `/api/sessions/${id}/status`)).body;
   const waitStatus = (id: string, wanted: string, timeoutMs = 20_000): Promise<any> =>
-    waitFor(async () => {
-      const body = await status(id);
-      return body.status === wanted ? body : undefined;
-    }, { what: `${id} ${wanted}`, timeoutMs, intervalMs: 50 });
+    waitFor(
+      async () => {
+        const body = await status(id);
+        return body.status === wanted ? body : undefined;
+      },
+      { what: `${id} ${wanted}`, timeoutMs, intervalMs: 50 },
+    );
   const sessionDir = (id: string): string => path.join(fleet.storagePath, `workspace_${WORKSPACE}`, id);
   const credsOf = (id: string): string => path.join(sessionDir(id), 'creds.json');
 
@@ -69,7 +77,11 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
     expect(dataUrl.body.qr).to.match(/^data:image\/png;base64,[A-Za-z0-9+/=]{200,}$/);
     const png = await fetch(`${fleet.ingressUrl}/api/sessions/life-1/qr`, { headers: { authorization: `Bearer ${fleet.apiKey}` } });
     expect(png.headers.get('content-type')).to.equal('image/png');
-    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).to.equal('PNG');
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).to.equal('PNG');
 
     const scan = await fleet.simulator.scan(raw.body.qr, phone);
     expect(scan.deviceId).to.equal(1);
@@ -101,10 +113,13 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
     const phone = await pair('send-2');
     await fleet.simulator.faults(phone, { rateLimitSends: true });
     const accepted = await fleet.api('POST', '/api/messages/send', { session_id: 'send-2', to: '15559990002', text: 'too fast' });
-    const failed = await waitFor(async () => {
-      const body = (await fleet.api('GET', `/api/messages/${accepted.body.message_id}`)).body;
-      return body.status === 'failed' ? body : undefined;
-    }, { what: 'failed', timeoutMs: 20_000 });
+    const failed = await waitFor(
+      async () => {
+        const body = (await fleet.api('GET', `/api/messages/${accepted.body.message_id}`)).body;
+        return body.status === 'failed' ? body : undefined;
+      },
+      { what: 'failed', timeoutMs: 20_000 },
+    );
     expect(failed.failed_reason).to.match(/429/);
     expect(await fleet.simulator.sent(phone)).to.have.length(0);
   });

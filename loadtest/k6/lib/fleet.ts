@@ -60,7 +60,10 @@ export function sessionStatus(id: string): string | undefined {
 export function scanAndConnect(id: string, qr: string, phone: string, timeoutMs = 60_000): boolean {
   if (config.simUrl === '') return false;
   const scannedAt = Date.now();
-  const scan = http.post(`${config.simUrl}/scan`, JSON.stringify({ qr, phone }), { headers: { 'content-type': 'application/json' }, tags: { name: 'sim_scan' } });
+  const scan = http.post(`${config.simUrl}/scan`, JSON.stringify({ qr, phone }), {
+    headers: { 'content-type': 'application/json' },
+    tags: { name: 'sim_scan' },
+  });
   if (scan.status !== 200) {
     fleetErrors.add(true);
     return false;

@@ -41,10 +41,14 @@ async function main(): Promise<void> {
 
     const started = Date.now();
     const sessions = new SessionStore(redis, keys);
-    await mapLimit(Array.from({ length: SESSIONS }, (_, i) => i), 50, async (i) => {
-      const workspaceId = (i % WORKSPACES) + 1;
-      await sessions.create({ sessionId: `bench-${String(i).padStart(5, '0')}`, workspaceId, accountId: String(i), shard: shardOf(workspaceId, shardCount) });
-    });
+    await mapLimit(
+      Array.from({ length: SESSIONS }, (_, i) => i),
+      50,
+      async (i) => {
+        const workspaceId = (i % WORKSPACES) + 1;
+        await sessions.create({ sessionId: `bench-${String(i).padStart(5, '0')}`, workspaceId, accountId: String(i), shard: shardOf(workspaceId, shardCount) });
+      },
+    );
     process.stdout.write(`seeded ${SESSIONS} session records in ${WORKSPACES} workspaces (${Date.now() - started} ms)\n`);
     const sent = await fleet.api('POST', '/api/messages/send', { session_id: 'bench-00000', to: '+15559990001', text: 'bench' });
     if (sent.status !== 202) throw new Error(`send: ${sent.status} ${JSON.stringify(sent.body)}`);
@@ -101,6 +105,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

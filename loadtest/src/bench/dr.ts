@@ -25,7 +25,11 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 async function startS3(dir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', '0', '--configure-bucket', 'bench', '--silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [require.resolve('s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', '0', '--configure-bucket', 'bench', '--silent'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {
@@ -54,21 +58,29 @@ async function digest(root: string): Promise<string> {
 async function partA(settings: S3Settings, work: string): Promise<void> {
   const root = path.join(work, 'state');
   const t0 = Date.now();
-  await mapLimit(Array.from({ length: STATE_SESSIONS }, (_, i) => i), 8, (i) => writeRealisticSession(root, 1 + (i % 100), `s-${String(i).padStart(5, '0')}`));
+  await mapLimit(
+    Array.from({ length: STATE_SESSIONS }, (_, i) => i),
+    8,
+    (i) => writeRealisticSession(root, 1 + (i % 100), `s-${String(i).padStart(5, '0')}`),
+  );
   process.stdout.write(`A. generated ${STATE_SESSIONS} sessions' auth state in ${secs(Date.now() - t0)}\n`);
   const before = await digest(root);
   const store = new SnapshotStore(createS3Client(settings), settings);
   const manifest = await takeSnapshot({ storagePath: root, store, ...TUNING });
-  process.stdout.write(`   snapshot ${manifest.id}: ${manifest.totals.sessions} sessions, ${manifest.totals.files} files, ${mib(manifest.totals.bytes)} → ` +
-    `${mib(manifest.archive.bytes)} tar.gz, ${secs(manifest.durationMs)} (${(manifest.totals.files / (manifest.durationMs / 1000)).toFixed(0)} files/s)\n`);
+  process.stdout.write(
+    `   snapshot ${manifest.id}: ${manifest.totals.sessions} sessions, ${manifest.totals.files} files, ${mib(manifest.totals.bytes)} → ` +
+      `${mib(manifest.archive.bytes)} tar.gz, ${secs(manifest.durationMs)} (${(manifest.totals.files / (manifest.durationMs / 1000)).toFixed(0)} files/s)\n`,
+  );
   const t1 = Date.now();
   await deleteWorkspaceDirs(root);
   const deleted = Date.now() - t1;
   const report = await restoreSnapshot({ store, snapshotId: manifest.id, storagePath: root });
   const restoreMs = Date.now() - t1;
   const identical = (await digest(root)) === before;
-  process.stdout.write(`   delete ${secs(deleted)}; restore (download + verify every sha256 ${secs(report.timings.verifyMs)}, swap ${secs(report.timings.swapMs)}): ` +
-    `${secs(restoreMs)} from deletion; byte-identical: ${identical ? 'yes' : 'NO'}\n`);
+  process.stdout.write(
+    `   delete ${secs(deleted)}; restore (download + verify every sha256 ${secs(report.timings.verifyMs)}, swap ${secs(report.timings.swapMs)}): ` +
+      `${secs(restoreMs)} from deletion; byte-identical: ${identical ? 'yes' : 'NO'}\n`,
+  );
   store.client.destroy();
   await fs.rm(root, { recursive: true, force: true });
 }
@@ -80,17 +92,26 @@ async function partB(settings: S3Settings): Promise<void> {
   const store = new SnapshotStore(createS3Client(settings), settings);
   try {
     const t0 = Date.now();
-    await mapLimit(Array.from({ length: LIVE_SESSIONS }, (_, i) => i), 8, (i) =>
-      fleet.pair(`live-${i}`, 1 + (i % 20), `1559${String(process.pid % 1000).padStart(3, '0')}${String(i).padStart(4, '0')}`));
+    await mapLimit(
+      Array.from({ length: LIVE_SESSIONS }, (_, i) => i),
+      8,
+      (i) => fleet.pair(`live-${i}`, 1 + (i % 20), `1559${String(process.pid % 1000).padStart(3, '0')}${String(i).padStart(4, '0')}`),
+    );
     process.stdout.write(`B. paired ${LIVE_SESSIONS} real sessions (2 workers, Baileys ↔ simulator) in ${secs(Date.now() - t0)}\n`);
     const manifest = await takeSnapshot({ storagePath: fleet.storagePath, store, ...TUNING });
     process.stdout.write(`   snapshot: ${manifest.totals.files} files, ${mib(manifest.archive.bytes)}, ${secs(manifest.durationMs)}\n`);
     const result = await runDrill({ store, storagePath: fleet.storagePath, redis, keys: createKeys(prefix), snapshotId: manifest.id });
     const t = result.report.timings;
-    process.stdout.write(`   drill: delete ${result.deleteMs} ms, download+verify ${t.verifyMs} ms, stop ${secs(t.stopMs)}, swap ${t.swapMs} ms, ` +
-      `restart until every session settled ${secs(t.startMs)}\n`);
-    process.stdout.write(`   full drill, deletion → every session connected again: ${secs(result.totalMs)}; outcomes: ` +
-      `${Object.entries(result.outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+    process.stdout.write(
+      `   drill: delete ${result.deleteMs} ms, download+verify ${t.verifyMs} ms, stop ${secs(t.stopMs)}, swap ${t.swapMs} ms, ` +
+        `restart until every session settled ${secs(t.startMs)}\n`,
+    );
+    process.stdout.write(
+      `   full drill, deletion → every session connected again: ${secs(result.totalMs)}; outcomes: ` +
+        `${Object.entries(result.outcomes)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}\n`,
+    );
   } finally {
     store.client.destroy();
     await fleet.close();
@@ -106,7 +127,11 @@ async function main(): Promise<void> {
   const work = await fs.mkdtemp(path.join(base, 'bench-dr-'));
   const s3 = await startS3(path.join(work, 's3'));
   const settings = (name: string): S3Settings => ({
-    bucket: 'bench', prefix: `${name}-${randomBytes(3).toString('hex')}/`, region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true,
+    bucket: 'bench',
+    prefix: `${name}-${randomBytes(3).toString('hex')}/`,
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
   try {
@@ -118,7 +143,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  process.stderr.write(`bench-dr failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench-dr failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

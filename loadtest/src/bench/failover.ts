@@ -37,9 +37,11 @@ function joinFigures(from: number): string {
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 async function ownersOf(redis: Redis, prefix: string, ids: readonly string[]): Promise<Array<{ owner: string; status: string }>> {
@@ -82,7 +84,12 @@ async function processFigures(): Promise<string[]> {
   try {
     const sessions = Array.from({ length: SESSIONS }, (_, i) => ({ id: `fo-${i}`, workspace: i + 1, phone: `1555300${String(i).padStart(4, '0')}` }));
     const ids = sessions.map((s) => s.id);
-    await pinAll(redis, prefix, sessions.map((s) => s.workspace), 'instance-1');
+    await pinAll(
+      redis,
+      prefix,
+      sessions.map((s) => s.workspace),
+      'instance-1',
+    );
     const pairStart = Date.now();
     await mapLimit(sessions, 25, (s) => fleet.pair(s.id, s.workspace, s.phone));
     process.stdout.write(`paired ${SESSIONS} sessions on instance-1 in ${((Date.now() - pairStart) / 1000).toFixed(1)} s\n`);
@@ -94,7 +101,12 @@ async function processFigures(): Promise<string[]> {
     process.stdout.write(`kill -9 → all ${SESSIONS} connected on instance-2: ${failover.toFixed(1)} s\n`);
 
     await fleet.addWorker('instance-1');
-    await pinAll(redis, prefix, sessions.map((s) => s.workspace), 'instance-1');
+    await pinAll(
+      redis,
+      prefix,
+      sessions.map((s) => s.workspace),
+      'instance-1',
+    );
     await allConnectedOn(redis, prefix, ids, 'instance-1', 180_000);
     const drainedAt = Date.now();
     await fleet.stopWorker('instance-1', 'SIGTERM');
@@ -116,7 +128,9 @@ async function processFigures(): Promise<string[]> {
 
 async function main(): Promise<void> {
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
-  process.stdout.write(`\nJoins with ${WORKSPACES} workspaces over ${SHARDS} shards\n| join | workspaces moved | ideal 1/(N+1) | off ideal | max/mean per worker |\n|---|---|---|---|---|\n`);
+  process.stdout.write(
+    `\nJoins with ${WORKSPACES} workspaces over ${SHARDS} shards\n| join | workspaces moved | ideal 1/(N+1) | off ideal | max/mean per worker |\n|---|---|---|---|---|\n`,
+  );
   for (const from of [3, 7, 8]) process.stdout.write(`${joinFigures(from)}\n`);
   const rows = await processFigures();
   process.stdout.write(`\nFailover (heartbeat TTL ${HEARTBEAT_TTL_MS} ms)\n| measure | result | target |\n|---|---|---|\n${rows.join('\n')}\n`);

@@ -41,13 +41,19 @@ async function run(fleet: Pick<LocalFleet, 'ingressUrl' | 'apiKey'>, label: stri
     connections,
     duration: DURATION,
     headers: { authorization: `Bearer ${fleet.apiKey}`, 'content-type': 'application/json' },
-    requests: [{
-      setupRequest: (request) => {
-        counter += 1;
-        const body = JSON.stringify({ session_id: `bench-${counter % SESSIONS}`, to: `+1555${String(counter % RECIPIENTS).padStart(7, '0')}`, text: `load ${counter}` });
-        return { ...request, body };
+    requests: [
+      {
+        setupRequest: (request) => {
+          counter += 1;
+          const body = JSON.stringify({
+            session_id: `bench-${counter % SESSIONS}`,
+            to: `+1555${String(counter % RECIPIENTS).padStart(7, '0')}`,
+            text: `load ${counter}`,
+          });
+          return { ...request, body };
+        },
       },
-    }],
+    ],
   });
   return {
     label,
@@ -70,7 +76,14 @@ function table(runs: readonly Figures[]): string {
 async function ingressAlone(redis: Redis): Promise<Figures[]> {
   const prefix = freshPrefix('bench');
   const apiKey = `bench-${prefix}-0123456789`;
-  const ingress = startProcess(INGRESS_BIN, { REDIS_URL, REDIS_PREFIX: prefix, API_KEYS: apiKey, INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0', LOG_LEVEL: 'warn' });
+  const ingress = startProcess(INGRESS_BIN, {
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    API_KEYS: apiKey,
+    INGRESS_HOST: '127.0.0.1',
+    INGRESS_PORT: '0',
+    LOG_LEVEL: 'warn',
+  });
   try {
     const ingressUrl = (await ingress.waitForLine(/http:\/\/127\.0\.0\.1:\d+/)).trim();
     const sessions = new SessionStore(redis, createKeys(prefix));

@@ -111,9 +111,11 @@ async function upload(fleet: LocalFleet, workspace: number, bytes: Buffer, type:
   form.set('workspace_id', String(workspace));
   form.set('type', type);
   form.set('file', new Blob([bytes], { type: mimetype }), filename);
-  const answer = await fetch(`${fleet.ingressUrl}/api/media`, { method: 'POST', headers: { authorization: `Bearer ${fleet.apiKey}` }, body: form }).catch((error: Error) => {
-    throw new Error(`upload to workspace ${workspace}: ${error.message} (${String(error.cause)})`, { cause: error });
-  });
+  const answer = await fetch(`${fleet.ingressUrl}/api/media`, { method: 'POST', headers: { authorization: `Bearer ${fleet.apiKey}` }, body: form }).catch(
+    (error: Error) => {
+      throw new Error(`upload to workspace ${workspace}: ${error.message} (${String(error.cause)})`, { cause: error });
+    },
+  );
   const body = (await answer.json()) as { media_id?: string };
   if (answer.status !== 201 || !body.media_id) throw new Error(`upload to workspace ${workspace}: ${answer.status} ${JSON.stringify(body)}`);
   return body.media_id;
@@ -173,7 +175,14 @@ async function pairAll(fleet: LocalFleet, options: MediaBenchOptions): Promise<P
  * every accepted one is delivered or failed. CPU is counted from the first request to the last
  * delivery seen.
  */
-async function timedSends(fleet: LocalFleet, feed: EventFeed, cpuNow: () => Promise<CpuUse>, bodies: ReadonlyArray<Record<string, unknown>>, rate: number, settleMs: number): Promise<SendsResult> {
+async function timedSends(
+  fleet: LocalFleet,
+  feed: EventFeed,
+  cpuNow: () => Promise<CpuUse>,
+  bodies: ReadonlyArray<Record<string, unknown>>,
+  rate: number,
+  settleMs: number,
+): Promise<SendsResult> {
   await feed.skipToNow();
   const cpu0 = await cpuNow();
   const begin = Date.now();
@@ -182,10 +191,12 @@ async function timedSends(fleet: LocalFleet, feed: EventFeed, cpuNow: () => Prom
     const due = begin + (k * 1000) / rate;
     if (due > Date.now()) await sleep(due - Date.now());
     const started = Date.now();
-    sends.push(fleet.api('POST', '/api/messages/send', bodies[k]).then(
-      (answer) => (answer.status === 202 ? { id: answer.body.message_id as string, started } : undefined),
-      () => undefined,
-    ));
+    sends.push(
+      fleet.api('POST', '/api/messages/send', bodies[k]).then(
+        (answer) => (answer.status === 202 ? { id: answer.body.message_id as string, started } : undefined),
+        () => undefined,
+      ),
+    );
   }
   const achievedRate = bodies.length / Math.max(0.001, (Date.now() - begin) / 1000);
   const accepted = (await Promise.all(sends)).filter((entry) => entry !== undefined);
@@ -196,14 +207,33 @@ async function timedSends(fleet: LocalFleet, feed: EventFeed, cpuNow: () => Prom
     return at === undefined ? [] : [at - entry.started];
   });
   const failed = accepted.filter((entry) => feed.failed.has(entry.id)).length;
-  return { count: bodies.length, accepted: accepted.length, toDelivered, failed: failed + bodies.length - accepted.length, missing: accepted.length - toDelivered.length - failed, achievedRate, cpu };
+  return {
+    count: bodies.length,
+    accepted: accepted.length,
+    toDelivered,
+    failed: failed + bodies.length - accepted.length,
+    missing: accepted.length - toDelivered.length - failed,
+    achievedRate,
+    cpu,
+  };
 }
 
-const imageBody = (session: Paired, uploads: Uploads, k: number): Record<string, unknown> =>
-  ({ session_id: session.id, to: `+${session.contact}`, type: 'image', text: `bench image ${k}`, media: { id: uploads.get(session.workspace) } });
+const imageBody = (session: Paired, uploads: Uploads, k: number): Record<string, unknown> => ({
+  session_id: session.id,
+  to: `+${session.contact}`,
+  type: 'image',
+  text: `bench image ${k}`,
+  media: { id: uploads.get(session.workspace) },
+});
 
 /** (a) 1 MB images at `sendRate`/s, round-robin over the sessions, by media id. */
-async function imageSends(fleet: LocalFleet, feed: EventFeed, cpuNow: () => Promise<CpuUse>, sessions: readonly Paired[], options: MediaBenchOptions): Promise<SendsResult> {
+async function imageSends(
+  fleet: LocalFleet,
+  feed: EventFeed,
+  cpuNow: () => Promise<CpuUse>,
+  sessions: readonly Paired[],
+  options: MediaBenchOptions,
+): Promise<SendsResult> {
   const uploads = await uploadEach(fleet, [...new Set(sessions.map((s) => s.workspace))], randomBytes(options.imageBytes), 'image', 'image/jpeg', 'bench.jpg');
   if (options.warmupSends > 0) {
     options.log(`  warm-up: ${options.warmupSends} image sends, not measured`);
@@ -216,16 +246,34 @@ async function imageSends(fleet: LocalFleet, feed: EventFeed, cpuNow: () => Prom
 }
 
 /** (b) `docs` documents at once, one per session, the worker's RSS sampled throughout. */
-async function documentBurst(fleet: LocalFleet, feed: EventFeed, cpuNow: () => Promise<CpuUse>, sessions: readonly Paired[], pid: number, options: MediaBenchOptions): Promise<DocsResult> {
+async function documentBurst(
+  fleet: LocalFleet,
+  feed: EventFeed,
+  cpuNow: () => Promise<CpuUse>,
+  sessions: readonly Paired[],
+  pid: number,
+  options: MediaBenchOptions,
+): Promise<DocsResult> {
   const senders = sessions.slice(0, options.docs);
-  const uploads = await uploadEach(fleet, [...new Set(senders.map((s) => s.workspace))], randomBytes(options.docBytes), 'document', 'application/pdf', 'bench.pdf');
+  const uploads = await uploadEach(
+    fleet,
+    [...new Set(senders.map((s) => s.workspace))],
+    randomBytes(options.docBytes),
+    'document',
+    'application/pdf',
+    'bench.pdf',
+  );
   const before: number[] = [];
   for (let i = 0; i < 10; i += 1) {
     before.push(await rssOf(pid));
     await sleep(100);
   }
   const baselineRss = before.reduce((sum, value) => sum + value, 0) / before.length;
-  const workerMetrics = (): Promise<string> => fetch(`${fleet.workerUrl('instance-1')}/metrics`).then((r) => r.text(), () => '');
+  const workerMetrics = (): Promise<string> =>
+    fetch(`${fleet.workerUrl('instance-1')}/metrics`).then(
+      (r) => r.text(),
+      () => '',
+    );
   const idle = await workerMetrics();
   const heapBefore = metricValue(idle, 'nodejs_heap_size_used_bytes');
   const externalBefore = metricValue(idle, 'nodejs_external_memory_bytes');
@@ -252,7 +300,13 @@ async function documentBurst(fleet: LocalFleet, feed: EventFeed, cpuNow: () => P
     }
   })();
   options.log(`  (b) ${senders.length} documents of ${(options.docBytes / 2 ** 20).toFixed(0)} MiB at once`);
-  const bodies = senders.map((session) => ({ session_id: session.id, to: `+${session.contact}`, type: 'document', filename: 'bench.pdf', media: { id: uploads.get(session.workspace) } }));
+  const bodies = senders.map((session) => ({
+    session_id: session.id,
+    to: `+${session.contact}`,
+    type: 'document',
+    filename: 'bench.pdf',
+    media: { id: uploads.get(session.workspace) },
+  }));
   let sends: SendsResult;
   try {
     // An infinite rate: every request leaves at once.
@@ -266,17 +320,33 @@ async function documentBurst(fleet: LocalFleet, feed: EventFeed, cpuNow: () => P
 }
 
 /** (c) inbound images injected at the simulator over `inboundSessions` sessions, until every one is stored. */
-async function inboundImages(fleet: LocalFleet, feed: EventFeed, cpuNow: () => Promise<CpuUse>, sessions: readonly Paired[], options: MediaBenchOptions): Promise<InboundResult> {
+async function inboundImages(
+  fleet: LocalFleet,
+  feed: EventFeed,
+  cpuNow: () => Promise<CpuUse>,
+  sessions: readonly Paired[],
+  options: MediaBenchOptions,
+): Promise<InboundResult> {
   const targets = sessions.slice(0, options.inboundSessions);
   await feed.skipToNow();
   options.log(`  (c) ${options.inbound} inbound images of ${(options.inboundBytes / 1024).toFixed(0)} KiB over ${targets.length} sessions`);
   const cpu0 = await cpuNow();
   const begin = Date.now();
-  const sent = await mapLimit(Array.from({ length: options.inbound }, (_, k) => k), options.injectConcurrency, async (k) => {
-    const session = targets[k % targets.length]!;
-    const result = await fleet.simulator.incoming(session.phone, { type: 'image', from: session.contact, caption: `inbound ${k}`, size: options.inboundBytes, mimetype: 'image/jpeg' });
-    return { id: result.id, sha256: result.media?.sha256, size: result.media?.size };
-  });
+  const sent = await mapLimit(
+    Array.from({ length: options.inbound }, (_, k) => k),
+    options.injectConcurrency,
+    async (k) => {
+      const session = targets[k % targets.length]!;
+      const result = await fleet.simulator.incoming(session.phone, {
+        type: 'image',
+        from: session.contact,
+        caption: `inbound ${k}`,
+        size: options.inboundBytes,
+        mimetype: 'image/jpeg',
+      });
+      return { id: result.id, sha256: result.media?.sha256, size: result.media?.size };
+    },
+  );
   await feed.until(() => sent.every((entry) => feed.received.get(entry.id)?.availableAt !== undefined), options.settleMs);
   const cpu = minus(await cpuNow(), cpu0);
   const stored = sent.map((entry) => ({ entry, got: feed.received.get(entry.id) })).filter(({ got }) => got?.availableAt !== undefined);
@@ -300,8 +370,10 @@ async function redisPidOf(redis: Redis): Promise<number | undefined> {
  * is the ingress's, the worker's and Redis's.
  */
 export async function runMediaBench(options: MediaBenchOptions): Promise<MediaBenchResult> {
-  if (options.parts.has('docs') && options.docs > options.sessions) throw new Error(`${options.docs} documents at once need as many sessions (one message at a time per session), got ${options.sessions}`);
-  if (options.parts.has('inbound') && options.inboundSessions > options.sessions) throw new Error(`inbound over ${options.inboundSessions} sessions needs as many, got ${options.sessions}`);
+  if (options.parts.has('docs') && options.docs > options.sessions)
+    throw new Error(`${options.docs} documents at once need as many sessions (one message at a time per session), got ${options.sessions}`);
+  if (options.parts.has('inbound') && options.inboundSessions > options.sessions)
+    throw new Error(`inbound over ${options.inboundSessions} sessions needs as many, got ${options.sessions}`);
   const prefix = freshPrefix('bench-media');
   const largest = options.parts.has('docs') ? options.docs * options.docBytes : 0;
   const fleet = await startLocalFleet({
@@ -310,7 +382,10 @@ export async function runMediaBench(options: MediaBenchOptions): Promise<MediaBe
     workers: 1,
     logLevel: 'error',
     // The simulator's media host keeps every blob of a burst until the recipients verified it.
-    simulatorEnv: { SIM_MEDIA_STORE_MB: String(Math.max(256, Math.ceil(largest / 2 ** 20) + 256)), SIM_IDENTITY_POOL: String(Math.max(512, options.sessions * 2 + 64)) },
+    simulatorEnv: {
+      SIM_MEDIA_STORE_MB: String(Math.max(256, Math.ceil(largest / 2 ** 20) + 256)),
+      SIM_IDENTITY_POOL: String(Math.max(512, options.sessions * 2 + 64)),
+    },
   });
   const redis = new Redis(options.redisUrl);
   try {
@@ -321,7 +396,14 @@ export async function runMediaBench(options: MediaBenchOptions): Promise<MediaBe
     const sessions = await pairAll(fleet, options);
     const feed = new EventFeed(fleet, [...new Set(sessions.map((s) => s.workspace))]);
     // One text per session first: the Signal sessions with the contacts exist before anything is timed.
-    await timedSends(fleet, feed, cpuNow, sessions.map((s) => ({ session_id: s.id, to: `+${s.contact}`, text: 'hello' })), 50, options.settleMs);
+    await timedSends(
+      fleet,
+      feed,
+      cpuNow,
+      sessions.map((s) => ({ session_id: s.id, to: `+${s.contact}`, text: 'hello' })),
+      50,
+      options.settleMs,
+    );
     const result: { sends?: SendsResult; docs?: DocsResult; inbound?: InboundResult } = {};
     if (options.parts.has('sends')) result.sends = await imageSends(fleet, feed, cpuNow, sessions, options);
     if (options.parts.has('docs')) result.docs = await documentBurst(fleet, feed, cpuNow, sessions, pid, options);

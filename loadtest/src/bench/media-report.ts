@@ -50,7 +50,10 @@ export function formatMediaBench(result: MediaBenchResult): string {
     );
   }
   return `## Media (make bench-media) — ${new Date().toISOString().slice(0, 10)}
-machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}
+machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average at the end ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}
 simulator and load generator (this process) under SCHED_IDLE: ${result.idleApplied ? 'yes' : `no${o.idle ? ' (chrt missing or refused)' : ''}`}
 media sent in (a) and (b): uploaded once per workspace with POST /api/media (multipart, ${o.workspaces} workspace${o.workspaces === 1 ? '' : 's'}), sent by media.id
 Fleet CPU = ingress + worker + Redis (/proc/<pid>/stat utime + stime over the part; Redis counts whatever else used it meanwhile); the simulator (WhatsApp) and the S3 server (the media store) are shown apart

@@ -31,7 +31,10 @@ function readOptions(env: NodeJS.ProcessEnv): MediaBenchOptions {
   const seconds = int('BENCH_MEDIA_SECONDS', 30, 1);
   const docs = int('BENCH_MEDIA_DOCS', 50, 1);
   const inboundSessions = int('BENCH_MEDIA_INBOUND_SESSIONS', 10, 1);
-  const parts = (env.BENCH_MEDIA_PARTS ?? PARTS.join(',')).split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = (env.BENCH_MEDIA_PARTS ?? PARTS.join(','))
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) problems.push(`BENCH_MEDIA_PARTS: unknown part "${part}" (${PARTS.join(', ')})`);
   const options: MediaBenchOptions = {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',

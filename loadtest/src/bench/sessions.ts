@@ -19,7 +19,19 @@ import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
 import { cpuMsOf, mapLimit, metricValue, mib, ms, percentile, rssOf, runAtIdlePriority, sleep } from './bench-util';
-import { costTable, countsSince, cpuSince, fleetCpu, fleetPids, runFloor, workCounts, type FleetCpu, type FleetPids, type FloorFigures, type WorkCounts } from './cost';
+import {
+  costTable,
+  countsSince,
+  cpuSince,
+  fleetCpu,
+  fleetPids,
+  runFloor,
+  workCounts,
+  type FleetCpu,
+  type FleetPids,
+  type FloorFigures,
+  type WorkCounts,
+} from './cost';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -107,7 +119,8 @@ const recipientOf = (k: number): string => `1555888${String(k).padStart(4, '0')}
 async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessions: readonly Created[]): Promise<SendFigures> {
   const total = SEND_RATE * SEND_SECONDS;
   const sends: Array<Promise<{ id: string; started: number } | undefined>> = [];
-  const deliveredSoFar = async (): Promise<number> => metricValue(await workerMetrics(fleet), 'fleet_message_send_latency_seconds_count', { stage: 'delivered' });
+  const deliveredSoFar = async (): Promise<number> =>
+    metricValue(await workerMetrics(fleet), 'fleet_message_send_latency_seconds_count', { stage: 'delivered' });
   const deliveredBefore = await deliveredSoFar();
   const cpu0 = await fleetCpu(pids);
   const counts0 = await workCounts(pids, redis);
@@ -118,10 +131,12 @@ async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessi
     const session = sessions[k % sessions.length]!;
     const started = Date.now();
     const body = { session_id: session.id, to: recipientOf(k), text: `bench message ${k}` };
-    sends.push(fleet.api('POST', '/api/messages/send', body).then(
-      (answer) => (answer.status === 202 ? { id: answer.body.message_id as string, started } : undefined),
-      () => undefined,
-    ));
+    sends.push(
+      fleet.api('POST', '/api/messages/send', body).then(
+        (answer) => (answer.status === 202 ? { id: answer.body.message_id as string, started } : undefined),
+        () => undefined,
+      ),
+    );
   }
   const achievedRate = total / ((Date.now() - begin) / 1000);
   const accepted = (await Promise.all(sends)).filter((entry) => entry !== undefined);
@@ -174,11 +189,13 @@ async function burstSends(fleet: LocalFleet, sessions: readonly Created[], size:
   const recipient = (index: number): string => `1555777${String(index).padStart(4, '0')}`;
   const before = new Map((await fleet.simulator.stats()).perAccount.map((account) => [account.phone, account.decryptFailures]));
   const requests = sessions.flatMap((session, index) => Array.from({ length: size }, (_, k) => ({ session, index, k })));
-  const answers = await Promise.all(requests.map(async ({ session, index, k }) => {
-    const started = Date.now();
-    const answer = await fleet.api('POST', '/api/messages/send', { session_id: session.id, to: recipient(index), text: `burst ${index}/${k}` });
-    return answer.status === 202 ? { id: answer.body.message_id as string, started, session, index } : undefined;
-  }));
+  const answers = await Promise.all(
+    requests.map(async ({ session, index, k }) => {
+      const started = Date.now();
+      const answer = await fleet.api('POST', '/api/messages/send', { session_id: session.id, to: recipient(index), text: `burst ${index}/${k}` });
+      return answer.status === 202 ? { id: answer.body.message_id as string, started, session, index } : undefined;
+    }),
+  );
   const accepted = answers.filter((entry) => entry !== undefined);
   const settleBy = Date.now() + 60_000;
   let records: any[];
@@ -188,14 +205,20 @@ async function burstSends(fleet: LocalFleet, sessions: readonly Created[], size:
   } while (records.some((record) => !record.delivered_at && record.status !== 'failed') && Date.now() < settleBy);
   const toDelivered = records.flatMap((record, i) => (record.delivered_at ? [record.delivered_at - accepted[i]!.started] : []));
   let outOfOrder = 0;
-  await mapLimit(sessions.map((session, index) => ({ session, index })), 16, async ({ session, index }) => {
-    const mine = accepted.map((entry, i) => ({ entry, record: records[i] })).filter(({ entry }) => entry.index === index);
-    const expected = mine.sort((a, b) => a.record.sequence - b.record.sequence).map(({ entry }) => entry.id);
-    const got = (await fleet.simulator.sent(session.phone)).filter((m) => m.to === `${recipient(index)}@s.whatsapp.net`).map((m) => m.id);
-    if (got.join() !== expected.join()) outOfOrder += 1;
-  });
+  await mapLimit(
+    sessions.map((session, index) => ({ session, index })),
+    16,
+    async ({ session, index }) => {
+      const mine = accepted.map((entry, i) => ({ entry, record: records[i] })).filter(({ entry }) => entry.index === index);
+      const expected = mine.sort((a, b) => a.record.sequence - b.record.sequence).map(({ entry }) => entry.id);
+      const got = (await fleet.simulator.sent(session.phone)).filter((m) => m.to === `${recipient(index)}@s.whatsapp.net`).map((m) => m.id);
+      if (got.join() !== expected.join()) outOfOrder += 1;
+    },
+  );
   const after = (await fleet.simulator.stats()).perAccount;
-  const decryptFailures = after.filter((a) => sessions.some((s) => s.phone === a.phone)).reduce((sum, a) => sum + a.decryptFailures - (before.get(a.phone) ?? 0), 0);
+  const decryptFailures = after
+    .filter((a) => sessions.some((s) => s.phone === a.phone))
+    .reduce((sum, a) => sum + a.decryptFailures - (before.get(a.phone) ?? 0), 0);
   return { sessions: sessions.length, accepted: accepted.length, toDelivered, notDelivered: accepted.length - toDelivered.length, outOfOrder, decryptFailures };
 }
 
@@ -231,7 +254,9 @@ async function firstBurst(fleet: LocalFleet, size: number): Promise<Created[]> {
     if (answer.status !== 202) throw new Error(`delete ${session.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
   });
   const deadline = Date.now() + 60_000;
-  while ((await mapLimit(burst, 64, async (session) => (await fleet.api('GET', `/api/sessions/${session.id}/status`)).status)).some((status) => status !== 404)) {
+  while (
+    (await mapLimit(burst, 64, async (session) => (await fleet.api('GET', `/api/sessions/${session.id}/status`)).status)).some((status) => status !== 404)
+  ) {
     if (Date.now() > deadline) throw new Error('the first burst was not deleted within 60 s');
     await sleep(500);
   }
@@ -269,7 +294,12 @@ async function main(): Promise<void> {
       CREDS_POOL_SIZE: String(Math.min(WAVE, SESSIONS)),
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
       // A/B runs of a worker setting: BENCH_WORKER_ENV="SHARD_CONCURRENCY=4,OTHER=1".
-      ...Object.fromEntries((process.env.BENCH_WORKER_ENV ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string])),
+      ...Object.fromEntries(
+        (process.env.BENCH_WORKER_ENV ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((pair) => pair.split('=') as [string, string]),
+      ),
     },
     simulatorEnv: { SIM_IDENTITY_POOL: String(SESSIONS + SEND_RATE * SEND_SECONDS + 100) },
   });
@@ -280,7 +310,9 @@ async function main(): Promise<void> {
     // The simulator (WhatsApp's servers) and this process (the Laravel app) are not Fleet's cost.
     const background = runAtIdlePriority(fleet.processes.get('simulator')!.child.pid!) && runAtIdlePriority(process.pid);
     const fleetProcesses = await fleetPids(fleet, redis);
-    out(`simulator and load generator ${background ? 'at SCHED_IDLE' : 'at normal priority (chrt failed)'}; Fleet's CPU = ingress + worker + ${fleetProcesses.redis ? 'Redis' : 'no Redis (not on this machine)'}`);
+    out(
+      `simulator and load generator ${background ? 'at SCHED_IDLE' : 'at normal priority (chrt failed)'}; Fleet's CPU = ingress + worker + ${fleetProcesses.redis ? 'Redis' : 'no Redis (not on this machine)'}`,
+    );
     await sleep(3_000);
     const baseline = await rssOf(pid);
     out(`worker pid ${pid}, idle RSS ${mib(baseline)} MiB; ${SESSIONS} sessions in waves of ${WAVE}, ${PAIR_CONCURRENCY} pairings in flight`);
@@ -293,7 +325,14 @@ async function main(): Promise<void> {
       const size = Math.min(WAVE, SESSIONS);
       await waitForLevel(async () => metricValue(await workerMetrics(fleet), 'fleet_creds_pool_ready'), size);
       first = await firstBurst(fleet, size);
-      out(`  first burst of ${size} right after the start: QR p95 ${ms(percentile(first.map((c) => c.exactMs), 0.95))} ms; deleted`);
+      out(
+        `  first burst of ${size} right after the start: QR p95 ${ms(
+          percentile(
+            first.map((c) => c.exactMs),
+            0.95,
+          ),
+        )} ms; deleted`,
+      );
     }
     const cpuNow = async () => ({ worker: await cpuMsOf(pids.worker), simulator: await cpuMsOf(pids.simulator), ingress: await cpuMsOf(pids.ingress) });
     const begin = Date.now();
@@ -347,41 +386,60 @@ async function main(): Promise<void> {
     const rssAfterSends = await rssOf(pid);
 
     const floorSend = (label: string) => floor?.sends.find((send) => send.label === label);
-    const qrP95 = percentile(firstWave.map((c) => c.exactMs), 0.95);
+    const qrP95 = percentile(
+      firstWave.map((c) => c.exactMs),
+      0.95,
+    );
     out(`
 ## Fleet's own cost against bare Baileys (make bench-sessions) — ${new Date().toISOString().slice(0, 10)}
 ${SESSIONS} sessions, sends at ${SEND_RATE}/s for ${SEND_SECONDS} s; CPU in ms per unit of work, the simulator and load generator at SCHED_IDLE and not counted
-${costTable([
-  {
-    unit: 'paired session (credentials, create → QR → scan → connected)',
-    floorMs: floor?.perSessionMs.total ?? Number.NaN,
-    fleet: pairingCpu,
-    units: SESSIONS,
-    latency: { label: 'QR', floor: floor?.qr.p95 ?? Number.NaN, fleet: qrP95 },
-  },
-  {
-    unit: 'message to a first contact (API → delivered)',
-    floorMs: floorSend('first contacts')?.perMessageMs ?? Number.NaN,
-    fleet: sends.cpu,
-    units: sends.count,
-    latency: { label: '→ delivered', floor: floorSend('first contacts')?.toDelivered.p95 ?? Number.NaN, fleet: percentile(sends.toDelivered, 0.95) },
-  },
-  {
-    unit: 'message to a known contact (API → delivered)',
-    floorMs: floorSend('known contacts')?.perMessageMs ?? Number.NaN,
-    fleet: repeats.cpu,
-    units: repeats.count,
-    latency: { label: '→ delivered', floor: floorSend('known contacts')?.toDelivered.p95 ?? Number.NaN, fleet: percentile(repeats.toDelivered, 0.95) },
-  },
-], fleetProcesses.redis !== undefined)}
+${costTable(
+  [
+    {
+      unit: 'paired session (credentials, create → QR → scan → connected)',
+      floorMs: floor?.perSessionMs.total ?? Number.NaN,
+      fleet: pairingCpu,
+      units: SESSIONS,
+      latency: { label: 'QR', floor: floor?.qr.p95 ?? Number.NaN, fleet: qrP95 },
+    },
+    {
+      unit: 'message to a first contact (API → delivered)',
+      floorMs: floorSend('first contacts')?.perMessageMs ?? Number.NaN,
+      fleet: sends.cpu,
+      units: sends.count,
+      latency: { label: '→ delivered', floor: floorSend('first contacts')?.toDelivered.p95 ?? Number.NaN, fleet: percentile(sends.toDelivered, 0.95) },
+    },
+    {
+      unit: 'message to a known contact (API → delivered)',
+      floorMs: floorSend('known contacts')?.perMessageMs ?? Number.NaN,
+      fleet: repeats.cpu,
+      units: repeats.count,
+      latency: { label: '→ delivered', floor: floorSend('known contacts')?.toDelivered.p95 ?? Number.NaN, fleet: percentile(repeats.toDelivered, 0.95) },
+    },
+  ],
+  fleetProcesses.redis !== undefined,
+)}
 
 | per message | Redis commands | worker write syscalls | ingress write syscalls |
 |---|---|---|---|
-${([['first contacts', sends], ['known contacts', repeats]] as const).map(([label, run]) => `| ${label} | ${perUnit(run.counts.redisCommands, run.count)} | ${perUnit(run.counts.workerWrites, run.count)} | ${perUnit(run.counts.ingressWrites, run.count)} |`).join('\n')}
+${(
+  [
+    ['first contacts', sends],
+    ['known contacts', repeats],
+  ] as const
+)
+  .map(
+    ([label, run]) =>
+      `| ${label} | ${perUnit(run.counts.redisCommands, run.count)} | ${perUnit(run.counts.workerWrites, run.count)} | ${perUnit(run.counts.ingressWrites, run.count)} |`,
+  )
+  .join('\n')}
 (all clients of Redis counted: run the bench on a Redis of its own, TEST_REDIS_URL, for exact figures)
 
 ## Sessions (make bench-sessions) — ${new Date().toISOString().slice(0, 10)}
-machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}
+machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}
 | figure | value |
 |---|---|
 | sessions connected on one worker | ${connected} / ${SESSIONS} |
@@ -391,8 +449,42 @@ machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os
 | worker RSS after the send run | ${mib(rssAfterSends)} MiB |
 | CPU per session, create → QR: worker / simulator / ingress | ${(cpu.createWorker / SESSIONS).toFixed(1)} / ${(cpu.createSim / SESSIONS).toFixed(1)} / ${(cpu.createIngress / SESSIONS).toFixed(1)} ms |
 | CPU per session, scan → connected: worker / simulator | ${(cpu.pairWorker / SESSIONS).toFixed(1)} / ${(cpu.pairSim / SESSIONS).toFixed(1)} ms |
-${first.length > 0 ? `| QR latency, ${first.length} concurrent creations right after the worker started: worker wrote it, p50 / p95 / max | ${ms(percentile(first.map((c) => c.exactMs), 0.5))} / ${ms(percentile(first.map((c) => c.exactMs), 0.95))} / ${ms(Math.max(...first.map((c) => c.exactMs)))} ms |\n` : ''}| QR latency, ${firstWave.length} concurrent creations${first.length > 0 ? ' on the running worker' : ''}: worker wrote it, p50 / p95 / max | ${ms(percentile(firstWave.map((c) => c.exactMs), 0.5))} / ${ms(percentile(firstWave.map((c) => c.exactMs), 0.95))} / ${ms(Math.max(...firstWave.map((c) => c.exactMs)))} ms |
-| QR latency, same, answered to the client waiting on /qr?wait=${QR_WAIT_S}, p50 / p95 | ${ms(percentile(firstWave.map((c) => c.seenMs), 0.5))} / ${ms(percentile(firstWave.map((c) => c.seenMs), 0.95))} ms |
+${
+  first.length > 0
+    ? `| QR latency, ${first.length} concurrent creations right after the worker started: worker wrote it, p50 / p95 / max | ${ms(
+        percentile(
+          first.map((c) => c.exactMs),
+          0.5,
+        ),
+      )} / ${ms(
+        percentile(
+          first.map((c) => c.exactMs),
+          0.95,
+        ),
+      )} / ${ms(Math.max(...first.map((c) => c.exactMs)))} ms |\n`
+    : ''
+}| QR latency, ${firstWave.length} concurrent creations${first.length > 0 ? ' on the running worker' : ''}: worker wrote it, p50 / p95 / max | ${ms(
+      percentile(
+        firstWave.map((c) => c.exactMs),
+        0.5,
+      ),
+    )} / ${ms(
+      percentile(
+        firstWave.map((c) => c.exactMs),
+        0.95,
+      ),
+    )} / ${ms(Math.max(...firstWave.map((c) => c.exactMs)))} ms |
+| QR latency, same, answered to the client waiting on /qr?wait=${QR_WAIT_S}, p50 / p95 | ${ms(
+      percentile(
+        firstWave.map((c) => c.seenMs),
+        0.5,
+      ),
+    )} / ${ms(
+      percentile(
+        firstWave.map((c) => c.seenMs),
+        0.95,
+      ),
+    )} ms |
 ${sendRows('first contacts', sends, created.length)}
 ${sendRows('known contacts (same pairs again)', repeats, created.length)}
 ${burstRows(burst)}

@@ -39,7 +39,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const control = new SessionControl({ redis: options.redis, keys: options.keys });
   try {
     const report = await restoreSnapshot({
-      store: options.store, snapshotId, storagePath: options.storagePath, control, waitMs: options.waitMs ?? 600_000, onProgress: options.onProgress,
+      store: options.store,
+      snapshotId,
+      storagePath: options.storagePath,
+      control,
+      waitMs: options.waitMs ?? 600_000,
+      onProgress: options.onProgress,
     });
     const outcomes: Record<string, number> = {};
     for (const s of report.sessions) outcomes[s.outcome] = (outcomes[s.outcome] ?? 0) + 1;

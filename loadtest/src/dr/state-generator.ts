@@ -29,7 +29,11 @@ export async function writeRealisticSession(root: string, workspaceId: number, s
   for (let id = 1; id <= 30; id += 1) data['pre-key']![String(id)] = Curve.generateKeyPair();
   for (let i = 0; i < sessions; i += 1) data.session![`1555${String(i).padStart(7, '0')}.0`] = randomBytes(1500);
   for (let i = 0; i < 2; i += 1) {
-    data['app-state-sync-key']![randomBytes(6).toString('base64')] = { keyData: randomBytes(32), fingerprint: { rawId: i, currentIndex: 1, deviceIndexes: [0, 1] }, timestamp: Date.now() } as never;
+    data['app-state-sync-key']![randomBytes(6).toString('base64')] = {
+      keyData: randomBytes(32),
+      fingerprint: { rawId: i, currentIndex: 1, deviceIndexes: [0, 1] },
+      timestamp: Date.now(),
+    } as never;
   }
   data['app-state-sync-version']!['critical_block'] = { version: 12, hash: randomBytes(128), indexValueMap: {} };
   await store.state.keys.set(data);

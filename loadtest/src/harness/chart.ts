@@ -63,11 +63,36 @@ export function renderChart(input: ChartInput): string {
   ];
   input.latency.forEach((series, i) => {
     const color = COLORS[i % COLORS.length]!;
-    parts.push(line(series.points.map((p) => ({ t: p.t, v: p.p95 })), top1, maxT, maxLatency, color));
-    parts.push(line(series.points.map((p) => ({ t: p.t, v: p.p50 })), top1, maxT, maxLatency, color, '4 3'));
+    parts.push(
+      line(
+        series.points.map((p) => ({ t: p.t, v: p.p95 })),
+        top1,
+        maxT,
+        maxLatency,
+        color,
+      ),
+    );
+    parts.push(
+      line(
+        series.points.map((p) => ({ t: p.t, v: p.p50 })),
+        top1,
+        maxT,
+        maxLatency,
+        color,
+        '4 3',
+      ),
+    );
     parts.push(`<text x="${W - RIGHT - 150}" y="${top1 + 16 + i * 14}" font-size="11" fill="${color}">${esc(series.name)}</text>`);
   });
-  parts.push(line(input.sessions.map((s) => ({ t: s.t, v: s.connected })), top2, maxT, maxSessions, '#ff7f0e'));
+  parts.push(
+    line(
+      input.sessions.map((s) => ({ t: s.t, v: s.connected })),
+      top2,
+      maxT,
+      maxSessions,
+      '#ff7f0e',
+    ),
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }

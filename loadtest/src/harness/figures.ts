@@ -83,27 +83,38 @@ function headlineOf(recorder: Recorder): Headline {
 function pairingRate(recorder: Recorder): number {
   const phase = recorder.phases().find((p) => p.name === 'pairing');
   if (!phase) return 0;
-  const done = recorder.of('connect').filter((s) => s.at >= phase.from && s.at <= phase.to).map((s) => s.at + s.ms).sort((a, b) => a - b);
+  const done = recorder
+    .of('connect')
+    .filter((s) => s.at >= phase.from && s.at <= phase.to)
+    .map((s) => s.at + s.ms)
+    .sort((a, b) => a - b);
   const k = Math.ceil(done.length * 0.95);
   const span = (done[k - 1] ?? phase.from) - phase.from;
   return k > 0 && span > 0 ? k / (span / 1000) : 0;
 }
 
 function processFigures(sampler: Sampler): Record<string, ProcessFigures> {
-  return Object.fromEntries([...sampler.processes.entries()].map(([name, samples]) => {
-    const cpus = samples.map((s) => s.cpu);
-    return [name, {
-      cpuMean: cpus.reduce((a, b) => a + b, 0) / Math.max(1, cpus.length),
-      cpuMax: Math.max(0, ...cpus),
-      rssMaxBytes: Math.max(0, ...samples.map((s) => s.rssBytes)),
-    }];
-  }));
+  return Object.fromEntries(
+    [...sampler.processes.entries()].map(([name, samples]) => {
+      const cpus = samples.map((s) => s.cpu);
+      return [
+        name,
+        {
+          cpuMean: cpus.reduce((a, b) => a + b, 0) / Math.max(1, cpus.length),
+          cpuMax: Math.max(0, ...cpus),
+          rssMaxBytes: Math.max(0, ...samples.map((s) => s.rssBytes)),
+        },
+      ];
+    }),
+  );
 }
 
 export function runFigures(input: FigureInputs, recorder: Recorder, sampler: Sampler): RunFigures {
   const { settle, invariants } = input;
   const processes = processFigures(sampler);
-  const workers = Object.entries(processes).filter(([name]) => name.startsWith('instance-')).map(([, p]) => p);
+  const workers = Object.entries(processes)
+    .filter(([name]) => name.startsWith('instance-'))
+    .map(([, p]) => p);
   return {
     sessions: input.sessions,
     workers: input.workers,
@@ -115,7 +126,13 @@ export function runFigures(input: FigureInputs, recorder: Recorder, sampler: Sam
     failed: settle.failed,
     pending: settle.pending,
     errors: recorder.errorTotal(),
-    violations: invariants.lost.length + invariants.duplicated.length + invariants.doubleSockets.length + invariants.rescanned.length + invariants.decryptFailures + invariants.stuck.length,
+    violations:
+      invariants.lost.length +
+      invariants.duplicated.length +
+      invariants.doubleSockets.length +
+      invariants.rescanned.length +
+      invariants.decryptFailures +
+      invariants.stuck.length,
     unverified: invariants.unverified ?? 0,
     headline: headlineOf(recorder),
     pairingPerS: pairingRate(recorder),

@@ -36,10 +36,13 @@ export interface InvariantReport {
 
 /** Waits until every session is connected again (status read through the ingress). */
 export async function waitAllConnected(fleet: LocalFleet, sessionIds: readonly string[], timeoutMs = 60_000): Promise<void> {
-  await waitFor(async () => {
-    const statuses = await Promise.all(sessionIds.map((id) => fleet.api('GET', `/api/sessions/${id}/status`)));
-    return statuses.every((s) => s.body.status === 'connected');
-  }, { what: 'every session connected', timeoutMs, intervalMs: 250 });
+  await waitFor(
+    async () => {
+      const statuses = await Promise.all(sessionIds.map((id) => fleet.api('GET', `/api/sessions/${id}/status`)));
+      return statuses.every((s) => s.body.status === 'connected');
+    },
+    { what: 'every session connected', timeoutMs, intervalMs: 250 },
+  );
 }
 
 /** The account an accepted message went out from, when the caller recorded it. */

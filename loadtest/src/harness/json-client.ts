@@ -44,22 +44,19 @@ export class JsonClient {
    */
   private send(method: string, route: string, headers: Record<string, string | number>, payload: string | undefined, retry: boolean): Promise<JsonAnswer> {
     return new Promise((resolve, reject) => {
-      const request = http.request(
-        { agent: this.agent, host: this.base.hostname, port: this.base.port, method, path: route, headers },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            try {
-              resolve({ status: response.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) });
-            } catch {
-              reject(new Error(`${method} ${route}: ${response.statusCode} answered non-JSON: ${text.slice(0, 200)}`));
-            }
-          });
-        },
-      );
+      const request = http.request({ agent: this.agent, host: this.base.hostname, port: this.base.port, method, path: route, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: response.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) });
+          } catch {
+            reject(new Error(`${method} ${route}: ${response.statusCode} answered non-JSON: ${text.slice(0, 200)}`));
+          }
+        });
+      });
       request.on('error', (error: NodeJS.ErrnoException) => {
         if (retry && request.reusedSocket && error.code === 'ECONNRESET') resolve(this.send(method, route, headers, payload, false));
         else reject(error);

@@ -79,14 +79,19 @@ export class LoadClient {
 
   async createAndWaitQr(session: LoadSession): Promise<string | undefined> {
     const started = Date.now();
-    const created = await this.timed('api_create', () => this.fleet.api('POST', '/api/sessions/create', { session_id: session.id, workspace_id: session.workspaceId, account_id: 'load' }));
+    const created = await this.timed('api_create', () =>
+      this.fleet.api('POST', '/api/sessions/create', { session_id: session.id, workspace_id: session.workspaceId, account_id: 'load' }),
+    );
     if (created === undefined) return undefined;
     if (created.status >= 300) return this.fail('create', `${created.status} ${JSON.stringify(created.body)}`);
     this.created += 1;
-    const view = await this.poller.wait(async () => {
-      const current = await this.statusView(session.id);
-      return current && (current.qr || GAVE_UP.has(current.status)) ? current : undefined;
-    }, { ...QR_WAIT, timeoutMs: this.timeoutMs });
+    const view = await this.poller.wait(
+      async () => {
+        const current = await this.statusView(session.id);
+        return current && (current.qr || GAVE_UP.has(current.status)) ? current : undefined;
+      },
+      { ...QR_WAIT, timeoutMs: this.timeoutMs },
+    );
     if (view === undefined) return this.fail('qr_timeout', session.id);
     if (!view.qr) return this.fail('qr_none', `${session.id}: ${view.status} ${view.last_error ?? ''}`);
     const seenMs = Date.now() - started;
@@ -111,10 +116,13 @@ export class LoadClient {
 
   /** Waits until the record says connected; the latency is scan → the worker's write (updated_at). */
   async waitConnected(session: LoadSession, scannedAt: number): Promise<boolean> {
-    const view = await this.poller.wait(async () => {
-      const current = await this.statusView(session.id);
-      return current && (current.status === 'connected' || GAVE_UP.has(current.status)) ? current : undefined;
-    }, { ...CONNECT_WAIT, timeoutMs: this.timeoutMs });
+    const view = await this.poller.wait(
+      async () => {
+        const current = await this.statusView(session.id);
+        return current && (current.status === 'connected' || GAVE_UP.has(current.status)) ? current : undefined;
+      },
+      { ...CONNECT_WAIT, timeoutMs: this.timeoutMs },
+    );
     if (view === undefined) return this.fail('connect_timeout', session.id) ?? false;
     if (view.status !== 'connected') return this.fail('connect_failed', `${session.id}: ${view.status} ${view.last_error ?? ''}`) ?? false;
     this.recorder.record('connect', scannedAt, clamp(view.updated_at - scannedAt, 0, Date.now() - scannedAt));

@@ -60,7 +60,16 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
   const processes = new Map<string, ServiceProcess>();
   const workerUrls = new Map<string, string>();
   // Media: a local S3 server (s3rver) for the media store, its own per fleet.
-  const s3 = startProcess(require.resolve('s3rver/bin/s3rver.js'), {}, ['-d', path.join(dir, 's3'), '-a', '127.0.0.1', '-p', '0', '--configure-bucket', MEDIA_BUCKET]);
+  const s3 = startProcess(require.resolve('s3rver/bin/s3rver.js'), {}, [
+    '-d',
+    path.join(dir, 's3'),
+    '-a',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '--configure-bucket',
+    MEDIA_BUCKET,
+  ]);
   processes.set('s3', s3);
   const s3Address = (await s3.waitForLine(/S3rver listening on \S+/)).match(/listening on (\S+)/)![1]!;
   const mediaEnv = {
@@ -74,7 +83,15 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
   const secrets = { SESSION_SECRETS_KEY: createHash('sha256').update(`local-fleet-${options.prefix}`).digest('hex') };
   // Sessions' proxies in tests run on this machine: loopback is allowed (extraEnv may say otherwise), nothing else non-public.
   const proxies = { PROXY_ALLOW: '127.0.0.1,::1,localhost' };
-  const common = { REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: options.logLevel ?? 'warn', ...mediaEnv, ...secrets, ...proxies, ...options.extraEnv };
+  const common = {
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: options.prefix,
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    ...mediaEnv,
+    ...secrets,
+    ...proxies,
+    ...options.extraEnv,
+  };
   const sim = startProcess(binOf('@fleet/simulator'), { SIM_PORT: '0', SIM_LOG_LEVEL: 'warn', ...options.simulatorEnv });
   processes.set('simulator', sim);
   const wsUrl = (await sim.waitForLine(/ws:\/\/\S+/)).trim();
@@ -128,12 +145,18 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
       const created = await api('POST', '/api/sessions/create', { session_id: sessionId, workspace_id: workspaceId, account_id: '1' });
       if (created.status >= 300) throw new Error(`create ${sessionId}: ${created.status} ${JSON.stringify(created.body)}`);
       // A long poll: the answer comes when the worker writes the QR (or after 10 s, then again).
-      const qr = await waitFor(async () => {
-        const answer = await api('GET', `/api/sessions/${sessionId}/qr?format=raw&wait=10`);
-        return answer.status === 200 ? (answer.body.qr as string) : '';
-      }, { what: `QR of ${sessionId}`, timeoutMs: PAIR_TIMEOUT_MS });
+      const qr = await waitFor(
+        async () => {
+          const answer = await api('GET', `/api/sessions/${sessionId}/qr?format=raw&wait=10`);
+          return answer.status === 200 ? (answer.body.qr as string) : '';
+        },
+        { what: `QR of ${sessionId}`, timeoutMs: PAIR_TIMEOUT_MS },
+      );
       await simulator.scan(qr, phone);
-      await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.status === 'connected', { what: `${sessionId} connected`, timeoutMs: PAIR_TIMEOUT_MS });
+      await waitFor(async () => (await api('GET', `/api/sessions/${sessionId}/status`)).body.status === 'connected', {
+        what: `${sessionId} connected`,
+        timeoutMs: PAIR_TIMEOUT_MS,
+      });
     },
     addWorker: startWorker,
     async stopWorker(instanceId, signal = 'SIGTERM') {

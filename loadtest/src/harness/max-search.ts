@@ -77,7 +77,8 @@ class Threshold {
 
 const SETS: readonly TargetSet[] = ['checklist', 'ours'];
 
-const DESCRIBE = 'one worker; at each step the sessions are topped up to 80 % of N (unmeasured), then for DURATION the ' +
+const DESCRIBE =
+  'one worker; at each step the sessions are topped up to 80 % of N (unmeasured), then for DURATION the ' +
   'other 20 % are created at an even pace while N × SENDS_PER_SESSION sends/s and twice as many status reads/s run (open loop)';
 
 /** Verdicts of one search: overall per target set, and per headline figure. */
@@ -101,8 +102,10 @@ class Verdicts {
 
   line(start: number): string {
     const both = (pair: Record<TargetSet, Threshold>): string => `${pair.checklist.describe(start)} / ${pair.ours.describe(start)}`;
-    return `Largest session count within every target (checklist / ours): **${both(this.overall)}**. ` +
-      `Within each target on its own: ${TARGETS.map((t) => `${t.figure} ${both(this.byFigure.get(t.key)!)}`).join('; ')}.`;
+    return (
+      `Largest session count within every target (checklist / ours): **${both(this.overall)}**. ` +
+      `Within each target on its own: ${TARGETS.map((t) => `${t.figure} ${both(this.byFigure.get(t.key)!)}`).join('; ')}.`
+    );
   }
 
   largest(): { largest: Limits; perFigure: Record<string, Limits> } {
@@ -119,7 +122,11 @@ class MaxSearch {
   private readonly tracker: SentTracker;
   private nextIndex = 0;
 
-  constructor(private readonly fleet: LocalFleet, private readonly options: MaxSearchOptions, private readonly dir: string) {
+  constructor(
+    private readonly fleet: LocalFleet,
+    private readonly options: MaxSearchOptions,
+    private readonly dir: string,
+  ) {
     this.poller = new Poller({ maxPerSecond: options.pollRate });
     this.tracker = new SentTracker(fleet.simulator);
     this.client = new LoadClient(fleet, new Recorder(), this.poller);
@@ -146,7 +153,10 @@ class MaxSearch {
     sampler.start();
     const sendRate = Math.max(1, Math.round(sessions * options.sendsPerSession));
     const context: ScenarioContext = {
-      fleet, client, recorder, log: options.log,
+      fleet,
+      client,
+      recorder,
+      log: options.log,
       options: { sessions, durationS: options.durationS, sendRate, scanConcurrency: options.scanConcurrency, pairWave: options.pairWave },
     };
     const acceptedBefore = client.accepted.size;
@@ -160,11 +170,26 @@ class MaxSearch {
     const wallMs = recorder.now();
     const accepted = new Map<string, AcceptedMessage>([...client.accepted].slice(acceptedBefore));
     const settle = await settleMessages(fleet, accepted, recorder);
-    const invariants = await checkInvariants(fleet, accepted, client.paired.map((s) => s.phone), 30_000, this.tracker);
+    const invariants = await checkInvariants(
+      fleet,
+      accepted,
+      client.paired.map((s) => s.phone),
+      30_000,
+      this.tracker,
+    );
     await sampler.stop();
     const counts = { sessions, workers: 1, wallMs, created: client.created, paired: client.paired.length, accepted: accepted.size, settle, invariants };
     const figures = runFigures(counts, recorder, sampler);
-    const facts = { ...counts, scenario: `max-${sessions}`, describe: DESCRIBE, options: context.options, probes: this.poller.probes, throttledMs: this.poller.throttledMs, pollRate: options.pollRate, figures };
+    const facts = {
+      ...counts,
+      scenario: `max-${sessions}`,
+      describe: DESCRIBE,
+      options: context.options,
+      probes: this.poller.probes,
+      throttledMs: this.poller.throttledMs,
+      pollRate: options.pollRate,
+      figures,
+    };
     const files = await writeReport(this.dir, facts, recorder, sampler);
     this.rows.push({ figures, reportDir: files.dir });
     return figures;
@@ -191,8 +216,10 @@ export async function runMaxSearch(options: MaxSearchOptions): Promise<MaxSearch
     for (let sessions = options.start; sessions <= options.limit; sessions += options.step) {
       const step = await search.step(sessions);
       verdicts.observe(sessions, step);
-      options.log(`max: ${sessions} sessions: QR p95 ${Math.round(step.headline.qrP95)} ms, send p95 ${Math.round(step.headline.sendP95)} ms, ` +
-        `API p50 ${Math.round(step.headline.apiP50)} ms; checklist targets ${verdicts.overall.checklist.broken ? 'broken' : 'met'}, ours ${verdicts.overall.ours.broken ? 'broken' : 'met'}`);
+      options.log(
+        `max: ${sessions} sessions: QR p95 ${Math.round(step.headline.qrP95)} ms, send p95 ${Math.round(step.headline.sendP95)} ms, ` +
+          `API p50 ${Math.round(step.headline.apiP50)} ms; checklist targets ${verdicts.overall.checklist.broken ? 'broken' : 'met'}, ours ${verdicts.overall.ours.broken ? 'broken' : 'met'}`,
+      );
       if (search.paired < 0.9 * sessions) {
         options.log(`max: only ${search.paired} of ${sessions} sessions paired; stopping`);
         break;
@@ -210,7 +237,7 @@ export async function runMaxSearch(options: MaxSearchOptions): Promise<MaxSearch
     `### Largest session count on one worker: steps of ${options.step} from ${options.start}`,
     '',
     `Method: ${DESCRIBE}; DURATION ${options.durationS} s, SENDS_PER_SESSION ${options.sendsPerSession}, ${options.scanConcurrency} scans in flight. ${machineLine()}`,
-    'Latencies from each step\'s timed phase (QR: the creations during it). A target counts as broken at the second missed step in a row.',
+    "Latencies from each step's timed phase (QR: the creations during it). A target counts as broken at the second missed step in a row.",
     '',
     maxTable(search.rows),
     '',

@@ -117,11 +117,13 @@ export class Recorder {
       if (!list) buckets.set(key, (list = []));
       list.push(sample.ms);
     }
-    return [...buckets.entries()].sort(([a], [b]) => a - b).map(([key, values]) => ({
-      t: key * windowMs,
-      p50: percentile(values, 0.5),
-      p95: percentile(values, 0.95),
-      count: values.length,
-    }));
+    return [...buckets.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([key, values]) => ({
+        t: key * windowMs,
+        p50: percentile(values, 0.5),
+        p95: percentile(values, 0.95),
+        count: values.length,
+      }));
   }
 }

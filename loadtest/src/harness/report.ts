@@ -86,7 +86,7 @@ function costSection(cost: CostFacts | undefined): string[] {
     `CPU in ms per unit of work of Fleet's processes (ingress, workers${cost.redisCounted ? ', Redis' : '; Redis not on this machine, not counted'}); ` +
       `the simulator and the harness ${cost.background ? 'ran at SCHED_IDLE' : 'ran at normal priority (chrt failed)'} and are not counted. ` +
       `The floor: the same number of sessions and the same send rate through bare Baileys sockets (services/worker/bench/floor.ts), run first. ` +
-      'The pairing phase includes the harness\'s status probes (see above); the load phase its status reads.',
+      "The pairing phase includes the harness's status probes (see above); the load phase its status reads.",
     '',
     costTable(cost.rows, cost.redisCounted),
     '',
@@ -101,13 +101,16 @@ function markdown(facts: RunFacts, recorder: Recorder, sampler: Sampler, summari
     '',
     `${facts.describe}.`,
     '',
-    `Date ${new Date().toISOString()}; machine ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
+    `Date ${new Date().toISOString()}; machine ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}.`,
     `Sessions ${options.sessions}, workers ${facts.workers}, duration ${options.durationS} s, send rate ${options.sendRate}/s, scans in flight ${options.scanConcurrency}, ` +
       `pairing waves of ${options.pairWave || 'all'}; wall time ${seconds.toFixed(1)} s. The harness's waits sent ${facts.probes} status probes (at most ${facts.pollRate}/s; ` +
       `the cap held them back for ${(facts.throttledMs / 1000).toFixed(1)} s${facts.throttledMs > facts.wallMs / 10 ? ': pairing may have been paced by the harness, raise POLL_RATE' : ''}).`,
     '',
-    'QR latency is create request → the worker\'s first QR (`qr_expires_at` − 60 s of the session record), connect is scan → the ' +
-      'worker\'s write of connected (`updated_at`), send is send request → the record\'s `sent_at` (server ack): exact, however ' +
+    "QR latency is create request → the worker's first QR (`qr_expires_at` − 60 s of the session record), connect is scan → the " +
+      "worker's write of connected (`updated_at`), send is send request → the record's `sent_at` (server ack): exact, however " +
       'often the harness looks. API latencies are round trips seen by the harness.',
     '',
     ...costSection(facts.cost),
@@ -133,7 +136,8 @@ function markdown(facts: RunFacts, recorder: Recorder, sampler: Sampler, summari
       `lost ${invariants.lost.length}, duplicated ${invariants.duplicated.length}, re-sent under their own id ${invariants.resent ?? 0}, accounts with two sockets ${invariants.doubleSockets.length}, ` +
       `conflicts ${invariants.conflicts}, re-scanned accounts ${invariants.rescanned.length}, copies recipients could not decrypt ${invariants.decryptFailures}, ` +
       `stuck queued or sending ${invariants.stuck.length}` +
-      (invariants.unverified ? `; ${invariants.unverified} messages unverified (the simulator dropped records before the harness read them)` : '') + '.',
+      (invariants.unverified ? `; ${invariants.unverified} messages unverified (the simulator dropped records before the harness read them)` : '') +
+      '.',
     '',
     '| process | CPU mean | CPU max | RSS first MiB | RSS max MiB | RSS last MiB |',
     '|---|---|---|---|---|---|',

@@ -63,9 +63,11 @@ function progressLine(recorder: Recorder, client: LoadClient, sampler: Sampler):
   const status = recorder.summary('api_status');
   const send = recorder.summary('api_send');
   const cpu = [...sampler.processes.entries()].map(([name, s]) => `${name.replace('instance-', 'w')} ${(s.at(-1)?.cpu ?? 0).toFixed(0)}%`).join(' ');
-  return `[${(recorder.now() / 1000).toFixed(0)} s] created ${client.created}, connected ${sampler.connected()} (paired ${client.paired.length}), ` +
+  return (
+    `[${(recorder.now() / 1000).toFixed(0)} s] created ${client.created}, connected ${sampler.connected()} (paired ${client.paired.length}), ` +
     `sends accepted ${client.accepted.size}, errors ${recorder.errorTotal()} | QR p95 ${Math.round(qr.p95)} ms, ` +
-    `send API p95 ${Math.round(send.p95)} ms, status p50 ${Math.round(status.p50)} ms | CPU ${cpu}`;
+    `send API p95 ${Math.round(send.p95)} ms, status p50 ${Math.round(status.p50)} ms | CPU ${cpu}`
+  );
 }
 
 /**
@@ -90,9 +92,17 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
   if (!scenario) throw new Error(`unknown scenario "${options.scenario}"; one of ${[...SCENARIOS.keys()].join(', ')}`);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // The floor first, while nothing else runs: the same sessions and send pace through bare Baileys.
-  const floor = options.costBench ? await runFloor(options.sessions, options.sendRate, Math.min(20, options.durationS), (line) => log(`floor: ${line}`)) : undefined;
+  const floor = options.costBench
+    ? await runFloor(options.sessions, options.sendRate, Math.min(20, options.durationS), (line) => log(`floor: ${line}`))
+    : undefined;
   const prefix = freshPrefix('load');
-  const fleet = await startLocalFleet({ redisUrl: options.redisUrl, prefix, workers: options.workers, logLevel: 'error', maxSessionsPerWorker: options.sessions + 100 });
+  const fleet = await startLocalFleet({
+    redisUrl: options.redisUrl,
+    prefix,
+    workers: options.workers,
+    logLevel: 'error',
+    maxSessionsPerWorker: options.sessions + 100,
+  });
   const redis = new Redis(options.redisUrl);
   const recorder = new Recorder();
   const pollRate = options.pollRate ?? DEFAULT_POLL_RATE;
@@ -121,14 +131,39 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
     const settle = await settleMessages(fleet, client.accepted, recorder);
     await meter?.mark('settled');
     await tracker.stop();
-    const invariants = await checkInvariants(fleet, client.accepted, client.paired.map((s) => s.phone), 30_000, tracker);
+    const invariants = await checkInvariants(
+      fleet,
+      client.accepted,
+      client.paired.map((s) => s.phone),
+      30_000,
+      tracker,
+    );
     clearInterval(progress);
     await sampler.stop();
     log(progressLine(recorder, client, sampler));
-    const counts = { sessions: options.sessions, workers: options.workers, wallMs, created: client.created, paired: client.paired.length, accepted: client.accepted.size, settle, invariants };
+    const counts = {
+      sessions: options.sessions,
+      workers: options.workers,
+      wallMs,
+      created: client.created,
+      paired: client.paired.length,
+      accepted: client.accepted.size,
+      settle,
+      invariants,
+    };
     const figures = runFigures(counts, recorder, sampler);
     const cost = meter && floor ? costFacts(meter, floor, client, pairedByPairing, background, recorder.summary('qr', 'pairing').p95) : undefined;
-    const facts = { ...counts, scenario: scenario.name, describe: scenario.describe, options: pickOptions(options), probes: poller.probes, throttledMs: poller.throttledMs, pollRate, figures, ...(cost ? { cost } : {}) };
+    const facts = {
+      ...counts,
+      scenario: scenario.name,
+      describe: scenario.describe,
+      options: pickOptions(options),
+      probes: poller.probes,
+      throttledMs: poller.throttledMs,
+      pollRate,
+      figures,
+      ...(cost ? { cost } : {}),
+    };
     const files = await writeReport(options.reportRoot ?? DEFAULT_REPORT_ROOT, facts, recorder, sampler);
     log(`report: ${files.markdown}`);
     return { files, invariants, settle, accepted: client.accepted.size, paired: client.paired.length, errors: recorder.errorTotal(), figures };
@@ -153,7 +188,14 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
 function costFacts(meter: CostMeter, floor: FloorFigures, client: LoadClient, pairedByPairing: number, background: boolean, qrP95: number): CostFacts {
   const rows: CostRow[] = [];
   const pairing = meter.between('pairing:start', 'pairing:end');
-  if (pairing) rows.push({ unit: 'paired session, pairing phase (create → QR → scan → connected)', floorMs: floor.perSessionMs.total, fleet: pairing, units: pairedByPairing, latency: { label: 'QR', floor: floor.qr.p95, fleet: qrP95 } });
+  if (pairing)
+    rows.push({
+      unit: 'paired session, pairing phase (create → QR → scan → connected)',
+      floorMs: floor.perSessionMs.total,
+      fleet: pairing,
+      units: pairedByPairing,
+      latency: { label: 'QR', floor: floor.qr.p95, fleet: qrP95 },
+    });
   const load = meter.between('load:start', 'settled');
   if (load) {
     const pairs = new Set<string>();
@@ -166,10 +208,22 @@ function costFacts(meter: CostMeter, floor: FloorFigures, client: LoadClient, pa
     const sends = client.accepted.size;
     const created = client.paired.length - pairedByPairing;
     const perMessage = (label: string): number => floor.sends.find((send) => send.label === label)?.perMessageMs ?? Number.NaN;
-    const floorMs = (created * floor.perSessionMs.total + first * perMessage('first contacts') + (sends - first) * perMessage('known contacts')) / Math.max(1, sends);
-    rows.push({ unit: `timed load per sent message (${sends} sends, ${first} to first contacts; with ${created} creations and the status reads)`, floorMs, fleet: load, units: sends });
+    const floorMs =
+      (created * floor.perSessionMs.total + first * perMessage('first contacts') + (sends - first) * perMessage('known contacts')) / Math.max(1, sends);
+    rows.push({
+      unit: `timed load per sent message (${sends} sends, ${first} to first contacts; with ${created} creations and the status reads)`,
+      floorMs,
+      fleet: load,
+      units: sends,
+    });
   }
   return { rows, redisCounted: meter.pids.redis !== undefined, background, floor };
 }
 
-const pickOptions = (o: ScenarioOptions): ScenarioOptions => ({ sessions: o.sessions, durationS: o.durationS, sendRate: o.sendRate, scanConcurrency: o.scanConcurrency, pairWave: o.pairWave });
+const pickOptions = (o: ScenarioOptions): ScenarioOptions => ({
+  sessions: o.sessions,
+  durationS: o.durationS,
+  sendRate: o.sendRate,
+  scanConcurrency: o.scanConcurrency,
+  pairWave: o.pairWave,
+});

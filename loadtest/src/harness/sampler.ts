@@ -68,14 +68,16 @@ export class Sampler {
     const t = Date.now() - this.startedAt;
     await Promise.all([...this.fleet.processes.entries()].map(([name, proc]) => this.sampleProcess(name, proc.child.pid, t)));
     const workers = [...this.fleet.processes.keys()].filter((name) => name.startsWith('instance-'));
-    const counts = await Promise.all(workers.map(async (name) => {
-      try {
-        const text = await (await fetch(`${this.fleet.workerUrl(name)}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
-        return metricValue(text, 'fleet_sessions', { status: 'connected' });
-      } catch {
-        return 0;
-      }
-    }));
+    const counts = await Promise.all(
+      workers.map(async (name) => {
+        try {
+          const text = await (await fetch(`${this.fleet.workerUrl(name)}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+          return metricValue(text, 'fleet_sessions', { status: 'connected' });
+        } catch {
+          return 0;
+        }
+      }),
+    );
     this.fleetSamples.push({ t, connected: counts.reduce((a, b) => a + b, 0) });
   }
 

@@ -74,7 +74,9 @@ export class SentTracker {
 
   private async readMoved(): Promise<void> {
     const totals = await this.simulator.sentTotals();
-    const moved = Object.entries(totals).filter(([phone, total]) => total > (this.cursors.get(phone) ?? 0)).map(([phone]) => phone);
+    const moved = Object.entries(totals)
+      .filter(([phone, total]) => total > (this.cursors.get(phone) ?? 0))
+      .map(([phone]) => phone);
     await mapLimit(moved, READERS, (phone) => this.readAccount(phone));
   }
 

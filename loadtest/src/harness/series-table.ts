@@ -15,8 +15,13 @@ const rate = (value: number): string => (value > 0 ? value.toFixed(1) : 'n/a');
 
 /** The machine and its load, for the heading of a series. */
 export function machineLine(): string {
-  return `Machine ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
-    `load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${new Date().toISOString()}.`;
+  return (
+    `Machine ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+    `load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; ${new Date().toISOString()}.`
+  );
 }
 
 function headlineCells(f: RunFigures): string {
@@ -37,9 +42,11 @@ export function scalingTable(rows: readonly SeriesRow[]): string {
     ...rows.map(({ figures: f }) => {
       const pairing = f.pairingPerS / f.workers;
       const sends = f.sendPerS / f.workers;
-      return `| ${f.workers} | ${f.sessions} (${Math.round(f.sessions / f.workers)}) | ${f.paired} | ${rate(f.pairingPerS)} (${rate(pairing)}, ${share(pairing, first && first.pairingPerS / first.workers)}) | ` +
+      return (
+        `| ${f.workers} | ${f.sessions} (${Math.round(f.sessions / f.workers)}) | ${f.paired} | ${rate(f.pairingPerS)} (${rate(pairing)}, ${share(pairing, first && first.pairingPerS / first.workers)}) | ` +
         `${rate(f.sendPerS)} (${rate(sends)}, ${share(sends, first && first.sendPerS / first.workers)}) | ${headlineCells(f)} | ` +
-        `${f.workerCpuMean.toFixed(0)} % | ${mib(f.workerRssMaxBytes)} | ${f.errors} | ${correctness(f)} |`;
+        `${f.workerCpuMean.toFixed(0)} % | ${mib(f.workerRssMaxBytes)} | ${f.errors} | ${correctness(f)} |`
+      );
     }),
   ].join('\n');
 }
@@ -49,9 +56,11 @@ export function maxTable(rows: readonly SeriesRow[]): string {
   return [
     '| sessions on 1 worker | paired | QR p95 ms | send p95 ms | API p50 ms | sends/s | worker CPU mean | worker RSS max MiB | errors | lost+dup+2 sockets+re-scans | checklist targets | ours |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(({ figures: f }) =>
-      `| ${f.sessions} | ${f.paired} | ${headlineCells(f)} | ${rate(f.sendPerS)} | ${f.workerCpuMean.toFixed(0)} % | ${mib(f.workerRssMaxBytes)} | ` +
-      `${f.errors} | ${correctness(f)} | ${ok(meetsTargets(f.headline, 'checklist'))} | ${ok(meetsTargets(f.headline, 'ours'))} |`),
+    ...rows.map(
+      ({ figures: f }) =>
+        `| ${f.sessions} | ${f.paired} | ${headlineCells(f)} | ${rate(f.sendPerS)} | ${f.workerCpuMean.toFixed(0)} % | ${mib(f.workerRssMaxBytes)} | ` +
+        `${f.errors} | ${correctness(f)} | ${ok(meetsTargets(f.headline, 'checklist'))} | ${ok(meetsTargets(f.headline, 'ours'))} |`,
+    ),
   ].join('\n');
 }
 
@@ -65,7 +74,10 @@ export async function writeSummary(dir: string, markdown: string, json: unknown)
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'summary.md');
   await writeFile(file, markdown);
-  await writeFile(path.join(dir, 'summary.json'), `${JSON.stringify(json, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+  await writeFile(
+    path.join(dir, 'summary.json'),
+    `${JSON.stringify(json, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`,
+  );
   return { markdown, file };
 }
 

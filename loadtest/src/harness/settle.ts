@@ -27,7 +27,12 @@ const MAX_SETTLE_MS = 15 * 60_000;
  * `stallMs` without any message leaving the queue. Each record is read once when it is already final
  * (the usual case once the run is over), else again with backoff (0.5 s up to 5 s); 16 reads in flight.
  */
-export async function settleMessages(fleet: LocalFleet, accepted: ReadonlyMap<string, AcceptedMessage>, recorder: Recorder, stallMs = STALL_MS): Promise<SettleResult> {
+export async function settleMessages(
+  fleet: LocalFleet,
+  accepted: ReadonlyMap<string, AcceptedMessage>,
+  recorder: Recorder,
+  stallMs = STALL_MS,
+): Promise<SettleResult> {
   const poller = new Poller({ maxInFlight: READERS, maxPerSecond: Infinity });
   const records = new Map<string, any>();
   let settled = 0;
@@ -36,15 +41,22 @@ export async function settleMessages(fleet: LocalFleet, accepted: ReadonlyMap<st
     if (Date.now() - lastProgress > stallMs) poller.cancel();
   }, 1_000);
   try {
-    await Promise.all([...accepted.keys()].map((id) => poller.wait(async () => {
-      const answer = await fleet.api('GET', `/api/messages/${id}`);
-      if (answer.status !== 200) return undefined;
-      records.set(id, answer.body);
-      if (!FINAL.has(answer.body.status)) return undefined;
-      settled += 1;
-      lastProgress = Date.now();
-      return true;
-    }, { timeoutMs: MAX_SETTLE_MS, firstDelayMs: 0, retryDelayMs: 500, maxDelayMs: 5_000 })));
+    await Promise.all(
+      [...accepted.keys()].map((id) =>
+        poller.wait(
+          async () => {
+            const answer = await fleet.api('GET', `/api/messages/${id}`);
+            if (answer.status !== 200) return undefined;
+            records.set(id, answer.body);
+            if (!FINAL.has(answer.body.status)) return undefined;
+            settled += 1;
+            lastProgress = Date.now();
+            return true;
+          },
+          { timeoutMs: MAX_SETTLE_MS, firstDelayMs: 0, retryDelayMs: 500, maxDelayMs: 5_000 },
+        ),
+      ),
+    );
   } finally {
     clearInterval(watchdog);
   }

@@ -39,7 +39,12 @@ export class Traffic {
       this.counter += 1;
       const text = `traffic ${this.tag} ${this.counter}`;
       try {
-        const res = await this.fleet.api('POST', '/api/messages/send', { session_id: sessionId, to: '+15550009999', text, idempotency_key: `t-${this.tag}-${this.counter}` });
+        const res = await this.fleet.api('POST', '/api/messages/send', {
+          session_id: sessionId,
+          to: '+15550009999',
+          text,
+          idempotency_key: `t-${this.tag}-${this.counter}`,
+        });
         if (res.status === 202) this.accepted.set(res.body.message_id, { sessionId, text });
         else this.rejected.push(res);
       } catch (error) {

@@ -15,10 +15,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
-    service.close().then(() => process.exit(0), (error: unknown) => {
-      logger.error('close failed', { error });
-      process.exit(1);
-    });
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('close failed', { error });
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -33,7 +33,11 @@ export function createBackupMetrics(instanceId: string): BackupMetrics {
   for (const outcome of ['ok', 'corrupt', 'failed']) verifications.inc({ outcome }, 0);
   return {
     registry,
-    lastSuccess: new Gauge({ name: 'fleet_backup_last_success_timestamp_seconds', help: 'Unix time of the last successful snapshot (0: none yet)', registers: [registry] }),
+    lastSuccess: new Gauge({
+      name: 'fleet_backup_last_success_timestamp_seconds',
+      help: 'Unix time of the last successful snapshot (0: none yet)',
+      registers: [registry],
+    }),
     lastDuration: new Gauge({ name: 'fleet_backup_last_duration_seconds', help: 'Duration of the last successful snapshot', registers: [registry] }),
     lastArchiveBytes: new Gauge({ name: 'fleet_backup_last_archive_bytes', help: 'Compressed size of the last successful snapshot', registers: [registry] }),
     lastFiles: new Gauge({ name: 'fleet_backup_last_files', help: 'Files in the last successful snapshot', registers: [registry] }),

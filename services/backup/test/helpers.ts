@@ -56,7 +56,10 @@ export async function writeSession(root: string, workspaceId: number, sessionId:
   await fs.writeFile(path.join(dir, '.epoch'), `${options.epoch ?? 3}\n`);
   await fs.writeFile(path.join(dir, 'creds.json'), JSON.stringify({ noiseKey: randomBytes(64).toString('base64'), me: { id: `${sessionId}@s.whatsapp.net` } }));
   for (let i = 0; i < (options.keys ?? 5); i += 1) {
-    await fs.writeFile(path.join(dir, `pre-key~${i + 1}.json`), JSON.stringify({ private: randomBytes(32).toString('base64'), public: randomBytes(32).toString('base64') }));
+    await fs.writeFile(
+      path.join(dir, `pre-key~${i + 1}.json`),
+      JSON.stringify({ private: randomBytes(32).toString('base64'), public: randomBytes(32).toString('base64') }),
+    );
   }
   await fs.writeFile(path.join(dir, 'session~15550001111.0.json'), randomBytes(300).toString('base64'));
 }

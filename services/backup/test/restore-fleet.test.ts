@@ -13,7 +13,11 @@ import { createWorker, workerConfig, type FleetWorker } from '@fleet/worker';
 import { FencedConnector } from './fixtures/fenced-connector';
 import { SNAPSHOT_TUNING, startS3, tempDir, type TestS3 } from './helpers';
 
-const SESSIONS = [{ id: 'a1', workspaceId: 1 }, { id: 'a2', workspaceId: 1 }, { id: 'g1', workspaceId: 2 }] as const;
+const SESSIONS = [
+  { id: 'a1', workspaceId: 1 },
+  { id: 'a2', workspaceId: 1 },
+  { id: 'g1', workspaceId: 2 },
+] as const;
 
 describe('backup: restore with a live worker (in-process worker, real Redis, S3-compatible server, files)', function () {
   this.timeout(90_000);
@@ -39,7 +43,17 @@ describe('backup: restore with a live worker (in-process worker, real Redis, S3-
     connector = new FencedConnector();
     const config = workerConfig(
       { common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, instanceId: 'instance-1', storagePath: root },
-      { maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 5_000, shardConcurrency: 4, authStateIoThreads: 1, credsPoolSize: 0, keyCacheMb: 8 },
+      {
+        maxSessions: 10,
+        host: '127.0.0.1',
+        port: 0,
+        shardCount: 8,
+        heartbeatTtlMs: 5_000,
+        shardConcurrency: 4,
+        authStateIoThreads: 1,
+        credsPoolSize: 0,
+        keyCacheMb: 8,
+      },
     );
     worker = createWorker(config, { connector, logger: createSilentLogger() });
     await worker.start();
@@ -77,15 +91,20 @@ describe('backup: restore with a live worker (in-process worker, real Redis, S3-
   }
 
   async function allConnected(since = new Map<string, number>()): Promise<SessionRecord[]> {
-    const settled = await waitFor(async () => {
-      const now = await records();
-      return now.every((r) => r.desired === 'running' && r.status === 'connected' && r.epoch > (since.get(r.sessionId) ?? 0)) ? now : undefined;
-    }, { timeoutMs: 20_000, what: 'every session running and connected' });
+    const settled = await waitFor(
+      async () => {
+        const now = await records();
+        return now.every((r) => r.desired === 'running' && r.status === 'connected' && r.epoch > (since.get(r.sessionId) ?? 0)) ? now : undefined;
+      },
+      { timeoutMs: 20_000, what: 'every session running and connected' },
+    );
     return settled!;
   }
 
   const creds = async (workspaceId: number, id: string): Promise<string> =>
-    createHash('sha256').update(await fs.readFile(path.join(root, `workspace_${workspaceId}`, id, 'creds.json'))).digest('hex');
+    createHash('sha256')
+      .update(await fs.readFile(path.join(root, `workspace_${workspaceId}`, id, 'creds.json')))
+      .digest('hex');
 
   it('holds every restored session against starts until its directory is in place, then runs it above the restored fence', async () => {
     const manifest = await takeSnapshot({ storagePath: root, store: s3.store, ...SNAPSHOT_TUNING });
@@ -98,7 +117,10 @@ describe('backup: restore with a live worker (in-process worker, real Redis, S3-
     };
     const report = await restoreSnapshot({ store: s3.store, snapshotId: manifest.id, storagePath: root, control, waitMs: 20_000, onProgress });
 
-    assert.deepEqual(report.sessions.map((s) => s.outcome), ['connected', 'connected', 'connected']);
+    assert.deepEqual(
+      report.sessions.map((s) => s.outcome),
+      ['connected', 'connected', 'connected'],
+    );
     assert.deepEqual([...new Set(checks.map((c) => c.phase))].sort(), ['download', 'stop', 'swap']);
     for (const check of checks) assert.equal(await check.locked, true, `a1 was not locked during the ${check.phase} phase`);
     assert.equal(await locks.isLocked('a1'), false, 'the lock outlived the restore');
@@ -106,7 +128,10 @@ describe('backup: restore with a live worker (in-process worker, real Redis, S3-
     for (const r of after) {
       const fence = Number.parseInt(await fs.readFile(path.join(root, `workspace_${r.workspaceId}`, r.sessionId, '.epoch'), 'utf8'), 10);
       assert.equal(connector.lastEpoch(r.sessionId), r.epoch);
-      assert.ok(fence === r.epoch && r.epoch > before.get(r.sessionId)! + 1, `${r.sessionId}: run ${r.epoch}, fence ${fence}, before ${before.get(r.sessionId)}`);
+      assert.ok(
+        fence === r.epoch && r.epoch > before.get(r.sessionId)! + 1,
+        `${r.sessionId}: run ${r.epoch}, fence ${fence}, before ${before.get(r.sessionId)}`,
+      );
     }
   });
 

@@ -10,7 +10,7 @@ import { cleanPrefix, freshPrefix, testRedis } from '@fleet/testing';
 import { FileAuthState } from '@fleet/worker';
 import { SNAPSHOT_TUNING, startS3, tempDir, writeSession, type TestS3 } from './helpers';
 
-describe('backup: restore never lowers a fence (real S3-compatible server, real files, the worker\'s fenced auth state)', function () {
+describe("backup: restore never lowers a fence (real S3-compatible server, real files, the worker's fenced auth state)", function () {
   this.timeout(90_000);
   let s3: TestS3;
   let root: string;
@@ -31,7 +31,7 @@ describe('backup: restore never lowers a fence (real S3-compatible server, real 
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  it('the restored fence is above the live directory\'s and the record\'s epoch, so no run from before the restore writes into it', async () => {
+  it("the restored fence is above the live directory's and the record's epoch, so no run from before the restore writes into it", async () => {
     await writeSession(root, 1, 'alpha', { epoch: 4 });
     await writeSession(root, 1, 'beta', { epoch: 7 });
     const manifest = await takeSnapshot({ storagePath: root, store: s3.store, ...SNAPSHOT_TUNING });
@@ -50,7 +50,10 @@ describe('backup: restore never lowers a fence (real S3-compatible server, real 
     const fence = async (id: string): Promise<number> => Number.parseInt(await fs.readFile(path.join(root, 'workspace_1', id, '.epoch'), 'utf8'), 10);
     assert.ok((await fence('alpha')) > 12, `alpha's fence went down to ${await fence('alpha')}`);
     assert.ok((await fence('beta')) >= 7, `beta's fence went down to ${await fence('beta')}`);
-    const refused = await zombie.saveCreds().then(() => undefined, (error: unknown) => error);
+    const refused = await zombie.saveCreds().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     assert.ok(refused instanceof StaleEpochError, 'a run from before the restore wrote into the restored directory');
   });
 });

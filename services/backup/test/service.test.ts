@@ -39,8 +39,17 @@ describe('backup service: scheduled snapshots', function () {
   /** A service's config; `own` gives it a Redis prefix and S3 prefix of its own (no other test's jobs or snapshots). */
   function config(cron: string, own?: string): BackupConfig {
     return readBackupConfig({
-      REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: own ?? prefix, SESSION_STORAGE_PATH: root, BACKUP_CRON: cron, BACKUP_HOST: '127.0.0.1', BACKUP_PORT: '0',
-      S3_BUCKET: s3.settings.bucket, S3_PREFIX: own ? `${s3.settings.prefix}${own}/` : s3.settings.prefix, S3_ENDPOINT: s3.settings.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: own ?? prefix,
+      SESSION_STORAGE_PATH: root,
+      BACKUP_CRON: cron,
+      BACKUP_HOST: '127.0.0.1',
+      BACKUP_PORT: '0',
+      S3_BUCKET: s3.settings.bucket,
+      S3_PREFIX: own ? `${s3.settings.prefix}${own}/` : s3.settings.prefix,
+      S3_ENDPOINT: s3.settings.endpoint,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
     });
   }
 
@@ -60,7 +69,10 @@ describe('backup service: scheduled snapshots', function () {
       const slots = done.map((job) => job.opts.prevMillis);
       assert.ok(done.length >= 3, `only ${done.length} snapshot jobs ran in 5.5 s`);
       assert.equal(new Set(slots).size, slots.length, `a slot ran twice: ${slots.join(',')}`);
-      assert.ok(done.every((job) => job.finishedOn && !job.failedReason), 'a snapshot job failed');
+      assert.ok(
+        done.every((job) => job.finishedOn && !job.failedReason),
+        'a snapshot job failed',
+      );
       const ran = async (s: BackupService): Promise<number> => (await s.metrics.snapshots.get()).values.find((v) => v.labels.outcome === 'ok')?.value ?? 0;
       assert.equal((await ran(a)) + (await ran(b)), done.length, 'more snapshots were taken than slots');
       // Retention (24 hourly) leaves the newest of this hour only.
@@ -114,7 +126,10 @@ describe('backup service: scheduled snapshots', function () {
       assert.equal(first.created, true);
       // Either still pending (the same request comes back) or already taken and done (a new one).
       if (!again.created) assert.equal(again.request.id, first.request.id);
-      const taken = (await waitFor(async () => (await service.store.list()).find((l) => !before.has(l.id) && l.complete && l.verificationStored), { what: 'requested snapshot, verified', timeoutMs: 30_000 }))!;
+      const taken = (await waitFor(async () => (await service.store.list()).find((l) => !before.has(l.id) && l.complete && l.verificationStored), {
+        what: 'requested snapshot, verified',
+        timeoutMs: 30_000,
+      }))!;
       assert.equal((await service.store.getVerification(taken.id))?.ok, true);
       await waitFor(async () => (await requests.pending()).length === 0, { what: 'requests done' });
 
@@ -133,7 +148,8 @@ describe('backup service: scheduled snapshots', function () {
   it('names every bad variable at once', () => {
     assert.throws(
       () => readBackupConfig({ BACKUP_CRON: 'hourly', S3_BUCKET: 'A_B', S3_ACCESS_KEY_ID: 'x', BACKUP_KEEP_DAILY: '-1' }),
-      (error: Error) => ['SESSION_STORAGE_PATH', 'BACKUP_CRON', 'S3_BUCKET', 'S3_SECRET_ACCESS_KEY', 'BACKUP_KEEP_DAILY'].every((name) => error.message.includes(name)),
+      (error: Error) =>
+        ['SESSION_STORAGE_PATH', 'BACKUP_CRON', 'S3_BUCKET', 'S3_SECRET_ACCESS_KEY', 'BACKUP_KEEP_DAILY'].every((name) => error.message.includes(name)),
     );
     const defaults = readBackupConfig({ SESSION_STORAGE_PATH: '/x' });
     assert.deepEqual(defaults.retention, { hourly: 24, daily: 7, weekly: 4 });

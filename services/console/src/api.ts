@@ -59,7 +59,12 @@ export class Api {
     }
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-      const failure = new ApiFailure(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (response.statusText || 'request failed'), error?.details);
+      const failure = new ApiFailure(
+        response.status,
+        error?.code ?? `HTTP_${response.status}`,
+        error?.message ?? (response.statusText || 'request failed'),
+        error?.details,
+      );
       if (response.status === 401) this.onUnauthorized();
       throw failure;
     }

@@ -23,17 +23,47 @@ export function ErrorNote(props: { error: unknown; what?: string }) {
 }
 
 const STATUS_TONES: Record<string, string> = {
-  connected: 'good', healthy: 'good', active: 'good', verified: 'good', delivered: 'good', read: 'good', sent: 'good',
-  qr: 'warn', starting: 'warn', disconnected: 'warn', draining: 'warn', queued: 'warn', sending: 'warn', waiting: 'warn', unverified: 'warn',
-  failed: 'bad', logged_out: 'bad', unhealthy: 'bad', unreachable: 'bad', fenced: 'bad', corrupt: 'bad', incomplete: 'bad',
+  connected: 'good',
+  healthy: 'good',
+  active: 'good',
+  verified: 'good',
+  delivered: 'good',
+  read: 'good',
+  sent: 'good',
+  qr: 'warn',
+  starting: 'warn',
+  disconnected: 'warn',
+  draining: 'warn',
+  queued: 'warn',
+  sending: 'warn',
+  waiting: 'warn',
+  unverified: 'warn',
+  failed: 'bad',
+  logged_out: 'bad',
+  unhealthy: 'bad',
+  unreachable: 'bad',
+  fenced: 'bad',
+  corrupt: 'bad',
+  incomplete: 'bad',
 };
 
 export function Badge(props: { value: string; testId?: string }) {
-  return <span class={`badge ${STATUS_TONES[props.value] ?? 'neutral'}`} data-testid={props.testId}>{props.value.replace('_', ' ')}</span>;
+  return (
+    <span class={`badge ${STATUS_TONES[props.value] ?? 'neutral'}`} data-testid={props.testId}>
+      {props.value.replace('_', ' ')}
+    </span>
+  );
 }
 
 /** A modal confirmation: nothing happens until the operator says yes. */
-export function Confirm(props: { title: string; children: ComponentChildren; confirmLabel: string; danger?: boolean; onConfirm: () => Promise<void> | void; onClose: () => void }) {
+export function Confirm(props: {
+  title: string;
+  children: ComponentChildren;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => Promise<void> | void;
+  onClose: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const cancel = useRef<HTMLButtonElement>(null);
@@ -63,7 +93,9 @@ export function Confirm(props: { title: string; children: ComponentChildren; con
         <div class="dialog-body">{props.children}</div>
         <ErrorNote error={error} />
         <div class="actions">
-          <button type="button" ref={cancel} onClick={props.onClose} disabled={busy} data-testid="confirm-cancel">Cancel</button>
+          <button type="button" ref={cancel} onClick={props.onClose} disabled={busy} data-testid="confirm-cancel">
+            Cancel
+          </button>
           <button type="button" class={props.danger ? 'danger' : 'primary'} onClick={() => void confirm()} disabled={busy} data-testid="confirm-yes">
             {busy ? 'Working…' : props.confirmLabel}
           </button>
@@ -77,7 +109,15 @@ export function Confirm(props: { title: string; children: ComponentChildren; con
 export function QrCode(props: { text: string }) {
   const { size, path } = qrPath(props.text);
   return (
-    <svg class="qr" viewBox={`0 0 ${size} ${size}`} role="img" aria-label="QR code to scan with WhatsApp" data-testid="qr" data-qr={props.text} shape-rendering="crispEdges">
+    <svg
+      class="qr"
+      viewBox={`0 0 ${size} ${size}`}
+      role="img"
+      aria-label="QR code to scan with WhatsApp"
+      data-testid="qr"
+      data-qr={props.text}
+      shape-rendering="crispEdges"
+    >
       <rect width={size} height={size} fill="#fff" />
       <path d={path} fill="#000" />
     </svg>

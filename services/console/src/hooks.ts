@@ -60,13 +60,16 @@ export function useQueryParam(name: string): [string, (value: string) => void] {
     addEventListener('popstate', update);
     return () => removeEventListener('popstate', update);
   }, [name]);
-  const set = useCallback((next: string) => {
-    const params = new URLSearchParams(location.search);
-    if (next) params.set(name, next);
-    else params.delete(name);
-    const query = params.toString();
-    history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
-    setValue(next);
-  }, [name]);
+  const set = useCallback(
+    (next: string) => {
+      const params = new URLSearchParams(location.search);
+      if (next) params.set(name, next);
+      else params.delete(name);
+      const query = params.toString();
+      history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
+      setValue(next);
+    },
+    [name],
+  );
   return [value, set];
 }

@@ -36,10 +36,18 @@ export function useLiveSession(sessionId: string): LiveSession {
   useEffect(() => {
     const controller = new AbortController();
     const { signal } = controller;
-    const pause = (ms: number): Promise<void> => new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-    });
+    const pause = (ms: number): Promise<void> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
     const path = `/api/sessions/${encodeURIComponent(sessionId)}`;
     const loop = async (): Promise<void> => {
       while (!signal.aborted) {
@@ -58,9 +66,12 @@ export function useLiveSession(sessionId: string): LiveSession {
           continue;
         }
         // The code first: the worker asks for it when its socket offers the first QR, so both come together.
-        const poll = !mayLink ? null
-          : !current.pairing_code && codeMayCome(current) ? waitForCode(api, path, current, signal)
-            : qrMayCome(current) ? waitForQr(api, path, current, signal)
+        const poll = !mayLink
+          ? null
+          : !current.pairing_code && codeMayCome(current)
+            ? waitForCode(api, path, current, signal)
+            : qrMayCome(current)
+              ? waitForQr(api, path, current, signal)
               : null;
         if (poll) {
           const started = Date.now();

@@ -37,21 +37,30 @@ function App() {
     setSecret(null);
     setKey(null);
   };
-  const api = useMemo(() => (secret ? new Api(secret, () => {
-    setError('The key is no longer accepted; sign in again.');
-    signOut();
-  }) : null), [secret]);
+  const api = useMemo(
+    () =>
+      secret
+        ? new Api(secret, () => {
+            setError('The key is no longer accepted; sign in again.');
+            signOut();
+          })
+        : null,
+    [secret],
+  );
 
   useEffect(() => {
     if (!api) return;
     // Checked on every load (a key can be revoked); a known key renders meanwhile with what it could do.
-    api.whoAmI().then((info) => {
-      storeKeyInfo(info);
-      setKey(info);
-    }, (e: unknown) => {
-      setError(describeError(e));
-      signOut();
-    });
+    api.whoAmI().then(
+      (info) => {
+        storeKeyInfo(info);
+        setKey(info);
+      },
+      (e: unknown) => {
+        setError(describeError(e));
+        signOut();
+      },
+    );
   }, [api]);
 
   if (!api || !key) {
@@ -72,17 +81,28 @@ function App() {
   return (
     <SignedInContext.Provider value={{ api, key }}>
       <header class="top">
-        <Link to={home} class="brand">Fleet</Link>
+        <Link to={home} class="brand">
+          Fleet
+        </Link>
         <nav aria-label="Pages">
           {nav.map((item) => (
-            <Link key={item.path} to={item.path} class={path === item.path || path.startsWith(`${item.path}/`) ? 'active' : ''} testId={`nav-${item.label.toLowerCase()}`}>
+            <Link
+              key={item.path}
+              to={item.path}
+              class={path === item.path || path.startsWith(`${item.path}/`) ? 'active' : ''}
+              testId={`nav-${item.label.toLowerCase()}`}
+            >
               {item.label}
             </Link>
           ))}
         </nav>
         <div class="who">
-          <span class="badge neutral" data-testid="key-kind">{key.kind === 'admin' ? 'admin key' : `workspace ${key.workspace_id}`}</span>
-          <button type="button" class="link" onClick={signOut} data-testid="sign-out">Sign out</button>
+          <span class="badge neutral" data-testid="key-kind">
+            {key.kind === 'admin' ? 'admin key' : `workspace ${key.workspace_id}`}
+          </span>
+          <button type="button" class="link" onClick={signOut} data-testid="sign-out">
+            Sign out
+          </button>
         </div>
       </header>
       <main>
@@ -119,7 +139,9 @@ function Page(props: { path: string; home: string; allowed: readonly Nav[] }) {
       return (
         <section>
           <h1>Not found</h1>
-          <p class="note">No console page at {path}. <Link to={props.home}>Back</Link></p>
+          <p class="note">
+            No console page at {path}. <Link to={props.home}>Back</Link>
+          </p>
         </section>
       );
   }
@@ -128,7 +150,11 @@ function Page(props: { path: string; home: string; allowed: readonly Nav[] }) {
 /** A page the key may not use (a deep link or a typed address): said plainly, without calling its routes. */
 function NotAllowed(props: { nav?: Nav; home: string }) {
   const { key } = useSignedIn();
-  const what = !props.nav ? 'This key may not read anything the console shows' : props.nav.needs === 'admin' ? `${props.nav.label} needs an admin key` : `${props.nav.label} needs the ${props.nav.needs} scope`;
+  const what = !props.nav
+    ? 'This key may not read anything the console shows'
+    : props.nav.needs === 'admin'
+      ? `${props.nav.label} needs an admin key`
+      : `${props.nav.label} needs the ${props.nav.needs} scope`;
   return (
     <section>
       <h1>{props.nav?.label ?? 'Nothing to show'}</h1>

@@ -71,7 +71,12 @@ async function main(): Promise<void> {
   const webhooks = new WebhookStore(redis, keys);
   for (let ws = 1; ws <= WORKSPACES; ws += 1) await webhooks.set(ws, { url: receiver.url, secret: SECRET, events: [] });
   const dispatcher = startProcess(path.resolve(__dirname, '../src/bin.js'), {
-    REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', DISPATCHER_PORT: '0', DISPATCHER_HOST: '127.0.0.1', WEBHOOK_ALLOW: '127.0.0.1',
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    DISPATCHER_PORT: '0',
+    DISPATCHER_HOST: '127.0.0.1',
+    WEBHOOK_ALLOW: '127.0.0.1',
     ...(process.env.DISPATCHER_CONCURRENCY ? { DISPATCHER_CONCURRENCY: process.env.DISPATCHER_CONCURRENCY } : {}),
   });
   try {
@@ -116,7 +121,10 @@ Machine: ${machine}. Date: 2026-11-28.
 
 ${table}
 
-${cpuLine}; load average when it ended: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.
+${cpuLine}; load average when it ended: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}.
 `);
   } finally {
     await dispatcher.stop();

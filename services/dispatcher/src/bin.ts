@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   process.stdout.write(`fleet dispatcher ready on ${url}\n`);
   const stop = (signal: string): void => {
     process.stdout.write(`dispatcher stopping (${signal})\n`);
-    dispatcher.close().then(() => process.exit(0), () => process.exit(1));
+    dispatcher.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -77,7 +77,8 @@ export function readDispatcherConfig(env: Env): DispatcherConfig {
   const laravelApiUrl = reader.optionalUrl('LARAVEL_API_URL', ['http', 'https']);
   const webhookSecret = reader.optionalString('DISPATCHER_WEBHOOK_SECRET');
   if (laravelApiUrl && !webhookSecret) reader.fail('DISPATCHER_WEBHOOK_SECRET is required when LARAVEL_API_URL is set');
-  if (laravelApiUrl && URL.canParse(laravelApiUrl) && isMetadataHost(new URL(laravelApiUrl).hostname)) reader.fail(`LARAVEL_API_URL must not point at a cloud metadata service, got "${laravelApiUrl}"`);
+  if (laravelApiUrl && URL.canParse(laravelApiUrl) && isMetadataHost(new URL(laravelApiUrl).hostname))
+    reader.fail(`LARAVEL_API_URL must not point at a cloud metadata service, got "${laravelApiUrl}"`);
   const webhookAllow = reader.list('WEBHOOK_ALLOW');
   for (const problem of AllowList.problems(webhookAllow)) reader.fail(`WEBHOOK_ALLOW: ${problem}`);
   if (webhookSecret !== undefined && webhookSecret.length < 16) reader.fail('DISPATCHER_WEBHOOK_SECRET must be at least 16 characters');

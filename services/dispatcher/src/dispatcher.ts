@@ -34,7 +34,10 @@ function webhookClients(config: DispatcherConfig, resolve: ResolveAll | undefine
   const laravelHost = config.laravelApiUrl ? normalizeHost(new URL(config.laravelApiUrl).hostname) : undefined;
   return {
     workspace: new WebhookClient(new AddressGuard({ allow, resolve }), 'WEBHOOK_ALLOW does not name it'),
-    default: new WebhookClient(new AddressGuard({ allow: laravelHost ? [...allow, laravelHost] : allow, resolve }), 'neither LARAVEL_API_URL nor WEBHOOK_ALLOW names it'),
+    default: new WebhookClient(
+      new AddressGuard({ allow: laravelHost ? [...allow, laravelHost] : allow, resolve }),
+      'neither LARAVEL_API_URL nor WEBHOOK_ALLOW names it',
+    ),
   };
 }
 
@@ -58,7 +61,9 @@ export function createDispatcher(config: DispatcherConfig, options: DispatcherOp
   const onNoReceiver = (workspaceId: number): void => {
     if (warned.has(workspaceId) || warned.size > 10_000) return;
     warned.add(workspaceId);
-    logger.warn('no receiver configured for a workspace: its newest events (DISPATCHER_RETAIN_EVENTS) stay pending until a webhook or LARAVEL_API_URL is set', { workspaceId });
+    logger.warn('no receiver configured for a workspace: its newest events (DISPATCHER_RETAIN_EVENTS) stay pending until a webhook or LARAVEL_API_URL is set', {
+      workspaceId,
+    });
   };
   const scheduler = new Scheduler({
     instanceId: config.instanceId,
@@ -70,7 +75,11 @@ export function createDispatcher(config: DispatcherConfig, options: DispatcherOp
     turn: (workspaceId, token) => runWorkspaceTurn({ config, ledger, logger, metrics, clients, onNoReceiver }, workspaceId, token),
   });
   const http = createDispatcherHttp({
-    redis, ledger, metrics, instanceId: config.instanceId, receiverConfigured: Boolean(config.laravelApiUrl),
+    redis,
+    ledger,
+    metrics,
+    instanceId: config.instanceId,
+    receiverConfigured: Boolean(config.laravelApiUrl),
     activeWorkspaces: () => scheduler.activeCount,
   });
   let server: ServerType | undefined;
@@ -89,7 +98,7 @@ export function createDispatcher(config: DispatcherConfig, options: DispatcherOp
       if (!config.laravelApiUrl) {
         logger.warn('LARAVEL_API_URL is not set: only workspaces with a webhook (PUT /api/workspaces/{id}/webhook) get events; the rest stay pending');
       }
-      logger.info('webhook destinations: workspace webhooks reach public addresses and WEBHOOK_ALLOW only; LARAVEL_API_URL (the operator\'s own) is trusted', {
+      logger.info("webhook destinations: workspace webhooks reach public addresses and WEBHOOK_ALLOW only; LARAVEL_API_URL (the operator's own) is trusted", {
         webhookAllow: config.webhookAllow,
       });
       const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

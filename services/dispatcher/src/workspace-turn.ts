@@ -104,7 +104,11 @@ async function deliverOne(deps: TurnDeps, workspaceId: number, token: string, ta
     metrics.deliveries.inc({ outcome: outcome.refused ? 'refused' : 'dead_lettered' });
     metrics.deadLetters.inc();
     deps.logger.warn(outcome.refused ? 'event dead-lettered: webhook destination refused' : 'event dead-lettered', {
-      workspaceId, eventId: item.event.id, sequence: item.event.sequence, attempts: attempt, error: outcome.error,
+      workspaceId,
+      eventId: item.event.id,
+      sequence: item.event.sequence,
+      attempts: attempt,
+      error: outcome.error,
     });
     const dead = { event: item.event, attempts: attempt, last_error: outcome.error, first_failed_at: firstFailedAt, dead_at: now };
     return (await ledger.settle(workspaceId, token, item, dead)) ? 'next' : 'stop';

@@ -19,11 +19,21 @@ describe('dispatcher: signed, ordered webhooks with retries and dead letters (re
   let dispatcher: Dispatcher | undefined;
 
   const start = async (overrides: Partial<DispatcherConfig> = {}): Promise<Dispatcher> => {
-    const config = dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, {
-      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 50, retryMaxDelayMs: 300, timeoutMs: 2_000, noReceiverRecheckMs: 200,
-      // The test receiver listens on loopback, which webhooks may reach only when allowed.
-      webhookAllow: ['127.0.0.1'], ...overrides,
-    });
+    const config = dispatcherConfig(
+      { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        pollMs: 50,
+        retryBaseMs: 50,
+        retryMaxDelayMs: 300,
+        timeoutMs: 2_000,
+        noReceiverRecheckMs: 200,
+        // The test receiver listens on loopback, which webhooks may reach only when allowed.
+        webhookAllow: ['127.0.0.1'],
+        ...overrides,
+      },
+    );
     dispatcher = createDispatcher(config, { logger: createSilentLogger() });
     await dispatcher.start();
     return dispatcher;
@@ -54,7 +64,11 @@ describe('dispatcher: signed, ordered webhooks with retries and dead letters (re
     const [delivery] = receiver.deliveries;
     expect(delivery!.event).to.deep.equal(event);
     expect(delivery!.headers).to.include({
-      'x-fleet-event-id': event.id, 'x-fleet-event-type': 'session.connected', 'x-fleet-sequence': '1', 'x-fleet-workspace': '3', 'x-fleet-attempt': '1',
+      'x-fleet-event-id': event.id,
+      'x-fleet-event-type': 'session.connected',
+      'x-fleet-sequence': '1',
+      'x-fleet-workspace': '3',
+      'x-fleet-attempt': '1',
     });
   });
 
@@ -79,7 +93,10 @@ describe('dispatcher: signed, ordered webhooks with retries and dead letters (re
     const dead = new DeadLetterStore(redis, keys);
     const listed = await dead.list(1);
     expect(listed.total).to.equal(2);
-    expect(listed.items.map((item) => [item.event.sequence, item.attempts, item.last_error])).to.deep.equal([[1, 3, 'HTTP 500'], [2, 3, 'HTTP 500']]);
+    expect(listed.items.map((item) => [item.event.sequence, item.attempts, item.last_error])).to.deep.equal([
+      [1, 3, 'HTTP 500'],
+      [2, 3, 'HTTP 500'],
+    ]);
 
     receiver.behaviour = () => 200;
     expect(await dead.replay(1, [listed.items[1]!.event.id])).to.equal(1);
@@ -97,7 +114,16 @@ describe('dispatcher: signed, ordered webhooks with retries and dead letters (re
   it('holds events while no receiver is configured and delivers them once a webhook is set; filters by type', async () => {
     await start();
     await log.append(9, 'session.qr', { session_id: 's9', account_id: '1', qr: '2@x', expires_at: 1 });
-    await log.append(9, 'message.received', { session_id: 's9', message_id: 'w1', chat: '15550002222@s.whatsapp.net', from: '15550002222@s.whatsapp.net', group: null, type: 'text', text: 'hi', timestamp: 1 });
+    await log.append(9, 'message.received', {
+      session_id: 's9',
+      message_id: 'w1',
+      chat: '15550002222@s.whatsapp.net',
+      from: '15550002222@s.whatsapp.net',
+      group: null,
+      type: 'text',
+      text: 'hi',
+      timestamp: 1,
+    });
     await log.append(9, 'session.connected', { session_id: 's9', account_id: '1', phone: '15550001111' });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(receiver.deliveries).to.have.length(0);

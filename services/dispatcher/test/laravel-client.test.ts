@@ -48,17 +48,32 @@ describe('Laravel FleetClient (PHP) against a running Fleet, receiving its webho
     await rm(storage, { recursive: true, force: true });
   });
 
-  it('calls every endpoint through Laravel\'s HTTP client and gets the session and message events in order', async () => {
+  it("calls every endpoint through Laravel's HTTP client and gets the session and message events in order", async () => {
     const common = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error', SHARD_COUNT: '8' };
-    ingress = createIngress(readIngressConfig({ ...common, API_KEYS: API_KEY, INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0', WEBHOOK_ALLOW: '127.0.0.1' }), { logger: createSilentLogger() });
+    ingress = createIngress(readIngressConfig({ ...common, API_KEYS: API_KEY, INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0', WEBHOOK_ALLOW: '127.0.0.1' }), {
+      logger: createSilentLogger(),
+    });
     const { url } = await ingress.start();
     worker = createWorker(
-      readWorkerConfig({ ...common, INSTANCE_ID: 'instance-1', SESSION_STORAGE_PATH: storage, WORKER_HOST: '127.0.0.1', WORKER_PORT: '0', HEARTBEAT_TTL_MS: '3000' }),
+      readWorkerConfig({
+        ...common,
+        INSTANCE_ID: 'instance-1',
+        SESSION_STORAGE_PATH: storage,
+        WORKER_HOST: '127.0.0.1',
+        WORKER_PORT: '0',
+        HEARTBEAT_TTL_MS: '3000',
+      }),
       { connector: new QuickConnector(), logger: createSilentLogger() },
     );
     await worker.start();
     await waitFor(async () => (await ingress!.deps.cluster.refresh()).workers.length === 1, { what: 'worker visible' });
-    dispatcher = createDispatcher(dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, { host: '127.0.0.1', port: 0, pollMs: 50, webhookAllow: ['127.0.0.1'] }), { logger: createSilentLogger() });
+    dispatcher = createDispatcher(
+      dispatcherConfig(
+        { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+        { host: '127.0.0.1', port: 0, pollMs: 50, webhookAllow: ['127.0.0.1'] },
+      ),
+      { logger: createSilentLogger() },
+    );
     await dispatcher.start();
     const port = await freePort();
     php = await startPhpReceiver(port, { FLEET_TEST_DIR: dir, FLEET_WEBHOOK_SECRET: SECRET });
@@ -96,9 +111,15 @@ describe('Laravel FleetClient (PHP) against a running Fleet, receiving its webho
     expect(events[1]!.data).to.deep.equal({ session_id: 'laravel-1', account_id: '17', phone: '15550001111' });
     expect(events[3]!.data).to.deep.equal({ message_id: out.send.message_id, session_id: 'laravel-1', status: 'delivered' });
     // And as typed events, to the listeners of their classes.
-    const typed = (await readFile(path.join(dir, 'typed.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { class: string; event: any });
+    const typed = (await readFile(path.join(dir, 'typed.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { class: string; event: any });
     expect(typed.slice(0, 4).map((line) => [line.class, line.event.eventType, line.event.sequence])).to.deep.equal([
-      ['SessionChanged', 'session.qr', 1], ['SessionChanged', 'session.connected', 2], ['MessageStatusChanged', 'message.sent', 3], ['MessageStatusChanged', 'message.delivered', 4],
+      ['SessionChanged', 'session.qr', 1],
+      ['SessionChanged', 'session.connected', 2],
+      ['MessageStatusChanged', 'message.sent', 3],
+      ['MessageStatusChanged', 'message.delivered', 4],
     ]);
     expect(typed[1]!.event).to.include({ sessionId: 'laravel-1', accountId: '17', workspaceId: 42, id: events[1]!.id });
     expect(typed[3]!.event).to.include({ sessionId: 'laravel-1', messageId: out.send.message_id, status: 'delivered', reason: null });
@@ -107,5 +128,8 @@ describe('Laravel FleetClient (PHP) against a running Fleet, receiving its webho
 
 async function handled(dir: string): Promise<FleetEvent[]> {
   const text = await readFile(path.join(dir, 'received.jsonl'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { event: FleetEvent }).event);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { event: FleetEvent }).event);
 }

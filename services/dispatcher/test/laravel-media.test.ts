@@ -44,7 +44,10 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
   const driver = async (command: string, args: Record<string, unknown>): Promise<any> =>
     JSON.parse(await runPhp('media-driver.php', [fleet!.ingressUrl, fleet!.apiKey, command, JSON.stringify(args)]));
   const lines = async (file: string): Promise<any[]> =>
-    (await readFile(path.join(dir, file), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    (await readFile(path.join(dir, file), 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
   /** The typed event the PHP listeners logged for `class` whose fields match. */
   const typed = async (cls: string, match: (event: any) => boolean, timeoutMs = 30_000): Promise<any> => {
     let found: Typed | undefined;
@@ -55,12 +58,21 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
     return found!.event;
   };
   const stored = async (messageId: string): Promise<any> =>
-    waitFor(async () => (await lines('media.jsonl')).find((line) => line.message_id === messageId), { what: `media of ${messageId} stored by PHP`, timeoutMs: 30_000 });
+    waitFor(async () => (await lines('media.jsonl')).find((line) => line.message_id === messageId), {
+      what: `media of ${messageId} stored by PHP`,
+      timeoutMs: 30_000,
+    });
   const delivered = (id: string) =>
-    waitFor(async () => ['delivered', 'read'].includes((await fleet!.api('GET', `/api/messages/${id}`)).body.status), { what: `${id} delivered`, timeoutMs: 30_000 });
+    waitFor(async () => ['delivered', 'read'].includes((await fleet!.api('GET', `/api/messages/${id}`)).body.status), {
+      what: `${id} delivered`,
+      timeoutMs: 30_000,
+    });
   const sentRecord = async (id: string): Promise<any> => {
     let record: any;
-    await waitFor(async () => (record = (await fleet!.simulator.sent(PHONE)).find((m: any) => m.id === id)) !== undefined, { what: `${id} at the simulator`, timeoutMs: 30_000 });
+    await waitFor(async () => (record = (await fleet!.simulator.sent(PHONE)).find((m: any) => m.id === id)) !== undefined, {
+      what: `${id} at the simulator`,
+      timeoutMs: 30_000,
+    });
     return record;
   };
   const file = async (name: string, bytes: Buffer): Promise<string> => {
@@ -77,11 +89,22 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
     files = await mkdtemp(path.join(tmpdir(), 'fleet-laravel-media-files-'));
     await writeFile(path.join(dir, 'mode'), 'ok');
     fleet = await startMediaFleet({ redisUrl: TEST_REDIS_URL, prefix });
-    dispatcher = createDispatcher(dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, { host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 200, retryMaxDelayMs: 1_000, webhookAllow: ['127.0.0.1'] }), {
-      logger: createSilentLogger(),
-    });
+    dispatcher = createDispatcher(
+      dispatcherConfig(
+        { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+        { host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 200, retryMaxDelayMs: 1_000, webhookAllow: ['127.0.0.1'] },
+      ),
+      {
+        logger: createSilentLogger(),
+      },
+    );
     await dispatcher.start();
-    php = await startPhpReceiver(await freePort(), { FLEET_TEST_DIR: dir, FLEET_WEBHOOK_SECRET: SECRET, FLEET_URL: fleet.ingressUrl, FLEET_API_KEY: fleet.apiKey });
+    php = await startPhpReceiver(await freePort(), {
+      FLEET_TEST_DIR: dir,
+      FLEET_WEBHOOK_SECRET: SECRET,
+      FLEET_URL: fleet.ingressUrl,
+      FLEET_API_KEY: fleet.apiKey,
+    });
     const hook = await fleet.api('PUT', `/api/workspaces/${WORKSPACE}/webhook`, { url: php.url, secret: SECRET, events: [] });
     expect(hook.status, JSON.stringify(hook.body)).to.equal(200);
     await fleet.pair(SESSION, WORKSPACE, PHONE);
@@ -114,16 +137,35 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
       sticker_base64: sticker.toString('base64'),
     });
 
-    expect(out.image_upload).to.include({ workspace_id: WORKSPACE, type: 'image', mimetype: 'image/jpeg', size: image.length, sha256: sha256(image), filename: 'photo.jpg' });
+    expect(out.image_upload).to.include({
+      workspace_id: WORKSPACE,
+      type: 'image',
+      mimetype: 'image/jpeg',
+      size: image.length,
+      sha256: sha256(image),
+      filename: 'photo.jpg',
+    });
     expect(out.image_upload.media_id).to.match(/^med_[0-9a-f]{24}$/);
     // Streamed from the file: PHP never held the 4 MiB file (a buffered upload needs at least that much).
     expect(out.image_upload_peak_bytes, 'PHP memory used by the upload').to.be.below(1024 * 1024);
     expect(out.image).to.include({ status: 'queued', type: 'image', duplicate: false });
     expect(out.image_again).to.include({ message_id: out.image.message_id, duplicate: true });
-    expect(out.document_upload).to.include({ type: 'document', mimetype: 'application/pdf', size: document.length, sha256: sha256(document), filename: 'upload.pdf' });
+    expect(out.document_upload).to.include({
+      type: 'document',
+      mimetype: 'application/pdf',
+      size: document.length,
+      sha256: sha256(document),
+      filename: 'upload.pdf',
+    });
     expect(out.stream_closed).to.equal(true);
 
-    const sends = { image: out.image.message_id, inline: out.inline_image.message_id, document: out.document.message_id, voice: out.voice.message_id, sticker: out.sticker.message_id };
+    const sends = {
+      image: out.image.message_id,
+      inline: out.inline_image.message_id,
+      document: out.document.message_id,
+      voice: out.voice.message_id,
+      sticker: out.sticker.message_id,
+    };
     const bytes = { image, inline: smallImage, document, voice, sticker };
     await Promise.all([...Object.values(sends), out.location.message_id, out.contact.message_id].map(delivered));
     for (const [kind, id] of Object.entries(sends)) {
@@ -136,7 +178,10 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
     expect((await sentRecord(sends.document)).media).to.include({ fileName: 'invoice.pdf', caption: 'your invoice', mimetype: 'application/pdf' });
     expect((await sentRecord(sends.voice)).type).to.equal('ptt');
     expect((await sentRecord(sends.sticker)).type).to.equal('sticker');
-    expect(await sentRecord(out.location.message_id)).to.deep.include({ type: 'location', location: { latitude: 52.37, longitude: 4.89, name: 'Office', address: 'Dam 1' } });
+    expect(await sentRecord(out.location.message_id)).to.deep.include({
+      type: 'location',
+      location: { latitude: 52.37, longitude: 4.89, name: 'Office', address: 'Dam 1' },
+    });
     expect((await sentRecord(out.contact.message_id)).contact).to.include({ displayName: 'Support' });
 
     // Their status events reach the handler typed.
@@ -146,9 +191,26 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
 
   it('an inbound image reaches the handler as MessageReceived and its media is stored byte-identical; documents, groups, replies, locations, contacts and messages from the phone arrive typed', async () => {
     const image = randomBytes(4 * 1024 * 1024);
-    const photo = await fleet!.simulator.incoming(PHONE, { type: 'image', from: CONTACT, caption: 'my order', data: image.toString('base64'), mimetype: 'image/jpeg' });
+    const photo = await fleet!.simulator.incoming(PHONE, {
+      type: 'image',
+      from: CONTACT,
+      caption: 'my order',
+      data: image.toString('base64'),
+      mimetype: 'image/jpeg',
+    });
     const received = await typed('MessageReceived', (event) => event.messageId === photo.id);
-    expect(received).to.include({ eventType: 'message.received', sessionId: SESSION, type: 'image', caption: 'my order', text: 'my order', chat: CONTACT_JID, from: CONTACT_JID, group: null, participant: null, quotedMessageId: null });
+    expect(received).to.include({
+      eventType: 'message.received',
+      sessionId: SESSION,
+      type: 'image',
+      caption: 'my order',
+      text: 'my order',
+      chat: CONTACT_JID,
+      from: CONTACT_JID,
+      group: null,
+      participant: null,
+      quotedMessageId: null,
+    });
     expect(received.media).to.include({ type: 'image', mimetype: 'image/jpeg', size: image.length, sha256: sha256(image), status: 'available' });
     expect(received.media.id).to.match(/^med_[0-9a-f]{24}$/);
     expect(received.media.url).to.match(new RegExp(`^${fleet!.ingressUrl}/media/${received.media.id}\\?expires=\\d+&signature=[0-9a-f]+$`));
@@ -170,7 +232,13 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
     expect(download.tampered_left_no_file).to.equal(true);
     expect(download.unavailable).to.include({ status: 409, code: 'MEDIA_NOT_AVAILABLE' });
 
-    const pdf = await fleet!.simulator.incoming(PHONE, { type: 'document', from: CONTACT, fileName: '../../etc/spec sheet.pdf', size: 40_000, mimetype: 'application/pdf' });
+    const pdf = await fleet!.simulator.incoming(PHONE, {
+      type: 'document',
+      from: CONTACT,
+      fileName: '../../etc/spec sheet.pdf',
+      size: 40_000,
+      mimetype: 'application/pdf',
+    });
     const documentEvent = await typed('MessageReceived', (event) => event.messageId === pdf.id);
     expect(documentEvent.type).to.equal('document');
     expect(documentEvent.media).to.include({ mimetype: 'application/pdf', sha256: pdf.media!.sha256, status: 'available' });
@@ -183,20 +251,35 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
     const group = await fleet!.simulator.createGroup({ subject: 'Orders', participants: [PHONE, CONTACT, '15550545454'] });
     const inGroup = await fleet!.simulator.incoming(PHONE, { group: group.id, from: '15550545454', text: 'hi all', replyTo: { id: photo.id } });
     expect(await typed('MessageReceived', (event) => event.messageId === inGroup.id)).to.include({
-      type: 'text', text: 'hi all', caption: null, media: null, chat: group.id, group: group.id,
-      from: '15550545454@s.whatsapp.net', participant: '15550545454@s.whatsapp.net', quotedMessageId: photo.id,
+      type: 'text',
+      text: 'hi all',
+      caption: null,
+      media: null,
+      chat: group.id,
+      group: group.id,
+      from: '15550545454@s.whatsapp.net',
+      participant: '15550545454@s.whatsapp.net',
+      quotedMessageId: photo.id,
     });
     const location = await fleet!.simulator.incoming(PHONE, { type: 'location', from: CONTACT, location: { latitude: 40.7, longitude: -74, name: 'NYC' } });
-    expect((await typed('MessageReceived', (event) => event.messageId === location.id)).location).to.deep.include({ latitude: 40.7, longitude: -74, name: 'NYC' });
+    expect((await typed('MessageReceived', (event) => event.messageId === location.id)).location).to.deep.include({
+      latitude: 40.7,
+      longitude: -74,
+      name: 'NYC',
+    });
     const contact = await fleet!.simulator.incoming(PHONE, { type: 'contact', from: CONTACT, contact: { displayName: 'Ann', phone: '15550999999' } });
     expect((await typed('MessageReceived', (event) => event.messageId === contact.id)).contact).to.include({ display_name: 'Ann' });
     const fromPhone = await fleet!.simulator.incoming(PHONE, { fromMe: true, to: CONTACT, text: 'sent from my phone' });
     expect(await typed('MessageSentFromDevice', (event) => event.messageId === fromPhone.id)).to.include({
-      eventType: 'message.sent_from_device', type: 'text', text: 'sent from my phone', chat: CONTACT_JID, from: `${PHONE}@s.whatsapp.net`,
+      eventType: 'message.sent_from_device',
+      type: 'text',
+      text: 'sent from my phone',
+      chat: CONTACT_JID,
+      from: `${PHONE}@s.whatsapp.net`,
     });
   });
 
-  it('replies, reacts, edits and revokes through FleetClient; others\' reactions, edits and revokes reach MessageReaction, MessageEdited and MessageRevoked', async () => {
+  it("replies, reacts, edits and revokes through FleetClient; others' reactions, edits and revokes reach MessageReaction, MessageEdited and MessageRevoked", async () => {
     const incoming = await fleet!.simulator.incoming(PHONE, { from: CONTACT, text: 'can you confirm?' });
     await typed('MessageReceived', (event) => event.messageId === incoming.id);
     const out = await driver('reply-and-react', { session: SESSION, to: `+${CONTACT}`, incoming_id: incoming.id, mention: CONTACT });
@@ -220,17 +303,30 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
     await typed('MessageReceived', (event) => event.messageId === original.id);
     const reaction = await fleet!.simulator.incoming(PHONE, { type: 'reaction', from: CONTACT, targetId: out.reply.message_id, emoji: '😂' });
     expect(await typed('MessageReaction', (event) => event.targetMessageId === out.reply.message_id && event.emoji === '😂')).to.include({
-      eventType: 'message.reaction', messageId: reaction.id, from: CONTACT_JID, chat: CONTACT_JID, group: null,
+      eventType: 'message.reaction',
+      messageId: reaction.id,
+      from: CONTACT_JID,
+      chat: CONTACT_JID,
+      group: null,
     });
     await fleet!.simulator.incoming(PHONE, { type: 'reaction', from: CONTACT, targetId: out.reply.message_id, emoji: '' });
     await typed('MessageReaction', (event) => event.targetMessageId === out.reply.message_id && event.emoji === '');
     const edit = await fleet!.simulator.incoming(PHONE, { type: 'edit', from: CONTACT, targetId: original.id, text: 'fixed here' });
-    expect(await typed('MessageEdited', (event) => event.messageId === original.id)).to.include({ eventType: 'message.edited', editId: edit.id, text: 'fixed here', from: CONTACT_JID });
+    expect(await typed('MessageEdited', (event) => event.messageId === original.id)).to.include({
+      eventType: 'message.edited',
+      editId: edit.id,
+      text: 'fixed here',
+      from: CONTACT_JID,
+    });
     await fleet!.simulator.incoming(PHONE, { type: 'revoke', from: CONTACT, targetId: original.id });
-    expect(await typed('MessageRevoked', (event) => event.messageId === original.id)).to.include({ eventType: 'message.revoked', sessionId: SESSION, from: CONTACT_JID });
+    expect(await typed('MessageRevoked', (event) => event.messageId === original.id)).to.include({
+      eventType: 'message.revoked',
+      sessionId: SESSION,
+      from: CONTACT_JID,
+    });
   });
 
-  it('surfaces Fleet\'s refusals as FleetApiException with the code, status and details; nothing is queued', async () => {
+  it("surfaces Fleet's refusals as FleetApiException with the code, status and details; nothing is queued", async () => {
     const closed = await freePort();
     const sentBefore = (await fleet!.simulator.sent(PHONE)).length;
     const out = await driver('errors', {
@@ -272,10 +368,19 @@ describe('Laravel rich messages (PHP) against a real fleet: media both ways, typ
     const image = randomBytes(150_000);
     // The media store (S3) is down while the image arrives: the event says so, the worker retries.
     await fleet!.stopS3();
-    const photo = await fleet!.simulator.incoming(PHONE, { type: 'image', from: CONTACT, caption: 'while down', data: image.toString('base64'), mimetype: 'image/jpeg' });
+    const photo = await fleet!.simulator.incoming(PHONE, {
+      type: 'image',
+      from: CONTACT,
+      caption: 'while down',
+      data: image.toString('base64'),
+      mimetype: 'image/jpeg',
+    });
     const received = await typed('MessageReceived', (event) => event.messageId === photo.id);
     expect(received.media).to.include({ status: 'unavailable', url: null, sha256: sha256(image), size: image.length });
-    expect((await lines('media.jsonl')).some((line) => line.message_id === photo.id), 'nothing to download yet').to.equal(false);
+    expect(
+      (await lines('media.jsonl')).some((line) => line.message_id === photo.id),
+      'nothing to download yet',
+    ).to.equal(false);
     await fleet!.startS3();
     // The worker retries it (MEDIA_RETRY_DELAY_MS is 2 s here): S3 is back by then or on a later try.
     const available = await typed('MessageMediaAvailable', (event) => event.messageId === photo.id, 90_000);

@@ -43,16 +43,25 @@ describe('Laravel session management (PHP) against a real fleet: pairing codes, 
     expect(out.qr_before_pairing).to.equal('qr');
     expect(out.pair).to.include({ session_id: BY_REQUEST.session, pairing_phone_number: BY_REQUEST.phone, desired: 'running' });
     expect(out.bad_number).to.include({ status: 400, code: 'VALIDATION_FAILED' });
-    for (const [{ session, phone }, code] of [[BY_CREATE, out.code_by_create], [BY_REQUEST, out.code_by_request]] as const) {
+    for (const [{ session, phone }, code] of [
+      [BY_CREATE, out.code_by_create],
+      [BY_REQUEST, out.code_by_request],
+    ] as const) {
       expect(code).to.include({ session_id: session, phone_number: phone });
       expect(code.code).to.match(/^[1-9A-HJ-NP-TV-Z]{8}$/);
       expect(code.expires_at).to.be.greaterThan(Date.now());
       // The phone enters it once WhatsApp (the simulator) holds the companion's request.
-      await waitFor(async () => (await fleet!.simulator.pendingLinkCodes()).some((entry) => entry.phone === phone), { what: `${phone}'s link request`, timeoutMs: 20_000 });
+      await waitFor(async () => (await fleet!.simulator.pendingLinkCodes()).some((entry) => entry.phone === phone), {
+        what: `${phone}'s link request`,
+        timeoutMs: 20_000,
+      });
       expect(await fleet!.simulator.enterLinkCode(phone, code.code)).to.include({ phone, deviceId: 1 });
     }
     for (const { session, phone } of [BY_CREATE, BY_REQUEST]) {
-      await waitFor(async () => (await fleet!.api('GET', `/api/sessions/${session}/status`)).body.status === 'connected', { what: `${session} connected`, timeoutMs: 60_000 });
+      await waitFor(async () => (await fleet!.api('GET', `/api/sessions/${session}/status`)).body.status === 'connected', {
+        what: `${session} connected`,
+        timeoutMs: 60_000,
+      });
       expect((await fleet!.simulator.account(phone)).devices).to.equal(1);
     }
   });

@@ -16,7 +16,10 @@ const SECRET = 'laravel-secret-0123456789';
 /** What the PHP controller handled (its listener's log), in order. */
 async function handled(dir: string): Promise<FleetEvent[]> {
   const text = await readFile(path.join(dir, 'received.jsonl'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { event: FleetEvent }).event);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { event: FleetEvent }).event);
 }
 
 describe('Laravel webhook controller (PHP) behind a real dispatcher', function () {
@@ -54,9 +57,18 @@ describe('Laravel webhook controller (PHP) behind a real dispatcher', function (
     const webhooks = new WebhookStore(redis, keys);
     const workspaces = [11, 12, 13];
     for (const ws of workspaces) await webhooks.set(ws, { url, secret: SECRET, events: [] });
-    const config = dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, {
-      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 100, retryMaxDelayMs: 400, timeoutMs: 5_000, webhookAllow: ['127.0.0.1'],
-    });
+    const config = dispatcherConfig(
+      { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        pollMs: 50,
+        retryBaseMs: 100,
+        retryMaxDelayMs: 400,
+        timeoutMs: 5_000,
+        webhookAllow: ['127.0.0.1'],
+      },
+    );
     dispatcher = createDispatcher(config, { logger: createSilentLogger() });
     await dispatcher.start();
     const log = new EventLog(redis, keys);
@@ -74,10 +86,13 @@ describe('Laravel webhook controller (PHP) behind a real dispatcher', function (
     // Phase 3: healthy.
     await writeFile(path.join(dir, 'mode'), 'ok');
     for (let i = 15; i < 20; i += 1) await append(i);
-    await waitFor(async () => {
-      const cursors = await redis.hgetall(keys.eventCursors);
-      return workspaces.every((ws) => cursors[ws] === '20');
-    }, { what: 'every event delivered', timeoutMs: 60_000 });
+    await waitFor(
+      async () => {
+        const cursors = await redis.hgetall(keys.eventCursors);
+        return workspaces.every((ws) => cursors[ws] === '20');
+      },
+      { what: 'every event delivered', timeoutMs: 60_000 },
+    );
 
     const events = await handled(dir);
     expect(events).to.have.length(60);
@@ -94,7 +109,11 @@ describe('Laravel webhook controller (PHP) behind a real dispatcher', function (
     const port = await freePort();
     php = await startPhpReceiver(port, { FLEET_TEST_DIR: dir, FLEET_WEBHOOK_SECRET: SECRET });
     const event: FleetEvent = {
-      id: 'evt_0123456789abcdef01234567', type: 'message.delivered', workspace_id: 5, sequence: 7, occurred_at: Date.now(),
+      id: 'evt_0123456789abcdef01234567',
+      type: 'message.delivered',
+      workspace_id: 5,
+      sequence: 7,
+      occurred_at: Date.now(),
       data: { message_id: '3EB0A1B2C3D4E5F6A7B8C9D0', session_id: 's5', status: 'delivered' },
     };
     const body = JSON.stringify(event);

@@ -18,10 +18,20 @@ describe('dispatcher process: kill -9 mid-stream and restart (real processes)', 
 
   const spawnDispatcher = async (name: string): Promise<ServiceProcess> => {
     const child = startProcess(BIN, {
-      REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', DISPATCHER_ID: name, DISPATCHER_PORT: '0',
-      DISPATCHER_HOST: '127.0.0.1', DISPATCHER_POLL_MS: '50', DISPATCHER_RETRY_BASE_MS: '50', DISPATCHER_TIMEOUT_MS: '1000',
-      DISPATCHER_CONCURRENCY: '4', LARAVEL_API_URL: `http://127.0.0.1:${receiver.port}`, DISPATCHER_WEBHOOK_PATH: '/hook',
-      DISPATCHER_WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOW: '127.0.0.1',
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      DISPATCHER_ID: name,
+      DISPATCHER_PORT: '0',
+      DISPATCHER_HOST: '127.0.0.1',
+      DISPATCHER_POLL_MS: '50',
+      DISPATCHER_RETRY_BASE_MS: '50',
+      DISPATCHER_TIMEOUT_MS: '1000',
+      DISPATCHER_CONCURRENCY: '4',
+      LARAVEL_API_URL: `http://127.0.0.1:${receiver.port}`,
+      DISPATCHER_WEBHOOK_PATH: '/hook',
+      DISPATCHER_WEBHOOK_SECRET: SECRET,
+      WEBHOOK_ALLOW: '127.0.0.1',
     });
     processes.push(child);
     await child.waitForLine(/dispatcher ready on/);

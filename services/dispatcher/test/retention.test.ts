@@ -32,10 +32,20 @@ describe('dispatcher: retention of event streams and dead letters (real Redis, r
   let dispatcher: Dispatcher | undefined;
 
   const start = async (overrides: Partial<DispatcherConfig> = {}): Promise<Dispatcher> => {
-    const config = dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, {
-      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 50, retryMaxDelayMs: 300, timeoutMs: 2_000, noReceiverRecheckMs: 100,
-      webhookAllow: ['127.0.0.1'], ...overrides,
-    });
+    const config = dispatcherConfig(
+      { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        pollMs: 50,
+        retryBaseMs: 50,
+        retryMaxDelayMs: 300,
+        timeoutMs: 2_000,
+        noReceiverRecheckMs: 100,
+        webhookAllow: ['127.0.0.1'],
+        ...overrides,
+      },
+    );
     dispatcher = createDispatcher(config, { logger: createSilentLogger() });
     await dispatcher.start();
     return dispatcher;
@@ -44,8 +54,20 @@ describe('dispatcher: retention of event streams and dead letters (real Redis, r
   /** `count` received texts of 300 characters for one workspace, 100 appends in flight at a time. */
   const burst = async (workspaceId: number, count: number): Promise<void> => {
     for (let done = 0; done < count; done += 100) {
-      await Promise.all(Array.from({ length: Math.min(100, count - done) }, (_, i) =>
-        log.append(workspaceId, 'message.received', { session_id: 's1', message_id: `w${done + i}`, chat: '15550002222@s.whatsapp.net', from: '15550002222@s.whatsapp.net', group: null, type: 'text', text: 'x'.repeat(300), timestamp: 1 })));
+      await Promise.all(
+        Array.from({ length: Math.min(100, count - done) }, (_, i) =>
+          log.append(workspaceId, 'message.received', {
+            session_id: 's1',
+            message_id: `w${done + i}`,
+            chat: '15550002222@s.whatsapp.net',
+            from: '15550002222@s.whatsapp.net',
+            group: null,
+            type: 'text',
+            text: 'x'.repeat(300),
+            timestamp: 1,
+          }),
+        ),
+      );
     }
   };
 

@@ -24,7 +24,10 @@ function resolver(names: Record<string, string[]>, calls: string[]): ResolveAll 
 }
 
 /** An HTTP server on `host` that answers every request with `answer` and counts them. */
-async function startServer(host: string, answer: (response: import('node:http').ServerResponse) => void): Promise<{ server: Server; port: number; hits: () => number }> {
+async function startServer(
+  host: string,
+  answer: (response: import('node:http').ServerResponse) => void,
+): Promise<{ server: Server; port: number; hits: () => number }> {
   let hits = 0;
   const server = createServer((request, response) => {
     hits += 1;
@@ -50,9 +53,18 @@ describe('dispatcher: webhook destinations are checked at delivery, after DNS (r
   let dispatcher: Dispatcher | undefined;
 
   const start = async (overrides: Partial<DispatcherConfig> = {}, resolve?: ResolveAll): Promise<Dispatcher> => {
-    const config = dispatcherConfig({ redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, {
-      host: '127.0.0.1', port: 0, pollMs: 50, retryBaseMs: 50, retryMaxDelayMs: 300, timeoutMs: 2_000, ...overrides,
-    });
+    const config = dispatcherConfig(
+      { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        pollMs: 50,
+        retryBaseMs: 50,
+        retryMaxDelayMs: 300,
+        timeoutMs: 2_000,
+        ...overrides,
+      },
+    );
     dispatcher = createDispatcher(config, { logger: createSilentLogger(), resolve });
     await dispatcher.start();
     return dispatcher;
@@ -88,11 +100,18 @@ describe('dispatcher: webhook destinations are checked at delivery, after DNS (r
       await append(ws, 'm1');
       await append(ws, 'm2');
     }
-    await waitFor(async () => (await deadLetters(1)).total === 2 && (await deadLetters(2)).total === 2 && receiver.accepted(3).length === 2, { what: 'refusals and default deliveries' });
+    await waitFor(async () => (await deadLetters(1)).total === 2 && (await deadLetters(2)).total === 2 && receiver.accepted(3).length === 2, {
+      what: 'refusals and default deliveries',
+    });
     for (const ws of [1, 2]) {
       const { items } = await deadLetters(ws);
-      expect(items.map((item) => item.attempts), `workspace ${ws}`).to.deep.equal([1, 1]);
-      expect(items[0]!.last_error).to.match(/^WEBHOOK_URL_REFUSED: refusing to connect to (127\.0\.0\.1|localhost): (a loopback address|it resolves to a loopback address) \(WEBHOOK_ALLOW does not name it\)$/);
+      expect(
+        items.map((item) => item.attempts),
+        `workspace ${ws}`,
+      ).to.deep.equal([1, 1]);
+      expect(items[0]!.last_error).to.match(
+        /^WEBHOOK_URL_REFUSED: refusing to connect to (127\.0\.0\.1|localhost): (a loopback address|it resolves to a loopback address) \(WEBHOOK_ALLOW does not name it\)$/,
+      );
     }
     expect(receiver.deliveries.filter((delivery) => delivery.event.workspace_id !== 3)).to.deep.equal([]);
     // Nothing is left to retry: both workspaces moved past their events.
@@ -131,7 +150,9 @@ describe('dispatcher: webhook destinations are checked at delivery, after DNS (r
     await webhooks.set(3, { url: `http://mixed.test:${receiver.port}/hook`, secret: SECRET, events: [] });
     await start({ webhookAllow: ['127.0.0.1'] }, resolver(names, calls));
     for (const ws of [1, 2, 3]) await append(ws, 'm1');
-    await waitFor(async () => receiver.accepted(1).length === 1 && (await deadLetters(2)).total === 1 && (await deadLetters(3)).total === 1, { what: 'outcomes' });
+    await waitFor(async () => receiver.accepted(1).length === 1 && (await deadLetters(2)).total === 1 && (await deadLetters(3)).total === 1, {
+      what: 'outcomes',
+    });
     // hook.test exists only in the test's resolver: the socket connected where the guard said.
     expect(receiver.deliveries[0]!.headers.host).to.equal(`hook.test:${receiver.port}`);
     expect((await deadLetters(2)).items[0]!.last_error).to.contain('refusing to connect to private.test: it resolves to a private address');
@@ -169,7 +190,11 @@ describe('dispatcher: webhook destinations are checked at delivery, after DNS (r
 
   it('reads WEBHOOK_ALLOW, naming bad entries, and refuses a cloud metadata LARAVEL_API_URL at start', () => {
     const base = { REDIS_URL: TEST_REDIS_URL, DISPATCHER_WEBHOOK_SECRET: SECRET };
-    expect(readDispatcherConfig({ ...base, WEBHOOK_ALLOW: '10.0.0.0/8, hooks.internal ,::1' }).webhookAllow).to.deep.equal(['10.0.0.0/8', 'hooks.internal', '::1']);
+    expect(readDispatcherConfig({ ...base, WEBHOOK_ALLOW: '10.0.0.0/8, hooks.internal ,::1' }).webhookAllow).to.deep.equal([
+      '10.0.0.0/8',
+      'hooks.internal',
+      '::1',
+    ]);
     expect(readDispatcherConfig(base).webhookAllow).to.deep.equal([]);
     const problems = (env: Record<string, string>): readonly string[] => {
       try {

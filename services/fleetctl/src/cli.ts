@@ -12,13 +12,15 @@ export interface CliIo {
 
 function help(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'fleetctl: operate a Fleet cluster (reads REDIS_URL and REDIS_PREFIX like the services)',
-    '',
-    ...commands.map((c) => `  fleetctl ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    "'fleetctl help <command>' shows a command's options.",
-  ].join('\n') + '\n';
+  return (
+    [
+      'fleetctl: operate a Fleet cluster (reads REDIS_URL and REDIS_PREFIX like the services)',
+      '',
+      ...commands.map((c) => `  fleetctl ${c.name.padEnd(width)}  ${c.summary}`),
+      '',
+      "'fleetctl help <command>' shows a command's options.",
+    ].join('\n') + '\n'
+  );
 }
 
 /** Runs one fleetctl invocation; returns the exit code. Usable from tests without a child process. */

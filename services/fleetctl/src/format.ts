@@ -3,7 +3,11 @@ export function formatTable(rows: ReadonlyArray<Record<string, string | number>>
   if (rows.length === 0) return '(none)\n';
   const columns = Object.keys(rows[0]!);
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map((row) => line(columns.map((c) => String(row[c] ?? ''))))].join('\n') + '\n';
 }
 

@@ -70,7 +70,10 @@ describe('fleetctl health, verify-sessions, storage-check (real Redis)', functio
       const output = path.join(dir, 'health.json');
       const json = await cli(prefix, ['health', '--json', '--output', output]);
       expect(json.code).to.equal(1);
-      const report = JSON.parse(json.out) as { healthy: boolean; instances: Array<{ instance: string; status: string; sessions?: number; utilization?: number }> };
+      const report = JSON.parse(json.out) as {
+        healthy: boolean;
+        instances: Array<{ instance: string; status: string; sessions?: number; utilization?: number }>;
+      };
       const byId = new Map(report.instances.map((i) => [i.instance, i]));
       expect(byId.get('instance-1')).to.include({ status: 'healthy', sessions: 4, utilization: 0.4 });
       expect(byId.get('instance-2')).to.include({ status: 'unhealthy' });
@@ -115,7 +118,10 @@ describe('fleetctl health, verify-sessions, storage-check (real Redis)', functio
     const dir = await mkdtemp(path.join(tmpdir(), 'fleetctl-storage-'));
     try {
       const result = await cli(prefix, ['storage-check', '--no-workers', '--json'], { SESSION_STORAGE_PATH: dir });
-      const body = JSON.parse(result.out) as { limit_ms: number; checks: Array<{ where: string; result: { ok: boolean; latencies: Array<{ operation: string; medianMs: number; overLimit: boolean }> } }> };
+      const body = JSON.parse(result.out) as {
+        limit_ms: number;
+        checks: Array<{ where: string; result: { ok: boolean; latencies: Array<{ operation: string; medianMs: number; overLimit: boolean }> } }>;
+      };
       expect(body.limit_ms).to.equal(10);
       const local = body.checks[0]!.result;
       expect(local.latencies.map((l) => l.operation)).to.deep.equal(['write', 'fsync', 'rename', 'read']);

@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   process.stdout.write(`fleet ingress ready on ${url}\n`);
   const stop = (signal: string): void => {
     ingress.deps.logger.info('stopping', { signal });
-    ingress.close().then(() => process.exit(0), () => process.exit(1));
+    ingress.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

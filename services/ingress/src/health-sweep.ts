@@ -40,13 +40,21 @@ export class HealthSweep {
   async start(): Promise<void> {
     const { keys, queueConnection, logger } = this.options;
     this.queue = new Queue(keys.maintenanceQueue, { connection: queueConnection, prefix: keys.bullPrefix });
-    await this.queue.upsertJobScheduler(SCHEDULER_ID, { every: this.options.intervalMs ?? DEFAULT_HEALTH_SWEEP_MS }, {
-      name: JOB_NAME,
-      opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-    });
-    this.worker = new Worker(keys.maintenanceQueue, async (job) => {
-      if (job.name === JOB_NAME) await this.runOnce();
-    }, { connection: queueConnection, prefix: keys.bullPrefix, concurrency: 1 });
+    await this.queue.upsertJobScheduler(
+      SCHEDULER_ID,
+      { every: this.options.intervalMs ?? DEFAULT_HEALTH_SWEEP_MS },
+      {
+        name: JOB_NAME,
+        opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    );
+    this.worker = new Worker(
+      keys.maintenanceQueue,
+      async (job) => {
+        if (job.name === JOB_NAME) await this.runOnce();
+      },
+      { connection: queueConnection, prefix: keys.bullPrefix, concurrency: 1 },
+    );
     this.worker.on('error', (error) => logger.warn('health sweep consumer error', { error: error.message }));
   }
 

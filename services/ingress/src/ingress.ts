@@ -104,7 +104,9 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
       await deps.healthSweep.start();
       deps.mediaSweeper.start();
       if (sessionSecrets.generated) {
-        logger.warn('SESSION_SECRETS_KEY is not set: proxy URLs sealed by this process open on it alone, not on the workers; set one key on every ingress and worker');
+        logger.warn(
+          'SESSION_SECRETS_KEY is not set: proxy URLs sealed by this process open on it alone, not on the workers; set one key on every ingress and worker',
+        );
       }
       if (config.media.signingSecretGenerated) {
         logger.warn('MEDIA_SIGNING_SECRET is not set: signed media links made by this process verify on it alone; set one secret on every ingress and worker');

@@ -12,7 +12,13 @@ export interface MediaGateway {
   /** Checks a media URL (scheme, address, reachability, declared size and type) for `type`. */
   checkUrl(url: string, type: MediaType, mimetype?: string): Promise<{ readonly mimetype?: string }>;
   /** Stores inline media (already decoded) for the workspace; answers its id. */
-  putInline(workspaceId: number, type: MediaType, bytes: Buffer, mimetype: string, filename?: string): Promise<{ readonly mediaId: string; readonly mimetype: string }>;
+  putInline(
+    workspaceId: number,
+    type: MediaType,
+    bytes: Buffer,
+    mimetype: string,
+    filename?: string,
+  ): Promise<{ readonly mediaId: string; readonly mimetype: string }>;
 }
 
 /** What building a content needs: the session's workspace, the ledger (targets), the media gateway. */
@@ -28,7 +34,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** A message of this session that `id` names (one it sent and WhatsApp has, or one it received); 404 otherwise. */
 export async function targetOf(context: ContentContext, id: string, why: string): Promise<Quote & { readonly type?: string; readonly sentAt?: number }> {
   const target = await context.ledger.findTarget(context.sessionId, id);
-  if (!target) throw new ApiError('MESSAGE_NOT_FOUND', `${why}: no message ${id} in this session (sent and acknowledged, or received, and not aged out)`, { message_id: id });
+  if (!target)
+    throw new ApiError('MESSAGE_NOT_FOUND', `${why}: no message ${id} in this session (sent and acknowledged, or received, and not aged out)`, {
+      message_id: id,
+    });
   return target;
 }
 
@@ -38,7 +47,11 @@ function keyOf(target: MessageTarget): MessageTarget {
 }
 
 /** The media of a send, checked (and inline media stored) before anything is queued. */
-async function mediaOf(context: ContentContext, body: SendBody, type: MediaType): Promise<{ media: { mediaId: string } | { url: string }; mimetype?: string; filename?: string }> {
+async function mediaOf(
+  context: ContentContext,
+  body: SendBody,
+  type: MediaType,
+): Promise<{ media: { mediaId: string } | { url: string }; mimetype?: string; filename?: string }> {
   const gateway = context.media;
   const input = body.media ?? {};
   if (input.id) {

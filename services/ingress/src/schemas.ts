@@ -67,11 +67,18 @@ export const CreateSessionBody = z
   .strictObject({
     session_id: SessionId,
     workspace_id: WorkspaceId,
-    account_id: z.union([z.string().min(1).max(64), z.number().int()]).transform(String).openapi({ example: '17' }),
+    account_id: z
+      .union([z.string().min(1).max(64), z.number().int()])
+      .transform(String)
+      .openapi({ example: '17' }),
     phone_number: PhoneNumber.optional().openapi({
-      description: 'Link by pairing code with this number instead of a QR scan: the code comes as a session.pairing_code event and from GET /api/sessions/{id}/pairing-code. Applied when the session is created (a repeat ignores it: use POST /pair).',
+      description:
+        'Link by pairing code with this number instead of a QR scan: the code comes as a session.pairing_code event and from GET /api/sessions/{id}/pairing-code. Applied when the session is created (a repeat ignores it: use POST /pair).',
     }),
-    proxy_url: ProxyUrl.optional().openapi({ description: 'The session\'s proxy (see PUT /api/sessions/{id}/proxy). Applied when the session is created (a repeat ignores it). A host that is or resolves to a non-public address is refused (400 PROXY_URL_REFUSED) unless PROXY_ALLOW names it.' }),
+    proxy_url: ProxyUrl.optional().openapi({
+      description:
+        "The session's proxy (see PUT /api/sessions/{id}/proxy). Applied when the session is created (a repeat ignores it). A host that is or resolves to a non-public address is refused (400 PROXY_URL_REFUSED) unless PROXY_ALLOW names it.",
+    }),
   })
   .openapi('CreateSession');
 
@@ -92,13 +99,22 @@ export const SessionView = z
     shard: z.number(),
     instance: z.string().nullable().openapi({ description: 'Worker owning the session now (null when none is alive)' }),
     status: z.enum(SESSION_STATUSES),
-    desired: z.enum(DESIRED_STATES).openapi({ description: 'What was asked for: running, stopped, deleted, or logged_out (POST /logout: the device is unlinked, then the session waits for start or pair)' }),
+    desired: z.enum(DESIRED_STATES).openapi({
+      description:
+        'What was asked for: running, stopped, deleted, or logged_out (POST /logout: the device is unlinked, then the session waits for start or pair)',
+    }),
     phone: z.string().nullable(),
     qr: z.string().nullable().openapi({ description: 'Pending QR string while status is qr' }),
     qr_expires_at: z.number().nullable(),
     last_error: z.string().nullable(),
-    pairing_phone_number: z.string().nullable().openapi({ description: 'The phone number (E.164 digits) the session links to by pairing code, until it is linked' }),
-    pairing_code: z.string().nullable().openapi({ description: 'The pairing code to enter on that phone (WhatsApp → Linked devices → Link with phone number), while it is valid' }),
+    pairing_phone_number: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The phone number (E.164 digits) the session links to by pairing code, until it is linked' }),
+    pairing_code: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The pairing code to enter on that phone (WhatsApp → Linked devices → Link with phone number), while it is valid' }),
     pairing_code_expires_at: z.number().nullable(),
     proxy: ProxyView,
     created_at: z.number(),
@@ -107,14 +123,34 @@ export const SessionView = z
   .openapi('Session');
 
 /** A WhatsApp message id: one Fleet gave out, or one a session received. */
-export const AnyMessageId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a message id: 1 to 128 letters, digits, dots, dashes or underscores').openapi({ example: '3EB0A1B2C3D4E5F6A7B8C9D0' });
+export const AnyMessageId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,128}$/, 'a message id: 1 to 128 letters, digits, dots, dashes or underscores')
+  .openapi({ example: '3EB0A1B2C3D4E5F6A7B8C9D0' });
 
 const MediaInput = z
   .strictObject({
-    id: z.string().regex(/^med_[0-9a-f]{24}$/, 'a media id from POST /api/media').optional().openapi({ description: 'A media object uploaded with POST /api/media (same workspace).' }),
-    url: z.string().url().max(2048).optional().openapi({ description: 'An https URL the worker fetches (size and time limits; private, loopback and link-local addresses refused).' }),
-    base64: z.string().max(MAX_INLINE_BASE64).optional().openapi({ description: `Small media inline, at most ${MAX_INLINE_BYTES / 1024 / 1024} MiB once decoded.` }),
-    mimetype: z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+(;.*)?$/i, 'a mimetype such as image/jpeg').max(127).optional(),
+    id: z
+      .string()
+      .regex(/^med_[0-9a-f]{24}$/, 'a media id from POST /api/media')
+      .optional()
+      .openapi({ description: 'A media object uploaded with POST /api/media (same workspace).' }),
+    url: z
+      .string()
+      .url()
+      .max(2048)
+      .optional()
+      .openapi({ description: 'An https URL the worker fetches (size and time limits; private, loopback and link-local addresses refused).' }),
+    base64: z
+      .string()
+      .max(MAX_INLINE_BASE64)
+      .optional()
+      .openapi({ description: `Small media inline, at most ${MAX_INLINE_BYTES / 1024 / 1024} MiB once decoded.` }),
+    mimetype: z
+      .string()
+      .regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+(;.*)?$/i, 'a mimetype such as image/jpeg')
+      .max(127)
+      .optional(),
     filename: z.string().min(1).max(255).optional(),
   })
   .openapi('MediaInput');
@@ -126,7 +162,12 @@ export const SendMessageBody = z
     session_id: SessionId,
     to: Recipient,
     type: z.enum(SEND_TYPES).default('text').openapi({ description: 'What to send; `text` when absent.' }),
-    text: z.string().min(1).max(4096).optional().openapi({ description: 'The text (type text), or the caption of an image, video or document (at most 1024 characters).' }),
+    text: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .openapi({ description: 'The text (type text), or the caption of an image, video or document (at most 1024 characters).' }),
     media: MediaInput.optional().openapi({ description: 'Image, video, audio, document, sticker: exactly one of id, url, base64.' }),
     filename: z.string().min(1).max(255).optional().openapi({ description: 'Document: the name the recipient sees.' }),
     voice: z.boolean().optional().openapi({ description: 'Audio: send as a voice note (push-to-talk).' }),
@@ -143,8 +184,16 @@ export const SendMessageBody = z
       .strictObject({ message_id: AnyMessageId, emoji: z.string().max(32).openapi({ description: 'The emoji; empty removes the reaction.' }) })
       .optional(),
     reply_to: AnyMessageId.optional().openapi({ description: 'The id of a message of this session to quote (sent by it or received by it).' }),
-    mentions: z.array(z.string().regex(/^\+?\d{6,20}$/, 'a phone number')).min(1).max(50).optional().openapi({ description: 'Phone numbers mentioned; the text names them as @<number>.' }),
-    idempotency_key: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/).optional(),
+    mentions: z
+      .array(z.string().regex(/^\+?\d{6,20}$/, 'a phone number'))
+      .min(1)
+      .max(50)
+      .optional()
+      .openapi({ description: 'Phone numbers mentioned; the text names them as @<number>.' }),
+    idempotency_key: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/)
+      .optional(),
   })
   .superRefine(checkSendBody)
   .openapi('SendMessage');
@@ -180,7 +229,8 @@ function checkSendBody(body: { type: (typeof SEND_TYPES)[number] } & Record<stri
       const media = body.media as { id?: unknown; url?: unknown; base64?: unknown } | undefined;
       const sources = media ? [media.id, media.url, media.base64].filter((source) => source !== undefined).length : 1;
       if (sources !== 1) ctx.addIssue({ code: 'custom', path: ['media'], message: 'exactly one of media.id, media.url, media.base64' });
-      if (typeof body.text === 'string' && body.text.length > 1024) ctx.addIssue({ code: 'custom', path: ['text'], message: 'a caption has at most 1024 characters' });
+      if (typeof body.text === 'string' && body.text.length > 1024)
+        ctx.addIssue({ code: 'custom', path: ['text'], message: 'a caption has at most 1024 characters' });
       if (body.type === 'audio' || body.type === 'sticker') refuse('text');
       if (body.type !== 'document') refuse('filename');
       if (body.type !== 'audio') refuse('voice');

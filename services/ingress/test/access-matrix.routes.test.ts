@@ -144,7 +144,11 @@ const FIXTURES: Readonly<Record<string, Fixture>> = {
   },
 
   'POST /api/messages/send': {
-    request: async (ctx, ws) => ({ method: 'POST', path: '/api/messages/send', body: { session_id: await ctx.session(ws), to: '+15550001111', text: 'hello' } }),
+    request: async (ctx, ws) => ({
+      method: 'POST',
+      path: '/api/messages/send',
+      body: { session_id: await ctx.session(ws), to: '+15550001111', text: 'hello' },
+    }),
     missing: async () => ({ method: 'POST', path: '/api/messages/send', body: { session_id: fresh('none'), to: '+15550001111', text: 'hello' } }),
     allowed: { status: 202 },
     hidden: 'SESSION_NOT_FOUND',
@@ -205,18 +209,26 @@ const FIXTURES: Readonly<Record<string, Fixture>> = {
 
   'GET /api/instances': { request: async () => get('/api/instances') },
   'GET /api/health/instances': { request: async () => get('/api/health/instances') },
-  'POST /api/admin/workspaces/{id}/migrate': { request: async (_ctx, ws) => ({ method: 'POST', path: `/api/admin/workspaces/${ws}/migrate`, body: { to: 'instance-1' } }) },
+  'POST /api/admin/workspaces/{id}/migrate': {
+    request: async (_ctx, ws) => ({ method: 'POST', path: `/api/admin/workspaces/${ws}/migrate`, body: { to: 'instance-1' } }),
+  },
   'DELETE /api/admin/workspaces/{id}/pin': { request: async (_ctx, ws) => ({ method: 'DELETE', path: `/api/admin/workspaces/${ws}/pin` }) },
   'POST /api/admin/instances/{id}/drain': { request: async () => ({ method: 'POST', path: '/api/admin/instances/instance-1/drain', body: { undo: true } }) },
   'GET /api/admin/rebalance': { request: async () => get('/api/admin/rebalance') },
   'POST /api/admin/rebalance': { request: async () => ({ method: 'POST', path: '/api/admin/rebalance' }) },
   'GET /api/admin/audit': { request: async () => get('/api/admin/audit') },
-  'POST /api/admin/keys': { request: async (_ctx, ws) => ({ method: 'POST', path: '/api/admin/keys', body: { workspace_id: ws, name: 'made by the matrix' } }), allowed: { status: 201 } },
+  'POST /api/admin/keys': {
+    request: async (_ctx, ws) => ({ method: 'POST', path: '/api/admin/keys', body: { workspace_id: ws, name: 'made by the matrix' } }),
+    allowed: { status: 201 },
+  },
   'GET /api/admin/keys': { request: async (_ctx, ws) => get(`/api/admin/keys?workspace_id=${ws}`) },
   'DELETE /api/admin/keys/{id}': { request: async (ctx, ws) => ({ method: 'DELETE', path: `/api/admin/keys/${await ctx.keyId(ws)}` }) },
   // This ingress's backups bucket is unreachable and no backup service runs: the routes' own answers, past the access checks.
   'GET /api/admin/backups': { request: async () => get('/api/admin/backups'), allowed: { status: 503, code: 'DEPENDENCY_UNAVAILABLE' } },
-  'POST /api/admin/backups': { request: async () => ({ method: 'POST', path: '/api/admin/backups' }), allowed: { status: 503, code: 'BACKUP_SERVICE_UNAVAILABLE' } },
+  'POST /api/admin/backups': {
+    request: async () => ({ method: 'POST', path: '/api/admin/backups' }),
+    allowed: { status: 503, code: 'BACKUP_SERVICE_UNAVAILABLE' },
+  },
   'POST /api/admin/backups/{id}/verify': {
     request: async () => ({ method: 'POST', path: '/api/admin/backups/20261128T230000Z-1a2b3c/verify' }),
     allowed: { status: 503, code: 'DEPENDENCY_UNAVAILABLE' },
@@ -257,7 +269,11 @@ describe('ingress: every route against every kind of key (in-process, real Redis
         return id;
       },
       async message(ws) {
-        const answer = await admin({ method: 'POST', path: '/api/messages/send', body: { session_id: await this.session(ws), to: '+15550002222', text: 'to edit or revoke' } });
+        const answer = await admin({
+          method: 'POST',
+          path: '/api/messages/send',
+          body: { session_id: await this.session(ws), to: '+15550002222', text: 'to edit or revoke' },
+        });
         return answer.body.message_id as string;
       },
       async media(ws) {
@@ -309,8 +325,14 @@ describe('ingress: every route against every kind of key (in-process, real Redis
   it('declares the access of every route of the OpenAPI document, and has a fixture for each here', async () => {
     const ops = await operations();
     expect(ops.length).to.be.greaterThan(30);
-    expect(ops.filter((op) => op.label === undefined).map((op) => op.route), 'routes missing from ROUTE_ACCESS').to.deep.equal([]);
-    expect(ops.filter((op) => !FIXTURES[op.route]).map((op) => op.route), 'routes without a fixture in this test').to.deep.equal([]);
+    expect(
+      ops.filter((op) => op.label === undefined).map((op) => op.route),
+      'routes missing from ROUTE_ACCESS',
+    ).to.deep.equal([]);
+    expect(
+      ops.filter((op) => !FIXTURES[op.route]).map((op) => op.route),
+      'routes without a fixture in this test',
+    ).to.deep.equal([]);
     for (const op of ops) {
       if (op.label !== 'public' && op.label !== 'any' && op.label !== 'admin') {
         expect(SCOPES as readonly string[], op.route).to.include(op.label);
@@ -333,7 +355,13 @@ describe('ingress: every route against every kind of key (in-process, real Redis
       if (!ok) problems.push(`${route} with ${who}: wanted ${wanted}, got ${answer.status} ${answer.code ?? ''} ${answer.message ?? ''}`);
     };
     const isAllowed = (fixture: Fixture, answer: Answer): boolean => {
-      if (answer.code === 'UNAUTHORIZED' || answer.code === 'FORBIDDEN' || answer.code === 'SCOPE_REQUIRED' || (fixture.hidden && answer.code === fixture.hidden)) return false;
+      if (
+        answer.code === 'UNAUTHORIZED' ||
+        answer.code === 'FORBIDDEN' ||
+        answer.code === 'SCOPE_REQUIRED' ||
+        (fixture.hidden && answer.code === fixture.hidden)
+      )
+        return false;
       if (!fixture.allowed) return answer.status >= 200 && answer.status < 300;
       return answer.status === fixture.allowed.status && (fixture.allowed.code === undefined || answer.code === fixture.allowed.code);
     };
@@ -350,7 +378,9 @@ describe('ingress: every route against every kind of key (in-process, real Redis
         expectThat(route, 'no key', answer, isAllowed(fixture, answer), allowedText(fixture));
         continue;
       }
-      for (const [who, key] of [['no key', null], ...wrong.map((k, i) => [`wrong key ${i + 1}`, k]), ['a revoked key', revokedKey.key]] as Array<[string, string | null]>) {
+      for (const [who, key] of [['no key', null], ...wrong.map((k, i) => [`wrong key ${i + 1}`, k]), ['a revoked key', revokedKey.key]] as Array<
+        [string, string | null]
+      >) {
         const answer = await call(key);
         expectThat(route, who, answer, answer.status === 401 && answer.code === 'UNAUTHORIZED', '401 UNAUTHORIZED');
       }
@@ -371,7 +401,13 @@ describe('ingress: every route against every kind of key (in-process, real Redis
       }
       const scope = label as Scope;
       const byLacking = await call(lacking.get(scope)!);
-      expectThat(route, `a key without ${scope}`, byLacking, byLacking.status === 403 && byLacking.code === 'SCOPE_REQUIRED' && byLacking.body?.error?.details?.scope === scope, `403 SCOPE_REQUIRED (scope ${scope})`);
+      expectThat(
+        route,
+        `a key without ${scope}`,
+        byLacking,
+        byLacking.status === 403 && byLacking.code === 'SCOPE_REQUIRED' && byLacking.body?.error?.details?.scope === scope,
+        `403 SCOPE_REQUIRED (scope ${scope})`,
+      );
       // Holding every other scope does not help; holding this one is enough.
       const only = (await store.create({ workspaceId: A, scopes: [scope] })).key;
       const byOnly = await call(only);
@@ -381,7 +417,13 @@ describe('ingress: every route against every kind of key (in-process, real Redis
         // Another workspace's resource is answered exactly as one that does not exist.
         const absent = await send(await fixture.missing(ctx), API_KEY);
         const same = absent.status === byOther.status && absent.code === byOther.code && absent.message === byOther.message;
-        expectThat(route, "another workspace's key (vs. a missing resource)", byOther, same, `the answer to a missing resource: ${absent.status} ${absent.code} ${absent.message}`);
+        expectThat(
+          route,
+          "another workspace's key (vs. a missing resource)",
+          byOther,
+          same,
+          `the answer to a missing resource: ${absent.status} ${absent.code} ${absent.message}`,
+        );
       }
     }
     expect(problems).to.deep.equal([]);
@@ -391,7 +433,13 @@ describe('ingress: every route against every kind of key (in-process, real Redis
     const served = new Set(
       h.ingress.app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
     );
-    expect([...served].filter((route) => !ROUTE_ACCESS[route]), 'served routes missing from ROUTE_ACCESS').to.deep.equal([]);
-    expect(Object.keys(ROUTE_ACCESS).filter((route) => !served.has(route)), 'ROUTE_ACCESS lines with no route').to.deep.equal([]);
+    expect(
+      [...served].filter((route) => !ROUTE_ACCESS[route]),
+      'served routes missing from ROUTE_ACCESS',
+    ).to.deep.equal([]);
+    expect(
+      Object.keys(ROUTE_ACCESS).filter((route) => !served.has(route)),
+      'ROUTE_ACCESS lines with no route',
+    ).to.deep.equal([]);
   });
 });

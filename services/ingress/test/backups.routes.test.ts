@@ -42,8 +42,11 @@ describe('ingress: backup routes (in-process, real Redis, s3rver and the backup 
   });
   beforeEach(async () => {
     const reader = new EnvReader({
-      S3_ENDPOINT: `http://127.0.0.1:${s3.port}`, S3_BUCKET: BUCKET, S3_PREFIX: `t-${randomBytes(4).toString('hex')}`,
-      S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_ENDPOINT: `http://127.0.0.1:${s3.port}`,
+      S3_BUCKET: BUCKET,
+      S3_PREFIX: `t-${randomBytes(4).toString('hex')}`,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
     });
     settings = reader.finish(readS3Settings(reader));
     store = new SnapshotStore(createS3Client(settings), settings);
@@ -61,11 +64,15 @@ describe('ingress: backup routes (in-process, real Redis, s3rver and the backup 
   function consumer(hold: () => Promise<void> = async () => undefined): Job[] {
     const seen: Job[] = [];
     const { keys } = h.ingress.deps;
-    const worker = new Worker(keys.backupQueue, async (job) => {
-      seen.push(job);
-      await hold();
-      return { ok: true };
-    }, { connection: testRedis(), prefix: keys.bullPrefix });
+    const worker = new Worker(
+      keys.backupQueue,
+      async (job) => {
+        seen.push(job);
+        await hold();
+        return { ok: true };
+      },
+      { connection: testRedis(), prefix: keys.bullPrefix },
+    );
     workers.push(worker);
     return seen;
   }
@@ -84,7 +91,11 @@ describe('ingress: backup routes (in-process, real Redis, s3rver and the backup 
     expect(listed.body.total).to.equal(2);
     expect(listed.body.snapshots.map((s: any) => s.snapshot_id)).to.deep.equal([newer.id, older.id]);
     const [first, second] = listed.body.snapshots;
-    expect(first).to.deep.include({ archive_bytes: newer.archive.bytes, complete: true, verification: { state: 'unverified', verified_at: null, problems: [] } });
+    expect(first).to.deep.include({
+      archive_bytes: newer.archive.bytes,
+      complete: true,
+      verification: { state: 'unverified', verified_at: null, problems: [] },
+    });
     expect(first.age_seconds).to.be.within(0, 30);
     expect(first.created_at).to.equal(Date.parse(newer.createdAt.replace(/\.\d{3}Z$/, 'Z')));
     expect(second.verification.state).to.equal('verified');

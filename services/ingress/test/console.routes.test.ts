@@ -44,7 +44,7 @@ describe('ingress: the web console at /console (in-process)', function () {
     expect(await index.text()).to.equal(INDEX);
   });
 
-  it('answers index.html for the console\'s own routes (client-side routing), also deep ones', async () => {
+  it("answers index.html for the console's own routes (client-side routing), also deep ones", async () => {
     for (const route of ['/console/sessions', '/console/sessions/abc-1', '/console/messages/3EB0A1B2C3D4E5F6A7B8C9D0', '/console/fleet?x=1']) {
       const answer = await get(route);
       expect(answer.status, route).to.equal(200);

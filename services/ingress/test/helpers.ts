@@ -14,7 +14,11 @@ export const TEST_SECRETS_KEY = '7f'.repeat(32);
 
 /** The backups' bucket of test ingresses that list none (S3 is never reached); backup route tests pass a real one. */
 export const TEST_BACKUPS: S3Settings = {
-  bucket: 'fleet-backups', prefix: 'fleet/', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true,
+  bucket: 'fleet-backups',
+  prefix: 'fleet/',
+  region: 'us-east-1',
+  endpoint: 'http://127.0.0.1:9',
+  forcePathStyle: true,
   credentials: { accessKeyId: 'none', secretAccessKey: 'none' },
 };
 

@@ -16,7 +16,14 @@ describe('ingress: request bodies at the edges (in-process, real Redis)', () => 
   const body = { session_id: 'ct1', workspace_id: 3, account_id: '1' };
 
   it('takes only application/json (with parameters) as JSON; other +json types answer 415', async () => {
-    for (const type of ['application/json-patch+json', 'application/merge-patch+json', 'application/json5', 'application/jsonl', 'application/json-seq', 'application/vnd.api+json']) {
+    for (const type of [
+      'application/json-patch+json',
+      'application/merge-patch+json',
+      'application/json5',
+      'application/jsonl',
+      'application/json-seq',
+      'application/vnd.api+json',
+    ]) {
       const answer = await h.call('POST', '/api/sessions/create', body, { 'content-type': type });
       expect(answer.status, type).to.equal(415);
       expect(answer.body.error.code, type).to.equal('UNSUPPORTED_MEDIA_TYPE');
@@ -37,7 +44,17 @@ describe('ingress: requests over a real HTTP server (keep-alive after a 413, bod
   beforeEach(async () => {
     const config: IngressConfig = {
       common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
-      host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 4096, shardCount: 16, heartbeatTtlMs: 10_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600, media: TEST_MEDIA, backups: TEST_BACKUPS,
+      host: '127.0.0.1',
+      port: 0,
+      apiKeys: [API_KEY],
+      bodyLimitBytes: 4096,
+      shardCount: 16,
+      heartbeatTtlMs: 10_000,
+      healthSweepMs: 60_000,
+      messageRetentionSeconds: 7 * 24 * 3600,
+      messageBodyRetentionSeconds: 2 * 24 * 3600,
+      media: TEST_MEDIA,
+      backups: TEST_BACKUPS,
     };
     ingress = createIngress(config, { logger: createSilentLogger() });
     ({ port } = await ingress.start());
@@ -82,7 +99,9 @@ describe('ingress: requests over a real HTTP server (keep-alive after a 413, bod
     socket.on('error', () => undefined);
     await new Promise((resolve) => socket.once('connect', resolve));
     const body = JSON.stringify({ session_id: 'big', workspace_id: 3, account_id: 'x'.repeat(10_000) });
-    socket.write(`POST /api/sessions/create HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    socket.write(
+      `POST /api/sessions/create HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
     const refused = await nextResponse(socket, buffered, 5_000);
     expect(refused?.head).to.match(/^HTTP\/1\.1 413 /);
     if (/\r\nconnection:\s*close/i.test(refused!.head)) {
@@ -109,7 +128,9 @@ describe('ingress: requests over a real HTTP server (keep-alive after a 413, bod
     socket.write(`POST /api/sessions/nobody-1/stop HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer ${API_KEY}\r\n\r\n`);
     const bodiless = await nextResponse(socket, buffered, 5_000);
     expect(bodiless?.head, 'a bodiless POST is judged by its route (no such session), not refused as 415').to.match(/^HTTP\/1\.1 404 /);
-    socket.write(`POST /api/sessions/nobody-1/stop HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n`);
+    socket.write(
+      `POST /api/sessions/nobody-1/stop HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n`,
+    );
     const chunked = await nextResponse(socket, buffered, 5_000);
     socket.destroy();
     expect(chunked?.head).to.match(/^HTTP\/1\.1 415 /);

@@ -44,14 +44,24 @@ describe('ingress: API keys (in-process, real Redis)', function () {
     const listed = await h.call('GET', '/api/admin/keys?workspace_id=5');
     expect(listed.status).to.equal(200);
     expect(listed.body.keys).to.have.length(1);
-    expect(listed.body.keys[0]).to.deep.equal({ id: created.body.id, workspace_id: 5, name: 'crm', scopes: ['sessions:read', 'messages:send'], created_at: created.body.created_at, last_used_at: null, revoked_at: null });
+    expect(listed.body.keys[0]).to.deep.equal({
+      id: created.body.id,
+      workspace_id: 5,
+      name: 'crm',
+      scopes: ['sessions:read', 'messages:send'],
+      created_at: created.body.created_at,
+      last_used_at: null,
+      revoked_at: null,
+    });
     expect(JSON.stringify((await h.call('GET', '/api/admin/keys')).body)).to.not.contain(secret);
     expect((await h.call('GET', '/api/admin/keys')).body.keys.map((k: { id: string }) => k.id)).to.deep.equal([created.body.id, all.body.id]);
 
     const revoked = await h.call('DELETE', `/api/admin/keys/${created.body.id}`);
     expect(revoked.status).to.equal(200);
     expect(revoked.body).to.deep.equal({ id: created.body.id, revoked_at: revoked.body.revoked_at });
-    expect((await h.call('DELETE', `/api/admin/keys/${created.body.id}`)).body.revoked_at, 'revoking again keeps the first time').to.equal(revoked.body.revoked_at);
+    expect((await h.call('DELETE', `/api/admin/keys/${created.body.id}`)).body.revoked_at, 'revoking again keeps the first time').to.equal(
+      revoked.body.revoked_at,
+    );
     expect((await h.call('GET', '/api/admin/keys?workspace_id=5')).body.keys[0].revoked_at).to.equal(revoked.body.revoked_at);
     const answer = await h.call('GET', '/api/keys/current', undefined, bearer(created.body.key));
     expect(answer.status).to.equal(401);
@@ -86,7 +96,11 @@ describe('ingress: API keys (in-process, real Redis)', function () {
     const created = await h.call('POST', '/api/admin/keys', { workspace_id: 5 });
     const before = Date.now();
     expect((await h.call('GET', '/api/keys/current', undefined, bearer(created.body.key))).status).to.equal(200);
-    const first = await until(async () => (await h.call('GET', '/api/admin/keys?workspace_id=5')).body.keys[0].last_used_at as number | null, (v) => v !== null, 5_000);
+    const first = await until(
+      async () => (await h.call('GET', '/api/admin/keys?workspace_id=5')).body.keys[0].last_used_at as number | null,
+      (v) => v !== null,
+      5_000,
+    );
     expect(first.value).to.be.at.least(before);
     await new Promise((resolve) => setTimeout(resolve, 30));
     for (let i = 0; i < 5; i += 1) expect((await h.call('GET', '/api/keys/current', undefined, bearer(created.body.key))).status).to.equal(200);
@@ -95,7 +109,23 @@ describe('ingress: API keys (in-process, real Redis)', function () {
   });
 
   it('refuses a revoked key on every ingress within a second or two (pub/sub), though each had it cached', async () => {
-    const second: Ingress = createIngress({ common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' }, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 4096, shardCount: 16, heartbeatTtlMs: 10_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600, media: TEST_MEDIA, backups: TEST_BACKUPS }, { logger: createSilentLogger() });
+    const second: Ingress = createIngress(
+      {
+        common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' },
+        host: '127.0.0.1',
+        port: 0,
+        apiKeys: [API_KEY],
+        bodyLimitBytes: 4096,
+        shardCount: 16,
+        heartbeatTtlMs: 10_000,
+        healthSweepMs: 60_000,
+        messageRetentionSeconds: 7 * 24 * 3600,
+        messageBodyRetentionSeconds: 2 * 24 * 3600,
+        media: TEST_MEDIA,
+        backups: TEST_BACKUPS,
+      },
+      { logger: createSilentLogger() },
+    );
     try {
       const created = await h.call('POST', '/api/admin/keys', { workspace_id: 5 });
       const ask = async (ingress: Ingress): Promise<number> => (await ingress.app.request('/api/keys/current', { headers: bearer(created.body.key) })).status;
@@ -105,7 +135,11 @@ describe('ingress: API keys (in-process, real Redis)', function () {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await ask(second)).to.equal(200);
       expect((await h.call('DELETE', `/api/admin/keys/${created.body.id}`)).status).to.equal(200);
-      const onSecond = await until(() => ask(second), (status) => status === 401, 2_000);
+      const onSecond = await until(
+        () => ask(second),
+        (status) => status === 401,
+        2_000,
+      );
       expect(onSecond.value, `the second ingress still took the revoked key after ${onSecond.ms} ms`).to.equal(401);
       expect(await ask(h.ingress)).to.equal(401);
     } finally {

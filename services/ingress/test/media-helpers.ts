@@ -45,7 +45,12 @@ export function mediaSettings(port: number): MediaSettings {
 
 /** Keys of the objects under the settings' prefix. */
 export async function listObjects(settings: MediaSettings, port: number): Promise<string[]> {
-  const client = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   try {
     const page = await client.send(new ListObjectsV2Command({ Bucket: settings.s3.bucket, Prefix: settings.s3.prefix }));
     return (page.Contents ?? []).map((object) => object.Key ?? '');
@@ -119,11 +124,16 @@ export function generatedFile(size: number): { chunks: () => Generator<Buffer>; 
 export const BOUNDARY = 'fleet-test-boundary-7d1f';
 
 /** A multipart/form-data body: the fields, then one file part fed from `file`, generated as it is read. */
-export function* multipartBody(fields: Record<string, string>, file: { name?: string; filename: string; mimetype: string; chunks: Iterable<Buffer> }): Generator<Buffer> {
+export function* multipartBody(
+  fields: Record<string, string>,
+  file: { name?: string; filename: string; mimetype: string; chunks: Iterable<Buffer> },
+): Generator<Buffer> {
   for (const [name, value] of Object.entries(fields)) {
     yield Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
   }
-  yield Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${file.name ?? 'file'}"; filename="${file.filename}"\r\nContent-Type: ${file.mimetype}\r\n\r\n`);
+  yield Buffer.from(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${file.name ?? 'file'}"; filename="${file.filename}"\r\nContent-Type: ${file.mimetype}\r\n\r\n`,
+  );
   yield* file.chunks;
   yield Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
 }
@@ -132,16 +142,19 @@ export function* multipartBody(fields: Record<string, string>, file: { name?: st
 export function countingStream(parts: Iterable<Buffer>): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
   const iterator = parts[Symbol.iterator]();
   let pulled = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const next = iterator.next();
-      if (next.done) {
-        controller.close();
-        return;
-      }
-      pulled += next.value.length;
-      controller.enqueue(new Uint8Array(next.value));
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const next = iterator.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        pulled += next.value.length;
+        controller.enqueue(new Uint8Array(next.value));
+      },
     },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, pulled: () => pulled };
 }

@@ -88,7 +88,9 @@ describe('ingress: uploads stream through (S3 held back by a proxy: the upload w
 
   it('in-process: a 20 MiB document is read from the request no faster than S3 takes it', async () => {
     const file = generatedFile(20 * MiB);
-    const body = countingStream(multipartBody({ workspace_id: '5', type: 'document' }, { filename: 'big.bin', mimetype: 'application/octet-stream', chunks: file.chunks() }));
+    const body = countingStream(
+      multipartBody({ workspace_id: '5', type: 'document' }, { filename: 'big.bin', mimetype: 'application/octet-stream', chunks: file.chunks() }),
+    );
     proxy.hold();
     const answer = h.ingress.app.request('/api/media', {
       method: 'POST',
@@ -113,11 +115,20 @@ describe('ingress: uploads stream through (S3 held back by a proxy: the upload w
     proxy.hold();
     const before = await heldBuffers();
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/media', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } }, (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-      });
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/media',
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        },
+      );
       request.on('error', reject);
       const pump = (): void => {
         for (let next = parts.next(); !next.done; next = parts.next()) {

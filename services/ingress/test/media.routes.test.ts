@@ -31,7 +31,12 @@ describe('ingress: media routes (in-process, real Redis and s3rver)', function (
   afterEach(async () => h.close());
 
   const upload = (body: FormData | ReadableStream<Uint8Array> | string, headers: Record<string, string> = {}) =>
-    h.ingress.app.request('/api/media', { method: 'POST', body, headers: { authorization: `Bearer ${API_KEY}`, ...headers }, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+    h.ingress.app.request('/api/media', {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${API_KEY}`, ...headers },
+      ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    } as RequestInit);
   const get = (path: string, key: string | null = API_KEY) => h.ingress.app.request(path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
   const objects = () => listObjects(settings, s3.port);
 
@@ -40,7 +45,14 @@ describe('ingress: media routes (in-process, real Redis and s3rver)', function (
     const answer = await upload(form({ workspace_id: '5', type: 'image' }, { data, type: 'image/png', filename: 'cat photo é.png' }));
     expect(answer.status).to.equal(201);
     const body = (await answer.json()) as Record<string, unknown>;
-    expect(body).to.deep.include({ workspace_id: 5, type: 'image', mimetype: 'image/png', size: data.length, sha256: sha256(data), filename: 'cat photo é.png' });
+    expect(body).to.deep.include({
+      workspace_id: 5,
+      type: 'image',
+      mimetype: 'image/png',
+      size: data.length,
+      sha256: sha256(data),
+      filename: 'cat photo é.png',
+    });
     expect(body.media_id).to.match(/^med_[0-9a-f]{24}$/);
     expect(body.expires_at).to.be.closeTo(Date.now() + 30 * 86400_000, 60_000);
     expect(body.url).to.match(new RegExp(`^http://localhost/media/${body.media_id}\\?expires=\\d+&signature=[0-9a-f]{64}$`));

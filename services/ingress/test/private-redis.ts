@@ -84,9 +84,11 @@ export async function startTcpProxy(targetPort: number, options: TcpProxyOptions
     client.on('data', (chunk: Buffer) => {
       sent.push(chunk.toString('latin1'));
       const delay = options.delayToServer?.(chunk) ?? 0;
-      queue = queue.then(() => (delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : undefined)).then(() => {
-        if (!upstream.destroyed) upstream.write(chunk);
-      });
+      queue = queue
+        .then(() => (delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : undefined))
+        .then(() => {
+          if (!upstream.destroyed) upstream.write(chunk);
+        });
     });
     upstream.pipe(client);
     const end = (): void => {

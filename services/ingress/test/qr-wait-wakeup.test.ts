@@ -43,12 +43,22 @@ describe('ingress: the QR long poll is woken on a fresh Redis (private redis-ser
     const started = Date.now();
     const waiting = h.call('GET', '/api/sessions/fresh1/qr?format=raw&wait=6');
     // The wait is registered and the ingress's subscription is in place.
-    await waitFor(async () => h.ingress.deps.sessionWatch.waiters === 1 && (await h.redis.pubsub('NUMSUB', h.ingress.deps.keys.sessionChanges))[1] === 1, { what: 'the wait subscribed' });
+    await waitFor(async () => h.ingress.deps.sessionWatch.waiters === 1 && (await h.redis.pubsub('NUMSUB', h.ingress.deps.keys.sessionChanges))[1] === 1, {
+      what: 'the wait subscribed',
+    });
     // Exactly what the worker's session manager does when Baileys shows a QR.
-    const written = await new SessionStore(worker, h.ingress.deps.keys).update('fresh1', { status: 'qr', qr: QR, qrExpiresAt: Date.now() + 60_000 }, Date.now(), 0);
+    const written = await new SessionStore(worker, h.ingress.deps.keys).update(
+      'fresh1',
+      { status: 'qr', qr: QR, qrExpiresAt: Date.now() + 60_000 },
+      Date.now(),
+      0,
+    );
     expect(written).to.equal(true);
     // Redis had never run the worker's fenced write: EVALSHA answered NOSCRIPT and the write went out again as EVAL.
-    expect(proxy.sent.some((chunk) => /\$4\r\neval\r\n/i.test(chunk)), 'the write fell back to EVAL').to.equal(true);
+    expect(
+      proxy.sent.some((chunk) => /\$4\r\neval\r\n/i.test(chunk)),
+      'the write fell back to EVAL',
+    ).to.equal(true);
     const qrWrittenAfter = Date.now() - started;
 
     const answer = await waiting;

@@ -36,12 +36,12 @@ describe('ingress: rate-limit Lua script (real Redis)', () => {
   /** The bucket as if its last take left `tokens`, `agoMs` ago by Redis's clock. */
   const age = async (tokens: number, agoMs: number, key = bucket) => redis.hset(key, 'tokens', String(tokens), 'at', String((await redisNow()) - agoMs));
 
-  it('an absent bucket is full: the first take is allowed and leaves limit - 1, stamped with Redis\'s time', async () => {
+  it("an absent bucket is full: the first take is allowed and leaves limit - 1, stamped with Redis's time", async () => {
     const before = await redisNow();
     expect(await take(3)).to.deep.equal({ allowed: true, limit: 3, remaining: 2, resetSeconds: 20, retryAfterSeconds: 0 });
     const stored = await redis.hgetall(bucket);
     expect(stored.tokens).to.equal('2');
-    expect(Number(stored.at)).to.be.within(before, (await redisNow()));
+    expect(Number(stored.at)).to.be.within(before, await redisNow());
   });
 
   it('counts down to 0, then refuses with the time until one token is back (Retry-After) and until it is full (reset)', async () => {
@@ -61,7 +61,7 @@ describe('ingress: rate-limit Lua script (real Redis)', () => {
     expect(await take(1)).to.deep.include({ allowed: false, remaining: 0, retryAfterSeconds: 60, resetSeconds: 60 });
   });
 
-  it('refills at limit per minute by Redis\'s clock, fractions of a token carried over', async () => {
+  it("refills at limit per minute by Redis's clock, fractions of a token carried over", async () => {
     await age(0, 40_000);
     expect(await take(3), '40 s at 3 a minute: 2 tokens').to.include({ allowed: true, remaining: 1 });
     await age(0, 30_000);

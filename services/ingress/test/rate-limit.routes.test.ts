@@ -65,12 +65,25 @@ describe('ingress: rate limits per key and per session (in-process, real Redis)'
     }
   });
 
-  it('shares a key\'s bucket across ingresses (Redis), and limits admin keys when RATE_LIMIT_ADMIN_PER_MINUTE is set', async () => {
-    const second: Ingress = createIngress({
-      common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' }, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 4096, shardCount: 16,
-      heartbeatTtlMs: 10_000, healthSweepMs: 60_000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600, media: TEST_MEDIA, backups: TEST_BACKUPS,
-      rateLimits: { keyPerMinute: 3, adminPerMinute: 2, sessionSendsPerMinute: 2 },
-    }, { logger: createSilentLogger() });
+  it("shares a key's bucket across ingresses (Redis), and limits admin keys when RATE_LIMIT_ADMIN_PER_MINUTE is set", async () => {
+    const second: Ingress = createIngress(
+      {
+        common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' },
+        host: '127.0.0.1',
+        port: 0,
+        apiKeys: [API_KEY],
+        bodyLimitBytes: 4096,
+        shardCount: 16,
+        heartbeatTtlMs: 10_000,
+        healthSweepMs: 60_000,
+        messageRetentionSeconds: 7 * 24 * 3600,
+        messageBodyRetentionSeconds: 2 * 24 * 3600,
+        media: TEST_MEDIA,
+        backups: TEST_BACKUPS,
+        rateLimits: { keyPerMinute: 3, adminPerMinute: 2, sessionSendsPerMinute: 2 },
+      },
+      { logger: createSilentLogger() },
+    );
     try {
       const on = (ingress: Ingress, token: string) => ingress.app.request('/api/keys/current', { headers: { authorization: `Bearer ${token}` } });
       expect((await on(h.ingress, key)).status).to.equal(200);
@@ -92,7 +105,8 @@ describe('ingress: rate limits per key and per session (in-process, real Redis)'
     // Two keys of the workspace (each has 3 requests a minute): the session's limit (2 sends a minute) is what refuses.
     const store = new ApiKeyStore(h.redis, h.ingress.deps.keys);
     const keys = [key, (await store.create({ workspaceId: 5 })).key];
-    const send = (token: string, session: string) => request('/api/messages/send', token, { method: 'POST', body: JSON.stringify({ session_id: session, to: '+15550001111', text: 'hi' }) });
+    const send = (token: string, session: string) =>
+      request('/api/messages/send', token, { method: 'POST', body: JSON.stringify({ session_id: session, to: '+15550001111', text: 'hi' }) });
     expect((await send(keys[0]!, 'rl-a')).status).to.equal(202);
     expect((await send(keys[1]!, 'rl-a')).status).to.equal(202);
     const refused = await send(keys[1]!, 'rl-a');

@@ -22,9 +22,17 @@ describe('ingress: docs/api.md lists every route with the access ROUTE_ACCESS gi
   it('has one row per route, with the same access', () => {
     const rows = documented(readFileSync(DOC, 'utf8'));
     const table = new Map(Object.entries(ROUTE_ACCESS).map(([route, access]) => [route, accessLabel(access)]));
-    expect([...table.keys()].filter((route) => !rows.has(route)), 'routes missing from docs/api.md').to.deep.equal([]);
-    expect([...rows.keys()].filter((route) => !table.has(route)), 'rows of docs/api.md with no route').to.deep.equal([]);
-    const differ = [...table].filter(([route, label]) => rows.get(route) !== label).map(([route, label]) => `${route}: docs say ${rows.get(route)}, ROUTE_ACCESS ${label}`);
+    expect(
+      [...table.keys()].filter((route) => !rows.has(route)),
+      'routes missing from docs/api.md',
+    ).to.deep.equal([]);
+    expect(
+      [...rows.keys()].filter((route) => !table.has(route)),
+      'rows of docs/api.md with no route',
+    ).to.deep.equal([]);
+    const differ = [...table]
+      .filter(([route, label]) => rows.get(route) !== label)
+      .map(([route, label]) => `${route}: docs say ${rows.get(route)}, ROUTE_ACCESS ${label}`);
     expect(differ).to.deep.equal([]);
   });
 });

@@ -31,8 +31,7 @@ describe('ingress: QR, stop and start routes (in-process, real Redis)', () => {
   afterEach(async () => h.close());
 
   const create = async (id: string) => (await h.call('POST', '/api/sessions/create', { session_id: id, workspace_id: 4, account_id: '1' })).body;
-  const showQr = (id: string, expiresAt = Date.now() + 60_000) =>
-    h.ingress.deps.sessions.update(id, { status: 'qr', qr: QR, qrExpiresAt: expiresAt });
+  const showQr = (id: string, expiresAt = Date.now() + 60_000) => h.ingress.deps.sessions.update(id, { status: 'qr', qr: QR, qrExpiresAt: expiresAt });
 
   it('answers 404 QR_NOT_AVAILABLE until a QR is pending, and SESSION_NOT_FOUND for unknown sessions', async () => {
     await create('q1');

@@ -25,7 +25,7 @@ describe('ingress: GET /api/sessions (in-process, real Redis)', () => {
     return all;
   }
 
-  it('pages a workspace\'s sessions (or the fleet\'s) in id order, with the same objects as GET /status', async () => {
+  it("pages a workspace's sessions (or the fleet's) in id order, with the same objects as GET /status", async () => {
     for (const id of ['b', 'a', 'd', 'c', 'e']) await create(id, 3);
     await create('x', 4);
     const first = await h.call('GET', '/api/sessions?workspace_id=3&limit=2');
@@ -60,11 +60,20 @@ describe('ingress: GET /api/sessions (in-process, real Redis)', () => {
   it('shows the QR and pairing code only to keys that may link a device (sessions:write)', async () => {
     await create('shown', 3);
     const expires = Date.now() + 60_000;
-    await h.ingress.deps.sessions.update('shown', { status: 'qr', qr: 'ref,key,identity,adv', qrExpiresAt: expires, pairingCode: 'ABCD1234', pairingCodeExpiresAt: expires });
+    await h.ingress.deps.sessions.update('shown', {
+      status: 'qr',
+      qr: 'ref,key,identity,adv',
+      qrExpiresAt: expires,
+      pairingCode: 'ABCD1234',
+      pairingCodeExpiresAt: expires,
+    });
     const keyWith = async (scopes: string[]) => `Bearer ${(await h.call('POST', '/api/admin/keys', { workspace_id: 3, scopes })).body.key}`;
     const reader = await keyWith(['sessions:read']);
     const writer = await keyWith(['sessions:read', 'sessions:write']);
-    for (const [authorization, seen] of [[reader, false], [writer, true]] as const) {
+    for (const [authorization, seen] of [
+      [reader, false],
+      [writer, true],
+    ] as const) {
       const status = await h.call('GET', '/api/sessions/shown/status', undefined, { authorization });
       const list = await h.call('GET', '/api/sessions?workspace_id=3', undefined, { authorization });
       for (const view of [status.body, list.body.sessions[0]]) {
@@ -92,10 +101,12 @@ describe('ingress: GET /api/sessions (in-process, real Redis)', () => {
     this.timeout(120_000);
     const store = h.ingress.deps.sessions;
     for (let batch = 0; batch < 30; batch += 1) {
-      await Promise.all(Array.from({ length: 100 }, (_, i) => {
-        const n = batch * 100 + i;
-        return store.create({ sessionId: `load-${String(n).padStart(4, '0')}`, workspaceId: 1 + (n % 3), accountId: '1', shard: 0 });
-      }));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) => {
+          const n = batch * 100 + i;
+          return store.create({ sessionId: `load-${String(n).padStart(4, '0')}`, workspaceId: 1 + (n % 3), accountId: '1', shard: 0 });
+        }),
+      );
     }
     const read: number[] = [];
     const getMany = store.getMany.bind(store);

@@ -13,7 +13,8 @@ describe('ingress: session management routes (in-process, real Redis)', () => {
 
   const create = async (id: string, extra: Record<string, unknown> = {}) =>
     (await h.call('POST', '/api/sessions/create', { session_id: id, workspace_id: 4, account_id: '1', ...extra })).body;
-  const jobs = async (shard: number) => (await h.ingress.deps.queues.queue(shard).getJobs(['waiting', 'delayed'])).map((job) => ({ name: job.name, data: job.data as Record<string, unknown> }));
+  const jobs = async (shard: number) =>
+    (await h.ingress.deps.queues.queue(shard).getJobs(['waiting', 'delayed'])).map((job) => ({ name: job.name, data: job.data as Record<string, unknown> }));
   const record = (id: string) => h.ingress.deps.sessions.get(id);
 
   it('restart: 202 with the session, desired running, a session.restart job; refused while a logout runs, 404 for an unknown session', async () => {
@@ -37,7 +38,12 @@ describe('ingress: session management routes (in-process, real Redis)', () => {
     expect(answer.status).to.equal(202);
     expect(answer.body).to.include({ desired: 'logged_out', status: 'connected' });
     expect((await jobs(created.shard)).filter((job) => job.name === 'session.unlink')).to.have.length(1);
-    for (const [method, path, body] of [['POST', '/api/sessions/l1/start'], ['POST', '/api/sessions/l1/stop'], ['POST', '/api/sessions/l1/pair', { phone_number: '15550002222' }], ['POST', '/api/sessions/create', { session_id: 'l1', workspace_id: 4, account_id: '1' }]] as const) {
+    for (const [method, path, body] of [
+      ['POST', '/api/sessions/l1/start'],
+      ['POST', '/api/sessions/l1/stop'],
+      ['POST', '/api/sessions/l1/pair', { phone_number: '15550002222' }],
+      ['POST', '/api/sessions/create', { session_id: 'l1', workspace_id: 4, account_id: '1' }],
+    ] as const) {
       const refused = await h.call(method, path, body);
       expect(refused.status, path).to.equal(409);
       expect(refused.body.error.code, path).to.equal('SESSION_LOGGING_OUT');
@@ -140,18 +146,22 @@ describe('ingress: session management routes (in-process, real Redis)', () => {
       throw new Error('no contacts.check job');
     }
 
-    it('answers for a connected session from its worker\'s reply; the job carries ids only', async () => {
+    it("answers for a connected session from its worker's reply; the job carries ids only", async () => {
       const created = await create('c1');
       await h.ingress.deps.sessions.update('c1', { status: 'connected', phone: '15550007777' });
       const asking = h.call('GET', '/api/contacts/check?session_id=c1&phones=%2B15550001111,4915112345678,+15550001111');
-      const job = await answerAs(created.shard, (phones) => ({ results: phones.map((phone) => ({ phone, exists: phone.startsWith('1'), jid: phone.startsWith('1') ? `${phone}@s.whatsapp.net` : null })) }));
+      const job = await answerAs(created.shard, (phones) => ({
+        results: phones.map((phone) => ({ phone, exists: phone.startsWith('1'), jid: phone.startsWith('1') ? `${phone}@s.whatsapp.net` : null })),
+      }));
       expect(JSON.stringify(job)).to.not.contain('15550001111');
       const answer = await asking;
       expect(answer.status).to.equal(200);
-      expect(answer.body).to.deep.equal({ results: [
-        { phone: '15550001111', exists: true, jid: '15550001111@s.whatsapp.net' },
-        { phone: '4915112345678', exists: false, jid: null },
-      ] });
+      expect(answer.body).to.deep.equal({
+        results: [
+          { phone: '15550001111', exists: true, jid: '15550001111@s.whatsapp.net' },
+          { phone: '4915112345678', exists: false, jid: null },
+        ],
+      });
       expect(await h.redis.keys(`${h.prefix}:request:*`), 'the request is forgotten').to.deep.equal([]);
     });
 
@@ -176,7 +186,14 @@ describe('ingress: session management routes (in-process, real Redis)', () => {
 
   it('documents the new routes in the OpenAPI document', async () => {
     const doc = (await h.call('GET', '/openapi.json')).body;
-    for (const [path, method] of [['/api/sessions/{id}/restart', 'post'], ['/api/sessions/{id}/logout', 'post'], ['/api/sessions/{id}/pair', 'post'], ['/api/sessions/{id}/pairing-code', 'get'], ['/api/sessions/{id}/proxy', 'put'], ['/api/contacts/check', 'get']]) {
+    for (const [path, method] of [
+      ['/api/sessions/{id}/restart', 'post'],
+      ['/api/sessions/{id}/logout', 'post'],
+      ['/api/sessions/{id}/pair', 'post'],
+      ['/api/sessions/{id}/pairing-code', 'get'],
+      ['/api/sessions/{id}/proxy', 'put'],
+      ['/api/contacts/check', 'get'],
+    ]) {
       expect(doc.paths[path!]?.[method!], `${method} ${path}`).to.be.an('object');
     }
     expect(doc.components.schemas.CreateSession.properties).to.include.keys('phone_number', 'proxy_url');

@@ -84,7 +84,11 @@ describe('ingress: a session proxy must be a public host unless PROXY_ALLOW name
 
   it('reads PROXY_ALLOW, naming every bad entry', () => {
     const base = { API_KEYS: 'k'.repeat(16) };
-    expect(readIngressConfig({ ...base, PROXY_ALLOW: '10.0.0.0/8, proxies.internal ,::1' }).proxyAllow).to.deep.equal(['10.0.0.0/8', 'proxies.internal', '::1']);
+    expect(readIngressConfig({ ...base, PROXY_ALLOW: '10.0.0.0/8, proxies.internal ,::1' }).proxyAllow).to.deep.equal([
+      '10.0.0.0/8',
+      'proxies.internal',
+      '::1',
+    ]);
     expect(readIngressConfig(base).proxyAllow).to.deep.equal([]);
     expect(() => readIngressConfig({ ...base, PROXY_ALLOW: '10.0.0.0/33,http://x' })).to.throw(/PROXY_ALLOW: "10\.0\.0\.0\/33".*\n.*PROXY_ALLOW: "http:\/\/x"/);
   });

@@ -72,7 +72,23 @@ describe('ingress: the every-minute health sweep (the checklist HealthMonitor)',
   it('runs by itself on its schedule, once per slot across ingresses', async () => {
     await h.close();
     h = await startIngress({ healthSweepMs: 1000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600 });
-    const second = createIngress({ common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' }, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], bodyLimitBytes: 4096, shardCount: 16, heartbeatTtlMs: 10_000, healthSweepMs: 1000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600, media: TEST_MEDIA, backups: TEST_BACKUPS }, { logger: createSilentLogger() });
+    const second = createIngress(
+      {
+        common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' },
+        host: '127.0.0.1',
+        port: 0,
+        apiKeys: [API_KEY],
+        bodyLimitBytes: 4096,
+        shardCount: 16,
+        heartbeatTtlMs: 10_000,
+        healthSweepMs: 1000,
+        messageRetentionSeconds: 7 * 24 * 3600,
+        messageBodyRetentionSeconds: 2 * 24 * 3600,
+        media: TEST_MEDIA,
+        backups: TEST_BACKUPS,
+      },
+      { logger: createSilentLogger() },
+    );
     await second.deps.cluster.start();
     await second.deps.healthSweep.start();
     try {
@@ -90,7 +106,11 @@ describe('ingress: the every-minute health sweep (the checklist HealthMonitor)',
 
   it('reports each instance healthy, unreachable or expired, keeps the result and exports it', async () => {
     const { serve } = await import('@hono/node-server');
-    const server = serve({ fetch: () => Response.json({ status: 'healthy', sessions: { total: 3, max: 10, utilization: 0.3 } }), hostname: '127.0.0.1', port: 0 });
+    const server = serve({
+      fetch: () => Response.json({ status: 'healthy', sessions: { total: 3, max: 10, utilization: 0.3 } }),
+      hostname: '127.0.0.1',
+      port: 0,
+    });
     await new Promise((resolve) => server.once('listening', resolve));
     const port = (server.address() as { port: number }).port;
     try {

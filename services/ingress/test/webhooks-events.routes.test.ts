@@ -16,7 +16,11 @@ describe('ingress: webhook, events and dead-letter routes (in-process, real Redi
 
   it('stores a webhook, never returns its secret, validates it, and deletes it', async () => {
     expect((await h.call('GET', '/api/workspaces/5/webhook')).body.error.code).to.equal('WEBHOOK_NOT_FOUND');
-    const put = await h.call('PUT', '/api/workspaces/5/webhook', { url: 'https://crm.example.com/hook', secret: 'whsec_0123456789abcdef', events: ['message.*'] });
+    const put = await h.call('PUT', '/api/workspaces/5/webhook', {
+      url: 'https://crm.example.com/hook',
+      secret: 'whsec_0123456789abcdef',
+      events: ['message.*'],
+    });
     expect(put.status).to.equal(200);
     expect(put.body).to.deep.include({ workspace_id: 5, url: 'https://crm.example.com/hook', events: ['message.*'], secret_set: true });
     const got = await h.call('GET', '/api/workspaces/5/webhook');

@@ -1,63 +1,63 @@
 /** Simulator options; every default is applied here, in one place. */
-import type { SimLogger } from './util/logger'
-import { silentLogger } from './util/logger'
+import type { SimLogger } from './util/logger';
+import { silentLogger } from './util/logger';
 
 export interface SimulatorOptions {
   /** TCP port; 0 picks a free port. Default 0. */
-  port?: number
+  port?: number;
   /** Listen address. Default `127.0.0.1` (the simulator never listens publicly by default). */
-  host?: string
+  host?: string;
   /**
    * HTTPS port of the media host (uploads, downloads), on the same `host`; 0 picks a free port. Default 0.
    * Its test certificate covers `127.0.0.1` and `localhost` only (see `MEDIA_CA_PATH`).
    */
-  mediaPort?: number
+  mediaPort?: number;
   /**
    * Bytes of encrypted media the media host keeps in memory (least recently used blobs dropped first; a
    * dropped blob answers 404). Also the largest single upload. Default 256 MiB.
    */
-  mediaStoreBytes?: number
+  mediaStoreBytes?: number;
   /**
    * Delay before the first encrypted frame after a handshake: Baileys 6.17.16 derives its transport keys
    * without awaiting them. Default 25 ms.
    */
-  postHandshakeDelayMs?: number
+  postHandshakeDelayMs?: number;
   /** QR refs offered in `pair-device`; the client shows them 60 s, then 20 s each. Default 6. */
-  qrRefs?: number
+  qrRefs?: number;
   /**
    * Decrypted sent messages kept per account (oldest dropped; a sent-feed reader behind the drop is told
    * `truncated`). Default 1000.
    */
-  maxSentPerAccount?: number
+  maxSentPerAccount?: number;
   /** Incoming messages queued per account while no socket is logged in. Default 1000. */
-  maxQueuedIncoming?: number
+  maxQueuedIncoming?: number;
   /** Send an encrypt `<count>` notification when a device has fewer one-time pre-keys than this. Default 5. */
-  preKeyLowWatermark?: number
+  preKeyLowWatermark?: number;
   /** Send a delivery receipt after acking each message the client sends. Default true. */
-  deliveryReceipts?: boolean
+  deliveryReceipts?: boolean;
   /** Send a read receipt this long after each accepted message; null = never (accounts may override). Default null. */
-  autoReadReceiptMs?: number | null
+  autoReadReceiptMs?: number | null;
   /** A socket must finish the Noise handshake and log in within this time. Default 20000 ms. */
-  handshakeTimeoutMs?: number
+  handshakeTimeoutMs?: number;
   /** How long the app-state key share waits for the client's ack before `offline` is sent anyway. Default 10000 ms. */
-  keyShareAckTimeoutMs?: number
+  keyShareAckTimeoutMs?: number;
   /** How long `scan` waits for the client's `pair-device-sign`. Default 10000 ms. */
-  pairTimeoutMs?: number
+  pairTimeoutMs?: number;
   /**
    * Signal identities of simulated users (contacts written to, phones that scan) made ahead of need,
    * as WhatsApp has its users' keys long before a first message; refilled only while the simulator is
    * otherwise idle. 0 = mint each on first use. Default 512.
    */
-  identityPoolSize?: number
+  identityPoolSize?: number;
   /** How often the identity pool checks for idleness (and mints a slice when idle). Default 250 ms. */
-  identityPoolCheckMs?: number
+  identityPoolCheckMs?: number;
   /** Interval of the shared housekeeping sweep. Default 1000 ms. */
-  sweepIntervalMs?: number
+  sweepIntervalMs?: number;
   /** Where diagnostics go. Default: silent. */
-  logger?: SimLogger
+  logger?: SimLogger;
 }
 
-export type ResolvedOptions = Readonly<Required<SimulatorOptions>>
+export type ResolvedOptions = Readonly<Required<SimulatorOptions>>;
 
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
   return Object.freeze({
@@ -79,5 +79,5 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     identityPoolCheckMs: options.identityPoolCheckMs ?? 250,
     sweepIntervalMs: options.sweepIntervalMs ?? 1000,
     logger: options.logger ?? silentLogger,
-  })
+  });
 }

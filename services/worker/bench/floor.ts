@@ -187,13 +187,18 @@ async function pacedSends(label: string, sessions: readonly BareSession[]): Prom
     if (due > Date.now()) await sleep(due - Date.now());
     const session = sessions[k % sessions.length]!;
     const sentAt = Date.now();
-    pending.push(session.socket!.sendMessage(`${recipientOf(k)}@s.whatsapp.net`, { text: `floor message ${k}` }).then((message) => {
-      const id = message?.key.id;
-      if (!id) return;
-      const early = session.sends.get(id);
-      session.sends.set(id, { ...early, sentAt });
-      mine.push({ session, id });
-    }, () => undefined));
+    pending.push(
+      session.socket!.sendMessage(`${recipientOf(k)}@s.whatsapp.net`, { text: `floor message ${k}` }).then(
+        (message) => {
+          const id = message?.key.id;
+          if (!id) return;
+          const early = session.sends.get(id);
+          session.sends.set(id, { ...early, sentAt });
+          mine.push({ session, id });
+        },
+        () => undefined,
+      ),
+    );
   }
   const achievedRate = total / ((Date.now() - begin) / 1000);
   await Promise.all(pending);
@@ -240,15 +245,19 @@ export async function runFloor(count: number, say: (line: string) => void): Prom
     const options: ResolvedConnectorOptions = resolveConnectorOptions({ logger, waWebSocketUrl });
     const baileysLogger = createBaileysLogger(logger);
     const open = (session: BareSession): WASocket => createSocket(session.auth(), baileysLogger, options, async () => undefined);
-    say(`bare Baileys floor: ${count} sessions, the simulator (pid ${simulator.child.pid}) ${background ? 'at SCHED_IDLE' : 'at normal priority (chrt failed)'}; CPU of this process only`);
+    say(
+      `bare Baileys floor: ${count} sessions, the simulator (pid ${simulator.child.pid}) ${background ? 'at SCHED_IDLE' : 'at normal priority (chrt failed)'}; CPU of this process only`,
+    );
 
     // The JIT's warm-up: a burst to QRs on cold code, closed.
     const warm = Array.from({ length: count }, (_, i) => new BareSession(phoneOf(i), initAuthCreds(), open));
-    await Promise.all(warm.map((session) => {
-      const qr = session.firstQr();
-      session.connect();
-      return qr;
-    }));
+    await Promise.all(
+      warm.map((session) => {
+        const qr = session.firstQr();
+        session.connect();
+        return qr;
+      }),
+    );
     for (const session of warm) session.close();
     await sleep(3_000);
 
@@ -257,23 +266,31 @@ export async function runFloor(count: number, say: (line: string) => void): Prom
     const cpu0 = processCpuMs(process.pid);
     const sessions = Array.from({ length: count }, (_, i) => new BareSession(phoneOf(i), initAuthCreds(), open));
     const qrLatencies: number[] = [];
-    const qrs = await Promise.all(sessions.map(async (session) => {
-      const begin = Date.now();
-      const qr = session.firstQr();
-      session.connect();
-      const value = await qr;
-      qrLatencies.push(Date.now() - begin);
-      return value;
-    }));
+    const qrs = await Promise.all(
+      sessions.map(async (session) => {
+        const begin = Date.now();
+        const qr = session.firstQr();
+        session.connect();
+        const value = await qr;
+        qrLatencies.push(Date.now() - begin);
+        return value;
+      }),
+    );
     const cpu1 = processCpuMs(process.pid);
-    await mapLimit(sessions.map((session, i) => ({ session, qr: qrs[i]! })), PAIR_CONCURRENCY, async ({ session, qr }) => {
-      const opened = session.opened();
-      await admin.scan(qr, session.phone);
-      await opened;
-    });
+    await mapLimit(
+      sessions.map((session, i) => ({ session, qr: qrs[i]! })),
+      PAIR_CONCURRENCY,
+      async ({ session, qr }) => {
+        const opened = session.opened();
+        await admin.scan(qr, session.phone);
+        await opened;
+      },
+    );
     const cpu2 = processCpuMs(process.pid);
     const perSessionMs = { createToQr: (cpu1 - cpu0) / count, qrToConnected: (cpu2 - cpu1) / count, total: (cpu2 - cpu0) / count };
-    say(`  ${count} paired; CPU per paired session ${perSessionMs.total.toFixed(2)} ms (credentials + create → QR ${perSessionMs.createToQr.toFixed(2)}, scan → connected ${perSessionMs.qrToConnected.toFixed(2)}); QR p95 ${percentile(qrLatencies, 0.95)} ms`);
+    say(
+      `  ${count} paired; CPU per paired session ${perSessionMs.total.toFixed(2)} ms (credentials + create → QR ${perSessionMs.createToQr.toFixed(2)}, scan → connected ${perSessionMs.qrToConnected.toFixed(2)}); QR p95 ${percentile(qrLatencies, 0.95)} ms`,
+    );
 
     const deadline = Date.now() + 120_000;
     while ((await admin.stats()).identitiesReady < SEND_RATE * SEND_SECONDS && Date.now() < deadline) await sleep(500);
@@ -281,8 +298,10 @@ export async function runFloor(count: number, say: (line: string) => void): Prom
     for (const label of ['first contacts', 'known contacts']) {
       const figures = await pacedSends(label, sessions);
       sends.push(figures);
-      say(`  ${label}: ${figures.count} at ${figures.achievedRate.toFixed(0)}/s, CPU per message ${figures.perMessageMs.toFixed(2)} ms; ` +
-        `→ ack p50/p95 ${figures.toAck.p50}/${figures.toAck.p95} ms, → delivered p50/p95 ${figures.toDelivered.p50}/${figures.toDelivered.p95} ms, not delivered ${figures.notDelivered}`);
+      say(
+        `  ${label}: ${figures.count} at ${figures.achievedRate.toFixed(0)}/s, CPU per message ${figures.perMessageMs.toFixed(2)} ms; ` +
+          `→ ack p50/p95 ${figures.toAck.p50}/${figures.toAck.p95} ms, → delivered p50/p95 ${figures.toDelivered.p50}/${figures.toDelivered.p95} ms, not delivered ${figures.notDelivered}`,
+      );
     }
     const stats = await admin.stats();
     const decryptFailures = stats.perAccount.reduce((sum, account) => sum + account.decryptFailures, 0);

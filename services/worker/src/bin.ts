@@ -32,10 +32,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('draining', { signal });
-    worker.close().then(() => process.exit(0), (error: unknown) => {
-      logger.error('drain failed', { error });
-      process.exit(1);
-    });
+    worker.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('drain failed', { error });
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -89,7 +89,13 @@ class WorkerService implements FleetWorker {
     this.sessions = new SessionStore(this.store, this.keys);
     this.ledger = new MessageLedger(this.store, this.keys);
     this.queues = new ShardQueues(this.redis, this.keys);
-    this.cluster = new ClusterView({ redis: this.redis, keys: this.keys, logger: this.logger, shardCount: config.shardCount, heartbeatTtlMs: config.heartbeatTtlMs });
+    this.cluster = new ClusterView({
+      redis: this.redis,
+      keys: this.keys,
+      logger: this.logger,
+      shardCount: config.shardCount,
+      heartbeatTtlMs: config.heartbeatTtlMs,
+    });
     this.owned = new OwnedShards(config.instanceId, () => this.cluster.snapshot);
     this.manager = this.createManager();
     this.outboxTimers = new OutboxTimers({
@@ -129,7 +135,8 @@ class WorkerService implements FleetWorker {
     this.heartbeat.start(await cluster.membership.register({ instanceId: config.instanceId, url, maxSessions: config.maxSessions }));
     cluster.on('change', this.trigger);
     this.subscriber.on('message', (channel: string, sessionId: string) => {
-      if (channel === this.keys.leaseRequests) void this.manager.releaseIfIdle(sessionId).catch((error: unknown) => this.logger.warn('lease release request failed', { error }));
+      if (channel === this.keys.leaseRequests)
+        void this.manager.releaseIfIdle(sessionId).catch((error: unknown) => this.logger.warn('lease release request failed', { error }));
       else this.trigger();
     });
     // Connected before it subscribes (a SUBSCRIBE during the handshake is lost; see ClusterView).
@@ -143,10 +150,13 @@ class WorkerService implements FleetWorker {
     this.outboxTimers.start();
     this.deps.media?.inbound.start(new SessionEvents(this.deps.events ?? new EventLog(this.store, this.keys), this.logger));
     if (config.sessionSecrets.generated) {
-      this.logger.warn('SESSION_SECRETS_KEY is not set: this worker cannot open the proxy URLs the ingress sealed; set the same key on every ingress and worker');
+      this.logger.warn(
+        'SESSION_SECRETS_KEY is not set: this worker cannot open the proxy URLs the ingress sealed; set the same key on every ingress and worker',
+      );
     }
     this.logger.info('worker started', { url, host: config.host, shards: consumers.owned().length });
-    if (config.apiKeys.length === 0) this.logger.warn('API_KEYS is not set: the admin route /storage-check answers 403 (fleetctl storage-check needs it); /health and /metrics stay open');
+    if (config.apiKeys.length === 0)
+      this.logger.warn('API_KEYS is not set: the admin route /storage-check answers 403 (fleetctl storage-check needs it); /health and /metrics stay open');
     return { port, url };
   }
 

@@ -75,7 +75,9 @@ describe('auth-state: atomicity', function () {
     await fs.writeFile(file, before);
     // ulimit -f 16: 8 KiB (dash, 512-byte blocks) or 16 KiB (bash); the 64 KiB write stops there.
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn('sh', ['-c', 'ulimit -f 16 && exec "$@"', 'sh', process.execPath, '-e', WRITE_UNDER_SIZE_LIMIT, file, '64'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('sh', ['-c', 'ulimit -f 16 && exec "$@"', 'sh', process.execPath, '-e', WRITE_UNDER_SIZE_LIMIT, file, '64'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', reject);
@@ -115,9 +117,7 @@ describe('auth-state: atomicity', function () {
     const dir = path.join(root, 'workspace_1', 's2');
     const stores = await Promise.all([1, 2].map(() => FileAuthState.open({ dir, sessionId: 's2', epoch: 3, cache: new KeyCache() })));
     const values = Array.from({ length: 40 }, (_, i) => Buffer.alloc(64 * 1024, i));
-    await Promise.all(
-      values.map((value, i) => stores[i % 2]?.state.keys.set({ session: { peer: value } })),
-    );
+    await Promise.all(values.map((value, i) => stores[i % 2]?.state.keys.set({ session: { peer: value } })));
     const raw = await fs.readFile(path.join(dir, keyFileName('session', 'peer')), 'utf8');
     const check = await FileAuthState.open({ dir, sessionId: 's2', epoch: 3, cache: new KeyCache() });
     const got = Buffer.from((await check.state.keys.get('session', ['peer']))['peer'] as Uint8Array);

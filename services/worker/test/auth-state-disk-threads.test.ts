@@ -21,12 +21,30 @@ describe('auth-state: I/O threads', () => {
     const dir = path.join(root, 'workspace_1', 's1');
     expect(await disk.open(dir, 3)).to.deep.equal({ fence: { kind: 'held' }, creds: undefined, keyFiles: [] });
     expect(await fs.readFile(path.join(dir, FENCE_FILE), 'utf8')).to.equal('3\n');
-    const writes = [1, 2, 3].map((n) => disk.write({ dir, epoch: 3, fsync: n === 3, changes: [{ name: 'a.json', text: String(n) }, { name: `b${n}.json`, text: 'x' }] }));
+    const writes = [1, 2, 3].map((n) =>
+      disk.write({
+        dir,
+        epoch: 3,
+        fsync: n === 3,
+        changes: [
+          { name: 'a.json', text: String(n) },
+          { name: `b${n}.json`, text: 'x' },
+        ],
+      }),
+    );
     expect(await Promise.all(writes)).to.deep.equal([{ kind: 'held' }, { kind: 'held' }, { kind: 'held' }]);
     expect(await fs.readFile(path.join(dir, 'a.json'), 'utf8')).to.equal('3');
     await disk.write({ dir, epoch: 3, fsync: false, changes: [{ name: 'b1.json', remove: true }] });
     expect((await fs.readdir(dir)).sort()).to.deep.equal(['.epoch', 'a.json', 'b2.json', 'b3.json']);
-    await disk.write({ dir, epoch: 3, fsync: false, changes: [{ name: 'creds.json', text: '{}' }, { name: 'session~x.json', text: '1' }] });
+    await disk.write({
+      dir,
+      epoch: 3,
+      fsync: false,
+      changes: [
+        { name: 'creds.json', text: '{}' },
+        { name: 'session~x.json', text: '1' },
+      ],
+    });
     expect(await disk.open(dir, 3), 'the key files are listed').to.deep.equal({ fence: { kind: 'held' }, creds: '{}', keyFiles: ['session~x.json'] });
     expect(await disk.open(dir, 2), 'a lower epoch is refused').to.deep.equal({ fence: { kind: 'stale', current: 3 }, creds: undefined, keyFiles: [] });
     expect(await disk.write({ dir, epoch: 2, fsync: false, changes: [{ name: 'a.json', text: 'old owner' }] })).to.deep.equal({ kind: 'stale', current: 3 });
@@ -43,7 +61,10 @@ describe('auth-state: I/O threads', () => {
     const file = path.join(root, 'plain-file');
     await fs.writeFile(file, 'not a directory');
     const error = await rejectionOf(disk.open(path.join(file, 's1'), 1));
-    expect(seen).to.deep.equal([['check', false], ['open', true]]);
+    expect(seen).to.deep.equal([
+      ['check', false],
+      ['open', true],
+    ]);
     expect(error).to.be.instanceOf(DiskOperationError);
     expect(error.code).to.equal('ENOTDIR');
     expect((error as DiskOperationError).syscall).to.equal('mkdir');

@@ -26,7 +26,9 @@ describe('auth-state: sessionStorageDir', () => {
 
   for (const workspaceId of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '5', '../1', null, 2 ** 31]) {
     it(`rejects workspace id ${String(workspaceId)}`, () => {
-      expect(() => sessionStorageDir(root, workspaceId, 'ok')).to.throw(InvalidIdError).with.property('code', 'INVALID_ID');
+      expect(() => sessionStorageDir(root, workspaceId, 'ok'))
+        .to.throw(InvalidIdError)
+        .with.property('code', 'INVALID_ID');
     });
   }
 });

@@ -93,7 +93,9 @@ describe('auth-state: FileAuthState', () => {
     it('does not cache pre-keys it writes (each is read at most once), yet reads them back and forgets removed ones', async () => {
       const cache = new KeyCache();
       const store = await open(1, { cache });
-      const preKeys = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [String(i + 1), { public: Buffer.alloc(32, i), private: Buffer.alloc(32, i + 1) }]));
+      const preKeys = Object.fromEntries(
+        Array.from({ length: 30 }, (_, i) => [String(i + 1), { public: Buffer.alloc(32, i), private: Buffer.alloc(32, i + 1) }]),
+      );
       await store.state.keys.set({ 'pre-key': preKeys, session: { contact: Buffer.from([7]) } });
       expect(cache.size, 'only the session record is cached').to.equal(1);
       const read = await store.state.keys.get('pre-key', ['3']);

@@ -27,7 +27,12 @@ describe('baileys auth keys: transactions that overlap a commit keep every write
 
   async function socketOver(store: FileAuthState): Promise<ReturnType<typeof makeWASocket>> {
     // Nothing listens there: the socket never connects, only its key store is exercised.
-    return makeWASocket({ auth: store.state, logger: createBaileysLogger(createSilentLogger()) as never, waWebSocketUrl: 'ws://127.0.0.1:9/ws', connectTimeoutMs: 1_000 });
+    return makeWASocket({
+      auth: store.state,
+      logger: createBaileysLogger(createSilentLogger()) as never,
+      waWebSocketUrl: 'ws://127.0.0.1:9/ws',
+      connectTimeoutMs: 1_000,
+    });
   }
 
   async function overlapDuringCommit(keys: SignalKeyStoreWithTransaction): Promise<void> {
@@ -73,7 +78,8 @@ describe('baileys auth keys: transactions that overlap a commit keep every write
     const held = new Promise<void>((resolve) => (release = resolve));
     let writes = 0;
     const keys = {
-      get: async (type: string, ids: string[]) => Object.fromEntries(ids.flatMap((id) => (stored.has(`${type}/${id}`) ? [[id, stored.get(`${type}/${id}`)]] : []))),
+      get: async (type: string, ids: string[]) =>
+        Object.fromEntries(ids.flatMap((id) => (stored.has(`${type}/${id}`) ? [[id, stored.get(`${type}/${id}`)]] : []))),
       set: async (data: Record<string, Record<string, unknown>>) => {
         // What is written is read when the write is called (as any store that starts its I/O then).
         const entries = Object.entries(data).flatMap(([type, byId]) => Object.entries(byId).map(([id, value]) => [`${type}/${id}`, value] as const));
@@ -81,7 +87,12 @@ describe('baileys auth keys: transactions that overlap a commit keep every write
         for (const [key, value] of entries) stored.set(key, value);
       },
     };
-    const sock = makeWASocket({ auth: { creds: initAuthCreds(), keys } as never, logger: createBaileysLogger(createSilentLogger()) as never, waWebSocketUrl: 'ws://127.0.0.1:9/ws', connectTimeoutMs: 1_000 });
+    const sock = makeWASocket({
+      auth: { creds: initAuthCreds(), keys } as never,
+      logger: createBaileysLogger(createSilentLogger()) as never,
+      waWebSocketUrl: 'ws://127.0.0.1:9/ws',
+      connectTimeoutMs: 1_000,
+    });
     try {
       const tx = sock.authState.keys;
       const first = tx.transaction(async () => {
@@ -106,7 +117,10 @@ describe('baileys auth keys: transactions that overlap a commit keep every write
       await store.state.keys.set({ session: { 'peer-c.0': Buffer.from('advanced') } });
       throw new Error('the send failed after encrypting');
     });
-    await failed.then(() => expect.fail('should reject'), (error: Error) => expect(error.message).to.include('after encrypting'));
+    await failed.then(
+      () => expect.fail('should reject'),
+      (error: Error) => expect(error.message).to.include('after encrypting'),
+    );
     await store.close();
     expect(await storedSession(dir, 'peer-c.0')).to.not.equal(undefined);
   });

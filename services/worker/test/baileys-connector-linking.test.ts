@@ -84,7 +84,8 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
 
   /** The user types the code on the phone: once WhatsApp has the companion's request (Baileys does not wait for its answer). */
   async function enterCode(phone: string, code: string): Promise<void> {
-    for (let i = 0; i < 100 && !simulator.pendingLinkCodes().some((entry) => entry.phone === phone); i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 100 && !simulator.pendingLinkCodes().some((entry) => entry.phone === phone); i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await simulator.enterLinkCode(phone, code);
   }
 
@@ -150,7 +151,10 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
     const proxies: TestProxy[] = [];
     after(async () => Promise.all(proxies.map((proxy) => proxy.close())));
 
-    for (const [kind, startProxy] of [['HTTP CONNECT', startConnectProxy], ['SOCKS5', startSocksProxy]] as const) {
+    for (const [kind, startProxy] of [
+      ['HTTP CONNECT', startConnectProxy],
+      ['SOCKS5', startSocksProxy],
+    ] as const) {
       it(`${kind}: a session with proxy_url connects and uploads media through it; one without does not use it`, async () => {
         const proxy = await startProxy(credentials);
         proxies.push(proxy);
@@ -161,9 +165,16 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
         expect(toWhatsApp, 'the pairing socket and the one after 515').to.be.at.least(2);
         expect(proxy.refused).to.equal(0);
 
-        await handle.send({ messageId: `PROXYIMG${phone.slice(-2)}`, to: '15550200500', content: { type: 'image', media: { mediaId: 'med_000000000000000000000000' } } });
+        await handle.send({
+          messageId: `PROXYIMG${phone.slice(-2)}`,
+          to: '15550200500',
+          content: { type: 'image', media: { mediaId: 'med_000000000000000000000000' } },
+        });
         await events.waitFor('status', (data) => data.status === 'delivered');
-        expect(proxy.tunnels.some((tunnel) => tunnel.port === mediaPort), 'the media upload went through it').to.equal(true);
+        expect(
+          proxy.tunnels.some((tunnel) => tunnel.port === mediaPort),
+          'the media upload went through it',
+        ).to.equal(true);
         expect(simulator.sent(phone)[0]?.media).to.include({ verified: true });
         // Received media is downloaded through it too.
         const mediaTunnels = (): number => proxy.tunnels.filter((tunnel) => tunnel.port === mediaPort).length;
@@ -193,7 +204,14 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
 
     /** Runs `test` with a connector whose proxy guard is `guard` (the suite's own allows loopback). */
     async function withGuard(guard: AddressGuard, test: (guarded: BaileysConnector) => Promise<void>): Promise<void> {
-      const guarded = new BaileysConnector({ logger: createSilentLogger(), waWebSocketUrl: wsUrl, fsync: false, credsPoolSize: 0, keyCache: new KeyCache(), proxyGuard: guard });
+      const guarded = new BaileysConnector({
+        logger: createSilentLogger(),
+        waWebSocketUrl: wsUrl,
+        fsync: false,
+        credsPoolSize: 0,
+        keyCache: new KeyCache(),
+        proxyGuard: guard,
+      });
       try {
         await test(guarded);
       } finally {
@@ -208,12 +226,21 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
       await withGuard(new AddressGuard(), async (strict) => {
         const refusals: Array<[string, string]> = [
           [proxy.url, 'refusing to use the proxy 127.0.0.1: a loopback address (PROXY_ALLOW does not name it)'],
-          [proxy.url.replace('127.0.0.1', '10.0.0.7').replace('http:', 'socks5:'), 'refusing to use the proxy 10.0.0.7: a private address (PROXY_ALLOW does not name it)'],
-          [proxy.url.replace('127.0.0.1', 'metadata.google.internal'), 'refusing to use the proxy metadata.google.internal: a cloud metadata host (PROXY_ALLOW does not name it)'],
+          [
+            proxy.url.replace('127.0.0.1', '10.0.0.7').replace('http:', 'socks5:'),
+            'refusing to use the proxy 10.0.0.7: a private address (PROXY_ALLOW does not name it)',
+          ],
+          [
+            proxy.url.replace('127.0.0.1', 'metadata.google.internal'),
+            'refusing to use the proxy metadata.google.internal: a cloud metadata host (PROXY_ALLOW does not name it)',
+          ],
         ];
         for (const [url, message] of refusals) {
           const events = new Recorder();
-          const refused = await strict.start(newSpec({ proxyUrl: url }), events).then(() => undefined, (error: unknown) => error as Error & { code?: string });
+          const refused = await strict.start(newSpec({ proxyUrl: url }), events).then(
+            () => undefined,
+            (error: unknown) => error as Error & { code?: string },
+          );
           expect(refused?.code, url).to.equal('PROXY_REFUSED');
           expect(refused?.message).to.equal(message);
           expect(events.kinds()).to.deep.equal([]);
@@ -225,29 +252,46 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
       expect(simulator.stats().socketsTotal, 'no socket went around the proxy').to.equal(sockets);
     });
 
-    it('logs nothing of a proxy URL, at debug level with Baileys\' own lines: not its credentials, whether it connects, is refused (407) or is not allowed', async () => {
+    it("logs nothing of a proxy URL, at debug level with Baileys' own lines: not its credentials, whether it connects, is refused (407) or is not allowed", async () => {
       // The production logger (redaction included), its console swapped for memory.
       const logger = createLogger({ service: 'worker', level: 'debug' });
       const lines: string[] = [];
       logger.clear();
-      logger.add(new winston.transports.Stream({ stream: new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString('utf8')), done()) }) }));
+      logger.add(
+        new winston.transports.Stream({ stream: new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString('utf8')), done()) }) }),
+      );
       const secret = { user: 'pr0xy-user', password: 'Pr0xy@S3cret:/' };
       const connect = await startConnectProxy(secret);
       const socks = await startSocksProxy(secret);
       proxies.push(connect, socks);
       const logged = new BaileysConnector({
-        logger, waWebSocketUrl: wsUrl, fsync: false, credsPoolSize: 0, keyCache: new KeyCache(), mediaCa: [...rootCertificates, readMediaCa().toString('utf8')],
+        logger,
+        waWebSocketUrl: wsUrl,
+        fsync: false,
+        credsPoolSize: 0,
+        keyCache: new KeyCache(),
+        mediaCa: [...rootCertificates, readMediaCa().toString('utf8')],
         media: { open: async () => ({ stream: Readable.from([Buffer.alloc(4_000, 7)]), mimetype: 'image/jpeg', maxBytes: 16 * 2 ** 20 }) },
         // blocked.test resolves to a private address: refused at connection.
-        proxyGuard: new AddressGuard({ allow: ['127.0.0.1'], resolve: async (host) => (host === 'blocked.test' ? [{ address: '10.0.0.7', family: 4 }] : systemResolve(host)) }),
+        proxyGuard: new AddressGuard({
+          allow: ['127.0.0.1'],
+          resolve: async (host) => (host === 'blocked.test' ? [{ address: '10.0.0.7', family: 4 }] : systemResolve(host)),
+        }),
       });
       try {
-        for (const [proxy, phone] of [[connect, '15550200040'], [socks, '15550200041']] as const) {
+        for (const [proxy, phone] of [
+          [connect, '15550200040'],
+          [socks, '15550200041'],
+        ] as const) {
           const events = new Recorder();
           const handle = await logged.start(newSpec({ proxyUrl: proxy.url }), events);
           await simulator.scan((await events.waitFor('qr')).qr, phone);
           await events.waitFor('connected');
-          await handle.send({ messageId: `LOGIMG${phone.slice(-2)}`, to: '15550200500', content: { type: 'image', media: { mediaId: 'med_000000000000000000000000' } } });
+          await handle.send({
+            messageId: `LOGIMG${phone.slice(-2)}`,
+            to: '15550200500',
+            content: { type: 'image', media: { mediaId: 'med_000000000000000000000000' } },
+          });
           await events.waitFor('status', (data) => data.status === 'delivered');
           await handle.stop();
         }
@@ -272,7 +316,10 @@ describe('baileys-connector: pairing codes, contacts, proxies (against the simul
       }
     });
 
-    for (const [kind, startProxy] of [['HTTP CONNECT', startConnectProxy], ['SOCKS5', startSocksProxy]] as const) {
+    for (const [kind, startProxy] of [
+      ['HTTP CONNECT', startConnectProxy],
+      ['SOCKS5', startSocksProxy],
+    ] as const) {
       it(`${kind}: a proxy named by a host that resolves to loopback (localhost) is refused after DNS: the session fails (proxy_refused) and never connects around it`, async () => {
         const proxy = await startProxy(credentials);
         proxies.push(proxy);

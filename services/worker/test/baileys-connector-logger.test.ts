@@ -84,7 +84,7 @@ describe('baileys-connector: Baileys logger adapter', () => {
     expect(text).to.include('"class":"ns"');
   });
 
-  it('never logs a URL\'s credentials, not even from a long line cut short, nor from an error message', () => {
+  it("never logs a URL's credentials, not even from a long line cut short, nor from an error message", () => {
     const { logger, lines } = makeLogger('debug');
     const adapter = createBaileysLogger(logger);
     // The credentials straddle the 300-character cut: scrubbed before the cut, they go whole.

@@ -20,8 +20,16 @@ describe('baileys-connector: close policy', () => {
   it('reconnects after a 440 conflict (its own action: a longer delay, a cap); never on 403 or 411', () => {
     expect(decideOnClose({ code: 440, ...paired })).to.deep.equal({ action: 'reconnect-conflict', code: 440, reason: 'conflict' });
     expect(decideOnClose({ code: 403, ...paired }).action).to.equal('fail');
-    expect(decideOnClose({ code: 407, ...paired }), 'the session\'s proxy refused its credentials').to.deep.equal({ action: 'fail', code: 407, reason: 'proxy_auth_failed' });
-    expect(decideOnClose({ code: 500, ...paired, proxyRefused: true }), 'the proxy guard refused the proxy: never retried, never direct').to.deep.equal({ action: 'fail', code: 0, reason: 'proxy_refused' });
+    expect(decideOnClose({ code: 407, ...paired }), "the session's proxy refused its credentials").to.deep.equal({
+      action: 'fail',
+      code: 407,
+      reason: 'proxy_auth_failed',
+    });
+    expect(decideOnClose({ code: 500, ...paired, proxyRefused: true }), 'the proxy guard refused the proxy: never retried, never direct').to.deep.equal({
+      action: 'fail',
+      code: 0,
+      reason: 'proxy_refused',
+    });
     expect(decideOnClose({ code: 408, registered: false, qrShown: true, proxyRefused: true }).reason).to.equal('proxy_refused');
     expect(decideOnClose({ code: 411, ...paired }).action).to.equal('fail');
   });
@@ -84,7 +92,12 @@ describe('baileys-connector: acks', () => {
   it('maps WhatsApp statuses', () => {
     const S = proto.WebMessageInfo.Status;
     expect([S.ERROR, S.PENDING, S.SERVER_ACK, S.DELIVERY_ACK, S.READ, S.PLAYED].map(ackStatusFromWa)).to.deep.equal([
-      'failed', undefined, 'sent', 'delivered', 'read', 'read',
+      'failed',
+      undefined,
+      'sent',
+      'delivered',
+      'read',
+      'read',
     ]);
   });
 });
@@ -96,7 +109,9 @@ describe('baileys-connector: addresses and messages', () => {
     expect(toJid('15550001111:2@s.whatsapp.net')).to.equal('15550001111@s.whatsapp.net');
     expect(toJid('12036304@g.us')).to.equal('12036304@g.us');
     for (const bad of ['', 'abc', '12', '@s.whatsapp.net', '1'.repeat(16), '555; DROP']) {
-      expect(() => toJid(bad), bad).to.throw().with.property('code', 'INVALID_RECIPIENT');
+      expect(() => toJid(bad), bad)
+        .to.throw()
+        .with.property('code', 'INVALID_RECIPIENT');
     }
   });
 
@@ -106,31 +121,62 @@ describe('baileys-connector: addresses and messages', () => {
   });
 
   it('maps every kind of incoming message: text, media, location, contact, reaction, edit, revoke, groups, replies, fromMe', () => {
-    const noDownload = async () => { throw new Error('not in this test'); };
+    const noDownload = async () => {
+      throw new Error('not in this test');
+    };
     const me = '15550001111@s.whatsapp.net';
     const map = (message: object) => toIncomingMessage(message as WAMessage, noDownload, me);
     const base = { key: { id: 'ID1', remoteJid: '15550002222@s.whatsapp.net', fromMe: false }, messageTimestamp: 1700000000 };
     expect(map({ ...base, message: { conversation: 'hi' } })).to.deep.equal({
-      waMessageId: 'ID1', chat: '15550002222@s.whatsapp.net', from: '15550002222@s.whatsapp.net', fromMe: false,
-      timestamp: 1_700_000_000_000, kind: 'text', text: 'hi',
+      waMessageId: 'ID1',
+      chat: '15550002222@s.whatsapp.net',
+      from: '15550002222@s.whatsapp.net',
+      fromMe: false,
+      timestamp: 1_700_000_000_000,
+      kind: 'text',
+      text: 'hi',
     });
-    expect(map({ ...base, message: { extendedTextMessage: { text: 'link', contextInfo: { stanzaId: 'Q1', mentionedJid: ['15550003333@s.whatsapp.net'] } } } }))
-      .to.include({ kind: 'text', text: 'link', quotedId: 'Q1' });
-    const image = map({ ...base, message: { imageMessage: { caption: 'look', mimetype: 'image/jpeg', fileLength: 1234, fileSha256: Buffer.from('ab', 'hex') } } });
+    expect(
+      map({ ...base, message: { extendedTextMessage: { text: 'link', contextInfo: { stanzaId: 'Q1', mentionedJid: ['15550003333@s.whatsapp.net'] } } } }),
+    ).to.include({ kind: 'text', text: 'link', quotedId: 'Q1' });
+    const image = map({
+      ...base,
+      message: { imageMessage: { caption: 'look', mimetype: 'image/jpeg', fileLength: 1234, fileSha256: Buffer.from('ab', 'hex') } },
+    });
     expect(image).to.include({ kind: 'image', text: 'look' });
     expect(image?.media).to.include({ type: 'image', mimetype: 'image/jpeg', size: 1234, sha256: 'ab' });
     expect(map({ ...base, message: { audioMessage: { mimetype: 'audio/ogg; codecs=opus', ptt: true } } })?.media).to.include({ type: 'audio', voice: true });
-    expect(map({ ...base, message: { documentWithCaptionMessage: { message: { documentMessage: { fileName: 'a.pdf', caption: 'c', mimetype: 'application/pdf' } } } } }))
-      .to.include({ kind: 'document', text: 'c' });
-    expect(map({ ...base, message: { locationMessage: { degreesLatitude: 1.5, degreesLongitude: -2, name: 'HQ' } } })?.location).to.deep.equal({ latitude: 1.5, longitude: -2, name: 'HQ' });
-    expect(map({ ...base, message: { contactMessage: { displayName: 'Ann', vcard: 'BEGIN:VCARD' } } })?.contact).to.deep.equal({ displayName: 'Ann', vcard: 'BEGIN:VCARD' });
-    expect(map({ ...base, message: { reactionMessage: { key: { id: 'T1' }, text: '👍' } } })).to.include({ kind: 'reaction' }).and.to.have.deep.property('target', { id: 'T1', emoji: '👍' });
+    expect(
+      map({
+        ...base,
+        message: { documentWithCaptionMessage: { message: { documentMessage: { fileName: 'a.pdf', caption: 'c', mimetype: 'application/pdf' } } } },
+      }),
+    ).to.include({ kind: 'document', text: 'c' });
+    expect(map({ ...base, message: { locationMessage: { degreesLatitude: 1.5, degreesLongitude: -2, name: 'HQ' } } })?.location).to.deep.equal({
+      latitude: 1.5,
+      longitude: -2,
+      name: 'HQ',
+    });
+    expect(map({ ...base, message: { contactMessage: { displayName: 'Ann', vcard: 'BEGIN:VCARD' } } })?.contact).to.deep.equal({
+      displayName: 'Ann',
+      vcard: 'BEGIN:VCARD',
+    });
+    expect(map({ ...base, message: { reactionMessage: { key: { id: 'T1' }, text: '👍' } } }))
+      .to.include({ kind: 'reaction' })
+      .and.to.have.deep.property('target', { id: 'T1', emoji: '👍' });
     expect(map({ ...base, message: { protocolMessage: { type: 0, key: { id: 'T2' } } } })).to.have.deep.property('target', { id: 'T2' });
-    expect(map({ ...base, message: { protocolMessage: { type: 14, key: { id: 'T3' }, editedMessage: { conversation: 'fixed' } } } })).to.have.deep.property('target', { id: 'T3', text: 'fixed' });
+    expect(map({ ...base, message: { protocolMessage: { type: 14, key: { id: 'T3' }, editedMessage: { conversation: 'fixed' } } } })).to.have.deep.property(
+      'target',
+      { id: 'T3', text: 'fixed' },
+    );
     expect(map({ ...base, message: { protocolMessage: { type: 3 } } }), 'other protocol traffic').to.equal(undefined);
     const group = { ...base, key: { ...base.key, remoteJid: '1203@g.us', participant: '15550003333@s.whatsapp.net' } };
     expect(map({ ...group, message: { conversation: 'g' } })).to.include({ chat: '1203@g.us', group: '1203@g.us', from: '15550003333@s.whatsapp.net' });
-    expect(map({ ...base, key: { ...base.key, fromMe: true }, message: { conversation: 'from my phone' } })).to.include({ fromMe: true, from: me, chat: '15550002222@s.whatsapp.net' });
+    expect(map({ ...base, key: { ...base.key, fromMe: true }, message: { conversation: 'from my phone' } })).to.include({
+      fromMe: true,
+      from: me,
+      chat: '15550002222@s.whatsapp.net',
+    });
     expect(map({ ...base, key: { ...base.key, remoteJid: 'status@broadcast' }, message: { conversation: 'x' } })).to.equal(undefined);
   });
 });

@@ -140,10 +140,12 @@ describe('baileys-connector: against the WhatsApp simulator', function () {
       const ids = Array.from({ length: 20 }, (_, i) => `BURST${round}${String(i).padStart(6, '0')}`);
       // Overlapping sends, each starting while earlier ones encrypt and commit: Baileys' own key-store
       // transactions lost writes here and the contact could not decrypt about half of them.
-      await Promise.all(ids.map(async (id, i) => {
-        await delay(i * 2);
-        await handle.send({ messageId: id, to: '15550199998', content: { type: 'text', text: `burst ${round}/${i}` } });
-      }));
+      await Promise.all(
+        ids.map(async (id, i) => {
+          await delay(i * 2);
+          await handle.send({ messageId: id, to: '15550199998', content: { type: 'text', text: `burst ${round}/${i}` } });
+        }),
+      );
       for (const id of ids) await events.waitFor('status', (data) => data.id === id && data.status === 'delivered');
     }
     const account = simulator.accounts().find((candidate) => candidate.phone === phone);

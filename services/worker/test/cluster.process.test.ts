@@ -32,7 +32,13 @@ describe('cluster: ingress and two workers as real processes', function () {
     redis = testRedis();
     prefix = freshPrefix('cl');
     dir = await mkdtemp(path.join(tmpdir(), 'fleet-cluster-'));
-    const common = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: process.env.CLUSTER_TEST_LOG_LEVEL ?? 'warn', SHARD_COUNT: '128', HEARTBEAT_TTL_MS: '3000' };
+    const common = {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: process.env.CLUSTER_TEST_LOG_LEVEL ?? 'warn',
+      SHARD_COUNT: '128',
+      HEARTBEAT_TTL_MS: '3000',
+    };
     const ingress = startProcess(INGRESS_BIN, { ...common, API_KEYS: API_KEY, INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0' });
     processes.push(ingress);
     ingressUrl = (await ingress.waitForLine(/http:\/\/127\.0\.0\.1:\d+/)).trim();
@@ -48,16 +54,21 @@ describe('cluster: ingress and two workers as real processes', function () {
       processes.push(worker);
       await worker.waitForLine(new RegExp(`worker ${id} ready`));
     }
-    await waitFor(async () => {
-      const { body } = await api('GET', '/api/instances');
-      if (body.instances.length !== 2 || !body.instances.every((i: { shards: number }) => i.shards > 0)) return false;
-      // Each worker has applied the table itself: together they consume every shard exactly once.
-      const owned = await Promise.all(body.instances.map(async (i: { url: string }) => {
-        const metrics = await (await fetch(`${i.url}/metrics`)).text();
-        return Number(/^fleet_owned_shards\{[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? -1);
-      }));
-      return owned.reduce((sum, n) => sum + n, 0) === 128 && owned.every((n) => n > 0);
-    }, { what: 'both workers to own shards', timeoutMs: 15_000 });
+    await waitFor(
+      async () => {
+        const { body } = await api('GET', '/api/instances');
+        if (body.instances.length !== 2 || !body.instances.every((i: { shards: number }) => i.shards > 0)) return false;
+        // Each worker has applied the table itself: together they consume every shard exactly once.
+        const owned = await Promise.all(
+          body.instances.map(async (i: { url: string }) => {
+            const metrics = await (await fetch(`${i.url}/metrics`)).text();
+            return Number(/^fleet_owned_shards\{[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? -1);
+          }),
+        );
+        return owned.reduce((sum, n) => sum + n, 0) === 128 && owned.every((n) => n > 0);
+      },
+      { what: 'both workers to own shards', timeoutMs: 15_000 },
+    );
   });
 
   after(async () => {
@@ -77,10 +88,13 @@ describe('cluster: ingress and two workers as real processes', function () {
     }
     expect([...owners].sort()).to.deep.equal(['instance-1', 'instance-2']);
     for (const ws of [1, 2, 3, 4]) {
-      const status = await waitFor(async () => {
-        const { body } = await api('GET', `/api/sessions/ws${ws}-a/status`);
-        return body.status === 'connected' ? body : undefined;
-      }, { what: `session ws${ws}-a connected` });
+      const status = await waitFor(
+        async () => {
+          const { body } = await api('GET', `/api/sessions/ws${ws}-a/status`);
+          return body.status === 'connected' ? body : undefined;
+        },
+        { what: `session ws${ws}-a connected` },
+      );
       const again = await api('POST', '/api/sessions/create', { session_id: `ws${ws}-b`, workspace_id: ws, account_id: String(ws) });
       expect(again.body.instance, 'same workspace, same worker').to.equal(status.instance);
     }
@@ -91,12 +105,18 @@ describe('cluster: ingress and two workers as real processes', function () {
     const replies = await Promise.all(ids.map((id, i) => api('POST', '/api/sessions/create', { session_id: id, workspace_id: 100 + i, account_id: '1' })));
     expect(replies.map((r) => r.status)).to.deep.equal(ids.map(() => 202));
     const expectedOwner = new Map(replies.map((r) => [r.body.session_id as string, r.body.instance as string]));
-    await waitFor(async () => {
-      const statuses = await Promise.all(ids.map((id) => api('GET', `/api/sessions/${id}/status`)));
-      return statuses.every((s) => s.body.status === 'connected');
-    }, { what: '50 sessions connected', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const statuses = await Promise.all(ids.map((id) => api('GET', `/api/sessions/${id}/status`)));
+        return statuses.every((s) => s.body.status === 'connected');
+      },
+      { what: '50 sessions connected', timeoutMs: 30_000 },
+    );
 
-    const events = (await readFile(path.join(dir, 'events.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const events = (await readFile(path.join(dir, 'events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     for (const id of ids) {
       const starts = events.filter((e) => e.event === 'start' && e.sessionId === id);
       expect(starts, `starts of ${id}`).to.have.length(1);
@@ -115,10 +135,13 @@ describe('cluster: ingress and two workers as real processes', function () {
   it('delivers a message sent through the ingress', async () => {
     const sent = await api('POST', '/api/messages/send', { session_id: 'ws1-a', to: '+15551234567', text: 'hello fleet' });
     expect(sent.status).to.equal(202);
-    const final = await waitFor(async () => {
-      const { body } = await api('GET', `/api/messages/${sent.body.message_id}`);
-      return body.status === 'delivered' ? body : undefined;
-    }, { what: 'message delivered' });
+    const final = await waitFor(
+      async () => {
+        const { body } = await api('GET', `/api/messages/${sent.body.message_id}`);
+        return body.status === 'delivered' ? body : undefined;
+      },
+      { what: 'message delivered' },
+    );
     expect(final.sent_at).to.be.a('number');
   });
 });

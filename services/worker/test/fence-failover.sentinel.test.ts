@@ -55,8 +55,15 @@ describe('worker: fencing across a Sentinel failover that lost an epoch (real re
     const connector = new FileStateConnector();
     connectors.push(connector);
     const manager = new SessionManager({
-      instanceId, storagePath: storage, connector, sessions, ledger: new MessageLedger(redis, keys), leases: new LeaseStore(redis, keys),
-      holder: () => holder, logger: createSilentLogger(), metrics: createWorkerMetrics(instanceId),
+      instanceId,
+      storagePath: storage,
+      connector,
+      sessions,
+      ledger: new MessageLedger(redis, keys),
+      leases: new LeaseStore(redis, keys),
+      holder: () => holder,
+      logger: createSilentLogger(),
+      metrics: createWorkerMetrics(instanceId),
     });
     return { redis, sessions, manager, connector };
   }
@@ -77,10 +84,13 @@ describe('worker: fencing across a Sentinel failover that lost an epoch (real re
     setup.replica.kill('SIGSTOP');
     await master.call('CLIENT', 'KILL', 'TYPE', 'replica');
     expect(await a.manager.start('s1')).to.equal('started');
-    await waitFor(async () => {
-      const record = await a.sessions.get('s1');
-      return record?.status === 'connected' && record.epoch === 2;
-    }, { what: 'the run under epoch 2 to settle (no write of it in flight)' });
+    await waitFor(
+      async () => {
+        const record = await a.sessions.get('s1');
+        return record?.status === 'connected' && record.epoch === 2;
+      },
+      { what: 'the run under epoch 2 to settle (no write of it in flight)' },
+    );
     const first = a.connector.latest('s1')!;
     expect(first.epoch).to.equal(2);
 
@@ -92,9 +102,12 @@ describe('worker: fencing across a Sentinel failover that lost an epoch (real re
 
     expect(await b.manager.start('s1')).to.equal('started');
     const second = b.connector.latest('s1')!;
-    expect(second.epoch, 'the second run must not share the first run\'s epoch').to.be.greaterThan(first.epoch);
+    expect(second.epoch, "the second run must not share the first run's epoch").to.be.greaterThan(first.epoch);
     expect((await b.sessions.get('s1'))?.epoch).to.equal(second.epoch);
-    const refused = await first.saveCreds().then(() => undefined, (error: unknown) => error);
+    const refused = await first.saveCreds().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(refused, 'the first run can still write the auth state').to.be.instanceOf(StaleEpochError);
     await second.saveCreds();
     expect(await a.sessions.update('s1', { status: 'connected' }, Date.now(), first.epoch), 'the first run can still write the record').to.equal(false);

@@ -15,7 +15,10 @@ describe('auth state: the .epoch fence file (real files)', () => {
   it('reads old bare-number fences and holder-bound ones; refuses anything else', () => {
     expect(parseFence('57\n')).to.deep.equal({ epoch: 57, holder: undefined });
     expect(parseFence('  12  ')).to.deep.equal({ epoch: 12, holder: undefined });
-    expect(parseFence('9 worker-2 5b1c0e8e-1f5b-4c41-9c39-0a8b3a7d2f10\n')).to.deep.equal({ epoch: 9, holder: 'worker-2 5b1c0e8e-1f5b-4c41-9c39-0a8b3a7d2f10' });
+    expect(parseFence('9 worker-2 5b1c0e8e-1f5b-4c41-9c39-0a8b3a7d2f10\n')).to.deep.equal({
+      epoch: 9,
+      holder: 'worker-2 5b1c0e8e-1f5b-4c41-9c39-0a8b3a7d2f10',
+    });
     for (const bad of ['', 'x', '-3', '1.5', '99999999999999999999']) expect(parseFence(bad), bad).to.equal(undefined);
     expect(formatFence(9, 'w i')).to.equal('9 w i\n');
     expect(formatFence(9)).to.equal('9\n');

@@ -28,7 +28,12 @@ class ManualStore implements DurableStore {
 
 function fakeSocket(): { sock: WASocket; written: string[] } {
   const written: string[] = [];
-  const socket = { send: (data: unknown, callback?: (error?: Error) => void) => { written.push(String(data)); callback?.(); } };
+  const socket = {
+    send: (data: unknown, callback?: (error?: Error) => void) => {
+      written.push(String(data));
+      callback?.();
+    },
+  };
   return { sock: { ws: { socket } } as unknown as WASocket, written };
 }
 
@@ -66,7 +71,9 @@ describe('frame gate: no frame before the Signal state that produced it is on di
     gateFrames(sock, store, (error) => failures.push(error.message));
     const errors: string[] = [];
     store.pending = true;
-    (sock.ws as unknown as { socket: { send: (d: string, cb: (e?: Error) => void) => void } }).socket.send('message-1', (error) => errors.push(error?.message ?? 'ok'));
+    (sock.ws as unknown as { socket: { send: (d: string, cb: (e?: Error) => void) => void } }).socket.send('message-1', (error) =>
+      errors.push(error?.message ?? 'ok'),
+    );
     await tick();
     store.fail(new Error('EIO'));
     await tick();

@@ -9,7 +9,9 @@ const registration: WorkerInfo = { instanceId: 'w1', incarnation: 'inc-1', url: 
 /** Blocks the event loop, as a stalled process or a paused machine does: timers fire late afterwards. */
 function stall(ms: number): void {
   const until = Date.now() + ms;
-  while (Date.now() < until) { /* busy */ }
+  while (Date.now() < until) {
+    /* busy */
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -28,7 +30,9 @@ function heartbeatWith(renew: () => Promise<boolean>): { heartbeat: Heartbeat; f
     membership,
     logger: createSilentLogger(),
     ttlMs: TTL_MS,
-    onFence: async () => { fences.push('fenced'); },
+    onFence: async () => {
+      fences.push('fenced');
+    },
     onRejoin: async () => undefined,
   });
   return { heartbeat, fences, renewals: () => renewals };

@@ -7,19 +7,27 @@ describe('lazy promiseTimeout for Baileys', () => {
     expect(await lazyPromiseTimeout(1_000, (resolve) => setTimeout(() => resolve('done'), 5))).to.equal('done');
     const failure = new Error('executor failed');
     let caught: unknown;
-    await lazyPromiseTimeout(1_000, (_resolve, reject) => reject(failure)).catch((error: unknown) => { caught = error; });
+    await lazyPromiseTimeout(1_000, (_resolve, reject) => reject(failure)).catch((error: unknown) => {
+      caught = error;
+    });
     expect(caught).to.equal(failure);
   });
 
   it('rejects a synchronous throw from the executor instead of throwing', async () => {
     let caught: unknown;
-    await lazyPromiseTimeout(1_000, () => { throw new Error('sync'); }).catch((error: unknown) => { caught = error; });
+    await lazyPromiseTimeout(1_000, () => {
+      throw new Error('sync');
+    }).catch((error: unknown) => {
+      caught = error;
+    });
     expect((caught as Error).message).to.equal('sync');
   });
 
   it('times out with Boom 408 carrying the caller’s stack, as Baileys does', async function callerOfTheTimeout() {
     let caught: unknown;
-    await lazyPromiseTimeout(20, () => undefined).catch((error: unknown) => { caught = error; });
+    await lazyPromiseTimeout(20, () => undefined).catch((error: unknown) => {
+      caught = error;
+    });
     expect(caught).to.be.instanceOf(Boom);
     const boom = caught as Boom<{ stack: string }>;
     expect(boom.message).to.equal('Timed Out');

@@ -56,7 +56,10 @@ interface Received {
  * keeping it. `atEnd` runs once a body has fully arrived, before the answer: the client has then
  * written every byte and waits for the answer, the moment a buffering client holds the whole file.
  */
-async function mediaHost(answers: Array<(received: Received) => { status: number; body: unknown }>, atEnd: () => void): Promise<{ server: Server; hostname: string; received: Received[] }> {
+async function mediaHost(
+  answers: Array<(received: Received) => { status: number; body: unknown }>,
+  atEnd: () => void,
+): Promise<{ server: Server; hostname: string; received: Received[] }> {
   const received: Received[] = [];
   const server = createServer({ cert: readFileSync(path.join(CERTS, 'server.pem')), key: readFileSync(path.join(CERTS, 'server-key.pem')) }, (req, res) => {
     const hash = createHash('sha256');
@@ -77,11 +80,16 @@ async function mediaHost(answers: Array<(received: Received) => { status: number
   return { server, hostname: `127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
 
-const conn = (hostnames: string[], auth = 'token-1'): MediaConnInfo => ({ auth, ttl: 300, hosts: hostnames.map((hostname) => ({ hostname, maxContentLengthBytes: 100 * MiB })), fetchDate: new Date() });
+const conn = (hostnames: string[], auth = 'token-1'): MediaConnInfo => ({
+  auth,
+  ttl: 300,
+  hosts: hostnames.map((hostname) => ({ hostname, maxContentLengthBytes: 100 * MiB })),
+  fetchDate: new Date(),
+});
 
 const document: MediaContent = { type: 'document', media: { mediaId: 'med_000000000000000000000001' }, filename: 'big.pdf' } as MediaContent;
 
-describe('media upload to WhatsApp\'s media host (worker)', function () {
+describe("media upload to WhatsApp's media host (worker)", function () {
   this.timeout(120_000);
   const agent = new Agent({ ca: readFileSync(MEDIA_CA_PATH) });
   let host: Awaited<ReturnType<typeof mediaHost>> | undefined;
@@ -130,11 +138,17 @@ describe('media upload to WhatsApp\'s media host (worker)', function () {
     try {
       const port = (server.address() as AddressInfo).port;
       const before = rss();
-      await Promise.all(Array.from({ length: connections }, () => new Promise<void>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', agent: workerAgent }, (res) => res.resume().on('end', resolve));
-        req.on('error', reject);
-        req.end('x');
-      })));
+      await Promise.all(
+        Array.from(
+          { length: connections },
+          () =>
+            new Promise<void>((resolve, reject) => {
+              const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', agent: workerAgent }, (res) => res.resume().on('end', resolve));
+              req.on('error', reject);
+              req.end('x');
+            }),
+        ),
+      );
       // A context per connection (an agent given `ca`) holds its own copy of ~140 root certificates: +79 MiB here when tried (+0.5 MiB with one context).
       expect(rssAllOpen - before, `RSS with ${connections} connections open: +${((rssAllOpen - before) / MiB).toFixed(1)} MiB`).to.be.below(8 * MiB);
     } finally {
@@ -145,12 +159,15 @@ describe('media upload to WhatsApp\'s media host (worker)', function () {
 
   it('tries the next host after a refusal, with a fresh media_conn; fails naming every host when none takes it', async () => {
     const opener = (): MediaOpener => ({ open: async () => ({ stream: generated(100_000).stream, mimetype: 'image/jpeg', maxBytes: 16 * MiB }) });
-    host = await mediaHost([
-      () => ({ status: 401, body: { error: 'auth expired' } }),
-      (got) => ({ status: 200, body: { url: 'https://mmg/x', direct_path: `/v/${got.sha256}` } }),
-      () => ({ status: 500, body: { error: 'down' } }),
-      () => ({ status: 503, body: { error: 'still down' } }),
-    ], () => undefined);
+    host = await mediaHost(
+      [
+        () => ({ status: 401, body: { error: 'auth expired' } }),
+        (got) => ({ status: 200, body: { url: 'https://mmg/x', direct_path: `/v/${got.sha256}` } }),
+        () => ({ status: 500, body: { error: 'down' } }),
+        () => ({ status: 503, body: { error: 'still down' } }),
+      ],
+      () => undefined,
+    );
     const forced: boolean[] = [];
     const sock = {
       refreshMediaConn: async (force?: boolean) => {
@@ -167,6 +184,9 @@ describe('media upload to WhatsApp\'s media host (worker)', function () {
     forced.length = 0;
     let failure: Error | undefined;
     await uploadMedia(sock, opener(), image, { timeoutMs: 10_000, agent }).catch((error: Error) => (failure = error));
-    expect(failure?.message).to.match(/media upload failed on every host/).and.to.include('down').and.to.include('still down');
+    expect(failure?.message)
+      .to.match(/media upload failed on every host/)
+      .and.to.include('down')
+      .and.to.include('still down');
   });
 });

@@ -38,7 +38,12 @@ describe('patches of third-party code: the pinned Baileys, every patch applied',
   it('a socket of this Baileys takes the per-socket patches (store transactions, frame gate)', async () => {
     const dir = await makeTempDir('fleet-patches-');
     const store = await FileAuthState.open({ dir: path.join(dir, 's'), sessionId: 's', epoch: 1, fsync: false, cache: new KeyCache() });
-    const sock = makeWASocket({ auth: store.state, logger: createBaileysLogger(createSilentLogger()) as never, waWebSocketUrl: 'ws://127.0.0.1:9/ws', connectTimeoutMs: 1_000 });
+    const sock = makeWASocket({
+      auth: store.state,
+      logger: createBaileysLogger(createSilentLogger()) as never,
+      waWebSocketUrl: 'ws://127.0.0.1:9/ws',
+      connectTimeoutMs: 1_000,
+    });
     try {
       expect(useStoreTransactions(sock, store)).to.equal(true);
       expect(gateFrames(sock, store, () => undefined)).to.equal(true);

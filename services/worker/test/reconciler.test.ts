@@ -198,7 +198,7 @@ describe('Reconciler (real Redis, real queues, SessionManager over a test connec
     expect(connector.calls).to.equal(2);
   });
 
-  it('runs a workspace pinned here though its shard is another worker\'s, and not one of its own shards pinned to another live worker', async () => {
+  it("runs a workspace pinned here though its shard is another worker's, and not one of its own shards pinned to another live worker", async () => {
     const connector = new InstantConnector({ instanceId: 'i1' });
     const w = await worker(connector);
     await w.cluster.membership.register({ instanceId: 'i2', url: 'http://127.0.0.1:2', maxSessions: 10 });
@@ -240,7 +240,6 @@ describe('Reconciler (real Redis, real queues, SessionManager over a test connec
     expect(connector.started).to.deep.equal([]);
   });
 });
-
 
 describe('Reconciler: bugs found by these tests, fixed', () => {
   let redis: Redis;

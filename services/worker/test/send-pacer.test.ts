@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SendPacer } from '../src/sessions/send-pacer';
 
-describe('SendPacer (a session\'s send pace)', () => {
+describe("SendPacer (a session's send pace)", () => {
   it('allows the burst at once, then refills at the rate, never above the burst', () => {
     const pacer = new SendPacer(5, 20, 0);
     expect(pacer.available(0)).to.equal(20);

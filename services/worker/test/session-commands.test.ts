@@ -40,7 +40,8 @@ class CommandConnector implements SessionConnector {
         this.calls.push(`pair ${sessionId} ${phone}`);
         handlers.onPairingCode?.('K7PQ2WXZ', phone, Date.now() + 60_000);
       },
-      checkContacts: async (phones: readonly string[]) => phones.map((phone) => ({ phone, exists: phone.endsWith('1'), jid: phone.endsWith('1') ? `${phone}@s.whatsapp.net` : null })),
+      checkContacts: async (phones: readonly string[]) =>
+        phones.map((phone) => ({ phone, exists: phone.endsWith('1'), jid: phone.endsWith('1') ? `${phone}@s.whatsapp.net` : null })),
     };
   }
 
@@ -67,9 +68,18 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     connector = new CommandConnector();
     const holder = await new Membership({ redis, keys }).register({ instanceId: 'i1', url: 'http://127.0.0.1:1', maxSessions: 10 });
     manager = new SessionManager({
-      instanceId: 'i1', storagePath: storage, connector, sessions, ledger, leases: new LeaseStore(redis, keys),
-      holder: () => holder, logger: createSilentLogger(), metrics: createWorkerMetrics('i1'), events: new EventLog(redis, keys),
-      secrets: new SessionSecrets(KEY), requests: new SessionRequests(redis, keys),
+      instanceId: 'i1',
+      storagePath: storage,
+      connector,
+      sessions,
+      ledger,
+      leases: new LeaseStore(redis, keys),
+      holder: () => holder,
+      logger: createSilentLogger(),
+      metrics: createWorkerMetrics('i1'),
+      events: new EventLog(redis, keys),
+      secrets: new SessionSecrets(KEY),
+      requests: new SessionRequests(redis, keys),
     });
   });
 
@@ -80,7 +90,8 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     await rm(storage, { recursive: true, force: true });
   });
 
-  const create = (sessionId: string, extra: Partial<Parameters<SessionStore['create']>[0]> = {}) => sessions.create({ sessionId, workspaceId: 1, accountId: '1', shard: 0, ...extra });
+  const create = (sessionId: string, extra: Partial<Parameters<SessionStore['create']>[0]> = {}) =>
+    sessions.create({ sessionId, workspaceId: 1, accountId: '1', shard: 0, ...extra });
   const statusOf = async (id: string) => (await sessions.get(id))?.status;
   const until = (id: string, status: string) => waitFor(async () => (await statusOf(id)) === status, { what: `${id} ${status}`, timeoutMs: 5_000 });
   const events = async () => (await new EventLog(redis, keys).since(1, 0, 100)).events;
@@ -112,7 +123,17 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     const gate = new Promise<void>((resolve) => (open = resolve));
     const slow: SessionConnector = { start: async (spec, handlers) => (await gate, connector.start(spec, handlers)), close: async () => undefined };
     const holder = await new Membership({ redis, keys }).register({ instanceId: 'i2', url: 'http://127.0.0.1:2', maxSessions: 10 });
-    const other = new SessionManager({ instanceId: 'i2', storagePath: storage, connector: slow, sessions, ledger, leases: new LeaseStore(redis, keys), holder: () => holder, logger: createSilentLogger(), metrics: createWorkerMetrics('i2') });
+    const other = new SessionManager({
+      instanceId: 'i2',
+      storagePath: storage,
+      connector: slow,
+      sessions,
+      ledger,
+      leases: new LeaseStore(redis, keys),
+      holder: () => holder,
+      logger: createSilentLogger(),
+      metrics: createWorkerMetrics('i2'),
+    });
     await create('s3');
     const starting = other.start('s3');
     await waitFor(async () => (await sessions.get('s3'))?.owner === 'i2', { what: 'lease taken' });
@@ -139,11 +160,17 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     expect(await sessions.get('s1')).to.deep.include({ status: 'logged_out', desired: 'logged_out', phone: undefined });
     expect(connector.calls).to.include('logout s1');
     expect(await ledger.get(waiting.record.messageId)).to.include({ status: 'failed', failedReason: 'session_logged_out' });
-    const types = await waitFor(async () => {
-      const all = (await events()).map((event) => [event.type, (event.data as { reason?: string }).reason]);
-      return all.some(([type]) => type === 'session.logged_out') ? all : undefined;
-    }, { what: 'logged_out event' });
-    expect(types).to.deep.include.members([['session.logged_out', 'api'], ['message.failed', 'session_logged_out']]);
+    const types = await waitFor(
+      async () => {
+        const all = (await events()).map((event) => [event.type, (event.data as { reason?: string }).reason]);
+        return all.some(([type]) => type === 'session.logged_out') ? all : undefined;
+      },
+      { what: 'logged_out event' },
+    );
+    expect(types).to.deep.include.members([
+      ['session.logged_out', 'api'],
+      ['message.failed', 'session_logged_out'],
+    ]);
     expect(await new LeaseStore(redis, keys).get('s1')).to.equal(undefined);
     expect(manager.isRunning('s1')).to.equal(false);
     await manager.unlinkRequested('s1');
@@ -197,10 +224,12 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     await until('c1', 'connected');
     await requests.put('rq1', { phones: ['15550000001', '15550000002'] }, 60);
     await manager.checkContacts({ sessionId: 'c1', requestId: 'rq1', deadline: Date.now() + 10_000 });
-    expect(await requests.answer<ContactCheckAnswer>('rq1')).to.deep.equal({ results: [
-      { phone: '15550000001', exists: true, jid: '15550000001@s.whatsapp.net' },
-      { phone: '15550000002', exists: false, jid: null },
-    ] });
+    expect(await requests.answer<ContactCheckAnswer>('rq1')).to.deep.equal({
+      results: [
+        { phone: '15550000001', exists: true, jid: '15550000001@s.whatsapp.net' },
+        { phone: '15550000002', exists: false, jid: null },
+      ],
+    });
     await requests.put('rq2', { phones: ['15550000001'] }, 60);
     await manager.checkContacts({ sessionId: 'nobody', requestId: 'rq2', deadline: Date.now() + 10_000 });
     expect(await requests.answer('rq2')).to.deep.equal({ error: 'not_connected', status: 'not_running' });
@@ -237,13 +266,25 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     };
     const holder = await new Membership({ redis, keys }).register({ instanceId: 'i3', url: 'http://127.0.0.1:3', maxSessions: 10 });
     const other = new SessionManager({
-      instanceId: 'i3', storagePath: storage, connector: refusing, sessions, ledger, leases: new LeaseStore(redis, keys),
-      holder: () => holder, logger: createSilentLogger(), metrics: createWorkerMetrics('i3'), events: new EventLog(redis, keys), secrets: new SessionSecrets(KEY),
+      instanceId: 'i3',
+      storagePath: storage,
+      connector: refusing,
+      sessions,
+      ledger,
+      leases: new LeaseStore(redis, keys),
+      holder: () => holder,
+      logger: createSilentLogger(),
+      metrics: createWorkerMetrics('i3'),
+      events: new EventLog(redis, keys),
+      secrets: new SessionSecrets(KEY),
     });
     const url = 'http://alice:s3cret@10.0.0.9:3128';
     await create('y1', { proxy: new SessionSecrets(KEY).sealProxy(url, 'y1') });
     expect(await other.start('y1'), 'not retried').to.equal('failed');
-    expect(await sessions.get('y1')).to.include({ status: 'failed', lastError: 'refusing to use the proxy 10.0.0.9: a private address (PROXY_ALLOW does not name it)' });
+    expect(await sessions.get('y1')).to.include({
+      status: 'failed',
+      lastError: 'refusing to use the proxy 10.0.0.9: a private address (PROXY_ALLOW does not name it)',
+    });
     expect(await other.start('y1'), 'no backoff kept for it: a new start (after a fix) runs at once').to.equal('failed');
 
     await create('y2', { proxy: new SessionSecrets(KEY).sealProxy(url.replace('10.0.0.9', 'proxy.test'), 'y2') });

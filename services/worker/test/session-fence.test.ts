@@ -32,8 +32,15 @@ describe('worker: a start takes an epoch above every run the session directory h
     connector = new FileStateConnector();
     worker = await new Membership({ redis, keys }).register({ instanceId: 'i1', url: 'http://127.0.0.1:1', maxSessions: 10 });
     manager = new SessionManager({
-      instanceId: 'i1', storagePath: storage, connector, sessions, ledger: new MessageLedger(redis, keys), leases: new LeaseStore(redis, keys),
-      holder: () => worker, logger: createSilentLogger(), metrics: createWorkerMetrics('i1'),
+      instanceId: 'i1',
+      storagePath: storage,
+      connector,
+      sessions,
+      ledger: new MessageLedger(redis, keys),
+      leases: new LeaseStore(redis, keys),
+      holder: () => worker,
+      logger: createSilentLogger(),
+      metrics: createWorkerMetrics('i1'),
     });
     await sessions.create({ sessionId: 's1', workspaceId: 3, accountId: '1', shard: 0 });
   });
@@ -70,7 +77,10 @@ describe('worker: a start takes an epoch above every run the session directory h
     expect((await sessions.get('s1'))?.epoch).to.equal(6);
     expect(connector.latest('s1')?.epoch).to.equal(6);
     expect(await readFile(path.join(dir(), '.epoch'), 'utf8')).to.equal(`6 i1 ${worker.incarnation}\n`);
-    const refused = await other.saveCreds().then(() => undefined, (error: unknown) => error);
+    const refused = await other.saveCreds().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(refused, 'the older run still writes').to.be.instanceOf(StaleEpochError);
     await connector.latest('s1')!.saveCreds();
   });

@@ -79,14 +79,25 @@ describe('SessionManager (real Redis, test connectors)', () => {
   let ledger: MessageLedger;
 
   /** A manager registered as worker `i1` over `connector`. */
-  async function managerWith(connector: SessionConnector, maxSessions?: number, sendPolicy?: { ackTimeoutMs?: number; maxAttempts?: number; burst?: number; ratePerSecond?: number }): Promise<SessionManager> {
+  async function managerWith(
+    connector: SessionConnector,
+    maxSessions?: number,
+    sendPolicy?: { ackTimeoutMs?: number; maxAttempts?: number; burst?: number; ratePerSecond?: number },
+  ): Promise<SessionManager> {
     const keys = createKeys(prefix);
     const holder = await new Membership({ redis, keys }).register({ instanceId: 'i1', url: 'http://127.0.0.1:1', maxSessions: maxSessions ?? 10 });
     return new SessionManager({
-      instanceId: 'i1', storagePath: storage, connector, sessions, ledger, leases: new LeaseStore(redis, keys),
+      instanceId: 'i1',
+      storagePath: storage,
+      connector,
+      sessions,
+      ledger,
+      leases: new LeaseStore(redis, keys),
       ...(maxSessions === undefined ? {} : { maxSessions }),
       ...(sendPolicy ? { sendPolicy } : {}),
-      holder: () => holder, logger: createSilentLogger(), metrics: createWorkerMetrics('i1'),
+      holder: () => holder,
+      logger: createSilentLogger(),
+      metrics: createWorkerMetrics('i1'),
       events: new EventLog(redis, keys),
     });
   }
@@ -102,8 +113,7 @@ describe('SessionManager (real Redis, test connectors)', () => {
     return ids;
   }
 
-  const wakeAll = (manager: SessionManager, ids: readonly string[]) =>
-    ids.forEach((messageId) => manager.wake({ sessionId: 's1', workspaceId: 1, messageId }));
+  const wakeAll = (manager: SessionManager, ids: readonly string[]) => ids.forEach((messageId) => manager.wake({ sessionId: 's1', workspaceId: 1, messageId }));
 
   beforeEach(async () => {
     redis = testRedis();
@@ -159,7 +169,7 @@ describe('SessionManager (real Redis, test connectors)', () => {
     expect(writes).to.deep.equal([first, second, third]);
   });
 
-  it('paces a session\'s sends: a burst at once, then the rate; the rest wait in the outbox, in order', async function () {
+  it("paces a session's sends: a burst at once, then the rate; the rest wait in the outbox, in order", async function () {
     this.timeout(30_000);
     const { connector, writes } = recordingConnector();
     const times: number[] = [];

@@ -54,9 +54,19 @@ describe('SessionRun: one run of a session as a state machine (real Redis)', () 
     if (!lease.taken) throw new Error('lease not taken');
     const record = (await sessions.get('s1'))!;
     const run = new SessionRun({
-      record, epoch: lease.epoch, instanceId: 'i1', sessions, leases, ledger: new MessageLedger(redis, keys),
-      events: new SessionEvents(new EventLog(redis, keys), createSilentLogger()), metrics: createWorkerMetrics('i1'),
-      logger: createSilentLogger(), sendPolicy: DEFAULT_SEND_POLICY, stopAckWaitMs: 100, onConnected: () => undefined, onChange: () => undefined,
+      record,
+      epoch: lease.epoch,
+      instanceId: 'i1',
+      sessions,
+      leases,
+      ledger: new MessageLedger(redis, keys),
+      events: new SessionEvents(new EventLog(redis, keys), createSilentLogger()),
+      metrics: createWorkerMetrics('i1'),
+      logger: createSilentLogger(),
+      sendPolicy: DEFAULT_SEND_POLICY,
+      stopAckWaitMs: 100,
+      onConnected: () => undefined,
+      onChange: () => undefined,
     });
     const { handle, calls } = recordingHandle();
     await run.attach(handle);
@@ -135,7 +145,7 @@ describe('SessionRun: one run of a session as a state machine (real Redis)', () 
     expect(await events()).to.deep.equal(['session.pairing_code', 'session.connected']);
   });
 
-  it('unlink (the API\'s logout): logout on the socket, the record kept as logged_out without its phone, the event says api, the lease released', async () => {
+  it("unlink (the API's logout): logout on the socket, the record kept as logged_out without its phone, the event says api, the lease released", async () => {
     const { run, calls } = await newRun();
     await run.dispatch({ type: 'connected', phone: '15550000001' });
     await run.dispatch({ type: 'unlink' });

@@ -13,7 +13,6 @@ import { InstantConnector } from './fixtures/instant-connector';
 import { GatedConnector } from './fixtures/test-connectors';
 import { TEST_SHARDS as SHARDS, WorkerParts, workspaceIn } from './fixtures/worker-parts';
 
-
 describe('ShardConsumers (real Redis, real BullMQ queues, SessionManager over a test connector)', () => {
   let redis: Redis;
   let prefix: string;
@@ -96,7 +95,7 @@ describe('ShardConsumers (real Redis, real BullMQ queues, SessionManager over a 
     expect(connector.started.map((spec) => spec.sessionId)).to.deep.equal(['moved']);
   });
 
-  it('forwards a job whose workspace is pinned to another live worker to that worker\'s queue, and does not run it', async () => {
+  it("forwards a job whose workspace is pinned to another live worker to that worker's queue, and does not run it", async () => {
     const connector = new InstantConnector({ instanceId: 'i1' });
     const w = await owner(connector, [0, 1, 2, 3]);
     await w.cluster.membership.register({ instanceId: 'i2', url: 'http://127.0.0.1:2', maxSessions: 10 });
@@ -106,7 +105,7 @@ describe('ShardConsumers (real Redis, real BullMQ queues, SessionManager over a 
     const id = await queueStart(w, 'pinned', 5);
 
     const theirs = w.queues.named(w.keys.workerQueue('i2'));
-    const forwarded = (await waitFor(async () => (await theirs.getJobs(['waiting']))[0], { what: 'the job in i2\'s queue' }))!;
+    const forwarded = (await waitFor(async () => (await theirs.getJobs(['waiting']))[0], { what: "the job in i2's queue" }))!;
     expect(forwarded.name).to.equal('session.start');
     expect(forwarded.data).to.deep.equal({ sessionId: 'pinned', workspaceId: 5 });
     expect(forwarded.id).to.match(new RegExp(`^${id}-via-i1-\\d+$`));
@@ -135,7 +134,7 @@ describe('ShardConsumers (real Redis, real BullMQ queues, SessionManager over a 
     expect(connector.started).to.deep.equal([]);
   });
 
-  it('release(shard) stops taking that shard\'s jobs; the other shards\' jobs still run', async () => {
+  it("release(shard) stops taking that shard's jobs; the other shards' jobs still run", async () => {
     const connector = new InstantConnector({ instanceId: 'i1' });
     const w = await owner(connector, [0, 1]);
     await w.consumers.release(0);

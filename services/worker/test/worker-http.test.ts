@@ -19,7 +19,10 @@ describe('worker HTTP: /health and /metrics open, /storage-check only with an ad
   after(async () => rm(storage, { recursive: true, force: true }));
 
   const app = (apiKeys: readonly string[]) =>
-    createWorkerHttp({ instanceId: 'instance-1', maxSessions: 10, sessionCount: () => 2, isHealthy: () => true, storagePath: storage, apiKeys }, createRegistry('worker'));
+    createWorkerHttp(
+      { instanceId: 'instance-1', maxSessions: 10, sessionCount: () => 2, isHealthy: () => true, storagePath: storage, apiKeys },
+      createRegistry('worker'),
+    );
   const get = async (apiKeys: readonly string[], route: string, authorization?: string) => {
     const response = await app(apiKeys).request(route, authorization ? { headers: { authorization } } : {});
     const text = await response.text();

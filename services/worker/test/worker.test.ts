@@ -16,7 +16,17 @@ import { InstantConnector } from './fixtures/instant-connector';
 function testConfig(prefix: string, storage: string, instanceId = 'instance-1'): WorkerConfig {
   return workerConfig(
     { common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' }, instanceId, storagePath: storage },
-    { maxSessions: 10, host: '127.0.0.1', port: 0, shardCount: 8, heartbeatTtlMs: 3_000, shardConcurrency: 4, authStateIoThreads: 2, credsPoolSize: 0, keyCacheMb: 16 },
+    {
+      maxSessions: 10,
+      host: '127.0.0.1',
+      port: 0,
+      shardCount: 8,
+      heartbeatTtlMs: 3_000,
+      shardConcurrency: 4,
+      authStateIoThreads: 2,
+      credsPoolSize: 0,
+      keyCacheMb: 16,
+    },
   );
 }
 
@@ -100,7 +110,13 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(connector.started).to.have.length(10);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics, metrics.split("\n").filter((l) => l.includes("waiting_for")).join("\n")).to.match(/fleet_sessions_waiting_for_capacity\{[^}]*\} 2/);
+    expect(
+      metrics,
+      metrics
+        .split('\n')
+        .filter((l) => l.includes('waiting_for'))
+        .join('\n'),
+    ).to.match(/fleet_sessions_waiting_for_capacity\{[^}]*\} 2/);
   });
 
   it('starts sessions whose desired state is running when it takes over their shard', async () => {
@@ -164,7 +180,9 @@ describe('worker: nothing stuck (in-process, real Redis)', () => {
   });
 
   it('a lease held by a live worker that does not run the session (a lost release) is let go, and the session starts', async () => {
-    const [one, two] = ['instance-1', 'instance-2'].map((id) => createWorker(testConfig(prefix, storage, id), { connector: new InstantConnector({ instanceId: id }), logger: testLogger() }));
+    const [one, two] = ['instance-1', 'instance-2'].map((id) =>
+      createWorker(testConfig(prefix, storage, id), { connector: new InstantConnector({ instanceId: id }), logger: testLogger() }),
+    );
     workers.push(one!, two!);
     await one!.start();
     await two!.start();

@@ -26,7 +26,14 @@ describe('api-keys: ApiKeyStore (real Redis)', () => {
     const { record, key } = await store.create({ workspaceId: 5, name: 'crm', scopes: ['messages:send', 'sessions:read'] }, 1_000);
     const parsed = parseKey(key);
     expect(parsed?.id).to.equal(record.id);
-    expect(record).to.deep.include({ workspaceId: 5, name: 'crm', scopes: ['sessions:read', 'messages:send'], createdAt: 1_000, lastUsedAt: null, revokedAt: null });
+    expect(record).to.deep.include({
+      workspaceId: 5,
+      name: 'crm',
+      scopes: ['sessions:read', 'messages:send'],
+      createdAt: 1_000,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     const stored = await redis.hgetall(keys.apiKey(record.id));
     expect(stored.secret_hash).to.equal(hashSecret(parsed!.secret));
     // Nothing in Redis holds the secret (or the whole key).
@@ -55,7 +62,7 @@ describe('api-keys: ApiKeyStore (real Redis)', () => {
     expect(await refused({ workspaceId: 0 })).to.equal('INVALID_ID');
   });
 
-  it('lists every key or one workspace\'s, oldest first, revoked ones with their revocation time', async () => {
+  it("lists every key or one workspace's, oldest first, revoked ones with their revocation time", async () => {
     const a = (await store.create({ workspaceId: 5, name: 'a' }, 1_000)).record;
     const b = (await store.create({ workspaceId: 6, name: 'b' }, 2_000)).record;
     const c = (await store.create({ workspaceId: 5, name: 'c' }, 3_000)).record;

@@ -24,9 +24,17 @@ describe('api-keys: Lua scripts (real Redis)', () => {
     redis.disconnect();
   });
 
-  const create = (overrides: Partial<Omit<CreateKeyInput, 'keys'>> = {}) => createKeyScript.run(redis, {
-    keys, id: ID, workspaceId: 5, name: 'crm', scopes: ['sessions:read', 'messages:send'], secretHash: HASH, createdAt: 1_000, ...overrides,
-  });
+  const create = (overrides: Partial<Omit<CreateKeyInput, 'keys'>> = {}) =>
+    createKeyScript.run(redis, {
+      keys,
+      id: ID,
+      workspaceId: 5,
+      name: 'crm',
+      scopes: ['sessions:read', 'messages:send'],
+      secretHash: HASH,
+      createdAt: 1_000,
+      ...overrides,
+    });
   const revoke = (now: number, id = ID) => revokeKeyScript.run(redis, { keys, id, now });
   const touch = (at: number, id = ID) => touchKeyScript.run(redis, { keys, id, at });
   const record = (id = ID) => redis.hgetall(keys.apiKey(id));
@@ -54,7 +62,12 @@ describe('api-keys: Lua scripts (real Redis)', () => {
       });
       expect(announced).to.deep.equal([ID]);
       expect(await record()).to.deep.equal({
-        id: ID, workspace_id: '5', name: 'crm', scopes: 'sessions:read,messages:send', secret_hash: HASH, created_at: '1000',
+        id: ID,
+        workspace_id: '5',
+        name: 'crm',
+        scopes: 'sessions:read,messages:send',
+        secret_hash: HASH,
+        created_at: '1000',
       });
       expect(await redis.zrange(keys.apiKeys, 0, -1, 'WITHSCORES')).to.deep.equal([ID, '1000']);
       expect(await redis.zrange(keys.workspaceApiKeys(5), 0, -1, 'WITHSCORES')).to.deep.equal([ID, '1000']);
@@ -79,7 +92,7 @@ describe('api-keys: Lua scripts (real Redis)', () => {
   });
 
   describe('api-keys/revoke', () => {
-    it('marks the key revoked and announces it once: its revoked_at, then the first revocation\'s', async () => {
+    it("marks the key revoked and announces it once: its revoked_at, then the first revocation's", async () => {
       await create();
       const announced = await heard(async () => {
         expect(await revoke(4_000)).to.equal(4_000);

@@ -78,10 +78,14 @@ export class RestoreLockLostError extends FleetError {
   override readonly name: string = 'RestoreLockLostError';
 
   constructor(lost: number) {
-    super('RESTORE_LOCK_LOST', `the restore lost its lock on ${lost} session(s) before replacing them; nothing was replaced and the stopped sessions were started again`, {
-      status: 503,
-      details: { lost },
-    });
+    super(
+      'RESTORE_LOCK_LOST',
+      `the restore lost its lock on ${lost} session(s) before replacing them; nothing was replaced and the stopped sessions were started again`,
+      {
+        status: 503,
+        details: { lost },
+      },
+    );
   }
 }
 
@@ -96,9 +100,10 @@ export class RestoreSwapError extends FleetError {
 
   constructor(snapshotId: string, stranded: readonly string[], stagingDir: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const outcome = stranded.length === 0
-      ? 'every directory was put back as it was'
-      : `${stranded.length} session(s) could not be put back (e.g. ${stranded[0]}); nothing was deleted: their previous directories are kept in ${stagingDir}/.replaced and the next restore puts them back`;
+    const outcome =
+      stranded.length === 0
+        ? 'every directory was put back as it was'
+        : `${stranded.length} session(s) could not be put back (e.g. ${stranded[0]}); nothing was deleted: their previous directories are kept in ${stagingDir}/.replaced and the next restore puts them back`;
     super('RESTORE_SWAP_FAILED', `snapshot ${snapshotId}: replacing session directories failed (${reason}); ${outcome}`, {
       status: 500,
       details: { snapshotId, stranded: stranded.slice(0, 20), stagingDir },

@@ -1,11 +1,4 @@
-export {
-  readS3Settings,
-  readBackupSettings,
-  BACKUP_SETTINGS_DEFAULTS,
-  type S3Settings,
-  type RetentionPolicy,
-  type BackupSettings,
-} from './settings';
+export { readS3Settings, readBackupSettings, BACKUP_SETTINGS_DEFAULTS, type S3Settings, type RetentionPolicy, type BackupSettings } from './settings';
 export {
   SnapshotNotFoundError,
   SnapshotCorruptError,

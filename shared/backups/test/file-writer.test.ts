@@ -42,7 +42,10 @@ describe('backup: the staging file writer thread', () => {
     await fs.writeFile(existing, 'old');
     writer.add(path.join(dir, 'a.json'), Buffer.from('a'), 0o600);
     writer.add(existing, Buffer.from('new'), 0o600);
-    await assert.rejects(writer.flush(), (error: unknown) => error instanceof FileWriteError && error.code === 'EEXIST' && error.message.includes('creds.json'));
+    await assert.rejects(
+      writer.flush(),
+      (error: unknown) => error instanceof FileWriteError && error.code === 'EEXIST' && error.message.includes('creds.json'),
+    );
     assert.equal(await fs.readFile(existing, 'utf8'), 'old');
     assert.throws(() => writer.add(path.join(dir, 'b.json'), Buffer.from('b'), 0o600), FileWriteError);
   });

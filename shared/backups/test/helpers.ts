@@ -58,7 +58,10 @@ export async function writeSession(root: string, workspaceId: number, sessionId:
   await fs.writeFile(path.join(dir, '.epoch'), `${options.epoch ?? 3}\n`);
   await fs.writeFile(path.join(dir, 'creds.json'), JSON.stringify({ noiseKey: randomBytes(64).toString('base64'), me: { id: `${sessionId}@s.whatsapp.net` } }));
   for (let i = 0; i < (options.keys ?? 5); i += 1) {
-    await fs.writeFile(path.join(dir, `pre-key~${i + 1}.json`), JSON.stringify({ private: randomBytes(32).toString('base64'), public: randomBytes(32).toString('base64') }));
+    await fs.writeFile(
+      path.join(dir, `pre-key~${i + 1}.json`),
+      JSON.stringify({ private: randomBytes(32).toString('base64'), public: randomBytes(32).toString('base64') }),
+    );
   }
   await fs.writeFile(path.join(dir, 'session~15550001111.0.json'), randomBytes(300).toString('base64'));
 }
@@ -70,7 +73,13 @@ export async function treeDigest(root: string): Promise<Map<string, string>> {
     for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else out.set(path.relative(root, full), createHash('sha256').update(await fs.readFile(full)).digest('hex'));
+      else
+        out.set(
+          path.relative(root, full),
+          createHash('sha256')
+            .update(await fs.readFile(full))
+            .digest('hex'),
+        );
     }
   };
   await walk(root);

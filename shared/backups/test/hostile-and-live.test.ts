@@ -49,8 +49,18 @@ describe('backup: hostile archives and snapshots of a tree being written', funct
     await s3.store.client.send(new PutObjectCommand({ Bucket: s3.settings.bucket, Key: s3.store.archiveKey(id), Body: archive }));
     const data = entries[0]!.data;
     const manifest: SnapshotManifest = {
-      format: MANIFEST_FORMAT, id, createdAt: new Date().toISOString(), slot: null,
-      sessions: [{ workspaceId: 1, sessionId: 'alpha', epoch: 1, files: [{ name: 'creds.json', size: data.length, sha256: createHash('sha256').update(data).digest('hex') }] }],
+      format: MANIFEST_FORMAT,
+      id,
+      createdAt: new Date().toISOString(),
+      slot: null,
+      sessions: [
+        {
+          workspaceId: 1,
+          sessionId: 'alpha',
+          epoch: 1,
+          files: [{ name: 'creds.json', size: data.length, sha256: createHash('sha256').update(data).digest('hex') }],
+        },
+      ],
       totals: { sessions: 1, workspaces: 1, files: 1, bytes: data.length },
       archive: { key: s3.store.archiveKey(id), bytes: archive.length, sha256: createHash('sha256').update(archive).digest('hex') },
       durationMs: 1,
@@ -61,10 +71,34 @@ describe('backup: hostile archives and snapshots of a tree being written', funct
 
   const escape = (): string => path.relative(root, path.join(outside, 'evil.json'));
   for (const [label, entries] of [
-    ['a ../ path', () => [{ name: `workspace_1/alpha/creds.json`, data: Buffer.from('{}') }, { name: `workspace_1/alpha/${escape()}`, data: Buffer.from('x') }]],
-    ['an absolute path', () => [{ name: 'workspace_1/alpha/creds.json', data: Buffer.from('{}') }, { name: path.join(outside, 'evil.json'), data: Buffer.from('x') }]],
-    ['a symlink', () => [{ name: 'workspace_1/alpha/creds.json', data: Buffer.from('{}') }, { name: 'workspace_1/alpha/link.json', data: Buffer.alloc(0), type: 'symlink' as const, linkname: outside }]],
-    ['a bad session id', () => [{ name: 'workspace_1/alpha/creds.json', data: Buffer.from('{}') }, { name: 'workspace_1/a b/creds.json', data: Buffer.from('x') }]],
+    [
+      'a ../ path',
+      () => [
+        { name: `workspace_1/alpha/creds.json`, data: Buffer.from('{}') },
+        { name: `workspace_1/alpha/${escape()}`, data: Buffer.from('x') },
+      ],
+    ],
+    [
+      'an absolute path',
+      () => [
+        { name: 'workspace_1/alpha/creds.json', data: Buffer.from('{}') },
+        { name: path.join(outside, 'evil.json'), data: Buffer.from('x') },
+      ],
+    ],
+    [
+      'a symlink',
+      () => [
+        { name: 'workspace_1/alpha/creds.json', data: Buffer.from('{}') },
+        { name: 'workspace_1/alpha/link.json', data: Buffer.alloc(0), type: 'symlink' as const, linkname: outside },
+      ],
+    ],
+    [
+      'a bad session id',
+      () => [
+        { name: 'workspace_1/alpha/creds.json', data: Buffer.from('{}') },
+        { name: 'workspace_1/a b/creds.json', data: Buffer.from('x') },
+      ],
+    ],
   ] as const) {
     it(`refuses an archive with ${label} and writes nothing anywhere`, async () => {
       const before = await treeDigest(root);

@@ -86,7 +86,9 @@ describe('backup: restore never loses what it replaces (real S3-compatible serve
     const before = await workspace1();
 
     const child = startProcess(path.join(__dirname, 'fixtures', 'restore-until-killed.js'), {
-      TEST_S3_SETTINGS: JSON.stringify(s3.settings), TEST_SNAPSHOT_ID: manifest.id, TEST_STORAGE_PATH: root,
+      TEST_S3_SETTINGS: JSON.stringify(s3.settings),
+      TEST_SNAPSHOT_ID: manifest.id,
+      TEST_STORAGE_PATH: root,
     });
     await new Promise<void>((resolve) => child.child.once('exit', () => resolve()));
     assert.equal(child.child.signalCode, 'SIGKILL', `the restore was not killed mid-swap: ${child.output()}`);
@@ -94,10 +96,12 @@ describe('backup: restore never loses what it replaces (real S3-compatible serve
 
     await restoreSnapshot({ store: s3.store, snapshotId: manifest.id, storagePath: root, workspaceId: 2 });
     assert.deepEqual(await workspace1(), before, 'workspace 1 was left half-restored by the crashed restore');
-    assert.deepEqual(await stagingDirs(root), [], 'the crashed restore\'s staging (holding old credentials) is still there');
+    assert.deepEqual(await stagingDirs(root), [], "the crashed restore's staging (holding old credentials) is still there");
   });
 });
 
 function stagingDirsSync(root: string): string[] {
-  return readdirSync(root).filter((name) => name.startsWith('.restore-')).map((name) => path.join(root, name));
+  return readdirSync(root)
+    .filter((name) => name.startsWith('.restore-'))
+    .map((name) => path.join(root, name));
 }

@@ -5,8 +5,18 @@ import { applyRetention, isoWeekOf, planRetention } from '../src/snapshot/retent
 import { startS3, type TestS3 } from './helpers';
 
 const HOUR = 3600_000;
-const idAt = (ms: number, suffix = 'aaaa'): string => `${new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}-${suffix}`;
-const listing = (ms: number, complete = true, suffix = 'aaaa'): SnapshotListing => ({ id: idAt(ms, suffix), createdAt: new Date(Math.floor(ms / 1000) * 1000), archiveBytes: 10, complete, verificationStored: false });
+const idAt = (ms: number, suffix = 'aaaa'): string =>
+  `${new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '')}-${suffix}`;
+const listing = (ms: number, complete = true, suffix = 'aaaa'): SnapshotListing => ({
+  id: idAt(ms, suffix),
+  createdAt: new Date(Math.floor(ms / 1000) * 1000),
+  archiveBytes: 10,
+  complete,
+  verificationStored: false,
+});
 
 describe('backup: retention', function () {
   this.timeout(30_000);
@@ -29,7 +39,7 @@ describe('backup: retention', function () {
     assert.equal(isoWeekOf(new Date(now)), '2026-W48');
     for (const day of [22, 15, 8]) assert.ok(kept.has(idAt(Date.UTC(2026, 10, day, 23, 10))), `week ending ${day} not kept`);
     assert.ok(!kept.has(idAt(Date.UTC(2026, 10, 1, 23, 10))), 'a 5th week kept');
-    assert.equal(plan.keep.length, 24 + 6 + 2, "the 22nd is both a daily and a weekly keeper");
+    assert.equal(plan.keep.length, 24 + 6 + 2, 'the 22nd is both a daily and a weekly keeper');
     assert.equal(plan.delete.length, snapshots.length - plan.keep.length);
   });
 
@@ -62,7 +72,10 @@ describe('backup: retention', function () {
       assert.deepEqual(plan.keep, [idAt(now - 26 * HOUR), idAt(now - HOUR), idAt(now)].sort());
       assert.deepEqual(plan.delete, [idAt(now - 30 * HOUR, 'cccc'), idAt(now - 27 * HOUR), idAt(now - 3 * HOUR), idAt(now - 2 * HOUR)].sort());
       const left = await s3.store.list();
-      assert.deepEqual(left.map((l) => [l.id, l.complete]), plan.keep.map((id) => [id, true]));
+      assert.deepEqual(
+        left.map((l) => [l.id, l.complete]),
+        plan.keep.map((id) => [id, true]),
+      );
     });
   });
 });

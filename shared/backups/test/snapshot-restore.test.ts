@@ -38,7 +38,14 @@ describe('backup: snapshot and restore against a real S3-compatible server', fun
     await fs.writeFile(path.join(root, 'workspace_1', 'alpha', '.creds.json.123.1.abcd.tmp'), 'half-written');
     await fs.mkdir(path.join(root, 'lost+found'));
     const manifest = await snapshot();
-    assert.deepEqual(manifest.sessions.map((s) => [s.workspaceId, s.sessionId, s.epoch]), [[1, 'alpha', 4], [1, 'beta', 7], [2, 'gamma', 2]]);
+    assert.deepEqual(
+      manifest.sessions.map((s) => [s.workspaceId, s.sessionId, s.epoch]),
+      [
+        [1, 'alpha', 4],
+        [1, 'beta', 7],
+        [2, 'gamma', 2],
+      ],
+    );
     const alpha = manifest.sessions[0]!;
     assert.ok(alpha.files.some((f) => f.name === 'creds.json' && /^[0-9a-f]{64}$/.test(f.sha256) && f.size > 0));
     assert.ok(!alpha.files.some((f) => f.name.endsWith('.tmp')), 'temp file archived');
@@ -46,7 +53,10 @@ describe('backup: snapshot and restore against a real S3-compatible server', fun
     assert.equal(manifest.totals.workspaces, 2);
     assert.ok(manifest.archive.bytes > 0);
     const listed = await s3.store.list();
-    assert.deepEqual(listed.map((l) => [l.id, l.complete]), [[manifest.id, true]]);
+    assert.deepEqual(
+      listed.map((l) => [l.id, l.complete]),
+      [[manifest.id, true]],
+    );
     assert.match(manifest.id, /^\d{8}T\d{6}Z-[0-9a-f]+$/);
   });
 
@@ -57,7 +67,14 @@ describe('backup: snapshot and restore against a real S3-compatible server', fun
     const phases = new Set<string>();
     const report = await restoreSnapshot({ store: s3.store, snapshotId: manifest.id, storagePath: root, onProgress: (p) => phases.add(p.phase) });
     assert.deepEqual(await treeDigest(root), before);
-    assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.outcome, s.replaced]), [['alpha', 'restored', false], ['beta', 'restored', false], ['gamma', 'restored', false]]);
+    assert.deepEqual(
+      report.sessions.map((s) => [s.sessionId, s.outcome, s.replaced]),
+      [
+        ['alpha', 'restored', false],
+        ['beta', 'restored', false],
+        ['gamma', 'restored', false],
+      ],
+    );
     assert.ok(phases.has('download') && phases.has('swap'));
     assert.deepEqual((await fs.readdir(root)).sort(), ['workspace_1', 'workspace_2'], 'staging directory left behind');
   });
@@ -71,18 +88,40 @@ describe('backup: snapshot and restore against a real S3-compatible server', fun
     const otherBefore = [...(await treeDigest(root))].filter(([p]) => !p.startsWith('workspace_1/'));
     const report = await restoreSnapshot({ store: s3.store, snapshotId: manifest.id, storagePath: root, workspaceId: 1 });
     assert.deepEqual(report.workspaces, [1]);
-    assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.replaced]), [['alpha', true], ['beta', false]]);
+    assert.deepEqual(
+      report.sessions.map((s) => [s.sessionId, s.replaced]),
+      [
+        ['alpha', true],
+        ['beta', false],
+      ],
+    );
     const after = await treeDigest(root);
-    assert.deepEqual([...after].filter(([p]) => !p.startsWith('workspace_1/')), otherBefore);
+    assert.deepEqual(
+      [...after].filter(([p]) => !p.startsWith('workspace_1/')),
+      otherBefore,
+    );
     // The snapshot's fence (4) would be below the live one (9): the restored fence goes above it instead.
     assert.equal(await fs.readFile(path.join(root, 'workspace_1', 'alpha', '.epoch'), 'utf8'), '10\n');
-    assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.snapshotEpoch, s.fenceEpoch]), [['alpha', 4, 10], ['beta', 7, 7]]);
+    assert.deepEqual(
+      report.sessions.map((s) => [s.sessionId, s.snapshotEpoch, s.fenceEpoch]),
+      [
+        ['alpha', 4, 10],
+        ['beta', 7, 7],
+      ],
+    );
     assert.ok(after.has('workspace_1/beta/creds.json'));
     await assert.rejects(restoreSnapshot({ store: s3.store, snapshotId: manifest.id, storagePath: root, workspaceId: 3 }), RestoreScopeError);
   });
 
   for (const [label, change] of [
-    ['corrupted (one byte flipped)', (b: Buffer) => { const c = Buffer.from(b); c[Math.floor(c.length / 2)]! ^= 0xff; return c; }],
+    [
+      'corrupted (one byte flipped)',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        c[Math.floor(c.length / 2)]! ^= 0xff;
+        return c;
+      },
+    ],
     ['truncated (first half only)', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
     ['truncated (last 100 bytes cut)', (b: Buffer) => b.subarray(0, b.length - 100)],
   ] as const) {
@@ -107,7 +146,14 @@ describe('backup: snapshot and restore against a real S3-compatible server', fun
     const before = await treeDigest(root);
     const report = await restoreSnapshot({ store: s3.store, snapshotId: manifest.id, storagePath: root, dryRun: true });
     assert.equal(report.dryRun, true);
-    assert.deepEqual(report.sessions.map((s) => [s.sessionId, s.outcome, s.replaced]), [['alpha', 'would_restore', false], ['beta', 'would_restore', true], ['gamma', 'would_restore', true]]);
+    assert.deepEqual(
+      report.sessions.map((s) => [s.sessionId, s.outcome, s.replaced]),
+      [
+        ['alpha', 'would_restore', false],
+        ['beta', 'would_restore', true],
+        ['gamma', 'would_restore', true],
+      ],
+    );
     assert.deepEqual(await treeDigest(root), before);
     await assert.rejects(restoreSnapshot({ store: s3.store, snapshotId: '20200101T000000Z-abcd', storagePath: root }), SnapshotNotFoundError);
   });

@@ -55,7 +55,10 @@ describe('backup: tar writer and reader', () => {
   for (const chunk of [1, 7, 511, 512, 4096, ours.length]) {
     it(`reads back every file byte for byte, fed in chunks of ${chunk} bytes`, () => {
       const read = readTar(ours, chunk);
-      assert.deepEqual(read.headers.map((h) => [h.name, h.type, h.size]), FILES.map((f) => [f.name, 'file', f.data.length]));
+      assert.deepEqual(
+        read.headers.map((h) => [h.name, h.type, h.size]),
+        FILES.map((f) => [f.name, 'file', f.data.length]),
+      );
       for (const f of FILES) assert.deepEqual(read.files.get(f.name), f.data, f.name);
     });
   }
@@ -76,7 +79,10 @@ describe('backup: tar writer and reader', () => {
       for await (const c of entry as AsyncIterable<Buffer>) chunks.push(c);
       seen.push([entry.header.name, Buffer.concat(chunks)]);
     }
-    assert.deepEqual(seen, FILES.map((f) => [f.name, f.data]));
+    assert.deepEqual(
+      seen,
+      FILES.map((f) => [f.name, f.data]),
+    );
   });
 
   it('reads archives written by tar-stream (snapshots taken before this writer), long paths included', async () => {
@@ -86,14 +92,23 @@ describe('backup: tar writer and reader', () => {
   });
 
   it('reports links and directories as such, so the caller can refuse them', async () => {
-    const archive = await tarStreamArchive([{ name: 'workspace_1/alpha/link.json', type: 'symlink' }, { name: 'workspace_1/dir', type: 'directory' }]);
-    assert.deepEqual(readTar(archive, 512, () => false).headers.map((h) => h.type), ['symlink', 'directory']);
+    const archive = await tarStreamArchive([
+      { name: 'workspace_1/alpha/link.json', type: 'symlink' },
+      { name: 'workspace_1/dir', type: 'directory' },
+    ]);
+    assert.deepEqual(
+      readTar(archive, 512, () => false).headers.map((h) => h.type),
+      ['symlink', 'directory'],
+    );
   });
 
   it('refuses a damaged header, a cut archive and bytes after the end marker', () => {
     const damaged = Buffer.from(ours);
     damaged[10]! ^= 0x01;
-    assert.throws(() => readTar(damaged, 4096), (e: unknown) => e instanceof TarFormatError && /checksum/.test(e.message));
+    assert.throws(
+      () => readTar(damaged, 4096),
+      (e: unknown) => e instanceof TarFormatError && /checksum/.test(e.message),
+    );
     assert.throws(() => readTar(ours.subarray(0, 1000), 4096), TarFormatError);
     assert.throws(() => readTar(ours.subarray(0, ours.length - 512), 4096), /end-of-archive/);
     assert.throws(() => readTar(Buffer.concat([ours, ours.subarray(0, 512)]), 4096), /after the end-of-archive/);

@@ -35,12 +35,18 @@ describe('backup: verifying a stored snapshot (read back from S3, checked agains
 
   it('a sound snapshot verifies; the result is stored beside it and the listing says so', async () => {
     const manifest = await snapshot();
-    assert.deepEqual((await s3.store.list()).map((l) => l.verificationStored), [false]);
+    assert.deepEqual(
+      (await s3.store.list()).map((l) => l.verificationStored),
+      [false],
+    );
     assert.equal(await s3.store.getVerification(manifest.id), undefined);
     const result = await verifySnapshot(s3.store, manifest.id);
     assert.equal(result.ok, true);
     assert.deepEqual(result.problems, []);
-    assert.deepEqual((await s3.store.list()).map((l) => [l.id, l.verificationStored]), [[manifest.id, true]]);
+    assert.deepEqual(
+      (await s3.store.list()).map((l) => [l.id, l.verificationStored]),
+      [[manifest.id, true]],
+    );
     const stored = await s3.store.getVerification(manifest.id);
     assert.deepEqual(stored, result);
   });
@@ -55,7 +61,10 @@ describe('backup: verifying a stored snapshot (read back from S3, checked agains
     });
     const result = await verifySnapshot(s3.store, manifest.id);
     assert.equal(result.ok, false);
-    assert.ok(result.problems.some((p) => /sha256 does not match/.test(p)), result.problems.join('; '));
+    assert.ok(
+      result.problems.some((p) => /sha256 does not match/.test(p)),
+      result.problems.join('; '),
+    );
     assert.equal((await s3.store.getVerification(manifest.id))?.ok, false);
   });
 

@@ -39,13 +39,7 @@ export class Membership {
   async register(info: Omit<WorkerInfo, 'incarnation' | 'startedAt' | 'draining'>): Promise<WorkerInfo> {
     const worker: WorkerInfo = { ...info, incarnation: randomUUID(), startedAt: Date.now(), draining: false };
     const key = this.keys.worker(worker.instanceId);
-    await this.redis
-      .multi()
-      .del(key)
-      .hset(key, serialize(worker))
-      .pexpire(key, this.heartbeatTtlMs)
-      .sadd(this.keys.workers, worker.instanceId)
-      .exec();
+    await this.redis.multi().del(key).hset(key, serialize(worker)).pexpire(key, this.heartbeatTtlMs).sadd(this.keys.workers, worker.instanceId).exec();
     await this.announce();
     return worker;
   }

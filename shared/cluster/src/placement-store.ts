@@ -51,11 +51,7 @@ export class PlacementStore {
         }
         const owners = placeShards({ shardCount, workers: wanted, previous: current.owners, epsilon: this.epsilon });
         const next: PlacementTable = { version: current.version + 1, workers: wanted, owners };
-        const result = await watcher
-          .multi()
-          .set(this.keys.placement, JSON.stringify(next))
-          .incr(this.keys.membershipVersion)
-          .exec();
+        const result = await watcher.multi().set(this.keys.placement, JSON.stringify(next)).incr(this.keys.membershipVersion).exec();
         if (result !== null) {
           await this.redis.publish(this.keys.membershipChannel, `placement:${next.version}`);
           return next;

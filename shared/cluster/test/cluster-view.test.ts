@@ -199,7 +199,6 @@ describe('ClusterView (real Redis)', () => {
   });
 });
 
-
 describe('ClusterView: bugs found by these tests, fixed', () => {
   let redis: Redis;
   let prefix: string;

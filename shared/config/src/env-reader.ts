@@ -86,7 +86,10 @@ export class EnvReader {
   list(name: string, fallback: readonly string[] = []): string[] {
     const value = this.raw(name);
     if (value === undefined) return [...fallback];
-    return value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
   }
 
   /** Adds a problem found by a cross-field check. */

@@ -68,12 +68,13 @@ export class DeliveryLedger {
 
   /** The workspace's cursor, head retry state and webhook, in one round trip. */
   async begin(workspaceId: number): Promise<TurnStart> {
-    const results = (await this.redis
-      .pipeline()
-      .hget(this.keys.eventCursors, String(workspaceId))
-      .hgetall(this.keys.eventRetry(workspaceId))
-      .hgetall(this.keys.webhook(workspaceId))
-      .exec()) ?? [];
+    const results =
+      (await this.redis
+        .pipeline()
+        .hget(this.keys.eventCursors, String(workspaceId))
+        .hgetall(this.keys.eventRetry(workspaceId))
+        .hgetall(this.keys.webhook(workspaceId))
+        .exec()) ?? [];
     for (const [error] of results) if (error) throw error;
     return {
       cursor: Number(results[0]?.[1] ?? 0),
@@ -84,11 +85,12 @@ export class DeliveryLedger {
 
   /** The next events to deliver: queued replays first (oldest first), else the stream after `cursor`. */
   async nextBatch(workspaceId: number, cursor: number, limit: number): Promise<DeliveryItem[]> {
-    const results = (await this.redis
-      .pipeline()
-      .zrange(this.keys.eventReplay(workspaceId), 0, limit - 1)
-      .xrange(this.keys.eventStream(workspaceId), `${cursor + 1}-0`, '+', 'COUNT', limit)
-      .exec()) ?? [];
+    const results =
+      (await this.redis
+        .pipeline()
+        .zrange(this.keys.eventReplay(workspaceId), 0, limit - 1)
+        .xrange(this.keys.eventStream(workspaceId), `${cursor + 1}-0`, '+', 'COUNT', limit)
+        .exec()) ?? [];
     for (const [error] of results) if (error) throw error;
     const replay = (results[0]?.[1] ?? []) as string[];
     if (replay.length > 0) {
@@ -112,8 +114,17 @@ export class DeliveryLedger {
   async settle(workspaceId: number, token: string, item: DeliveryItem, dead?: DeadLetter): Promise<boolean> {
     const { lockMs, retainEvents, retainDeadLetters, retainDeadLettersMs } = this.options;
     return EVENT_SCRIPTS.settleEvent.run(this.redis, {
-      keys: this.keys, workspaceId, token, sequence: item.event.sequence, eventId: item.event.id, replayMember: item.replayMember,
-      deadLetter: dead, lockMs, retainEvents, retainDeadLetters, retainDeadLettersMs,
+      keys: this.keys,
+      workspaceId,
+      token,
+      sequence: item.event.sequence,
+      eventId: item.event.id,
+      replayMember: item.replayMember,
+      deadLetter: dead,
+      lockMs,
+      retainEvents,
+      retainDeadLetters,
+      retainDeadLettersMs,
     });
   }
 

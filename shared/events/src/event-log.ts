@@ -44,7 +44,14 @@ export class EventLog implements EventSink {
   async append<T extends EventType>(workspaceId: number, type: T, data: EventDataMap[T], now = Date.now()): Promise<FleetEvent<T>> {
     const id = newEventId();
     const sequence = await EVENT_SCRIPTS.appendEvent.run(this.redis, {
-      keys: this.keys, workspaceId, eventId: id, type, occurredAt: now, data, now, retention: this.retention,
+      keys: this.keys,
+      workspaceId,
+      eventId: id,
+      type,
+      occurredAt: now,
+      data,
+      now,
+      retention: this.retention,
     });
     return { id, type, workspace_id: workspaceId, sequence, occurred_at: now, data };
   }
@@ -81,12 +88,14 @@ export function parseEntry(workspaceId: number, entryId: string, fields: string[
   } catch {
     return [];
   }
-  return [{
-    id: map.get('id') ?? '',
-    type,
-    workspace_id: workspaceId,
-    sequence: Number(entryId.split('-')[0]),
-    occurred_at: Number(map.get('at')),
-    data: data as EventDataMap[typeof type],
-  }];
+  return [
+    {
+      id: map.get('id') ?? '',
+      type,
+      workspace_id: workspaceId,
+      sequence: Number(entryId.split('-')[0]),
+      occurred_at: Number(map.get('at')),
+      data: data as EventDataMap[typeof type],
+    },
+  ];
 }

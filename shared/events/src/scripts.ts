@@ -36,9 +36,7 @@ export interface RetryState {
 }
 
 /** What parking a workspace did; `skipped` counts events that aged out of the stream before delivery. */
-export type ParkOutcome =
-  | { readonly state: 'parked'; readonly skipped: number }
-  | { readonly state: 'more' | 'lost'; readonly skipped: 0 };
+export type ParkOutcome = { readonly state: 'parked'; readonly skipped: number } | { readonly state: 'more' | 'lost'; readonly skipped: 0 };
 
 interface Workspace {
   readonly keys: Keys;
@@ -103,8 +101,15 @@ export const EVENT_SCRIPTS = {
     source: source('append-event'),
     keys: (i) => [i.keys.eventSequence(i.workspaceId), i.keys.eventStream(i.workspaceId), i.keys.eventsPending],
     args: (i) => [
-      i.workspaceId, i.eventId, i.type, i.occurredAt, JSON.stringify(i.data), i.now, i.keys.eventsChannel,
-      i.retention.maxEvents, i.retention.maxAgeMs,
+      i.workspaceId,
+      i.eventId,
+      i.type,
+      i.occurredAt,
+      JSON.stringify(i.data),
+      i.now,
+      i.keys.eventsChannel,
+      i.retention.maxEvents,
+      i.retention.maxAgeMs,
     ],
     parse: (raw) => reply.number(raw),
   }),
@@ -121,8 +126,17 @@ export const EVENT_SCRIPTS = {
       i.keys.eventDeadLetterAges(i.workspaceId),
     ],
     args: (i) => [
-      i.token, i.workspaceId, i.sequence, i.lockMs, i.retainEvents, i.replayMember ?? '', i.eventId,
-      i.deadLetter ? JSON.stringify(i.deadLetter) : '', i.deadLetter?.dead_at ?? 0, i.retainDeadLetters, i.retainDeadLettersMs,
+      i.token,
+      i.workspaceId,
+      i.sequence,
+      i.lockMs,
+      i.retainEvents,
+      i.replayMember ?? '',
+      i.eventId,
+      i.deadLetter ? JSON.stringify(i.deadLetter) : '',
+      i.deadLetter?.dead_at ?? 0,
+      i.retainDeadLetters,
+      i.retainDeadLettersMs,
     ],
     parse: (raw) => reply.flag(raw),
   }),
@@ -157,9 +171,7 @@ export const EVENT_SCRIPTS = {
   replayDeadLetters: new TypedScript<ReplayDeadLettersInput, number>({
     name: 'replay-dead-letters',
     source: source('replay-dead-letters'),
-    keys: (i) => [
-      i.keys.eventDeadLetters(i.workspaceId), i.keys.eventReplay(i.workspaceId), i.keys.eventsPending, i.keys.eventDeadLetterAges(i.workspaceId),
-    ],
+    keys: (i) => [i.keys.eventDeadLetters(i.workspaceId), i.keys.eventReplay(i.workspaceId), i.keys.eventsPending, i.keys.eventDeadLetterAges(i.workspaceId)],
     args: (i) => [i.workspaceId, i.now, i.keys.eventsChannel, ...i.eventIds],
     parse: (raw) => reply.number(raw),
   }),

@@ -34,11 +34,7 @@ export class WebhookStore {
 
   /** Removes the webhook (deliveries fall back to LARAVEL_API_URL, if set); true when one existed. */
   async remove(workspaceId: number, now = Date.now()): Promise<boolean> {
-    const results = await this.redis
-      .multi()
-      .del(this.keys.webhook(workspaceId))
-      .zadd(this.keys.eventsPending, 'NX', now, String(workspaceId))
-      .exec();
+    const results = await this.redis.multi().del(this.keys.webhook(workspaceId)).zadd(this.keys.eventsPending, 'NX', now, String(workspaceId)).exec();
     return Number(results?.[0]?.[1] ?? 0) > 0;
   }
 }

@@ -21,7 +21,16 @@ describe('events: retention of a workspace stream at append, with no dispatcher 
     redis.disconnect();
   });
 
-  const received = (i: number) => ({ session_id: 's1', message_id: `w${i}`, chat: '15550002222@s.whatsapp.net', from: '15550002222@s.whatsapp.net', group: null, type: 'text', text: 'x'.repeat(300), timestamp: 1 });
+  const received = (i: number) => ({
+    session_id: 's1',
+    message_id: `w${i}`,
+    chat: '15550002222@s.whatsapp.net',
+    from: '15550002222@s.whatsapp.net',
+    group: null,
+    type: 'text',
+    text: 'x'.repeat(300),
+    timestamp: 1,
+  });
 
   it('keeps about maxEvents per stream, whatever is appended: length and memory stay flat', async () => {
     const log = new EventLog(redis, keys, { maxEvents: 300 });
@@ -56,7 +65,10 @@ describe('events: retention of a workspace stream at append, with no dispatcher 
     await log.append(6, 'message.sent', { message_id: '3EB0000000000000000000AA', session_id: 's1', status: 'sent' }, t0 + 60_200);
     // Its cutoff (t0 + 200) is past the 50 left from the first batch: only the two recent ones stay.
     const page = await log.since(6, 0, 1_000);
-    expect(page.events.map((event) => [event.sequence, event.type])).to.deep.equal([[151, 'message.received'], [152, 'message.sent']]);
+    expect(page.events.map((event) => [event.sequence, event.type])).to.deep.equal([
+      [151, 'message.received'],
+      [152, 'message.sent'],
+    ]);
     expect(await redis.pttl(keys.eventStream(6))).to.be.within(59_000, 60_000);
   });
 

@@ -34,7 +34,16 @@ describe('events: Lua scripts (real Redis)', () => {
   });
 
   const append = (workspaceId: number, now: number, eventId = `evt_${now}`) =>
-    S.appendEvent.run(redis, { keys, workspaceId, eventId, type: 'session.logged_out', occurredAt: now - 1, data: { session_id: 's', account_id: '1' }, now, retention });
+    S.appendEvent.run(redis, {
+      keys,
+      workspaceId,
+      eventId,
+      type: 'session.logged_out',
+      occurredAt: now - 1,
+      data: { session_id: 's', account_id: '1' },
+      now,
+      retention,
+    });
   const lock = (token = 'me') => redis.set(keys.eventLock(W), token, 'PX', 1_000);
   const cursor = async () => redis.hget(keys.eventCursors, String(W));
 
@@ -67,7 +76,12 @@ describe('events: Lua scripts (real Redis)', () => {
         ['1-0', ['id', 'evt_a', 'type', 'session.logged_out', 'at', '999', 'data', '{"session_id":"s","account_id":"1"}']],
         ['2-0', ['id', 'evt_b', 'type', 'session.logged_out', 'at', '1999', 'data', '{"session_id":"s","account_id":"1"}']],
       ]);
-      expect(await redis.zrange(keys.eventsPending, 0, -1, 'WITHSCORES'), 'the first append sets when it is due').to.deep.equal([String(W), '1000', '8', '3000']);
+      expect(await redis.zrange(keys.eventsPending, 0, -1, 'WITHSCORES'), 'the first append sets when it is due').to.deep.equal([
+        String(W),
+        '1000',
+        '8',
+        '3000',
+      ]);
       expect(await redis.pttl(keys.eventStream(W))).to.be.within(59_000, 60_000);
     });
 
@@ -81,10 +95,21 @@ describe('events: Lua scripts (real Redis)', () => {
   });
 
   describe('settle-event', () => {
-    const settle = (overrides: Partial<SettleEventInput> = {}) => S.settleEvent.run(redis, {
-      keys, workspaceId: W, token: 'me', sequence: 5, eventId: 'evt_5', replayMember: undefined, deadLetter: undefined,
-      lockMs: 30_000, retainEvents: 1_000, retainDeadLetters: 10, retainDeadLettersMs: 3_600_000, ...overrides,
-    });
+    const settle = (overrides: Partial<SettleEventInput> = {}) =>
+      S.settleEvent.run(redis, {
+        keys,
+        workspaceId: W,
+        token: 'me',
+        sequence: 5,
+        eventId: 'evt_5',
+        replayMember: undefined,
+        deadLetter: undefined,
+        lockMs: 30_000,
+        retainEvents: 1_000,
+        retainDeadLetters: 10,
+        retainDeadLettersMs: 3_600_000,
+        ...overrides,
+      });
 
     it('refuses a caller that lost the lock, changing nothing', async () => {
       await lock('another');
@@ -124,11 +149,12 @@ describe('events: Lua scripts (real Redis)', () => {
       expect(await cursor()).to.equal(null);
     });
 
-    it('stores a dead letter under the dead letters\' retention: count, age, and expiry of both keys', async () => {
+    it("stores a dead letter under the dead letters' retention: count, age, and expiry of both keys", async () => {
       await lock();
       const now = Date.now();
       await redis.hset(keys.eventDeadLetters(W), 'evt_1', JSON.stringify(dead(1, now - 7_200_000)));
-      for (const seq of [2, 3]) expect(await settle({ sequence: seq, eventId: `evt_${seq}`, deadLetter: dead(seq, now + seq), retainDeadLetters: 2 })).to.equal(true);
+      for (const seq of [2, 3])
+        expect(await settle({ sequence: seq, eventId: `evt_${seq}`, deadLetter: dead(seq, now + seq), retainDeadLetters: 2 })).to.equal(true);
       expect(await settle({ sequence: 4, eventId: 'evt_4', deadLetter: dead(4, now + 4), retainDeadLetters: 2 })).to.equal(true);
       expect((await redis.hkeys(keys.eventDeadLetters(W))).sort(), 'the aged one and the oldest beyond 2 are gone').to.deep.equal(['evt_3', 'evt_4']);
       expect(await redis.zrange(keys.eventDeadLetterAges(W), 0, -1, 'WITHSCORES')).to.deep.equal(['evt_3', String(now + 3), 'evt_4', String(now + 4)]);

@@ -51,18 +51,15 @@ export function writesLevel(logger: Logger, level: string): boolean {
 
 /** The one logger factory: JSON lines with a timestamp, the service name and redaction applied. */
 export function createLogger(options: LoggerOptions): Logger {
-  return skipLinesBelowLevel(winston.createLogger({
-    level: options.level ?? 'info',
-    silent: options.silent ?? false,
-    defaultMeta: { service: options.service, ...options.defaultMeta },
-    format: winston.format.combine(
-      winston.format.errors({ stack: false }),
-      redactFormat(),
-      winston.format.timestamp(),
-      winston.format.json(),
-    ),
-    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn'] })],
-  }));
+  return skipLinesBelowLevel(
+    winston.createLogger({
+      level: options.level ?? 'info',
+      silent: options.silent ?? false,
+      defaultMeta: { service: options.service, ...options.defaultMeta },
+      format: winston.format.combine(winston.format.errors({ stack: false }), redactFormat(), winston.format.timestamp(), winston.format.json()),
+      transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn'] })],
+    }),
+  );
 }
 
 /** A logger that writes nothing; for tests and library defaults. */

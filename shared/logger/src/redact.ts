@@ -3,12 +3,29 @@
  * numbers and WhatsApp JIDs never reach the logs.
  */
 const SECRET_KEYS = new Set([
-  'authorization', 'token', 'apikey', 'secret', 'password', 'key', 'keys', 'creds',
-  'phone', 'to', 'from', 'jid', 'qr', 'body',
+  'authorization',
+  'token',
+  'apikey',
+  'secret',
+  'password',
+  'key',
+  'keys',
+  'creds',
+  'phone',
+  'to',
+  'from',
+  'jid',
+  'qr',
+  'body',
   // a session's proxy URL may carry credentials; a pairing code links a device like a QR does
-  'proxy', 'proxyurl', 'pairingcode',
+  'proxy',
+  'proxyurl',
+  'pairingcode',
   // message text: ours (`text`), Baileys' message protos (`conversation`, media `caption`)
-  'text', 'messagetext', 'conversation', 'caption',
+  'text',
+  'messagetext',
+  'conversation',
+  'caption',
 ]);
 
 /** Objects nested deeper than this are replaced by `[object]`, never passed on unscrubbed. */
@@ -34,7 +51,8 @@ export function redactText(text: string): string {
   return text
     .replace(URL_CREDENTIALS_PATTERN, `$1${REDACTED}@`)
     .replace(BEARER_PATTERN, `Bearer ${REDACTED}`)
-    .replace(JID_PATTERN, `${REDACTED}@jid`).replace(PHONE_PATTERN, REDACTED);
+    .replace(JID_PATTERN, `${REDACTED}@jid`)
+    .replace(PHONE_PATTERN, REDACTED);
 }
 
 /**

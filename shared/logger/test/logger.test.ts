@@ -8,14 +8,16 @@ function capture(level: 'error' | 'warn' | 'info' | 'debug') {
   const logger = createLogger({ service: 'test', level });
   const lines: Array<Record<string, unknown>> = [];
   logger.clear();
-  logger.add(new winston.transports.Stream({
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
-        done();
-      },
+  logger.add(
+    new winston.transports.Stream({
+      stream: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+          done();
+        },
+      }),
     }),
-  }));
+  );
   return { logger, lines };
 }
 

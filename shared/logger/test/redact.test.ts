@@ -36,7 +36,7 @@ describe('logger: redaction', () => {
     expect(out.message.kind).to.equal('conversation');
   });
 
-  it('never writes a proxy URL\'s credentials nor a pairing code', () => {
+  it("never writes a proxy URL's credentials nor a pairing code", () => {
     const error = new Error('connect ECONNREFUSED via socks5://alice:s3cret@proxy.example:1080 and http://bob@10.0.0.1:3128');
     const out = JSON.stringify(redactValue({ error, proxy: 'http://plain.example:8080', proxyUrl: 'x', pairingCode: 'ABCD1234', note: 'https://u:p@h/' }));
     expect(out).not.to.match(/alice|s3cret|bob@|plain\.example|ABCD1234|u:p/);

@@ -5,7 +5,12 @@ import type { MediaSettings } from './settings';
 import { MediaStore, type MediaStoreOptions } from './store/media-store';
 
 /** A MediaStore on the settings' bucket with an S3 client of its own (`store.close()` closes it). */
-export function createMediaStore(settings: MediaSettings, redis: Redis, keys: Keys, tuning: Partial<Pick<MediaStoreOptions, 'partSizeBytes' | 'queueSize' | 'sweepBatch' | 'sweepRetryMs'>> = {}): MediaStore {
+export function createMediaStore(
+  settings: MediaSettings,
+  redis: Redis,
+  keys: Keys,
+  tuning: Partial<Pick<MediaStoreOptions, 'partSizeBytes' | 'queueSize' | 'sweepBatch' | 'sweepRetryMs'>> = {},
+): MediaStore {
   return new MediaStore({
     redis,
     keys,

@@ -111,7 +111,12 @@ export class MediaUrlUnreachableError extends MediaError {
     cause?: unknown,
   ) {
     const status = httpStatus === undefined ? '' : ` (HTTP ${httpStatus})`;
-    super('MEDIA_URL_UNREACHABLE', `could not fetch from ${host}: ${reason}${status}`, httpStatus === undefined ? { host, reason } : { host, reason, http_status: httpStatus }, cause);
+    super(
+      'MEDIA_URL_UNREACHABLE',
+      `could not fetch from ${host}: ${reason}${status}`,
+      httpStatus === undefined ? { host, reason } : { host, reason, http_status: httpStatus },
+      cause,
+    );
   }
 }
 

@@ -24,7 +24,15 @@ export {
   type MediaLimit,
 } from './limits';
 export { MEDIA_ID_PATTERN, newMediaId, isMediaId } from './ids';
-export { MediaStore, MEDIA_STORE_DEFAULTS, type MediaStoreOptions, type PutInput, type ReserveInput, type CompleteInput, type SweepResult } from './store/media-store';
+export {
+  MediaStore,
+  MEDIA_STORE_DEFAULTS,
+  type MediaStoreOptions,
+  type PutInput,
+  type ReserveInput,
+  type CompleteInput,
+  type SweepResult,
+} from './store/media-store';
 export { MediaSweeper, MEDIA_SWEEPER_DEFAULTS, type MediaSweeperOptions } from './store/media-sweeper';
 export type { MediaRecord, MediaKind, MediaStatus } from './store/records';
 export { UrlSigner } from './store/url-signer';

@@ -21,7 +21,9 @@ export function originRoutes(redirects: Record<string, string>): Handler {
     }
     switch (url.pathname) {
       case '/ok':
-        res.writeHead(200, { 'content-type': 'image/png', 'content-length': OK_BODY.length, 'x-host': req.headers.host ?? '' }).end(req.method === 'HEAD' ? undefined : OK_BODY);
+        res
+          .writeHead(200, { 'content-type': 'image/png', 'content-length': OK_BODY.length, 'x-host': req.headers.host ?? '' })
+          .end(req.method === 'HEAD' ? undefined : OK_BODY);
         return;
       case '/no-head':
         if (req.method === 'HEAD') {
@@ -64,7 +66,9 @@ export interface TestOrigin {
   close(): Promise<void>;
 }
 
-export async function startOrigin(options: { host?: string; redirects?: Record<string, string>; tls?: { key: string; cert: string } } = {}): Promise<TestOrigin> {
+export async function startOrigin(
+  options: { host?: string; redirects?: Record<string, string>; tls?: { key: string; cert: string } } = {},
+): Promise<TestOrigin> {
   const seen: string[] = [];
   const routes = originRoutes(options.redirects ?? {});
   const handler: Handler = (req, res) => {
@@ -109,10 +113,29 @@ export function throwawayCertificate(): { key: string; cert: string } {
   try {
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-      '-days', '1', '-subj', '/CN=media.test', '-addext', 'subjectAltName=DNS:media.test,IP:127.0.0.1',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=media.test',
+        '-addext',
+        'subjectAltName=DNS:media.test,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -35,9 +35,18 @@ describe('media: limits per media type (MEDIA_LIMITS, checkMedia)', () => {
   });
 
   it('refuses an unknown type and malformed mimetypes (also for documents)', () => {
-    expect((thrown(() => checkMedia('gif', 'image/gif')) as MediaTypeNotAllowedError).details.allowed).to.deep.equal(['image', 'video', 'audio', 'document', 'sticker']);
+    expect((thrown(() => checkMedia('gif', 'image/gif')) as MediaTypeNotAllowedError).details.allowed).to.deep.equal([
+      'image',
+      'video',
+      'audio',
+      'document',
+      'sticker',
+    ]);
     for (const bad of ['', 'pdf', 'application/pdf\r\nX-Evil: 1', 'text/plain; charset', 'a/b/c']) {
-      expect(thrown(() => checkMedia('document', bad)), JSON.stringify(bad)).to.be.instanceOf(MediaTypeNotAllowedError);
+      expect(
+        thrown(() => checkMedia('document', bad)),
+        JSON.stringify(bad),
+      ).to.be.instanceOf(MediaTypeNotAllowedError);
     }
   });
 

@@ -1,6 +1,14 @@
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { MediaHashMismatchError, MediaNotAvailableError, MediaNotFoundError, MediaSweeper, MediaTooLargeError, type MediaRecord, type SweepResult } from '../src';
+import {
+  MediaHashMismatchError,
+  MediaNotAvailableError,
+  MediaNotFoundError,
+  MediaSweeper,
+  MediaTooLargeError,
+  type MediaRecord,
+  type SweepResult,
+} from '../src';
 import { generated, readAll, sha256Of, startS3, storeOn, type StoreHarness, type TestS3 } from './helpers';
 
 const MiB = 1024 * 1024;
@@ -30,9 +38,25 @@ describe('media: MediaStore against s3rver and Redis', function () {
 
   it('stores a small upload and gives back the same bytes, size and sha256', async () => {
     const data = Buffer.from('hello media '.repeat(100));
-    const record = await h.store.put({ workspaceId: 7, kind: 'upload', type: 'document', mimetype: 'text/plain; charset=utf-8', filename: '../../etc/notes.txt', source: Readable.from([data]), maxBytes: MiB });
+    const record = await h.store.put({
+      workspaceId: 7,
+      kind: 'upload',
+      type: 'document',
+      mimetype: 'text/plain; charset=utf-8',
+      filename: '../../etc/notes.txt',
+      source: Readable.from([data]),
+      maxBytes: MiB,
+    });
     expect(record.id).to.match(/^med_[0-9a-f]{24}$/);
-    expect(record).to.include({ workspaceId: 7, kind: 'upload', type: 'document', status: 'available', size: data.length, sha256: sha256Of(data), filename: 'notes.txt' });
+    expect(record).to.include({
+      workspaceId: 7,
+      kind: 'upload',
+      type: 'document',
+      status: 'available',
+      size: data.length,
+      sha256: sha256Of(data),
+      filename: 'notes.txt',
+    });
     expect(record.expiresAt - record.createdAt).to.equal(30 * 24 * 3600 * 1000);
     expect(await h.store.get(record.id)).to.deep.equal(record);
     expect(await h.objects()).to.deep.equal([`${h.settings.prefix}media/7/${record.id}`]);
@@ -51,7 +75,10 @@ describe('media: MediaStore against s3rver and Redis', function () {
     expect(sha256Of(await readAll(stream))).to.equal(body.sha256);
   });
 
-  for (const [label, size, maxBytes] of [['within one part', 64 * 1024, 10_000], ['after parts went out', 12 * MiB, 6 * MiB]] as const) {
+  for (const [label, size, maxBytes] of [
+    ['within one part', 64 * 1024, 10_000],
+    ['after parts went out', 12 * MiB, 6 * MiB],
+  ] as const) {
     it(`aborts an upload past maxBytes (${label}): MediaTooLargeError, nothing left in S3 or Redis`, async () => {
       const error = await rejection(h.store.put({ workspaceId: 7, kind: 'upload', mimetype: 'image/png', source: generated(size).stream(), maxBytes }));
       expect(error).to.be.instanceOf(MediaTooLargeError);
@@ -63,7 +90,16 @@ describe('media: MediaStore against s3rver and Redis', function () {
   }
 
   it('refuses bytes with another sha256 than expected, keeping nothing', async () => {
-    const error = await rejection(h.store.put({ workspaceId: 7, kind: 'upload', mimetype: 'image/png', source: Readable.from([Buffer.from('abc')]), maxBytes: 100, expectedSha256: 'a'.repeat(64) }));
+    const error = await rejection(
+      h.store.put({
+        workspaceId: 7,
+        kind: 'upload',
+        mimetype: 'image/png',
+        source: Readable.from([Buffer.from('abc')]),
+        maxBytes: 100,
+        expectedSha256: 'a'.repeat(64),
+      }),
+    );
     expect(error).to.be.instanceOf(MediaHashMismatchError);
     expect(await h.objects()).to.deep.equal([]);
   });
@@ -87,7 +123,9 @@ describe('media: MediaStore against s3rver and Redis', function () {
     expect(await h.store.get(reserved.id)).to.deep.equal(done);
     expect(await h.store.markUnavailable(reserved.id, 'late failure')).to.include({ status: 'available' });
     expect((await readAll((await h.store.open(reserved.id)).stream)).equals(data)).to.equal(true);
-    expect(await rejection(h.store.complete('med_000000000000000000000000', { source: Readable.from([data]), maxBytes: 100 }))).to.be.instanceOf(MediaNotFoundError);
+    expect(await rejection(h.store.complete('med_000000000000000000000000', { source: Readable.from([data]), maxBytes: 100 }))).to.be.instanceOf(
+      MediaNotFoundError,
+    );
   });
 
   it('removes an object and its record; unknown and malformed ids are not found', async () => {
@@ -159,10 +197,19 @@ describe('media: retention (sweep) against s3rver and Redis', function () {
   it('MediaSweeper sweeps batch after batch in one round and reports what it deleted', async () => {
     const records = [await put(1), await put(2), await put(3)];
     const results: SweepResult[] = [];
-    const sweeper = new MediaSweeper({ store: h.store, onResult: (result) => results.push(result), onError: (error) => { throw error; } });
+    const sweeper = new MediaSweeper({
+      store: h.store,
+      onResult: (result) => results.push(result),
+      onError: (error) => {
+        throw error;
+      },
+    });
     await sweeper.runOnce(Math.max(...records.map((r) => r.expiresAt)) + 1);
     await sweeper.close();
-    expect(results).to.deep.equal([{ deleted: 2, failed: 0 }, { deleted: 1, failed: 0 }]);
+    expect(results).to.deep.equal([
+      { deleted: 2, failed: 0 },
+      { deleted: 1, failed: 0 },
+    ]);
     expect(await h.objects()).to.deep.equal([]);
   });
 

@@ -66,7 +66,12 @@ describe('media: SafeFetcher (SSRF-safe fetches) against local servers', functio
 
   it('refuses a name that resolves to 127.0.0.1 (localhost), and any name with one private address', async () => {
     expect((await failure(http().open(`http://localhost:${origin.port}/ok`, LIMITS))).code).to.equal('MEDIA_URL_REFUSED');
-    const resolve = resolver({ 'mixed.test': ['93.184.216.34', '192.168.1.10'], 'cgnat.test': ['100.64.0.1'], 'ula.test': ['fd12::1'], 'mapped.test': ['::ffff:127.0.0.1'] });
+    const resolve = resolver({
+      'mixed.test': ['93.184.216.34', '192.168.1.10'],
+      'cgnat.test': ['100.64.0.1'],
+      'ula.test': ['fd12::1'],
+      'mapped.test': ['::ffff:127.0.0.1'],
+    });
     for (const host of ['mixed.test', 'cgnat.test', 'ula.test', 'mapped.test']) {
       const error = await failure(http({ resolve }).open(`http://${host}:${origin.port}/ok`, LIMITS));
       expect(error.code, host).to.equal('MEDIA_URL_REFUSED');
@@ -76,7 +81,12 @@ describe('media: SafeFetcher (SSRF-safe fetches) against local servers', functio
   it('refuses cloud metadata names and addresses before connecting', async () => {
     const calls: string[] = [];
     const resolve = resolver({}, calls);
-    for (const url of ['http://metadata.google.internal/computeMetadata/v1/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://[::ffff:169.254.169.254]/']) {
+    for (const url of [
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00:ec2::254]/',
+      'http://[::ffff:169.254.169.254]/',
+    ]) {
       const error = await failure(http({ resolve }).open(url, LIMITS));
       expect(error.code, url).to.equal('MEDIA_URL_REFUSED');
       expect(error.message, url).to.match(/metadata/);
@@ -96,7 +106,12 @@ describe('media: SafeFetcher (SSRF-safe fetches) against local servers', functio
     const fetcher = http({ allow: ['127.0.0.1/32'] });
     const followed = await fetcher.open(`${origin.url}/to-ok`, LIMITS);
     expect((await readAll(followed.stream)).equals(OK_BODY)).to.equal(true);
-    for (const [path, reason] of [['/to-private', 'private'], ['/to-metadata', 'metadata'], ['/to-other-loopback', 'loopback'], ['/loop', 'more than 3 redirects']]) {
+    for (const [path, reason] of [
+      ['/to-private', 'private'],
+      ['/to-metadata', 'metadata'],
+      ['/to-other-loopback', 'loopback'],
+      ['/loop', 'more than 3 redirects'],
+    ]) {
       const error = await failure(fetcher.open(`${origin.url}${path}`, LIMITS));
       expect(error.code, path).to.equal('MEDIA_URL_REFUSED');
       expect(error.message, path).to.contain(reason);

@@ -24,8 +24,7 @@ describe('media: Lua scripts (real Redis)', () => {
   });
 
   const inAnHour = (): number => Date.now() + 3_600_000;
-  const save = (fields: Record<string, string>, expiresAt = inAnHour(), id = ID) =>
-    S.save.run(redis, { keys, id, member: `5/${id}`, expiresAt, fields });
+  const save = (fields: Record<string, string>, expiresAt = inAnHour(), id = ID) => S.save.run(redis, { keys, id, member: `5/${id}`, expiresAt, fields });
   const record = (id = ID) => redis.hgetall(keys.media(id));
   const index = () => redis.zrange(keys.mediaExpiry, 0, -1, 'WITHSCORES');
 
@@ -107,7 +106,7 @@ describe('media: Lua scripts (real Redis)', () => {
       const forget = () => S.forget.run(redis, { keys, id: ID, member: MEMBER });
       expect(await forget()).to.equal(1);
       expect(await redis.exists(keys.media(ID))).to.equal(0);
-      expect((await redis.zrange(keys.mediaExpiry, 0, -1))).to.deep.equal([`5/${other}`]);
+      expect(await redis.zrange(keys.mediaExpiry, 0, -1)).to.deep.equal([`5/${other}`]);
       expect(await forget()).to.equal(1);
       expect(await record(other)).to.deep.equal({ status: 'available' });
     });

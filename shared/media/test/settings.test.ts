@@ -19,7 +19,13 @@ function problems(env: Record<string, string>): string[] {
 
 describe('media: settings (readMediaSettings)', () => {
   it('applies the documented defaults and takes the S3 connection from the S3_* variables', () => {
-    const settings = readMediaConfig({ MEDIA_SIGNING_SECRET: SECRET, S3_ENDPOINT: 'http://127.0.0.1:4569', S3_BUCKET: 'fleet-backups', S3_ACCESS_KEY_ID: 'a', S3_SECRET_ACCESS_KEY: 'b' });
+    const settings = readMediaConfig({
+      MEDIA_SIGNING_SECRET: SECRET,
+      S3_ENDPOINT: 'http://127.0.0.1:4569',
+      S3_BUCKET: 'fleet-backups',
+      S3_ACCESS_KEY_ID: 'a',
+      S3_SECRET_ACCESS_KEY: 'b',
+    });
     expect(settings.s3).to.deep.equal({
       bucket: 'fleet-media',
       prefix: '',
@@ -28,7 +34,13 @@ describe('media: settings (readMediaSettings)', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
-    expect(settings).to.deep.include({ signingSecret: SECRET, signingSecretGenerated: false, urlTtlSeconds: 3600, retentionSeconds: 30 * 86400, publicBaseUrl: undefined });
+    expect(settings).to.deep.include({
+      signingSecret: SECRET,
+      signingSecretGenerated: false,
+      urlTtlSeconds: 3600,
+      retentionSeconds: 30 * 86400,
+      publicBaseUrl: undefined,
+    });
     expect(settings.fetch).to.deep.equal({ timeoutMs: 30_000, allow: [], ca: undefined, allowHttp: false });
     expect(fetcherOptions(settings)).to.deep.equal({ protocols: ['https:'], allow: [], ca: undefined, timeoutMs: 30_000 });
     expect(Object.isFrozen(settings.fetch)).to.equal(true);
@@ -83,8 +95,22 @@ describe('media: settings (readMediaSettings)', () => {
       MEDIA_FETCH_CA_FILE: '/nonexistent/ca.pem',
       PUBLIC_BASE_URL: 'ftp://x',
     });
-    const named = ['MEDIA_SIGNING_SECRET', 'MEDIA_S3_BUCKET', 'MEDIA_S3_PREFIX', 'MEDIA_URL_TTL_SECONDS', 'MEDIA_RETENTION_DAYS', 'MEDIA_FETCH_TIMEOUT_MS', 'MEDIA_FETCH_ALLOW', 'MEDIA_FETCH_CA_FILE', 'PUBLIC_BASE_URL'];
-    for (const name of named) expect(found.some((problem) => problem.startsWith(name)), `${name} in ${JSON.stringify(found)}`).to.equal(true);
+    const named = [
+      'MEDIA_SIGNING_SECRET',
+      'MEDIA_S3_BUCKET',
+      'MEDIA_S3_PREFIX',
+      'MEDIA_URL_TTL_SECONDS',
+      'MEDIA_RETENTION_DAYS',
+      'MEDIA_FETCH_TIMEOUT_MS',
+      'MEDIA_FETCH_ALLOW',
+      'MEDIA_FETCH_CA_FILE',
+      'PUBLIC_BASE_URL',
+    ];
+    for (const name of named)
+      expect(
+        found.some((problem) => problem.startsWith(name)),
+        `${name} in ${JSON.stringify(found)}`,
+      ).to.equal(true);
     expect(found).to.have.length(named.length);
   });
 });

@@ -46,7 +46,13 @@ export type MediaContent = Common & {
   /** Audio: sent as a voice note (push-to-talk). */
   readonly voice?: boolean;
 };
-export type LocationContent = Common & { readonly type: 'location'; readonly latitude: number; readonly longitude: number; readonly name?: string; readonly address?: string };
+export type LocationContent = Common & {
+  readonly type: 'location';
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly name?: string;
+  readonly address?: string;
+};
 export type ContactContent = Common & { readonly type: 'contact'; readonly displayName: string; readonly vcard: string };
 /** An emoji on a message; an empty emoji removes the reaction. */
 export type ReactionContent = { readonly type: 'reaction'; readonly target: MessageTarget; readonly emoji: string };

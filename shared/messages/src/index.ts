@@ -1,12 +1,4 @@
-export {
-  MESSAGE_ORDER,
-  MESSAGE_STATUSES,
-  SETTLED_STATUSES,
-  STATUS_EVENTS,
-  isMessageStatus,
-  type MessageStatus,
-  type ReportedStatus,
-} from './statuses';
+export { MESSAGE_ORDER, MESSAGE_STATUSES, SETTLED_STATUSES, STATUS_EVENTS, isMessageStatus, type MessageStatus, type ReportedStatus } from './statuses';
 export { newMessageId, MESSAGE_ID_PATTERN } from './ids';
 export { parseMessage, parseBody, type MessageRecord, type MessageBody } from './records';
 export {

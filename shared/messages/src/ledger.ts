@@ -72,7 +72,10 @@ export interface ChangeOutcome {
 
 function fingerprint(message: NewMessage): string {
   const said = message.content.type === 'text' && !message.content.replyTo && !message.content.mentions ? message.content.text : message.content;
-  return createHash('sha256').update(JSON.stringify([message.sessionId, message.to, said])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([message.sessionId, message.to, said]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -201,10 +204,17 @@ export class MessageLedger {
    * Remembers a message the session received (its chat, its sender in a group, a short preview), for
    * `retentionSeconds`, so that a reply or a reaction can name it later.
    */
-  async rememberInbound(sessionId: string, message: { readonly id: string; readonly chat: string; readonly participant?: string; readonly preview?: string }): Promise<void> {
+  async rememberInbound(
+    sessionId: string,
+    message: { readonly id: string; readonly chat: string; readonly participant?: string; readonly preview?: string },
+  ): Promise<void> {
     const key = this.keys.inboundMessage(sessionId, message.id);
     const fields = ['chat', message.chat, 'participant', message.participant ?? '', 'preview', (message.preview ?? '').slice(0, PREVIEW_CHARS)];
-    await this.redis.multi().hset(key, ...fields).expire(key, this.retentionSeconds).exec();
+    await this.redis
+      .multi()
+      .hset(key, ...fields)
+      .expire(key, this.retentionSeconds)
+      .exec();
   }
 
   /**

@@ -102,14 +102,29 @@ export const LEDGER_SCRIPTS = {
       i.keys.outboxes,
     ],
     args: (i) => [
-      i.messageId, i.sessionId, i.fingerprint, i.retentionSeconds, i.idempotencyKey ? '1' : '0', i.now,
-      i.idempotencyKey ?? '', i.body, i.bodyRetentionSeconds, i.type,
+      i.messageId,
+      i.sessionId,
+      i.fingerprint,
+      i.retentionSeconds,
+      i.idempotencyKey ? '1' : '0',
+      i.now,
+      i.idempotencyKey ?? '',
+      i.body,
+      i.bodyRetentionSeconds,
+      i.type,
     ],
     parse: (raw) => {
       const [kind, id, workspace, shard, incarnation, seq] = reply.array(raw).map((item) => reply.string(item));
       if (kind === 'no_session') return { kind };
       if (kind !== 'new' && kind !== 'duplicate') throw new TypeError(`ledger-accept replied ${String(kind)}`);
-      return { kind, messageId: id ?? '', workspaceId: Number(workspace), shard: Number(shard), incarnation: incarnation ?? '', seq: seq === undefined ? undefined : Number(seq) };
+      return {
+        kind,
+        messageId: id ?? '',
+        workspaceId: Number(workspace),
+        shard: Number(shard),
+        incarnation: incarnation ?? '',
+        seq: seq === undefined ? undefined : Number(seq),
+      };
     },
   }),
   claim: new TypedScript<ClaimInput, { claimed: ClaimedRaw[]; remaining: number }>({

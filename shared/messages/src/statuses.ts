@@ -31,6 +31,8 @@ export function isMessageStatus(value: string): value is MessageStatus {
 /** The Lua tables STATUS_RANK and STATUS_EVENT (see lua/lib/status.lua). */
 export function statusTablesLua(): string {
   const rank = MESSAGE_ORDER.map((status, index) => `${status} = ${index + 1}`).join(', ');
-  const events = Object.entries(STATUS_EVENTS).map(([status, type]) => `${status} = '${type}'`).join(', ');
+  const events = Object.entries(STATUS_EVENTS)
+    .map(([status, type]) => `${status} = '${type}'`)
+    .join(', ');
   return `local STATUS_RANK = { ${rank} }\nlocal STATUS_EVENT = { ${events} }`;
 }

@@ -27,12 +27,22 @@ describe('message ledger (real Redis)', () => {
   });
 
   async function accept(text: string, extra: { idempotencyKey?: string; sessionId?: string } = {}): Promise<string> {
-    const outcome = await ledger.accept({ sessionId: extra.sessionId ?? 's1', to: '+15551234567', content: { type: 'text', text }, ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}) });
+    const outcome = await ledger.accept({
+      sessionId: extra.sessionId ?? 's1',
+      to: '+15551234567',
+      content: { type: 'text', text },
+      ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}),
+    });
     if (outcome.kind !== 'new') throw new Error(`expected a new message, got ${outcome.kind}`);
     return outcome.record.messageId;
   }
 
-  const events = async () => (await new EventLog(redis, keys).since(7, 0, 1000)).events.map((event) => [event.type, (event.data as { message_id: string }).message_id, (event.data as { reason?: string }).reason]);
+  const events = async () =>
+    (await new EventLog(redis, keys).since(7, 0, 1000)).events.map((event) => [
+      event.type,
+      (event.data as { message_id: string }).message_id,
+      (event.data as { reason?: string }).reason,
+    ]);
 
   it('accepts a message once per idempotency key and spots a different request under the same key', async () => {
     const message = { sessionId: 's1', to: '+15551234567', content: { type: 'text', text: 'hi' } as const, idempotencyKey: 'order-1' };
@@ -55,7 +65,9 @@ describe('message ledger (real Redis)', () => {
     for (let i = 0; i < 5; i += 1) ids.push(await accept(`m${i}`));
     const first = await ledger.claim('s1', 3, Date.now() + 30_000);
     expect(first.remaining, 'two left after taking three of five').to.equal(2);
-    expect(first.messages.map((m) => [m.messageId, m.content.type === 'text' ? m.content.text : '', m.attempt])).to.deep.equal(ids.slice(0, 3).map((id, i) => [id, `m${i}`, 1]));
+    expect(first.messages.map((m) => [m.messageId, m.content.type === 'text' ? m.content.text : '', m.attempt])).to.deep.equal(
+      ids.slice(0, 3).map((id, i) => [id, `m${i}`, 1]),
+    );
     const rest = await ledger.claim('s1', 10, Date.now() + 30_000);
     expect(rest.messages.map((m) => m.messageId)).to.deep.equal(ids.slice(3));
     expect(rest.remaining).to.equal(0);
@@ -73,7 +85,11 @@ describe('message ledger (real Redis)', () => {
     expect((await ledger.advance({ messageId: id, status: 'failed', reason: 'late' })).changed).to.equal(false);
     expect((await ledger.advance({ messageId: id, status: 'delivered' })).changed).to.equal(true);
     expect((await ledger.advance({ messageId: id, status: 'read' })).changed).to.equal(true);
-    expect(await events()).to.deep.equal([['message.sent', id, undefined], ['message.delivered', id, undefined], ['message.read', id, undefined]]);
+    expect(await events()).to.deep.equal([
+      ['message.sent', id, undefined],
+      ['message.delivered', id, undefined],
+      ['message.read', id, undefined],
+    ]);
     expect(await ledger.waiting('s1')).to.deep.equal({ queued: 0, inFlight: 0 });
     const record = await ledger.get(id);
     expect(record).to.include({ status: 'read', attempts: 1, seq: 1 });
@@ -85,7 +101,10 @@ describe('message ledger (real Redis)', () => {
     await ledger.claim('s1', 1, Date.now() + 30_000);
     expect(await ledger.retry('s1', a, 2, 'send_failed')).to.equal('requeued');
     const again = await ledger.claim('s1', 5, Date.now() + 30_000);
-    expect(again.messages.map((m) => [m.messageId, m.attempt])).to.deep.equal([[a, 2], [b, 1]]);
+    expect(again.messages.map((m) => [m.messageId, m.attempt])).to.deep.equal([
+      [a, 2],
+      [b, 1],
+    ]);
     expect(await ledger.retry('s1', a, 2, 'send_failed')).to.equal('failed');
     expect(await ledger.retry('s1', a, 2, 'send_failed')).to.equal('done');
     expect(await events()).to.deep.equal([['message.failed', a, 'send_failed']]);
@@ -127,7 +146,10 @@ describe('message ledger (real Redis)', () => {
     expect(await ledger.expire('s1', cutoff, 'expired')).to.equal(1);
     expect((await ledger.get(fresh))?.status).to.equal('queued');
     expect(await ledger.expire('s1', 'all', 'session_deleted')).to.equal(1);
-    expect(await events()).to.deep.equal([['message.failed', old, 'expired'], ['message.failed', fresh, 'session_deleted']]);
+    expect(await events()).to.deep.equal([
+      ['message.failed', old, 'expired'],
+      ['message.failed', fresh, 'session_deleted'],
+    ]);
     expect(await ledger.waiting('s1')).to.deep.equal({ queued: 0, inFlight: 0 });
     expect(await ledger.waitingSince(Date.now() + 1)).to.deep.equal([]);
   });
@@ -158,7 +180,13 @@ describe('message ledger (real Redis)', () => {
     expect(await ledger.findTarget('s1', mine)).to.deep.include({ id: mine, chat: '15551234567@s.whatsapp.net', fromMe: true, type: 'text', text: 'my text' });
     expect(await ledger.findTarget('s2', mine), 'another session').to.equal(undefined);
     await ledger.rememberInbound('s1', { id: 'IN1', chat: '1203@g.us', participant: '15550003333@s.whatsapp.net', preview: 'hello group' });
-    expect(await ledger.findTarget('s1', 'IN1')).to.deep.equal({ id: 'IN1', chat: '1203@g.us', fromMe: false, participant: '15550003333@s.whatsapp.net', text: 'hello group' });
+    expect(await ledger.findTarget('s1', 'IN1')).to.deep.equal({
+      id: 'IN1',
+      chat: '1203@g.us',
+      fromMe: false,
+      participant: '15550003333@s.whatsapp.net',
+      text: 'hello group',
+    });
     expect(await ledger.findTarget('s1', 'NOPE')).to.equal(undefined);
   });
 });

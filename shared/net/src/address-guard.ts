@@ -98,7 +98,10 @@ export class AddressGuard {
       timer = setTimeout(() => resolve(undefined), timeoutMs);
     });
     try {
-      const lookup = this.resolve(host).then((entries) => entries.map((entry) => entry.address), () => undefined);
+      const lookup = this.resolve(host).then(
+        (entries) => entries.map((entry) => entry.address),
+        () => undefined,
+      );
       return await Promise.race([lookup, timeout]);
     } finally {
       clearTimeout(timer);

@@ -77,7 +77,10 @@ export const METADATA_HOST_NAMES: readonly string[] = ['metadata.google.internal
 
 /** A URL host as compared: lower-case, no trailing dot, IPv6 without brackets. */
 export function normalizeHost(host: string): string {
-  return host.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
 }
 
 /** Whether `host` (a URL host) is a cloud metadata service: one of its names, or a metadata address. */

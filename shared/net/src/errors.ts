@@ -22,6 +22,9 @@ export class AddressRefusedError extends FleetError {
     readonly host: string,
     readonly reason: string,
   ) {
-    super('ADDRESS_REFUSED', `refusing to connect to ${host || 'that host'}: ${reason}`, { status: NET_ERROR_CODES.ADDRESS_REFUSED, details: { host, reason } });
+    super('ADDRESS_REFUSED', `refusing to connect to ${host || 'that host'}: ${reason}`, {
+      status: NET_ERROR_CODES.ADDRESS_REFUSED,
+      details: { host, reason },
+    });
   }
 }

@@ -56,7 +56,18 @@ function connectWith(guard: AddressGuard, host: string, port: number): Promise<s
 describe('net: AddressGuard (which destinations a caller-given URL may reach)', () => {
   it('refuses every non-public literal, with its kind, and lets public ones and allowed ones through', () => {
     const guard = new AddressGuard();
-    for (const [address, kind] of [['127.0.0.1', 'loopback'], ['10.1.2.3', 'private'], ['100.64.0.1', 'private'], ['fd12::1', 'private'], ['169.254.1.1', 'link-local'], ['169.254.169.254', 'metadata'], ['0.0.0.0', 'unspecified'], ['224.0.0.1', 'multicast'], ['240.0.0.1', 'reserved'], ['::ffff:127.0.0.1', 'loopback']]) {
+    for (const [address, kind] of [
+      ['127.0.0.1', 'loopback'],
+      ['10.1.2.3', 'private'],
+      ['100.64.0.1', 'private'],
+      ['fd12::1', 'private'],
+      ['169.254.1.1', 'link-local'],
+      ['169.254.169.254', 'metadata'],
+      ['0.0.0.0', 'unspecified'],
+      ['224.0.0.1', 'multicast'],
+      ['240.0.0.1', 'reserved'],
+      ['::ffff:127.0.0.1', 'loopback'],
+    ]) {
       const error = refusal(() => guard.connectOptions(address!.includes(':') ? `[${address}]` : address!));
       expect(error.code, address).to.equal('ADDRESS_REFUSED');
       expect(error.reason, address).to.equal(`${kind === 'unspecified' ? 'an' : 'a'} ${kind} address`);
@@ -83,10 +94,19 @@ describe('net: AddressGuard (which destinations a caller-given URL may reach)', 
 
   it('inspect judges every address a name resolves to now; a name that does not resolve is left to the connection', async () => {
     const guard = new AddressGuard({
-      resolve: resolver({ 'public.test': ['93.184.216.34', '2606:4700::6810:85e5'], 'mixed.test': ['93.184.216.34', '192.168.1.10'], 'cgnat.test': ['100.64.0.1'], 'mapped.test': ['::ffff:10.0.0.1'] }),
+      resolve: resolver({
+        'public.test': ['93.184.216.34', '2606:4700::6810:85e5'],
+        'mixed.test': ['93.184.216.34', '192.168.1.10'],
+        'cgnat.test': ['100.64.0.1'],
+        'mapped.test': ['::ffff:10.0.0.1'],
+      }),
     });
     expect(await guard.inspect('public.test')).to.deep.equal({ host: 'public.test', resolved: true, addresses: ['93.184.216.34', '2606:4700::6810:85e5'] });
-    for (const [name, kind] of [['mixed.test', 'private'], ['cgnat.test', 'private'], ['mapped.test', 'private']]) {
+    for (const [name, kind] of [
+      ['mixed.test', 'private'],
+      ['cgnat.test', 'private'],
+      ['mapped.test', 'private'],
+    ]) {
       const error = await refusalOf(guard.inspect(name!));
       expect(error.reason, name).to.equal(`it resolves to a ${kind} address`);
       expect(error.message, name).to.equal(`refusing to connect to ${name}: it resolves to a ${kind} address`);

@@ -36,7 +36,9 @@ export async function waitForSessions(
       if ((record.owner === target && SETTLED.has(record.status)) || inactive) {
         const move = toMove(record, true, startedAt);
         done.set(record.sessionId, move);
-        options.progress(`  ${record.sessionId}: ${move.status} on ${move.instance ?? '-'} after ${move.seconds.toFixed(1)} s (${done.size}/${sessionIds.length})`);
+        options.progress(
+          `  ${record.sessionId}: ${move.status} on ${move.instance ?? '-'} after ${move.seconds.toFixed(1)} s (${done.size}/${sessionIds.length})`,
+        );
       }
     }
     if (done.size < sessionIds.length && Date.now() - startedAt > options.timeoutMs) break;

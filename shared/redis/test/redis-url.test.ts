@@ -10,7 +10,10 @@ describe('redis: REDIS_URL forms', () => {
   it('reads sentinels, the master name, a password and a db', () => {
     expect(parseRedisUrl('redis-sentinel://:s3cret@10.0.0.1:26379,10.0.0.2:26380/fleet?db=3')).to.deep.equal({
       kind: 'sentinel',
-      sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26380 }],
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '10.0.0.2', port: 26380 },
+      ],
       name: 'fleet',
       password: 's3cret',
       db: 3,

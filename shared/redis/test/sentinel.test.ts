@@ -34,9 +34,13 @@ describe('redis: Sentinel failover leaves BullMQ workers consuming (real redis-s
     const workerConnection = createRedis(setup.url, { maxRetriesPerRequest: null });
     workerConnection.on('error', () => undefined);
     const processed: string[] = [];
-    const worker = new Worker('sentinel-test', async (job) => {
-      processed.push(job.name);
-    }, { connection: workerConnection, prefix: 'sentinel' });
+    const worker = new Worker(
+      'sentinel-test',
+      async (job) => {
+        processed.push(job.name);
+      },
+      { connection: workerConnection, prefix: 'sentinel' },
+    );
     worker.on('error', () => undefined);
     try {
       await queue.add('before', {});

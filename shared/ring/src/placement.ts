@@ -63,7 +63,11 @@ class PlacementState {
   private readonly loads = new Map<string, number>();
   private readonly preference = new Map<number, readonly string[]>();
 
-  constructor(private readonly workers: readonly string[], shardCount: number, previous?: Placement) {
+  constructor(
+    private readonly workers: readonly string[],
+    shardCount: number,
+    previous?: Placement,
+  ) {
     const servers: Record<string, { vnodes: number }> = {};
     for (const worker of workers) servers[worker] = { vnodes: RING_VNODES };
     this.ring = new HashRing(servers, 'md5');

@@ -47,13 +47,16 @@ describe('ring: placeShards', () => {
       const after = placeShards({ shardCount: 128, workers: workers(n + 1), previous: before });
       const moved = moves(before, after);
       const newcomer = `instance-${n + 1}`;
-      expect(moved.filter((m) => m.to !== newcomer), 'moves between unchanged workers').to.deep.equal([]);
+      expect(
+        moved.filter((m) => m.to !== newcomer),
+        'moves between unchanged workers',
+      ).to.deep.equal([]);
       const ideal = 128 / (n + 1);
       expect(moved.length).to.be.within(ideal * 0.85, ideal * 1.15);
     });
   }
 
-  it('moves only the leaving worker\'s shards when one leaves', () => {
+  it("moves only the leaving worker's shards when one leaves", () => {
     const before = placeShards({ shardCount: 128, workers: workers(4) });
     const after = placeShards({ shardCount: 128, workers: ['instance-1', 'instance-2', 'instance-4'], previous: before });
     const moved = moves(before, after);

@@ -38,7 +38,10 @@ function knownAnswerHolds(hkdf: BaileysHkdf): Promise<boolean> {
   const ikm = Buffer.alloc(22, 0x0b);
   const salt = Buffer.from('000102030405060708090a0b0c', 'hex');
   const expected = '9f2bca4d5c16ffb9036c5bdd9a2b8ccf8942873b1c07503912366f41cb9ac8fc53b8614560a6c0d85c2a';
-  return hkdf(ikm, 42, { salt, info: 'abcdefghij' }).then((out) => out.toString('hex') === expected, () => false);
+  return hkdf(ikm, 42, { salt, info: 'abcdefghij' }).then(
+    (out) => out.toString('hex') === expected,
+    () => false,
+  );
 }
 
 interface BaileysCryptoModule {

@@ -55,7 +55,11 @@ describe('fast X25519 for libsignal', () => {
       const { pubKey, privKey } = fastKeyPair();
       expect(privKey[0]! & 7).to.equal(0);
       expect(privKey[31]! & 0xc0).to.equal(0x40);
-      const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), privKey]), format: 'der', type: 'pkcs8' });
+      const privateKey = createPrivateKey({
+        key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), privKey]),
+        format: 'der',
+        type: 'pkcs8',
+      });
       const derived = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32);
       expect(pubKey.subarray(1)).to.deep.equal(derived);
     }
@@ -80,9 +84,11 @@ describe('fast X25519 for libsignal', () => {
   it('installs into the libsignal that Baileys loads, which then still agrees with itself', () => {
     expect(installFastCurve().x25519).to.equal(true);
     const load = createRequire(__filename);
-    const curve = (load(load.resolve('libsignal', { paths: [path.dirname(load.resolve('baileys'))] })) as {
-      curve: { calculateAgreement(p: Uint8Array, k: Uint8Array): Buffer; generateKeyPair(): { pubKey: Buffer; privKey: Buffer } };
-    }).curve;
+    const curve = (
+      load(load.resolve('libsignal', { paths: [path.dirname(load.resolve('baileys'))] })) as {
+        curve: { calculateAgreement(p: Uint8Array, k: Uint8Array): Buffer; generateKeyPair(): { pubKey: Buffer; privKey: Buffer } };
+      }
+    ).curve;
     const a = curve.generateKeyPair();
     const b = curve.generateKeyPair();
     expect(curve.calculateAgreement(a.pubKey, b.privKey)).to.deep.equal(derAgreement(b.pubKey, a.privKey));

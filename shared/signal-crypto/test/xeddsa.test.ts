@@ -9,7 +9,7 @@ describe('XEdDSA signatures for libsignal', () => {
   it('gives bit for bit the signature curve25519-js gives, for random keys and message lengths', () => {
     for (let i = 0; i < 40; i += 1) {
       const privKey = randomBytes(32);
-      const message = randomBytes(1 + (i * 7) % 200);
+      const message = randomBytes(1 + ((i * 7) % 200));
       expect(xeddsaSign(privKey, message).equals(Buffer.from(reference.sign(privKey, message, undefined)))).to.equal(true, `key ${privKey.toString('hex')}`);
     }
   });

@@ -47,7 +47,14 @@ export interface ShardJobs {
 }
 export type ShardJobName = keyof ShardJobs;
 export const SHARD_JOB_NAMES: readonly ShardJobName[] = [
-  'session.start', 'session.stop', 'session.logout', 'session.restart', 'session.unlink', 'session.pair', 'message.send', 'contacts.check',
+  'session.start',
+  'session.stop',
+  'session.logout',
+  'session.restart',
+  'session.unlink',
+  'session.pair',
+  'message.send',
+  'contacts.check',
 ];
 
 /** A job whose name or data is not what Fleet enqueues: it is failed, never retried. */

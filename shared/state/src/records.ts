@@ -1,7 +1,5 @@
 /** Where a session is in its life. `deleting` and `stopped` follow an operator's request. */
-export const SESSION_STATUSES = [
-  'starting', 'qr', 'connected', 'disconnected', 'logged_out', 'failed', 'stopped', 'deleting',
-] as const;
+export const SESSION_STATUSES = ['starting', 'qr', 'connected', 'disconnected', 'logged_out', 'failed', 'stopped', 'deleting'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 /**
  * What the operator asked for: `running`, `stopped`, `deleted`, or `logged_out` (the API's logout:

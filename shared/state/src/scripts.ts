@@ -12,10 +12,7 @@ interface Base {
 }
 
 export type CreateOutcome =
-  | { readonly kind: 'created' }
-  | { readonly kind: 'exists'; readonly status: string }
-  | { readonly kind: 'deleting' }
-  | { readonly kind: 'conflict' };
+  { readonly kind: 'created' } | { readonly kind: 'exists'; readonly status: string } | { readonly kind: 'deleting' } | { readonly kind: 'conflict' };
 
 export interface CreateSessionInput extends Base {
   readonly sessionId: string;

@@ -118,9 +118,10 @@ export class SessionStore {
    */
   async update(sessionId: string, update: SessionUpdate, now = Date.now(), epoch?: number): Promise<boolean> {
     const fields = { keys: this.keys, sessionId, ...fieldsOf(update, now) };
-    const result = epoch === undefined
-      ? await STATE_SCRIPTS.updateIfExists.run(this.redis, fields)
-      : await STATE_SCRIPTS.updateIfEpoch.run(this.redis, { ...fields, epoch });
+    const result =
+      epoch === undefined
+        ? await STATE_SCRIPTS.updateIfExists.run(this.redis, fields)
+        : await STATE_SCRIPTS.updateIfEpoch.run(this.redis, { ...fields, epoch });
     // Announced only once the write is applied: a listener re-reads the record when it hears this.
     // Sent with the write instead, it overtook the write whenever Redis did not know the script yet
     // (a fresh Redis, a restart, a failover): EVALSHA answered NOSCRIPT, the PUBLISH went through,

@@ -32,9 +32,13 @@ describe('state: finished jobs of the shard queues are kept within bounds (real 
   it('keeps at most 1,000 failed jobs per queue, each with only its last stack trace', async () => {
     const queue = queues.queue(0);
     workerConnection = testRedis();
-    worker = new Worker(queue.name, async (): Promise<void> => {
-      throw new Error('session_not_connected');
-    }, { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 50 });
+    worker = new Worker(
+      queue.name,
+      async (): Promise<void> => {
+        throw new Error('session_not_connected');
+      },
+      { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 50 },
+    );
     const data = { messageId: 'm', sessionId: 's1', workspaceId: 1 };
     const settled = async (): Promise<boolean> => {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
@@ -65,7 +69,8 @@ describe('state: finished jobs of the shard queues are kept within bounds (real 
       await queue.addBulk(Array.from({ length: 100 }, (_, i) => ({ name: 'session.start', data, opts: { jobId: `c${done + i}` } })));
     }
     await waitFor(async () => (await queue.getJobState('c1099')) === 'completed' && (await queue.getActiveCount()) + (await queue.getWaitingCount()) === 0, {
-      what: 'every job completed', timeoutMs: 50_000,
+      what: 'every job completed',
+      timeoutMs: 50_000,
     });
     expect(await queue.getCompletedCount()).to.be.within(900, 1_000);
   });

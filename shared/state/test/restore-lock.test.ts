@@ -35,7 +35,7 @@ describe('state: restore locks and the lease (real Redis)', () => {
     expect(await leases.take('s1', holder)).to.deep.equal({ taken: true, epoch: 1 });
   });
 
-  it('locks all of a restore\'s sessions or none, refreshes and releases only its own', async () => {
+  it("locks all of a restore's sessions or none, refreshes and releases only its own", async () => {
     const locks = new RestoreLockStore(redis, keys);
     expect(await locks.lock(['s2'], 'restore-a', 30_000)).to.deep.equal({ locked: true });
     expect(await locks.lock(['s1', 's2', 's3'], 'restore-b', 30_000)).to.deep.equal({ locked: false, heldBy: 's2' });

@@ -28,11 +28,22 @@ describe('state: Lua scripts (real Redis)', () => {
     it('creates the record and its index entries once: created, then exists with its status', async () => {
       expect(await create()).to.deep.equal({ kind: 'created' });
       expect(await record()).to.deep.equal({
-        session_id: 's1', workspace_id: '5', account_id: '9', shard: '2', desired: 'running', status: 'starting',
-        epoch: '0', incarnation: 'inc-1', created_at: '1000', updated_at: '1000', ix_status: 'starting', ix_phone: '',
+        session_id: 's1',
+        workspace_id: '5',
+        account_id: '9',
+        shard: '2',
+        desired: 'running',
+        status: 'starting',
+        epoch: '0',
+        incarnation: 'inc-1',
+        created_at: '1000',
+        updated_at: '1000',
+        ix_status: 'starting',
+        ix_phone: '',
       });
-      expect([await redis.smembers(keys.sessions), await redis.smembers(keys.shardSessions(2)), await redis.smembers(keys.workspaceSessions(5))])
-        .to.deep.equal([['s1'], ['s1'], ['s1']]);
+      expect([await redis.smembers(keys.sessions), await redis.smembers(keys.shardSessions(2)), await redis.smembers(keys.workspaceSessions(5))]).to.deep.equal(
+        [['s1'], ['s1'], ['s1']],
+      );
       await redis.hset(keys.session('s1'), 'status', 'connected');
       expect(await create({ incarnation: 'inc-2', now: 2_000 })).to.deep.equal({ kind: 'exists', status: 'connected' });
       expect(await record()).to.include({ incarnation: 'inc-1', updated_at: '1000' });
@@ -63,7 +74,7 @@ describe('state: Lua scripts (real Redis)', () => {
   });
 
   describe('count-shard-sessions', () => {
-    it('counts each shard\'s sessions in shard order, 0 for an empty shard', async () => {
+    it("counts each shard's sessions in shard order, 0 for an empty shard", async () => {
       await create();
       await create({ sessionId: 's2' });
       await create({ sessionId: 's3', shard: 0 });
@@ -78,7 +89,9 @@ describe('state: Lua scripts (real Redis)', () => {
       await redis.hset(keys.session('s1'), 'qr', 'ref,1', 'last_error', 'x');
       const outcome = await S.updateIfExists.run(redis, { keys, sessionId: 's1', remove: ['qr', 'last_error'], set: { status: 'connected', phone: '1555' } });
       expect(outcome).to.equal('written');
-      expect(await record()).to.include({ status: 'connected', phone: '1555' }).and.not.have.any.keys('qr', 'last_error');
+      expect(await record())
+        .to.include({ status: 'connected', phone: '1555' })
+        .and.not.have.any.keys('qr', 'last_error');
       expect(await S.updateIfExists.run(redis, { keys, sessionId: 's1', remove: ['phone'], set: {} })).to.equal('written');
       expect(await record()).to.not.have.property('phone');
     });
@@ -90,14 +103,16 @@ describe('state: Lua scripts (real Redis)', () => {
   });
 
   describe('update-if-epoch', () => {
-    it('writes while the record\'s epoch is the writer\'s, refuses a stale epoch (stale) and a record that is gone (missing)', async () => {
+    it("writes while the record's epoch is the writer's, refuses a stale epoch (stale) and a record that is gone (missing)", async () => {
       await create();
       await redis.hset(keys.session('s1'), 'epoch', '3', 'qr', 'ref,1');
       const write = (epoch: number, sessionId = 's1') => S.updateIfEpoch.run(redis, { keys, sessionId, epoch, remove: ['qr'], set: { status: 'connected' } });
       expect(await write(2)).to.equal('stale');
       expect(await record()).to.include({ status: 'starting', qr: 'ref,1' });
       expect(await write(3)).to.equal('written');
-      expect(await record()).to.include({ status: 'connected', epoch: '3' }).and.not.have.property('qr');
+      expect(await record())
+        .to.include({ status: 'connected', epoch: '3' })
+        .and.not.have.property('qr');
       expect(await write(3, 'ghost')).to.equal('missing');
       expect(await redis.exists(keys.session('ghost'))).to.equal(0);
     });
@@ -115,12 +130,14 @@ describe('state: Lua scripts (real Redis)', () => {
     it('taken: bumps the epoch, starts a fresh run (QR and last error cleared) and records the lease', async () => {
       await redis.hset(keys.session('s1'), 'status', 'qr', 'qr', 'ref,1', 'qr_expires_at', '9', 'last_error', 'x');
       expect(await take()).to.deep.equal({ taken: true, epoch: 1 });
-      expect(await record()).to.include({ epoch: '1', owner: 'w1', status: 'starting', updated_at: '5000' }).and.not.have.any.keys('qr', 'qr_expires_at', 'last_error');
+      expect(await record())
+        .to.include({ epoch: '1', owner: 'w1', status: 'starting', updated_at: '5000' })
+        .and.not.have.any.keys('qr', 'qr_expires_at', 'last_error');
       expect(await redis.hgetall(keys.lease('s1'))).to.deep.equal({ owner: 'w1', incarnation: 'run-1', epoch: '1', taken_at: '5000' });
       expect(await take(), 'its holder takes it again').to.deep.equal({ taken: true, epoch: 2 });
     });
 
-    it('taken to unlink (the API\'s logout): status and fields untouched until the worker writes logged_out', async () => {
+    it("taken to unlink (the API's logout): status and fields untouched until the worker writes logged_out", async () => {
       await redis.hset(keys.session('s1'), 'desired', 'logged_out', 'status', 'stopped', 'phone', '1555');
       expect(await take({ purpose: 'logged_out' })).to.deep.equal({ taken: true, epoch: 1 });
       expect(await record()).to.include({ status: 'stopped', owner: 'w1', phone: '1555' });
@@ -141,7 +158,7 @@ describe('state: Lua scripts (real Redis)', () => {
       await redis.hset(keys.worker('w2'), 'incarnation', 'run-8');
       expect(await take(), 'w2 restarted: its earlier run no longer holds it').to.deep.equal({ taken: true, epoch: 2 });
       await redis.del(keys.worker('w1'));
-      expect(await take({ instanceId: 'w2', incarnation: 'run-8' }), 'w1\'s registration expired').to.deep.equal({ taken: true, epoch: 3 });
+      expect(await take({ instanceId: 'w2', incarnation: 'run-8' }), "w1's registration expired").to.deep.equal({ taken: true, epoch: 3 });
     });
 
     it('not_registered: the taker is not registered under that incarnation', async () => {
@@ -174,7 +191,7 @@ describe('state: Lua scripts (real Redis)', () => {
   });
 
   describe('release-lease', () => {
-    it('released: the caller\'s run drops the lease and announces it; someone else\'s or an older run\'s stays', async () => {
+    it("released: the caller's run drops the lease and announces it; someone else's or an older run's stays", async () => {
       await redis.hset(keys.lease('s1'), 'owner', 'w1', 'incarnation', 'run-1', 'epoch', '4');
       const listener = redis.duplicate();
       const heard: string[] = [];
@@ -209,7 +226,7 @@ describe('state: Lua scripts (real Redis)', () => {
       expect(await redis.pttl(keys.restoreLock('s2'))).to.be.above(30_000);
     });
 
-    it('refresh-restore extends the token\'s keys and counts the ones it lost', async () => {
+    it("refresh-restore extends the token's keys and counts the ones it lost", async () => {
       await S.lockRestore.run(redis, { ...locks(['s1', 's2'], 'a'), ttlMs: 1_000 });
       await redis.set(keys.restoreLock('s2'), 'b');
       expect(await S.refreshRestore.run(redis, { ...locks(['s1', 's2', 's3'], 'a'), ttlMs: 60_000 })).to.equal(2);
@@ -217,7 +234,7 @@ describe('state: Lua scripts (real Redis)', () => {
       expect([await redis.get(keys.restoreLock('s2')), await redis.pttl(keys.restoreLock('s2'))]).to.deep.equal(['b', -1]);
     });
 
-    it('unlock-restore deletes the token\'s keys only and counts them', async () => {
+    it("unlock-restore deletes the token's keys only and counts them", async () => {
       await S.lockRestore.run(redis, locks(['s1', 's2'], 'a'));
       await S.lockRestore.run(redis, locks(['s3'], 'b'));
       expect(await S.unlockRestore.run(redis, { keys, sessionIds: ['s1', 's2', 's3', 's4'], token: 'a' })).to.equal(2);

@@ -38,7 +38,15 @@ describe('state: session secrets (sealed proxy URLs)', () => {
     for (const url of ['https://p.example', 'socks5://p.example:1080', 'socks5h://u:p@p.example:1080', 'http://p.example:8080/']) {
       expect(parseProxyUrl(url), url).to.be.an('object');
     }
-    for (const url of ['ftp://p.example', 'socks4://p.example', 'http://p.example/path', 'http://p.example?x=1', 'not a url', 'http://:pw@p.example', 'file:///etc/passwd']) {
+    for (const url of [
+      'ftp://p.example',
+      'socks4://p.example',
+      'http://p.example/path',
+      'http://p.example?x=1',
+      'not a url',
+      'http://:pw@p.example',
+      'file:///etc/passwd',
+    ]) {
       const problem = parseProxyUrl(url);
       expect(problem, url).to.be.a('string');
       expect(problem as string).to.not.contain('p.example');

@@ -55,14 +55,17 @@ export async function startSentinelRedis(name = 'fleet'): Promise<SentinelRedis>
   const master = start(['--port', String(ports.master), '--dir', dir, ...common]);
   const replica = start(['--port', String(ports.replica), '--dir', dir, '--replicaof', '127.0.0.1', String(ports.master), ...common]);
   const conf = path.join(dir, 'sentinel.conf');
-  writeFileSync(conf, [
-    `port ${ports.sentinel}`,
-    'bind 127.0.0.1',
-    `sentinel monitor ${name} 127.0.0.1 ${ports.master} 1`,
-    `sentinel down-after-milliseconds ${name} 1000`,
-    `sentinel failover-timeout ${name} 5000`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `port ${ports.sentinel}`,
+      'bind 127.0.0.1',
+      `sentinel monitor ${name} 127.0.0.1 ${ports.master} 1`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      `sentinel failover-timeout ${name} 5000`,
+      '',
+    ].join('\n'),
+  );
   start([conf, '--sentinel']);
   const sentinelCall = async (...args: string[]): Promise<unknown> => {
     const sentinel = new Redis(ports.sentinel, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -77,10 +80,13 @@ export async function startSentinelRedis(name = 'fleet'): Promise<SentinelRedis>
   const replicaClient = new Redis(ports.replica, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 200 });
   replicaClient.on('error', () => undefined);
   try {
-    await waitFor(async () => {
-      if (replicaClient.status !== 'ready') await replicaClient.connect();
-      return /master_link_status:up/.test(await replicaClient.info('replication'));
-    }, { timeoutMs: 30_000, intervalMs: 200, what: 'the replica to be in sync' });
+    await waitFor(
+      async () => {
+        if (replicaClient.status !== 'ready') await replicaClient.connect();
+        return /master_link_status:up/.test(await replicaClient.info('replication'));
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the replica to be in sync' },
+    );
   } finally {
     replicaClient.disconnect();
   }
@@ -91,14 +97,19 @@ export async function startSentinelRedis(name = 'fleet'): Promise<SentinelRedis>
     master,
     replica,
     async replicaKnown() {
-      await waitFor(async () => {
-        const replicas = (await sentinelCall('REPLICAS', name)) as string[][];
-        return replicas.some((fields) => fields.includes(String(ports.replica)) && fields[fields.indexOf('flags') + 1] === 'slave');
-      }, { timeoutMs: 30_000, intervalMs: 200, what: 'Sentinel to discover the replica' });
+      await waitFor(
+        async () => {
+          const replicas = (await sentinelCall('REPLICAS', name)) as string[][];
+          return replicas.some((fields) => fields.includes(String(ports.replica)) && fields[fields.indexOf('flags') + 1] === 'slave');
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'Sentinel to discover the replica' },
+      );
     },
     async promoted() {
       await waitFor(async () => ((await sentinelCall('GET-MASTER-ADDR-BY-NAME', name)) as string[])[1] === String(ports.replica), {
-        timeoutMs: 30_000, intervalMs: 200, what: 'Sentinel to promote the replica',
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        what: 'Sentinel to promote the replica',
       });
     },
     async close() {

@@ -23,14 +23,17 @@ export async function steadyLoad(context: ScenarioContext, load: SteadyLoad): Pr
   let created = 0;
   let sends = 0;
   let reads = 0;
-  await context.recorder.phase('load', () => openLoop(load.durationS, ticksPerSecond, (tick) => {
-    const tasks: Array<Promise<unknown>> = [];
-    const paired = context.client.paired;
-    while (created < Math.floor((load.creations * (tick + 1)) / totalTicks)) tasks.push(context.client.pair(context.client.session(load.firstIndex + created++), gate));
-    while (sends < Math.floor((load.sendRate * (tick + 1)) / ticksPerSecond)) tasks.push(context.client.send(paired[sends++ % paired.length]!));
-    while (reads < Math.floor((load.readRate * (tick + 1)) / ticksPerSecond)) tasks.push(context.client.status(paired[reads++ % paired.length]!.id));
-    return tasks;
-  }));
+  await context.recorder.phase('load', () =>
+    openLoop(load.durationS, ticksPerSecond, (tick) => {
+      const tasks: Array<Promise<unknown>> = [];
+      const paired = context.client.paired;
+      while (created < Math.floor((load.creations * (tick + 1)) / totalTicks))
+        tasks.push(context.client.pair(context.client.session(load.firstIndex + created++), gate));
+      while (sends < Math.floor((load.sendRate * (tick + 1)) / ticksPerSecond)) tasks.push(context.client.send(paired[sends++ % paired.length]!));
+      while (reads < Math.floor((load.readRate * (tick + 1)) / ticksPerSecond)) tasks.push(context.client.status(paired[reads++ % paired.length]!.id));
+      return tasks;
+    }),
+  );
 }
 
 /**

@@ -13,14 +13,16 @@ export const soakScenario: Scenario = {
     if (context.client.paired.length === 0) throw new Error('no session could be paired');
     context.log(`${context.client.paired.length} sessions paired; soak for ${durationS} s at ${sendRate} iterations/s`);
     let iterations = 0;
-    await context.recorder.phase('load', () => openLoop(durationS, 10, (tick) => {
-      const tasks: Array<Promise<unknown>> = [];
-      const paired = context.client.paired;
-      while (iterations < Math.floor((sendRate * (tick + 1)) / 10)) {
-        const session = paired[iterations++ % paired.length]!;
-        tasks.push(context.client.status(session.id).then(() => context.client.send(session)));
-      }
-      return tasks;
-    }));
+    await context.recorder.phase('load', () =>
+      openLoop(durationS, 10, (tick) => {
+        const tasks: Array<Promise<unknown>> = [];
+        const paired = context.client.paired;
+        while (iterations < Math.floor((sendRate * (tick + 1)) / 10)) {
+          const session = paired[iterations++ % paired.length]!;
+          tasks.push(context.client.status(session.id).then(() => context.client.send(session)));
+        }
+        return tasks;
+      }),
+    );
   },
 };

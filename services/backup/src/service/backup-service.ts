@@ -3,7 +3,17 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { applyRetention, BACKUP_JOBS, createS3Client, SnapshotNotFoundError, SnapshotStore, takeSnapshot, verifySnapshot, type SnapshotManifest, type SnapshotVerification } from '@fleet/backups';
+import {
+  applyRetention,
+  BACKUP_JOBS,
+  createS3Client,
+  SnapshotNotFoundError,
+  SnapshotStore,
+  takeSnapshot,
+  verifySnapshot,
+  type SnapshotManifest,
+  type SnapshotVerification,
+} from '@fleet/backups';
 import { createKeys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import type { BackupConfig } from '../config';
@@ -57,13 +67,23 @@ export function createBackupService(config: BackupConfig, deps: BackupServiceDep
     const started = Date.now();
     try {
       const manifest = await takeSnapshot({
-        storagePath: config.storagePath, store, slot,
-        partSizeBytes: config.partSizeBytes, uploadQueueSize: config.uploadQueueSize, gzipLevel: config.gzipLevel,
+        storagePath: config.storagePath,
+        store,
+        slot,
+        partSizeBytes: config.partSizeBytes,
+        uploadQueueSize: config.uploadQueueSize,
+        gzipLevel: config.gzipLevel,
       });
       recordSuccess(manifest, started);
       const plan = await applyRetention(store, config.retention);
       metrics.retentionDeleted.inc(plan.delete.length);
-      logger.info('snapshot done', { id: manifest.id, ...manifest.totals, archiveBytes: manifest.archive.bytes, ms: manifest.durationMs, deleted: plan.delete.length });
+      logger.info('snapshot done', {
+        id: manifest.id,
+        ...manifest.totals,
+        archiveBytes: manifest.archive.bytes,
+        ms: manifest.durationMs,
+        deleted: plan.delete.length,
+      });
       // A verification that fails (or cannot run) does not fail the snapshot: it is stored, logged and counted.
       if (config.verifyAfterSnapshot && !plan.delete.includes(manifest.id)) await verifyNow(manifest.id).catch(() => undefined);
       return manifest;

@@ -43,11 +43,26 @@ export function EventsPage() {
     <section>
       <h1>Events</h1>
       {!fixed ? (
-        <form class="inline-form" onSubmit={(e) => { e.preventDefault(); setWorkspace(draft.trim()); }}>
+        <form
+          class="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setWorkspace(draft.trim());
+          }}
+        >
           <Field label="Workspace">
-            <input inputMode="numeric" pattern="[0-9]+" required value={draft} onInput={(e) => setDraft(e.currentTarget.value)} data-testid="events-workspace" />
+            <input
+              inputMode="numeric"
+              pattern="[0-9]+"
+              required
+              value={draft}
+              onInput={(e) => setDraft(e.currentTarget.value)}
+              data-testid="events-workspace"
+            />
           </Field>
-          <button type="submit" data-testid="events-open">Show</button>
+          <button type="submit" data-testid="events-open">
+            Show
+          </button>
         </form>
       ) : null}
       {workspaceId ? <EventLog workspaceId={workspaceId} key={workspaceId} /> : <p class="note">Pick a workspace to read its event log and dead letters.</p>}
@@ -62,7 +77,11 @@ function EventLog(props: { workspaceId: string }) {
   const [starts, setStarts] = useState<number[]>([]);
   const [open, setOpen] = useState<string | null>(null);
   const since = starts[starts.length - 1] ?? 0;
-  const page = useLoad((signal) => api.get<EventsPage>('/api/events', { workspace_id: props.workspaceId, since, limit: PAGE_SIZE }, signal), [props.workspaceId, since], 5000);
+  const page = useLoad(
+    (signal) => api.get<EventsPage>('/api/events', { workspace_id: props.workspaceId, since, limit: PAGE_SIZE }, signal),
+    [props.workspaceId, since],
+    5000,
+  );
   const data = page.data;
   const latestStart = data ? Math.max(0, data.latest_sequence - PAGE_SIZE) : 0;
   return (
@@ -70,10 +89,23 @@ function EventLog(props: { workspaceId: string }) {
       <h2>Event log of workspace {props.workspaceId}</h2>
       <ErrorNote error={page.error} what="Events" />
       {data?.truncated ? <p class="note warn">Events before #{data.oldest_available} have aged out of retention.</p> : null}
-      {data ? <p class="sub" data-testid="events-range">Showing {data.events.length ? `#${data.events[0]!.sequence}–#${data.events[data.events.length - 1]!.sequence}` : 'nothing'} of {data.latest_sequence} events.</p> : null}
+      {data ? (
+        <p class="sub" data-testid="events-range">
+          Showing {data.events.length ? `#${data.events[0]!.sequence}–#${data.events[data.events.length - 1]!.sequence}` : 'nothing'} of {data.latest_sequence}{' '}
+          events.
+        </p>
+      ) : null}
       <div class="table-wrap">
         <table data-testid="events">
-          <thead><tr><th>#</th><th>Type</th><th>When</th><th>Session / message</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Type</th>
+              <th>When</th>
+              <th>Session / message</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {(data?.events ?? []).map((event) => (
               <Fragment key={event.id}>
@@ -81,10 +113,22 @@ function EventLog(props: { workspaceId: string }) {
                   <td class="num">{event.sequence}</td>
                   <td class="mono">{event.type}</td>
                   <td>{clock(event.occurred_at)}</td>
-                  <td class="mono">{String(event.data.session_id ?? '')} {event.data.message_id ? `· ${String(event.data.message_id)}` : ''}</td>
-                  <td><button type="button" class="link" onClick={() => setOpen(open === event.id ? null : event.id)}>{open === event.id ? 'Hide' : 'Data'}</button></td>
+                  <td class="mono">
+                    {String(event.data.session_id ?? '')} {event.data.message_id ? `· ${String(event.data.message_id)}` : ''}
+                  </td>
+                  <td>
+                    <button type="button" class="link" onClick={() => setOpen(open === event.id ? null : event.id)}>
+                      {open === event.id ? 'Hide' : 'Data'}
+                    </button>
+                  </td>
                 </tr>
-                {open === event.id ? <tr><td colSpan={5}><pre class="json">{JSON.stringify(event.data, null, 2)}</pre></td></tr> : null}
+                {open === event.id ? (
+                  <tr>
+                    <td colSpan={5}>
+                      <pre class="json">{JSON.stringify(event.data, null, 2)}</pre>
+                    </td>
+                  </tr>
+                ) : null}
               </Fragment>
             ))}
           </tbody>
@@ -92,9 +136,20 @@ function EventLog(props: { workspaceId: string }) {
       </div>
       {data && data.events.length === 0 ? <Empty>No events after #{since}.</Empty> : null}
       <div class="pager">
-        <button type="button" disabled={starts.length === 0} onClick={() => setStarts(starts.slice(0, -1))} data-testid="events-prev">← Previous</button>
-        <button type="button" disabled={!data || data.events.length < PAGE_SIZE} onClick={() => data && setStarts([...starts, data.next_since])} data-testid="events-next">Next →</button>
-        <button type="button" disabled={!data || since >= latestStart} onClick={() => setStarts([...starts, latestStart])} data-testid="events-latest">Latest</button>
+        <button type="button" disabled={starts.length === 0} onClick={() => setStarts(starts.slice(0, -1))} data-testid="events-prev">
+          ← Previous
+        </button>
+        <button
+          type="button"
+          disabled={!data || data.events.length < PAGE_SIZE}
+          onClick={() => data && setStarts([...starts, data.next_since])}
+          data-testid="events-next"
+        >
+          Next →
+        </button>
+        <button type="button" disabled={!data || since >= latestStart} onClick={() => setStarts([...starts, latestStart])} data-testid="events-latest">
+          Latest
+        </button>
       </div>
     </div>
   );
@@ -102,7 +157,12 @@ function EventLog(props: { workspaceId: string }) {
 
 function DeadLetters(props: { workspaceId: string }) {
   const { api, key } = useSignedIn();
-  const list = useLoad((signal) => api.get<{ total: number; replaying: number; dead_letters: DeadLetter[] }>(`/api/workspaces/${props.workspaceId}/dead-letters`, { limit: 100 }, signal), [props.workspaceId], 10_000);
+  const list = useLoad(
+    (signal) =>
+      api.get<{ total: number; replaying: number; dead_letters: DeadLetter[] }>(`/api/workspaces/${props.workspaceId}/dead-letters`, { limit: 100 }, signal),
+    [props.workspaceId],
+    10_000,
+  );
   const [replay, setReplay] = useState<string[] | 'all' | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const mayReplay = can(key, 'webhooks:write');
@@ -111,17 +171,34 @@ function DeadLetters(props: { workspaceId: string }) {
     <div class="panel">
       <div class="heading">
         <h2>Dead letters</h2>
-        {mayReplay && data && data.total > 0 ? <button type="button" onClick={() => setReplay('all')} data-testid="replay-all">Replay all ({data.total})</button> : null}
+        {mayReplay && data && data.total > 0 ? (
+          <button type="button" onClick={() => setReplay('all')} data-testid="replay-all">
+            Replay all ({data.total})
+          </button>
+        ) : null}
       </div>
       <p class="note">Events whose webhook deliveries were exhausted. A replay delivers them again, before newer events.</p>
       <ErrorNote error={list.error} what="Dead letters" />
-      {done ? <p class="note" data-testid="replay-done">{done}</p> : null}
+      {done ? (
+        <p class="note" data-testid="replay-done">
+          {done}
+        </p>
+      ) : null}
       {data && data.replaying > 0 ? <p class="sub">{data.replaying} being replayed.</p> : null}
       {data && data.dead_letters.length === 0 ? <Empty>No dead letters.</Empty> : null}
       {data && data.dead_letters.length > 0 ? (
         <div class="table-wrap">
           <table data-testid="dead-letters">
-            <thead><tr><th>Event</th><th>Type</th><th>Attempts</th><th>Last error</th><th>Dead since</th>{mayReplay ? <th /> : null}</tr></thead>
+            <thead>
+              <tr>
+                <th>Event</th>
+                <th>Type</th>
+                <th>Attempts</th>
+                <th>Last error</th>
+                <th>Dead since</th>
+                {mayReplay ? <th /> : null}
+              </tr>
+            </thead>
             <tbody>
               {data.dead_letters.map((letter) => (
                 <tr key={letter.event.id}>
@@ -130,7 +207,13 @@ function DeadLetters(props: { workspaceId: string }) {
                   <td class="num">{letter.attempts}</td>
                   <td class="error-text">{letter.last_error}</td>
                   <td>{clock(letter.dead_at)}</td>
-                  {mayReplay ? <td><button type="button" onClick={() => letter.event.id && setReplay([letter.event.id])}>Replay</button></td> : null}
+                  {mayReplay ? (
+                    <td>
+                      <button type="button" onClick={() => letter.event.id && setReplay([letter.event.id])}>
+                        Replay
+                      </button>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -143,7 +226,10 @@ function DeadLetters(props: { workspaceId: string }) {
           confirmLabel="Replay"
           onClose={() => setReplay(null)}
           onConfirm={async () => {
-            const answer = await api.post<{ replayed: number }>(`/api/workspaces/${props.workspaceId}/dead-letters/replay`, replay === 'all' ? {} : { event_ids: replay });
+            const answer = await api.post<{ replayed: number }>(
+              `/api/workspaces/${props.workspaceId}/dead-letters/replay`,
+              replay === 'all' ? {} : { event_ids: replay },
+            );
             setDone(`${answer.replayed} event(s) queued for delivery again.`);
             list.reload();
           }}

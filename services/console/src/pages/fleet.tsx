@@ -81,16 +81,37 @@ export function FleetPage() {
       <ErrorNote error={fleet.error} what="Instances" />
       {data ? (
         <div class="stats" data-testid="fleet-totals">
-          <div><strong>{data.totals.instances}</strong><span>workers</span></div>
-          <div><strong>{data.totals.sessions}</strong><span>sessions</span></div>
-          <div><strong>{percent(data.totals.utilization)}</strong><span>of {data.totals.max_sessions} capacity</span></div>
-          <div><strong>{data.shard_count}</strong><span>shards (placement v{data.placement_version})</span></div>
+          <div>
+            <strong>{data.totals.instances}</strong>
+            <span>workers</span>
+          </div>
+          <div>
+            <strong>{data.totals.sessions}</strong>
+            <span>sessions</span>
+          </div>
+          <div>
+            <strong>{percent(data.totals.utilization)}</strong>
+            <span>of {data.totals.max_sessions} capacity</span>
+          </div>
+          <div>
+            <strong>{data.shard_count}</strong>
+            <span>shards (placement v{data.placement_version})</span>
+          </div>
         </div>
       ) : null}
       <div class="table-wrap">
         <table data-testid="instances">
           <thead>
-            <tr><th>Worker</th><th>State</th><th>Sessions</th><th>Capacity</th><th>Shards</th><th>Health sweep</th><th>Started</th>{admin ? <th /> : null}</tr>
+            <tr>
+              <th>Worker</th>
+              <th>State</th>
+              <th>Sessions</th>
+              <th>Capacity</th>
+              <th>Shards</th>
+              <th>Health sweep</th>
+              <th>Started</th>
+              {admin ? <th /> : null}
+            </tr>
           </thead>
           <tbody>
             {(data?.instances ?? []).map((instance) => {
@@ -98,19 +119,35 @@ export function FleetPage() {
               const state = stateOf(instance, entry);
               return (
                 <tr key={instance.instance_id} data-testid={`instance-${instance.instance_id}`} data-state={state} data-sessions={instance.sessions}>
-                  <td><strong>{instance.instance_id}</strong><div class="sub">{instance.url}</div></td>
-                  <td><Badge value={state} /></td>
+                  <td>
+                    <strong>{instance.instance_id}</strong>
+                    <div class="sub">{instance.url}</div>
+                  </td>
+                  <td>
+                    <Badge value={state} />
+                  </td>
                   <td class="num">{instance.sessions}</td>
                   <td>
-                    <div class="meter" title={percent(instance.utilization)}><div class={`meter-fill w${Math.min(100, Math.round(instance.utilization * 20) * 5)}`} /></div>
-                    <div class="sub">{instance.sessions} / {instance.max_sessions} ({percent(instance.utilization)})</div>
+                    <div class="meter" title={percent(instance.utilization)}>
+                      <div class={`meter-fill w${Math.min(100, Math.round(instance.utilization * 20) * 5)}`} />
+                    </div>
+                    <div class="sub">
+                      {instance.sessions} / {instance.max_sessions} ({percent(instance.utilization)})
+                    </div>
                   </td>
                   <td class="num">{instance.shards}</td>
-                  <td>{entry ? <Badge value={entry.status} /> : <span class="sub">not swept yet</span>}{entry?.error ? <div class="sub">{entry.error}</div> : null}</td>
+                  <td>
+                    {entry ? <Badge value={entry.status} /> : <span class="sub">not swept yet</span>}
+                    {entry?.error ? <div class="sub">{entry.error}</div> : null}
+                  </td>
                   <td>{ago(instance.started_at)}</td>
                   {admin ? (
                     <td class="actions-cell">
-                      <button type="button" onClick={() => setDrain({ id: instance.instance_id, undo: instance.draining })} data-testid={`drain-${instance.instance_id}`}>
+                      <button
+                        type="button"
+                        onClick={() => setDrain({ id: instance.instance_id, undo: instance.draining })}
+                        data-testid={`drain-${instance.instance_id}`}
+                      >
                         {instance.draining ? 'Undrain' : 'Drain'}
                       </button>
                     </td>
@@ -129,28 +166,57 @@ export function FleetPage() {
       {admin ? (
         <div class="panel">
           <h2>Rebalance</h2>
-          <p class="note">Moves shards from the busiest worker to the least busy until none is more than 10 % above the mean session count. Preview first; nothing moves until you apply.</p>
-          <button type="button" onClick={() => void preview()} data-testid="rebalance-preview">Preview rebalance</button>
+          <p class="note">
+            Moves shards from the busiest worker to the least busy until none is more than 10 % above the mean session count. Preview first; nothing moves until
+            you apply.
+          </p>
+          <button type="button" onClick={() => void preview()} data-testid="rebalance-preview">
+            Preview rebalance
+          </button>
           <ErrorNote error={planError} what="Rebalance" />
-          {result ? <p class="note" data-testid="rebalance-result">{result}</p> : null}
+          {result ? (
+            <p class="note" data-testid="rebalance-result">
+              {result}
+            </p>
+          ) : null}
           {plan ? (
             <div data-testid="rebalance-plan">
               {plan.moves.length === 0 ? (
-                <Empty>Nothing to move: the fleet is balanced (largest {plan.before.max} sessions, mean {plan.before.mean.toFixed(1)}).</Empty>
+                <Empty>
+                  Nothing to move: the fleet is balanced (largest {plan.before.max} sessions, mean {plan.before.mean.toFixed(1)}).
+                </Empty>
               ) : (
                 <>
                   <div class="table-wrap">
                     <table>
-                      <thead><tr><th>Shard</th><th>From</th><th>To</th><th>Sessions</th><th>Why</th></tr></thead>
+                      <thead>
+                        <tr>
+                          <th>Shard</th>
+                          <th>From</th>
+                          <th>To</th>
+                          <th>Sessions</th>
+                          <th>Why</th>
+                        </tr>
+                      </thead>
                       <tbody>
                         {plan.moves.map((move) => (
-                          <tr key={move.shard}><td class="num">{move.shard}</td><td>{move.from}</td><td>{move.to}</td><td class="num">{move.sessions}</td><td>{move.why}</td></tr>
+                          <tr key={move.shard}>
+                            <td class="num">{move.shard}</td>
+                            <td>{move.from}</td>
+                            <td>{move.to}</td>
+                            <td class="num">{move.sessions}</td>
+                            <td>{move.why}</td>
+                          </tr>
                         ))}
                       </tbody>
                     </table>
                   </div>
-                  <p class="sub">Largest worker: {plan.before.max} → {plan.after.max} sessions (mean {plan.before.mean.toFixed(1)}).</p>
-                  <button type="button" class="primary" onClick={() => setApplying(true)} data-testid="rebalance-apply">Apply {plan.moves.length} move{plan.moves.length === 1 ? '' : 's'}</button>
+                  <p class="sub">
+                    Largest worker: {plan.before.max} → {plan.after.max} sessions (mean {plan.before.mean.toFixed(1)}).
+                  </p>
+                  <button type="button" class="primary" onClick={() => setApplying(true)} data-testid="rebalance-apply">
+                    Apply {plan.moves.length} move{plan.moves.length === 1 ? '' : 's'}
+                  </button>
                 </>
               )}
             </div>
@@ -169,9 +235,11 @@ export function FleetPage() {
             fleet.reload();
           }}
         >
-          {drain.undo
-            ? <p>The worker takes shards again at the next placement; sessions move back only as placement requires.</p>
-            : <p>Every session on {drain.id} stops cleanly and starts on the other workers; the worker stays up, idle, until undrained or stopped.</p>}
+          {drain.undo ? (
+            <p>The worker takes shards again at the next placement; sessions move back only as placement requires.</p>
+          ) : (
+            <p>Every session on {drain.id} stops cleanly and starts on the other workers; the worker stays up, idle, until undrained or stopped.</p>
+          )}
         </Confirm>
       ) : null}
       {applying && plan ? (
@@ -182,7 +250,11 @@ export function FleetPage() {
           onConfirm={async () => {
             const applied = await api.post<RebalancePlan>('/api/admin/rebalance');
             setPlan(null);
-            setResult(applied.applied ? `Applied ${applied.moves.length} move(s); sessions restart on their new workers.` : 'Not applied: the placement changed meanwhile. Preview again.');
+            setResult(
+              applied.applied
+                ? `Applied ${applied.moves.length} move(s); sessions restart on their new workers.`
+                : 'Not applied: the placement changed meanwhile. Preview again.',
+            );
             fleet.reload();
           }}
         >

@@ -25,14 +25,25 @@ export function LinkDevice(props: { session: Session; write: boolean; onChange: 
 function LinkState(props: { session: Session; write: boolean; onChange: () => void }) {
   const { session } = props;
   if (session.status === 'connected') {
-    return <p class="note good" data-testid="linked">Linked{session.phone ? ` to +${session.phone}` : ''}.</p>;
+    return (
+      <p class="note good" data-testid="linked">
+        Linked{session.phone ? ` to +${session.phone}` : ''}.
+      </p>
+    );
   }
   if (isDeleting(session)) return <p class="note">The session is being deleted.</p>;
-  if (isLoggingOut(session)) return <p class="note" data-testid="logging-out">Logging the device out…</p>;
+  if (isLoggingOut(session))
+    return (
+      <p class="note" data-testid="logging-out">
+        Logging the device out…
+      </p>
+    );
   if (session.status === 'logged_out') {
     return (
       <>
-        <p class="note warn" data-testid="not-linked">Not linked: the device was logged out. The session is kept; link it again with a QR code or a pairing code.</p>
+        <p class="note warn" data-testid="not-linked">
+          Not linked: the device was logged out. The session is kept; link it again with a QR code or a pairing code.
+        </p>
         {props.write ? <ShowQr session={session} onStarted={props.onChange} /> : null}
       </>
     );
@@ -46,10 +57,18 @@ function LinkState(props: { session: Session; write: boolean; onChange: () => vo
     );
   }
   if (session.qr || qrMayCome(session)) {
-    return <p class="note" data-testid="qr-waiting">{props.write ? 'Waiting for a QR code…' : 'Waiting for a device to be linked.'}</p>;
+    return (
+      <p class="note" data-testid="qr-waiting">
+        {props.write ? 'Waiting for a QR code…' : 'Waiting for a device to be linked.'}
+      </p>
+    );
   }
   const startable = session.status === 'stopped' || session.status === 'failed' || session.desired === 'stopped';
-  return <p class="note">No QR: the session is {session.status.replace('_', ' ')}.{startable && props.write ? ' Start it to link a device.' : ''}</p>;
+  return (
+    <p class="note">
+      No QR: the session is {session.status.replace('_', ' ')}.{startable && props.write ? ' Start it to link a device.' : ''}
+    </p>
+  );
 }
 
 /** A logged-out session starts again to show a new QR (`POST /start`); nothing else changes, so no confirmation. */
@@ -71,7 +90,9 @@ function ShowQr(props: { session: Session; onStarted: () => void }) {
   };
   return (
     <>
-      <button type="button" class="primary" disabled={busy} onClick={() => void start()} data-testid="link-qr">{busy ? 'Starting…' : 'Show a QR code'}</button>
+      <button type="button" class="primary" disabled={busy} onClick={() => void start()} data-testid="link-qr">
+        {busy ? 'Starting…' : 'Show a QR code'}
+      </button>
       <ErrorNote error={error} what="Start" />
     </>
   );

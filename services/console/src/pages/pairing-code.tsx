@@ -38,7 +38,13 @@ export function PairingCode(props: { session: Session; onRequested: () => void }
   };
 
   return (
-    <form class="pairing" onSubmit={(e) => { e.preventDefault(); void request(); }}>
+    <form
+      class="pairing"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void request();
+      }}
+    >
       {session.pairing_code ? (
         <div class="pairing-code" data-testid="pairing-code" data-code={session.pairing_code}>
           <strong>{formatPairingCode(session.pairing_code)}</strong>
@@ -48,12 +54,16 @@ export function PairingCode(props: { session: Session; onRequested: () => void }
           </span>
         </div>
       ) : codeMayCome(session) ? (
-        <p class="sub" data-testid="pairing-waiting">Asking WhatsApp for a pairing code for +{session.pairing_phone_number}…</p>
+        <p class="sub" data-testid="pairing-waiting">
+          Asking WhatsApp for a pairing code for +{session.pairing_phone_number}…
+        </p>
       ) : null}
       <Field label={session.pairing_code ? 'Pair with another phone number' : 'Or pair with a phone number'}>
         <input inputMode="tel" placeholder="+15551234567" value={phone} required onInput={(e) => setPhone(e.currentTarget.value)} data-testid="pair-phone" />
       </Field>
-      <button type="submit" disabled={busy} data-testid="pair-request">{busy ? 'Asking…' : 'Get pairing code'}</button>
+      <button type="submit" disabled={busy} data-testid="pair-request">
+        {busy ? 'Asking…' : 'Get pairing code'}
+      </button>
       <ErrorNote error={error} what="Pairing" />
     </form>
   );

@@ -25,18 +25,36 @@ export function SendMessage(props: { sessionId: string }) {
     }
   };
   return (
-    <form class="panel" onSubmit={(e) => { e.preventDefault(); void send(); }} data-testid="send-form">
+    <form
+      class="panel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+      data-testid="send-form"
+    >
       <h2>Send a text</h2>
       <div class="row">
-        <Field label="To"><input required inputMode="tel" placeholder="+15551234567" value={to} onInput={(e) => setTo(e.currentTarget.value)} data-testid="send-to" /></Field>
-        <Field label="Text"><textarea required maxLength={4096} rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} data-testid="send-text" /></Field>
+        <Field label="To">
+          <input required inputMode="tel" placeholder="+15551234567" value={to} onInput={(e) => setTo(e.currentTarget.value)} data-testid="send-to" />
+        </Field>
+        <Field label="Text">
+          <textarea required maxLength={4096} rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} data-testid="send-text" />
+        </Field>
       </div>
-      <button type="submit" class="primary" disabled={busy} data-testid="send-submit">{busy ? 'Sending…' : 'Send'}</button>
+      <button type="submit" class="primary" disabled={busy} data-testid="send-submit">
+        {busy ? 'Sending…' : 'Send'}
+      </button>
       <ErrorNote error={error} what="Send" />
       {sent.length > 0 ? (
         <ul class="sent" data-testid="sent-list">
           {sent.map((m) => (
-            <li key={m.message_id}><Link to={`/messages/${m.message_id}`} testId="sent-message">{m.message_id}</Link> <span class="sub">accepted ({m.status})</span></li>
+            <li key={m.message_id}>
+              <Link to={`/messages/${m.message_id}`} testId="sent-message">
+                {m.message_id}
+              </Link>{' '}
+              <span class="sub">accepted ({m.status})</span>
+            </li>
           ))}
         </ul>
       ) : null}

@@ -47,31 +47,70 @@ export function SessionsPage() {
         }}
       >
         <Field label="Workspace">
-          <input inputMode="numeric" pattern="[0-9]*" value={fixedWorkspace || draft.workspace} disabled={!!fixedWorkspace} placeholder="all" onInput={(e) => setDraft({ ...draft, workspace: e.currentTarget.value })} data-testid="filter-workspace" />
+          <input
+            inputMode="numeric"
+            pattern="[0-9]*"
+            value={fixedWorkspace || draft.workspace}
+            disabled={!!fixedWorkspace}
+            placeholder="all"
+            onInput={(e) => setDraft({ ...draft, workspace: e.currentTarget.value })}
+            data-testid="filter-workspace"
+          />
         </Field>
         <Field label="Session id or phone">
-          <input type="search" value={draft.search} placeholder="prefix or digits" onInput={(e) => setDraft({ ...draft, search: e.currentTarget.value })} data-testid="filter-search" />
+          <input
+            type="search"
+            value={draft.search}
+            placeholder="prefix or digits"
+            onInput={(e) => setDraft({ ...draft, search: e.currentTarget.value })}
+            data-testid="filter-search"
+          />
         </Field>
         <Field label="Status">
-          <select value={status} onChange={(e) => { setCursors([]); setStatus(e.currentTarget.value); }} data-testid="filter-status">
+          <select
+            value={status}
+            onChange={(e) => {
+              setCursors([]);
+              setStatus(e.currentTarget.value);
+            }}
+            data-testid="filter-status"
+          >
             <option value="">any</option>
-            {SESSION_STATUSES.map((s) => <option key={s} value={s}>{s.replace('_', ' ')}</option>)}
+            {SESSION_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace('_', ' ')}
+              </option>
+            ))}
           </select>
         </Field>
-        <button type="submit" data-testid="filter-apply">Search</button>
+        <button type="submit" data-testid="filter-apply">
+          Search
+        </button>
       </form>
       <ErrorNote error={list.error} what="Sessions" />
       <div class="table-wrap">
         <table data-testid="sessions">
           <thead>
-            <tr><th>Session</th><th>Workspace</th><th>Status</th><th>Phone</th><th>Worker</th><th>Connected since</th><th>Last error</th></tr>
+            <tr>
+              <th>Session</th>
+              <th>Workspace</th>
+              <th>Status</th>
+              <th>Phone</th>
+              <th>Worker</th>
+              <th>Connected since</th>
+              <th>Last error</th>
+            </tr>
           </thead>
           <tbody>
             {(list.data?.sessions ?? []).map((s) => (
               <tr key={s.session_id} data-testid={`session-row-${s.session_id}`}>
-                <td><Link to={`/sessions/${encodeURIComponent(s.session_id)}`}>{s.session_id}</Link></td>
+                <td>
+                  <Link to={`/sessions/${encodeURIComponent(s.session_id)}`}>{s.session_id}</Link>
+                </td>
                 <td class="num">{s.workspace_id}</td>
-                <td><Badge value={s.status} /></td>
+                <td>
+                  <Badge value={s.status} />
+                </td>
                 <td>{s.phone ?? '—'}</td>
                 <td>{s.instance ?? '—'}</td>
                 <td>{ago(connectedSince(s))}</td>
@@ -83,9 +122,18 @@ export function SessionsPage() {
       </div>
       {list.data && list.data.sessions.length === 0 ? <Empty>No session matches.</Empty> : null}
       <div class="pager">
-        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="page-prev">← Previous</button>
+        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="page-prev">
+          ← Previous
+        </button>
         <span class="sub">Page {cursors.length + 1}</span>
-        <button type="button" disabled={!list.data?.next_cursor} onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])} data-testid="page-next">Next →</button>
+        <button
+          type="button"
+          disabled={!list.data?.next_cursor}
+          onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}
+          data-testid="page-next"
+        >
+          Next →
+        </button>
       </div>
       <OpenById />
     </section>
@@ -95,11 +143,19 @@ export function SessionsPage() {
 function OpenById() {
   const [id, setId] = useState('');
   return (
-    <form class="inline-form" onSubmit={(e) => { e.preventDefault(); if (id.trim()) navigate(`/sessions/${encodeURIComponent(id.trim())}`); }}>
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (id.trim()) navigate(`/sessions/${encodeURIComponent(id.trim())}`);
+      }}
+    >
       <Field label="Open session by id">
         <input value={id} onInput={(e) => setId(e.currentTarget.value)} pattern="[A-Za-z0-9_\-]{1,64}" data-testid="open-session-id" />
       </Field>
-      <button type="submit" data-testid="open-session">Open</button>
+      <button type="submit" data-testid="open-session">
+        Open
+      </button>
     </form>
   );
 }
@@ -110,7 +166,12 @@ function CreateSession(props: { defaultWorkspace: string }) {
   const [form, setForm] = useState({ session_id: '', workspace_id: props.defaultWorkspace, account_id: '', phone_number: '' });
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
-  if (!open) return <button type="button" class="primary" onClick={() => setOpen(true)} data-testid="new-session">New session</button>;
+  if (!open)
+    return (
+      <button type="button" class="primary" onClick={() => setOpen(true)} data-testid="new-session">
+        New session
+      </button>
+    );
   const submit = async (): Promise<void> => {
     setBusy(true);
     setError(undefined);
@@ -130,16 +191,55 @@ function CreateSession(props: { defaultWorkspace: string }) {
     }
   };
   return (
-    <form class="panel create" onSubmit={(e) => { e.preventDefault(); void submit(); }} data-testid="create-form">
+    <form
+      class="panel create"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+      data-testid="create-form"
+    >
       <h2>New session</h2>
-      <Field label="Session id"><input required pattern="[A-Za-z0-9_\-]{1,64}" value={form.session_id} onInput={(e) => setForm({ ...form, session_id: e.currentTarget.value })} data-testid="create-id" /></Field>
-      <Field label="Workspace"><input required inputMode="numeric" pattern="[0-9]+" disabled={key.kind === 'workspace'} value={key.kind === 'workspace' ? String(key.workspace_id) : form.workspace_id} onInput={(e) => setForm({ ...form, workspace_id: e.currentTarget.value })} data-testid="create-workspace" /></Field>
-      <Field label="Account id"><input value={form.account_id} placeholder="1" onInput={(e) => setForm({ ...form, account_id: e.currentTarget.value })} data-testid="create-account" /></Field>
-      <Field label="Phone for a pairing code (optional)"><input inputMode="tel" value={form.phone_number} placeholder="+15551234567" onInput={(e) => setForm({ ...form, phone_number: e.currentTarget.value })} data-testid="create-phone" /></Field>
+      <Field label="Session id">
+        <input
+          required
+          pattern="[A-Za-z0-9_\-]{1,64}"
+          value={form.session_id}
+          onInput={(e) => setForm({ ...form, session_id: e.currentTarget.value })}
+          data-testid="create-id"
+        />
+      </Field>
+      <Field label="Workspace">
+        <input
+          required
+          inputMode="numeric"
+          pattern="[0-9]+"
+          disabled={key.kind === 'workspace'}
+          value={key.kind === 'workspace' ? String(key.workspace_id) : form.workspace_id}
+          onInput={(e) => setForm({ ...form, workspace_id: e.currentTarget.value })}
+          data-testid="create-workspace"
+        />
+      </Field>
+      <Field label="Account id">
+        <input value={form.account_id} placeholder="1" onInput={(e) => setForm({ ...form, account_id: e.currentTarget.value })} data-testid="create-account" />
+      </Field>
+      <Field label="Phone for a pairing code (optional)">
+        <input
+          inputMode="tel"
+          value={form.phone_number}
+          placeholder="+15551234567"
+          onInput={(e) => setForm({ ...form, phone_number: e.currentTarget.value })}
+          data-testid="create-phone"
+        />
+      </Field>
       <ErrorNote error={error} />
       <div class="actions">
-        <button type="button" onClick={() => setOpen(false)}>Cancel</button>
-        <button type="submit" class="primary" disabled={busy} data-testid="create-submit">{busy ? 'Creating…' : 'Create'}</button>
+        <button type="button" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+        <button type="submit" class="primary" disabled={busy} data-testid="create-submit">
+          {busy ? 'Creating…' : 'Create'}
+        </button>
       </div>
     </form>
   );

@@ -13,15 +13,21 @@ async function list({ env, out, args }: CommandContext): Promise<number> {
   try {
     const snapshots = (await store.list()).reverse();
     if (args.includes('--json')) {
-      out.write(`${JSON.stringify({ snapshots: snapshots.map((s) => ({ id: s.id, created_at: s.createdAt.toISOString(), archive_bytes: s.archiveBytes, complete: s.complete })) }, null, 2)}\n`);
+      out.write(
+        `${JSON.stringify({ snapshots: snapshots.map((s) => ({ id: s.id, created_at: s.createdAt.toISOString(), archive_bytes: s.archiveBytes, complete: s.complete })) }, null, 2)}\n`,
+      );
       return 0;
     }
-    out.write(formatTable(snapshots.map((s) => ({
-      id: s.id,
-      created: s.createdAt.toISOString(),
-      size: mb(s.archiveBytes),
-      state: s.complete ? 'complete' : 'incomplete',
-    }))));
+    out.write(
+      formatTable(
+        snapshots.map((s) => ({
+          id: s.id,
+          created: s.createdAt.toISOString(),
+          size: mb(s.archiveBytes),
+          state: s.complete ? 'complete' : 'incomplete',
+        })),
+      ),
+    );
     return 0;
   } finally {
     store.client.destroy();
@@ -36,9 +42,13 @@ async function now({ env, out, err, args }: CommandContext): Promise<number> {
   try {
     await store.ensureBucket();
     const manifest = await takeSnapshot({
-      storagePath: config.storagePath, store,
-      partSizeBytes: config.partSizeBytes, uploadQueueSize: config.uploadQueueSize, gzipLevel: config.gzipLevel,
-      onProgress: (p) => progress(`snapshot: ${p.sessionsDone}/${p.sessionsTotal} sessions, ${mb(p.archiveBytes)} compressed`, p.sessionsDone === p.sessionsTotal),
+      storagePath: config.storagePath,
+      store,
+      partSizeBytes: config.partSizeBytes,
+      uploadQueueSize: config.uploadQueueSize,
+      gzipLevel: config.gzipLevel,
+      onProgress: (p) =>
+        progress(`snapshot: ${p.sessionsDone}/${p.sessionsTotal} sessions, ${mb(p.archiveBytes)} compressed`, p.sessionsDone === p.sessionsTotal),
     });
     const retention = await applyRetention(store, config.retention);
     const summary = {
@@ -53,8 +63,10 @@ async function now({ env, out, err, args }: CommandContext): Promise<number> {
     };
     if (args.includes('--json')) out.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
-      out.write(`snapshot ${manifest.id}: ${summary.sessions} sessions in ${summary.workspaces} workspaces, ${summary.files} files, ` +
-        `${mb(summary.bytes)} → ${mb(summary.archive_bytes)} in ${(summary.duration_ms / 1000).toFixed(1)} s\n`);
+      out.write(
+        `snapshot ${manifest.id}: ${summary.sessions} sessions in ${summary.workspaces} workspaces, ${summary.files} files, ` +
+          `${mb(summary.bytes)} → ${mb(summary.archive_bytes)} in ${(summary.duration_ms / 1000).toFixed(1)} s\n`,
+      );
       if (retention.delete.length > 0) out.write(`retention deleted: ${retention.delete.join(', ')}\n`);
     }
     return 0;

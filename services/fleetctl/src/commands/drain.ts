@@ -16,7 +16,9 @@ export const drainCommand: Command = {
       drainInstance(ops, instance, { undo: options.flag('undo'), timeoutMs: parseSeconds(options.value('timeout'), 120), progress: progressTo(context) }),
     );
     if (result.sessions.length > 0) {
-      context.out.write(formatTable(result.sessions.map((s) => ({ session: s.sessionId, instance: s.instance ?? '-', status: s.status, seconds: s.seconds.toFixed(1) }))));
+      context.out.write(
+        formatTable(result.sessions.map((s) => ({ session: s.sessionId, instance: s.instance ?? '-', status: s.status, seconds: s.seconds.toFixed(1) }))),
+      );
     }
     context.out.write(`${instance}: ${result.draining ? (result.complete ? 'drained' : 'drain INCOMPLETE') : 'back in service'}\n`);
     return result.complete ? 0 : 1;

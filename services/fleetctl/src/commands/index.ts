@@ -12,5 +12,17 @@ import { storageCheckCommand } from './storage-check';
 import { verifySessionsCommand } from './verify-sessions';
 
 /** Every fleetctl command. Add a command by adding its file and one line here. */
-export const COMMANDS: readonly Command[] = [instancesCommand, migrateCommand, unpinCommand, drainCommand, rebalanceCommand, auditCommand, backupCommand, restoreCommand,
-  healthCommand, verifySessionsCommand, storageCheckCommand, keysCommand];
+export const COMMANDS: readonly Command[] = [
+  instancesCommand,
+  migrateCommand,
+  unpinCommand,
+  drainCommand,
+  rebalanceCommand,
+  auditCommand,
+  backupCommand,
+  restoreCommand,
+  healthCommand,
+  verifySessionsCommand,
+  storageCheckCommand,
+  keysCommand,
+];

@@ -26,7 +26,8 @@ export const instancesCommand: Command = {
           url: worker.url,
         };
       });
-      if (args.includes('--json')) out.write(`${JSON.stringify({ shard_count: snapshot.shardCount, placement_version: snapshot.placement.version, instances: rows }, null, 2)}\n`);
+      if (args.includes('--json'))
+        out.write(`${JSON.stringify({ shard_count: snapshot.shardCount, placement_version: snapshot.placement.version, instances: rows }, null, 2)}\n`);
       else out.write(formatTable(rows));
       return 0;
     } finally {

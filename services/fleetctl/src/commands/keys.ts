@@ -43,7 +43,11 @@ export const keysCommand: Command = {
     if (action === 'create') {
       const options = parseOptions(rest, ['json'], ['workspace', 'name', 'scopes']);
       if (options.positional.length > 0) throw new UsageError(`unexpected argument ${options.positional[0]}`);
-      const scopes = options.value('scopes')?.split(',').map((scope) => scope.trim()).filter(Boolean);
+      const scopes = options
+        .value('scopes')
+        ?.split(',')
+        .map((scope) => scope.trim())
+        .filter(Boolean);
       const { record, key } = await store.create({ workspaceId: parseWorkspace(options.value('workspace')), name: options.value('name'), scopes });
       if (options.flag('json')) out.write(`${JSON.stringify({ ...json(record), key }, null, 2)}\n`);
       else out.write(`${formatTable([row(record)])}\nkey (shown this once; only its hash is stored):\n${key}\n`);

@@ -19,7 +19,17 @@ export const migrateCommand: Command = {
     );
     if (options.flag('json')) context.out.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
-      context.out.write(formatTable(result.sessions.map((s) => ({ session: s.sessionId, instance: s.instance ?? '-', status: s.status, settled: s.settled ? 'yes' : 'NO', seconds: s.seconds.toFixed(1) }))));
+      context.out.write(
+        formatTable(
+          result.sessions.map((s) => ({
+            session: s.sessionId,
+            instance: s.instance ?? '-',
+            status: s.status,
+            settled: s.settled ? 'yes' : 'NO',
+            seconds: s.seconds.toFixed(1),
+          })),
+        ),
+      );
       context.out.write(`workspace ${workspace} → ${to}: ${result.complete ? 'migrated' : 'INCOMPLETE'} (${result.sessions.length} session(s))\n`);
     }
     return result.complete ? 0 : 1;

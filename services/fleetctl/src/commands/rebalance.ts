@@ -21,7 +21,9 @@ export const rebalanceCommand: Command = {
     }
     context.out.write(formatTable(plan.moves.map((m) => ({ shard: m.shard, from: m.from, to: m.to, sessions: m.sessions, why: m.why }))));
     context.out.write(`max sessions per instance ${plan.before.max} → ${plan.after.max} (mean ${plan.before.mean.toFixed(1)})\n`);
-    context.out.write(options.flag('dry-run') ? 'dry run: nothing changed\n' : plan.applied ? 'applied\n' : 'NOT applied: the placement changed meanwhile; run again\n');
+    context.out.write(
+      options.flag('dry-run') ? 'dry run: nothing changed\n' : plan.applied ? 'applied\n' : 'NOT applied: the placement changed meanwhile; run again\n',
+    );
     return options.flag('dry-run') || plan.applied ? 0 : 1;
   },
 };

@@ -66,13 +66,17 @@ function summarize(report: RestoreReport): string {
   const t = report.timings;
   const secs = (ms: number): string => (ms / 1000).toFixed(1);
   const verb = report.dryRun ? 'verified (dry run, nothing changed)' : 'restored';
-  const recovered = report.recovered.map((r) =>
-    `an interrupted restore of ${r.snapshotId} (${r.state}) was ${r.action === 'rolled_back' ? 'rolled back' : 'cleaned up'} first; ${r.restarted} session(s) started again\n`);
-  return recovered.join('') +
+  const recovered = report.recovered.map(
+    (r) =>
+      `an interrupted restore of ${r.snapshotId} (${r.state}) was ${r.action === 'rolled_back' ? 'rolled back' : 'cleaned up'} first; ${r.restarted} session(s) started again\n`,
+  );
+  return (
+    recovered.join('') +
     `snapshot ${report.snapshotId} (${report.createdAt}) ${verb}: ${report.sessions.length} sessions in workspaces ` +
     `${report.workspaces.join(', ')}: ${parts}\n` +
     `timings: verify ${secs(t.verifyMs)} s, stop ${secs(t.stopMs)} s, swap ${secs(t.swapMs)} s, start ${secs(t.startMs)} s\n` +
-    (report.dryRun || report.fleetOnline ? '' : 'no live worker: files restored; the sessions start when the workers come up\n');
+    (report.dryRun || report.fleetOnline ? '' : 'no live worker: files restored; the sessions start when the workers come up\n')
+  );
 }
 
 /** Sessions that were started again but did not reconnect need the operator. */
@@ -81,7 +85,8 @@ const NEEDS_ATTENTION = new Set(['needs_scan', 'failed', 'timeout']);
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'Restore session state from an S3 snapshot (all workspaces or one), verified before anything is replaced',
-  usage: 'fleetctl restore <snapshot-id|latest> [--workspace N] [--dry-run] [--files-only] [--wait SECONDS] [--json]\n' +
+  usage:
+    'fleetctl restore <snapshot-id|latest> [--workspace N] [--dry-run] [--files-only] [--wait SECONDS] [--json]\n' +
     '  --files-only: replace files without stopping or starting sessions (fleet down); sessions are still locked and fenced\n' +
     '  exit 0: restored and every restarted session reconnected; 3: restored, some need a new scan or failed; 1: refused',
   async run({ args, redis, keys, env, out, err }) {
@@ -97,8 +102,14 @@ export const restoreCommand: Command = {
       const snapshotId = options.snapshot === 'latest' ? await latest(store) : options.snapshot;
       err.write(`restoring ${snapshotId}${options.workspaceId ? ` (workspace ${options.workspaceId} only)` : ''}${options.dryRun ? ' (dry run)' : ''}\n`);
       const report = await restoreSnapshot({
-        store, snapshotId, storagePath: config.storagePath, workspaceId: options.workspaceId, dryRun: options.dryRun,
-        control, filesOnly: options.filesOnly, waitMs: options.waitSeconds * 1000,
+        store,
+        snapshotId,
+        storagePath: config.storagePath,
+        workspaceId: options.workspaceId,
+        dryRun: options.dryRun,
+        control,
+        filesOnly: options.filesOnly,
+        waitMs: options.waitSeconds * 1000,
         onProgress: (p) => {
           progress(describeProgress(p), p.phase !== phase || p.done === p.total);
           phase = p.phase;
@@ -106,10 +117,19 @@ export const restoreCommand: Command = {
       });
       if (options.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
-        out.write(formatTable(report.sessions.map((s) => ({
-          workspace: s.workspaceId, session: s.sessionId, files: s.files, epoch: s.snapshotEpoch ?? '-', fence: s.fenceEpoch ?? '-',
-          replaced: s.replaced ? 'yes' : 'no', outcome: s.outcome,
-        }))));
+        out.write(
+          formatTable(
+            report.sessions.map((s) => ({
+              workspace: s.workspaceId,
+              session: s.sessionId,
+              files: s.files,
+              epoch: s.snapshotEpoch ?? '-',
+              fence: s.fenceEpoch ?? '-',
+              replaced: s.replaced ? 'yes' : 'no',
+              outcome: s.outcome,
+            })),
+          ),
+        );
         out.write(summarize(report));
       }
       return report.sessions.some((s) => NEEDS_ATTENTION.has(s.outcome)) ? 3 : 0;

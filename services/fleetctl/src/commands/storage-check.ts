@@ -26,7 +26,9 @@ export const storageCheckCommand: Command = {
     if (!localPath && options.flag('no-workers')) throw new UsageError('nothing to check: give --path or SESSION_STORAGE_PATH, or drop --no-workers');
     const rows: Row[] = [];
     if (localPath) rows.push(await measureHere(localPath));
-    const adminKey = context.env.API_KEYS?.split(',').map((key) => key.trim()).find((key) => key.length > 0);
+    const adminKey = context.env.API_KEYS?.split(',')
+      .map((key) => key.trim())
+      .find((key) => key.length > 0);
     if (!options.flag('no-workers')) rows.push(...(await withOperations(context, async (ops) => askWorkers((await ops.cluster.refresh()).workers, adminKey))));
     if (options.flag('json')) context.out.write(`${JSON.stringify({ limit_ms: STORAGE_LATENCY_LIMIT_MS, checks: rows }, null, 2)}\n`);
     else context.out.write(formatTable(rows.flatMap(tableRows)));

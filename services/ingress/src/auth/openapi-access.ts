@@ -9,7 +9,7 @@ export const BEARER_SCHEME = {
   scheme: 'bearer',
   description: [
     'Admin keys (`API_KEYS`) may call every route. Workspace keys (`fk_<key id>_<secret>`, made with `POST /api/admin/keys` or',
-    '`fleetctl keys create`) act on one workspace (another workspace\'s resources answer 404) and need the scope each',
+    "`fleetctl keys create`) act on one workspace (another workspace's resources answer 404) and need the scope each",
     'operation names in `x-fleet-scope` (403 SCOPE_REQUIRED otherwise); `admin` operations refuse them (403 FORBIDDEN).',
     `Scopes: ${SCOPES.map((scope) => `\`${scope}\` (${SCOPE_SUMMARIES[scope]})`).join(', ')}.`,
     'Rate limits answer 429 RATE_LIMITED with Retry-After; every /api answer to a limited key carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset.',

@@ -117,7 +117,7 @@ export class WorkspaceKeyCache {
     if (now - (this.touched.get(id) ?? 0) < this.touchEveryMs) return;
     this.touched.set(id, now);
     this.options.store.touch(id, now).catch((error: unknown) => {
-      this.options.logger.warn('could not record an API key\'s last use; tried again on a later request', { key_id: id, error });
+      this.options.logger.warn("could not record an API key's last use; tried again on a later request", { key_id: id, error });
       this.touched.delete(id);
     });
   }

@@ -49,7 +49,11 @@ const TYPES: Record<string, string> = {
 
 const asset = (file: string): Asset => {
   const body = readFileSync(file);
-  return { body, type: TYPES[path.extname(file)] ?? 'application/octet-stream', etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+  return {
+    body,
+    type: TYPES[path.extname(file)] ?? 'application/octet-stream',
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+  };
 };
 
 /** Reads a built console from `dir`; undefined when there is none (not built). */

@@ -61,7 +61,11 @@ export function receiveUpload<T>(options: ReceiveOptions<T>): Promise<Received<T
     let parser: busboy.Busboy;
     try {
       // Browsers and curl send file names as raw UTF-8 (WHATWG), not the latin1 busboy assumes.
-      parser = busboy({ headers: options.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 2, fieldSize: 64, fieldNameSize: 64, headerPairs: 16 } });
+      parser = busboy({
+        headers: options.headers,
+        defParamCharset: 'utf8',
+        limits: { files: 1, fields: 2, fieldSize: 64, fieldNameSize: 64, headerPairs: 16 },
+      });
     } catch (error) {
       reject(new UploadFailure(invalid(`malformed multipart request: ${error instanceof Error ? error.message : String(error)}`), true));
       return;

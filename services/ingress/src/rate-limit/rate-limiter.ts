@@ -85,5 +85,8 @@ export function rateLimited(c: Context, result: RateLimitResult, details: Record
   showRateLimit(c, result);
   c.header('Retry-After', String(result.retryAfterSeconds));
   const what = details.limit === 'session' ? 'sends for this session' : 'requests with this key';
-  return new ApiError('RATE_LIMITED', `too many ${what}; retry in ${result.retryAfterSeconds} s`, { ...details, retry_after_seconds: result.retryAfterSeconds });
+  return new ApiError('RATE_LIMITED', `too many ${what}; retry in ${result.retryAfterSeconds} s`, {
+    ...details,
+    retry_after_seconds: result.retryAfterSeconds,
+  });
 }

@@ -1,14 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
-import {
-  auditWorkspaces,
-  drainInstance,
-  migrateWorkspace,
-  pinWorkspace,
-  rebalance,
-  unpinWorkspace,
-  type OperationsContext,
-} from '@fleet/operations';
+import { auditWorkspaces, drainInstance, migrateWorkspace, pinWorkspace, rebalance, unpinWorkspace, type OperationsContext } from '@fleet/operations';
 import type { IngressDeps } from '../deps';
 import { fieldsOrEmptyArray, WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS, NOT_FOUND, json } from './responses';
@@ -19,7 +11,10 @@ const WorkspaceParam = z.object({
   id: WorkspaceIdText.openapi({ param: { name: 'id', in: 'path' }, example: 5 }),
 });
 const InstanceParam = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).openapi({ param: { name: 'id', in: 'path' }, example: 'instance-2' }),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'instance-2' }),
 });
 const Anything = z.record(z.string(), z.unknown());
 

@@ -45,13 +45,28 @@ const BackupsView = z
   })
   .openapi('Backups');
 
-const UNAVAILABLE = { 503: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'No backup service takes requests (BACKUP_SERVICE_UNAVAILABLE), or S3 did not answer (DEPENDENCY_UNAVAILABLE)') };
+const UNAVAILABLE = {
+  503: json(
+    z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+    'No backup service takes requests (BACKUP_SERVICE_UNAVAILABLE), or S3 did not answer (DEPENDENCY_UNAVAILABLE)',
+  ),
+};
 
 const listBackups = createRoute({
   method: 'get',
   path: '/api/admin/backups',
   summary: 'Snapshots in S3 with size, age and verification state; requests waiting or running',
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ param: { name: 'limit', in: 'query' }, example: 50 }) }) },
+  request: {
+    query: z.object({
+      limit: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(200)
+        .default(50)
+        .openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
+    }),
+  },
   responses: { 200: json(BackupsView, 'The catalogue'), ...COMMON_ERRORS, ...UNAVAILABLE },
 });
 
@@ -68,7 +83,10 @@ const takeBackup = createRoute({
 });
 
 const SnapshotParam = z.object({
-  id: z.string().regex(SNAPSHOT_ID_PATTERN, 'a snapshot id such as 20261128T230000Z-1a2b3c').openapi({ param: { name: 'id', in: 'path' }, example: '20261128T230000Z-1a2b3c' }),
+  id: z
+    .string()
+    .regex(SNAPSHOT_ID_PATTERN, 'a snapshot id such as 20261128T230000Z-1a2b3c')
+    .openapi({ param: { name: 'id', in: 'path' }, example: '20261128T230000Z-1a2b3c' }),
 });
 
 const verifyBackup = createRoute({

@@ -18,18 +18,30 @@ const CheckQuery = z.object({
   session_id: SessionId.openapi({ param: { name: 'session_id', in: 'query' } }),
   phones: z
     .string()
-    .transform((value) => value.split(',').map((phone) => phone.trim()).filter((phone) => phone !== ''))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((phone) => phone.trim())
+        .filter((phone) => phone !== ''),
+    )
     .pipe(z.array(z.string().regex(PHONE, 'a phone number in international format (E.164, an optional leading +)')).min(1).max(MAX_CHECK_PHONES))
-    .openapi({ param: { name: 'phones', in: 'query' }, type: 'string', example: '+15551234567,4915112345678', description: `Comma-separated phone numbers, 1 to ${MAX_CHECK_PHONES}` }),
+    .openapi({
+      param: { name: 'phones', in: 'query' },
+      type: 'string',
+      example: '+15551234567,4915112345678',
+      description: `Comma-separated phone numbers, 1 to ${MAX_CHECK_PHONES}`,
+    }),
 });
 
 const CheckResult = z
   .object({
-    results: z.array(z.object({
-      phone: z.string().openapi({ description: 'The number as asked, digits only' }),
-      exists: z.boolean().openapi({ description: 'Whether WhatsApp knows the number' }),
-      jid: z.string().nullable().openapi({ description: 'Its WhatsApp JID when it exists' }),
-    })),
+    results: z.array(
+      z.object({
+        phone: z.string().openapi({ description: 'The number as asked, digits only' }),
+        exists: z.boolean().openapi({ description: 'Whether WhatsApp knows the number' }),
+        jid: z.string().nullable().openapi({ description: 'Its WhatsApp JID when it exists' }),
+      }),
+    ),
   })
   .openapi('ContactCheck');
 
@@ -65,13 +77,18 @@ export function registerContactRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const deadline = Date.now() + CONTACTS_CHECK_TIMEOUT_MS;
     await deps.requests.put(requestId, { phones: digits }, Math.ceil(CONTACTS_CHECK_TIMEOUT_MS / 1000) + 30);
     await deps.replies.ready();
-    await deps.queues.add(record.shard, 'contacts.check', { ...sessionJob(record), requestId, deadline }, requestId, { removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    await deps.queues.add(record.shard, 'contacts.check', { ...sessionJob(record), requestId, deadline }, requestId, {
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: 1,
+    });
     const answer = await deps.replies.wait<ContactCheckAnswer>(requestId, CONTACTS_CHECK_TIMEOUT_MS);
     await deps.requests.forget(requestId);
     if (!answer) throw new ApiError('SESSION_TIMEOUT', 'the worker running the session did not answer in time; retry', { session_id: sessionId });
     if ('error' in answer) {
-      if (answer.error === 'not_connected') throw new ApiError('SESSION_NOT_CONNECTED', 'the session is not connected on its worker', { session_id: sessionId });
-      throw new ApiError('WHATSAPP_QUERY_FAILED', 'WhatsApp did not answer the session\'s query (or refused it); retry', { session_id: sessionId });
+      if (answer.error === 'not_connected')
+        throw new ApiError('SESSION_NOT_CONNECTED', 'the session is not connected on its worker', { session_id: sessionId });
+      throw new ApiError('WHATSAPP_QUERY_FAILED', "WhatsApp did not answer the session's query (or refused it); retry", { session_id: sessionId });
     }
     const byPhone = new Map(answer.results.map((result) => [result.phone, result]));
     const results = digits.map((phone) => byPhone.get(phone) ?? { phone, exists: false, jid: null });

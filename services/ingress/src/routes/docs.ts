@@ -32,7 +32,8 @@ const REVALIDATE = 'no-cache';
  * The page runs only this origin's scripts and talks only to this origin (the OpenAPI document,
  * "Try it out"). Swagger UI sets inline styles and uses data: images.
  */
-const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 interface StaticFile {
   readonly body: Buffer;
@@ -85,7 +86,9 @@ function send(c: Context, file: StaticFile, cacheControl: string, extra: Record<
  */
 export function registerDocsRoutes(app: OpenAPIHono): void {
   // Relative to /docs: "openapi.json" is /openapi.json next to it.
-  const page = memo(() => load(path.join(STATIC_DIR, 'index.html'), 'text/html; charset=utf-8', { version: SWAGGER_UI_VERSION, openapi: OPENAPI_PATH.slice(1) }));
+  const page = memo(() =>
+    load(path.join(STATIC_DIR, 'index.html'), 'text/html; charset=utf-8', { version: SWAGGER_UI_VERSION, openapi: OPENAPI_PATH.slice(1) }),
+  );
   const script = memo(() => load(path.join(STATIC_DIR, 'init.js'), 'text/javascript; charset=utf-8'));
   const assets = new Map(Object.entries(ASSETS).map(([name, type]) => [name, memo(() => load(path.join(SWAGGER_DIR, name), type))]));
 
@@ -95,7 +98,8 @@ export function registerDocsRoutes(app: OpenAPIHono): void {
   app.get(`${DOCS_PATH}/init.js`, async (c) => send(c, await script(), REVALIDATE));
   app.get(`${DOCS_PATH}/assets/:version/:name`, async (c) => {
     const asset = assets.get(c.req.param('name'));
-    if (!asset || c.req.param('version') !== SWAGGER_UI_VERSION) return c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
+    if (!asset || c.req.param('version') !== SWAGGER_UI_VERSION)
+      return c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
     return send(c, await asset(), IMMUTABLE);
   });
 }

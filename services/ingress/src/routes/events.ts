@@ -34,8 +34,19 @@ const listEvents = createRoute({
   request: {
     query: z.object({
       workspace_id: WorkspaceIdText.openapi({ param: { name: 'workspace_id', in: 'query' }, example: 5 }),
-      since: z.coerce.number().int().min(0).default(0).openapi({ param: { name: 'since', in: 'query' }, example: 0 }),
-      limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ param: { name: 'limit', in: 'query' }, example: 100 }),
+      since: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .openapi({ param: { name: 'since', in: 'query' }, example: 0 }),
+      limit: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(100)
+        .openapi({ param: { name: 'limit', in: 'query' }, example: 100 }),
     }),
   },
   responses: { 200: { description: 'Events', content: { 'application/json': { schema: EventsPage } } }, ...COMMON_ERRORS },
@@ -48,13 +59,16 @@ export function registerEventRoutes(app: OpenAPIHono, deps: IngressDeps): void {
     assertOwnWorkspace(c, workspaceId);
     const page = await log.since(workspaceId, since, limit);
     const last = page.events[page.events.length - 1];
-    return c.json({
-      workspace_id: workspaceId,
-      events: page.events as unknown as Array<z.infer<typeof EventView>>,
-      next_since: last ? last.sequence : Math.max(since, 0),
-      latest_sequence: page.latestSequence,
-      oldest_available: page.oldestSequence,
-      truncated: page.oldestSequence > since + 1,
-    }, 200);
+    return c.json(
+      {
+        workspace_id: workspaceId,
+        events: page.events as unknown as Array<z.infer<typeof EventView>>,
+        next_since: last ? last.sequence : Math.max(since, 0),
+        latest_sequence: page.latestSequence,
+        oldest_available: page.oldestSequence,
+        truncated: page.oldestSequence > since + 1,
+      },
+      200,
+    );
   });
 }

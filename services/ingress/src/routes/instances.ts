@@ -67,7 +67,10 @@ const healthSweep = createRoute({
 export function registerHealthSweepRoute(app: OpenAPIHono, deps: IngressDeps): void {
   app.openapi(healthSweep, async (c) => {
     const result = (await deps.healthSweep.last()) ?? (await deps.healthSweep.runOnce());
-    return c.json({ checked_at: result.checked_at, age_seconds: Math.round((Date.now() - result.checked_at) / 1000), instances: result.instances.map((i) => ({ ...i })) }, 200);
+    return c.json(
+      { checked_at: result.checked_at, age_seconds: Math.round((Date.now() - result.checked_at) / 1000), instances: result.instances.map((i) => ({ ...i })) },
+      200,
+    );
   });
 }
 

@@ -12,7 +12,11 @@ const CreateKeyBody = z
   .strictObject({
     workspace_id: WorkspaceId,
     name: z.string().regex(KEY_NAME_PATTERN, '1 to 100 characters, no control characters').optional().openapi({ example: 'crm production' }),
-    scopes: z.array(Scope).max(SCOPES.length).optional().openapi({ description: 'What the key may do in its workspace; omitted or empty = every scope', example: ['sessions:read', 'messages:send'] }),
+    scopes: z
+      .array(Scope)
+      .max(SCOPES.length)
+      .optional()
+      .openapi({ description: 'What the key may do in its workspace; omitted or empty = every scope', example: ['sessions:read', 'messages:send'] }),
   })
   .openapi('CreateApiKey');
 
@@ -48,7 +52,12 @@ const CurrentKeyView = z
   })
   .openapi('CurrentApiKey');
 
-const KeyIdParam = z.object({ id: z.string().regex(KEY_ID_PATTERN, '16 lower-case hex digits').openapi({ param: { name: 'id', in: 'path' }, example: '3f9a0c1b2d4e5f60' }) });
+const KeyIdParam = z.object({
+  id: z
+    .string()
+    .regex(KEY_ID_PATTERN, '16 lower-case hex digits')
+    .openapi({ param: { name: 'id', in: 'path' }, example: '3f9a0c1b2d4e5f60' }),
+});
 
 const createKey = createRoute({
   method: 'post',

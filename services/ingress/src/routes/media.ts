@@ -17,7 +17,10 @@ export const MAX_UPLOAD_REQUEST_BYTES = MAX_MEDIA_BYTES + 64 * 1024;
 
 const MULTIPART = /^multipart\/form-data\s*;/i;
 const error = (description: string) => json(ErrorBody, description);
-const BINARY = { description: 'The media, streamed, with its Content-Type, Content-Length and Content-Disposition', content: { '*/*': { schema: z.string().openapi({ format: 'binary' }) } } };
+const BINARY = {
+  description: 'The media, streamed, with its Content-Type, Content-Length and Content-Disposition',
+  content: { '*/*': { schema: z.string().openapi({ format: 'binary' }) } },
+};
 
 const getMedia = createRoute({
   method: 'get',
@@ -34,7 +37,10 @@ const getSignedMedia = createRoute({
   security: [],
   request: {
     params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'med_5f1c0a9e2b7d4c3a1e0f9b8c' }) }),
-    query: z.object({ expires: z.string().optional().openapi({ description: 'Unix seconds' }), signature: z.string().optional().openapi({ description: 'Hex HMAC-SHA256' }) }),
+    query: z.object({
+      expires: z.string().optional().openapi({ description: 'Unix seconds' }),
+      signature: z.string().optional().openapi({ description: 'Hex HMAC-SHA256' }),
+    }),
   },
   responses: { 200: BINARY, ...errorResponses('MEDIA_SIGNATURE_INVALID', 'MEDIA_NOT_FOUND', 'MEDIA_NOT_AVAILABLE', 'DEPENDENCY_UNAVAILABLE') },
 });
@@ -48,7 +54,7 @@ function registerUploadDocument(app: OpenAPIHono): void {
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: UPLOAD_PATH,
-    summary: 'Upload a file (multipart/form-data, streamed into the media store); its type\'s WhatsApp limits apply as the bytes arrive',
+    summary: "Upload a file (multipart/form-data, streamed into the media store); its type's WhatsApp limits apply as the bytes arrive",
     request: { body: { required: true, content: { 'multipart/form-data': { schema: UploadMediaForm } } } },
     responses: {
       201: json(MediaView, 'Stored'),
@@ -106,7 +112,15 @@ async function upload(deps: IngressDeps, c: Context): Promise<Response> {
       maxRequestBytes: MAX_UPLOAD_REQUEST_BYTES,
       store: (form, file) => {
         assertOwnWorkspace(c, form.workspaceId);
-        return deps.mediaStore.put({ workspaceId: form.workspaceId, kind: 'upload', type: form.type, mimetype: file.mimetype, filename: file.filename, source: file.stream, maxBytes: file.limit.maxBytes });
+        return deps.mediaStore.put({
+          workspaceId: form.workspaceId,
+          kind: 'upload',
+          type: form.type,
+          mimetype: file.mimetype,
+          filename: file.filename,
+          source: file.stream,
+          maxBytes: file.limit.maxBytes,
+        });
       },
       discard: (record) => deps.mediaStore.remove(record.id),
     });

@@ -25,14 +25,24 @@ const REVOKE_WINDOW_MS = 2 * 24 * 3_600_000;
 const sendMessage = createRoute({
   method: 'post',
   path: SEND_PATH,
-  summary: "Queue a message (text, media, location, contact, reaction) in its session's outbox: sent in acceptance order; the same idempotency_key never sends twice",
+  summary:
+    "Queue a message (text, media, location, contact, reaction) in its session's outbox: sent in acceptance order; the same idempotency_key never sends twice",
   request: { body: { required: true, content: { 'application/json': { schema: SendMessageBody } } } },
   responses: {
     202: json(SendMessageResult, 'Accepted and queued'),
     200: json(SendMessageResult, 'A repeat of an earlier request with the same idempotency_key'),
     ...errorResponses(
-      ...BASE, 'PAYLOAD_TOO_LARGE', 'SESSION_NOT_FOUND', 'MESSAGE_NOT_FOUND', 'IDEMPOTENCY_CONFLICT',
-      'MEDIA_TOO_LARGE', 'MEDIA_TYPE_NOT_ALLOWED', 'MEDIA_NOT_FOUND', 'MEDIA_NOT_AVAILABLE', 'MEDIA_URL_REFUSED', 'MEDIA_URL_UNREACHABLE',
+      ...BASE,
+      'PAYLOAD_TOO_LARGE',
+      'SESSION_NOT_FOUND',
+      'MESSAGE_NOT_FOUND',
+      'IDEMPOTENCY_CONFLICT',
+      'MEDIA_TOO_LARGE',
+      'MEDIA_TYPE_NOT_ALLOWED',
+      'MEDIA_NOT_FOUND',
+      'MEDIA_NOT_AVAILABLE',
+      'MEDIA_URL_REFUSED',
+      'MEDIA_URL_UNREACHABLE',
     ),
   },
 });
@@ -53,7 +63,10 @@ const editMessage = createRoute({
     params: z.object({ id: MessageId.openapi({ param: { name: 'id', in: 'path' } }) }),
     body: { required: true, content: { 'application/json': { schema: EditMessageBody } } },
   },
-  responses: { 202: json(SendMessageResult, 'The edit, queued (its own message id and lifecycle)'), ...errorResponses(...BASE, 'MESSAGE_NOT_FOUND', 'SESSION_NOT_FOUND', 'MESSAGE_NOT_EDITABLE') },
+  responses: {
+    202: json(SendMessageResult, 'The edit, queued (its own message id and lifecycle)'),
+    ...errorResponses(...BASE, 'MESSAGE_NOT_FOUND', 'SESSION_NOT_FOUND', 'MESSAGE_NOT_EDITABLE'),
+  },
 });
 
 const revokeMessage = createRoute({
@@ -85,12 +98,19 @@ async function wake(deps: IngressDeps, shard: number, job: MessageSendJob): Prom
 /** The session a request names (404 when there is none, it is being deleted, or the key may not see it). */
 async function sessionOf(deps: IngressDeps, c: Context, sessionId: string): Promise<{ workspaceId: number }> {
   const session = await deps.sessions.get(sessionId);
-  if (!session || session.desired === 'deleted' || !canSee(c, session.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: sessionId });
+  if (!session || session.desired === 'deleted' || !canSee(c, session.workspaceId))
+    throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: sessionId });
   return session;
 }
 
 /** Queues `content` for `to` in the session's outbox; answers the accepted (or repeated) message. */
-async function queue(deps: IngressDeps, sessionId: string, to: string, content: MessageContent, idempotencyKey?: string): Promise<{ record: MessageRecord; duplicate: boolean }> {
+async function queue(
+  deps: IngressDeps,
+  sessionId: string,
+  to: string,
+  content: MessageContent,
+  idempotencyKey?: string,
+): Promise<{ record: MessageRecord; duplicate: boolean }> {
   const outcome = await deps.messages.accept({ sessionId, to, content, ...(idempotencyKey ? { idempotencyKey } : {}) });
   if (outcome.kind === 'no_session') {
     deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
@@ -142,7 +162,11 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const target = await targetOf(context(record.sessionId, session.workspaceId), id, 'edit').catch(() => undefined);
     const sentAt = target?.sentAt ?? 0;
     if (!target || !target.fromMe || target.type !== 'text' || Date.now() - sentAt > EDIT_WINDOW_MS) {
-      throw new ApiError('MESSAGE_NOT_EDITABLE', 'only a text this session sent, acknowledged by WhatsApp, can be edited, within 15 minutes', { message_id: id, status: record.status, type: record.type });
+      throw new ApiError('MESSAGE_NOT_EDITABLE', 'only a text this session sent, acknowledged by WhatsApp, can be edited, within 15 minutes', {
+        message_id: id,
+        status: record.status,
+        type: record.type,
+      });
     }
     await takeSessionSend(c, deps, record.sessionId);
     const { record: edit } = await queue(deps, record.sessionId, target.chat, { type: 'edit', target: { id, chat: target.chat, fromMe: true }, text });
@@ -159,7 +183,10 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const session = await sessionOf(deps, c, record.sessionId);
     const target = await targetOf(context(record.sessionId, session.workspaceId), id, 'revoke').catch(() => undefined);
     if (!target || !target.fromMe || Date.now() - (target.sentAt ?? 0) > REVOKE_WINDOW_MS) {
-      throw new ApiError('MESSAGE_NOT_REVOCABLE', 'only a message this session sent, acknowledged by WhatsApp, can be revoked, within 2 days', { message_id: id, status: record.status });
+      throw new ApiError('MESSAGE_NOT_REVOCABLE', 'only a message this session sent, acknowledged by WhatsApp, can be revoked, within 2 days', {
+        message_id: id,
+        status: record.status,
+      });
     }
     await takeSessionSend(c, deps, record.sessionId);
     const { record: revoke } = await queue(deps, record.sessionId, target.chat, { type: 'revoke', target: { id, chat: target.chat, fromMe: true } });

@@ -9,8 +9,7 @@ const error = (description: string) => json(ErrorBody, description);
 
 type AnyCode = ErrorCode | MediaErrorCode;
 
-const statusOf = (code: AnyCode): number =>
-  code in MEDIA_ERROR_CODES ? MEDIA_ERROR_CODES[code as MediaErrorCode] : ERROR_CODES[code as ErrorCode].status;
+const statusOf = (code: AnyCode): number => (code in MEDIA_ERROR_CODES ? MEDIA_ERROR_CODES[code as MediaErrorCode] : ERROR_CODES[code as ErrorCode].status);
 
 /**
  * The error answers of a route for the OpenAPI document, by code: codes are grouped under their

@@ -8,6 +8,6 @@ import type { IngressDeps } from '../deps';
  */
 export async function assertNotRestoring(deps: IngressDeps, sessionId: string): Promise<void> {
   if (await deps.restoreLocks.isLocked(sessionId)) {
-    throw new ApiError('SESSION_RESTORING', 'a restore is replacing this session\'s files; retry when it has finished', { session_id: sessionId });
+    throw new ApiError('SESSION_RESTORING', "a restore is replacing this session's files; retry when it has finished", { session_id: sessionId });
   }
 }

@@ -29,7 +29,10 @@ export async function requireLiveSession(deps: IngressDeps, c: Context, id: stri
 /** 409 while a logout (the API's) is unlinking the device: a start or pair then would race it. */
 export function assertNotLoggingOut(record: SessionRecord): void {
   if (record.desired === 'logged_out' && record.status !== 'logged_out') {
-    throw new ApiError('SESSION_LOGGING_OUT', 'a logout of this session is in progress; retry when its status is logged_out', { session_id: record.sessionId, status: record.status });
+    throw new ApiError('SESSION_LOGGING_OUT', 'a logout of this session is in progress; retry when its status is logged_out', {
+      session_id: record.sessionId,
+      status: record.status,
+    });
   }
 }
 

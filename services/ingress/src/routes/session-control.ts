@@ -9,7 +9,6 @@ import { hasLiveQr, sessionView } from '../views';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 import { assertNotLoggingOut, currentView, IdParam, requireLiveSession, requireSession } from './session-access';
 
-
 export const QR_FORMATS = ['png', 'data_url', 'raw'] as const;
 type QrFormat = (typeof QR_FORMATS)[number];
 
@@ -35,7 +34,6 @@ const QrQuery = z.object({
 
 /** While a session is in these states a QR may still come; in any other, waiting is pointless. */
 const QR_MAY_COME = new Set<SessionRecord['status']>(['starting', 'qr', 'disconnected']);
-
 
 const QrView = z
   .object({
@@ -87,7 +85,11 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
     const { format, wait } = c.req.valid('query');
     // A workspace key does not wait on another workspace's session: it is answered as a missing one, at once.
     if (principalOf(c)?.kind === 'workspace') await requireSession(deps, c, id);
-    const record = await deps.sessionWatch.until(id, (current) => hasLiveQr(current) || !QR_MAY_COME.has(current.status) || current.desired === 'deleted', wait * 1_000);
+    const record = await deps.sessionWatch.until(
+      id,
+      (current) => hasLiveQr(current) || !QR_MAY_COME.has(current.status) || current.desired === 'deleted',
+      wait * 1_000,
+    );
     if (!record || !canSee(c, record.workspaceId)) throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: id });
     const view = sessionView(record, null);
     if (!view.qr || !view.qr_expires_at) {
@@ -127,4 +129,3 @@ async function renderQr(text: string, format: Exclude<QrFormat, 'raw'>): Promise
   const options = { errorCorrectionLevel: 'L' as const, margin: 2, scale: 6 };
   return format === 'png' ? QRCode.toBuffer(text, { ...options, type: 'png' }) : QRCode.toDataURL(text, options);
 }
-

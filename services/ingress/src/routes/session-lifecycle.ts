@@ -8,7 +8,7 @@ import { assertNotLoggingOut, currentView, IdParam, requireLiveSession } from '.
 const restartSession = createRoute({
   method: 'post',
   path: '/api/sessions/{id}/restart',
-  summary: 'Close the session\'s socket and start it again with the same auth state (no new scan); a session not running is started',
+  summary: "Close the session's socket and start it again with the same auth state (no new scan); a session not running is started",
   request: { params: IdParam },
   responses: { 202: json(SessionView, 'Restart queued for the owning worker'), ...COMMON_ERRORS, ...NOT_FOUND, ...CONFLICT },
 });
@@ -16,9 +16,15 @@ const restartSession = createRoute({
 const logoutSession = createRoute({
   method: 'post',
   path: '/api/sessions/{id}/logout',
-  summary: 'Unlink the device from the phone (WhatsApp logout), remove its auth state and keep the session as logged_out; waiting messages fail (session_logged_out)',
+  summary:
+    'Unlink the device from the phone (WhatsApp logout), remove its auth state and keep the session as logged_out; waiting messages fail (session_logged_out)',
   request: { params: IdParam },
-  responses: { 202: json(SessionView, 'Logout queued for the owning worker (desired logged_out; status becomes logged_out)'), ...COMMON_ERRORS, ...NOT_FOUND, ...CONFLICT },
+  responses: {
+    202: json(SessionView, 'Logout queued for the owning worker (desired logged_out; status becomes logged_out)'),
+    ...COMMON_ERRORS,
+    ...NOT_FOUND,
+    ...CONFLICT,
+  },
 });
 
 /** Restart and logout: operations on a session's link with WhatsApp, carried out by its worker. */

@@ -14,16 +14,23 @@ const ListQuery = z.object({
   workspace_id: WorkspaceIdText.optional().openapi({
     param: { name: 'workspace_id', in: 'query' },
     type: 'integer',
-    description: 'One workspace\'s sessions. An admin key may leave it out: the whole fleet.',
+    description: "One workspace's sessions. An admin key may leave it out: the whole fleet.",
   }),
-  status: z.enum(SESSION_STATUSES).optional().openapi({ param: { name: 'status', in: 'query' } }),
+  status: z
+    .enum(SESSION_STATUSES)
+    .optional()
+    .openapi({ param: { name: 'status', in: 'query' } }),
   search: z
     .string()
     .regex(/^\+?[A-Za-z0-9_-]{1,64}$/, 'a prefix of a session id, or of a phone number (digits, an optional leading +)')
     .transform((value) => value.replace(/^\+/, ''))
     .optional()
-    .openapi({ param: { name: 'search', in: 'query' }, description: 'Sessions whose id, or whose phone number\'s digits, start with this.' }),
-  cursor: z.string().max(200).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
+    .openapi({ param: { name: 'search', in: 'query' }, description: "Sessions whose id, or whose phone number's digits, start with this." }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
   limit: z.coerce
     .number()
     .int()
@@ -36,7 +43,9 @@ const ListQuery = z.object({
 const SessionList = z
   .object({
     sessions: z.array(SessionView),
-    next_cursor: z.string().nullable().openapi({ description: 'Pass it as cursor for the next page; null on the last page. A filtered page may hold fewer than limit sessions and still have a next page.' }),
+    next_cursor: z.string().nullable().openapi({
+      description: 'Pass it as cursor for the next page; null on the last page. A filtered page may hold fewer than limit sessions and still have a next page.',
+    }),
   })
   .openapi('SessionList');
 

@@ -27,7 +27,9 @@ const PairingCodeQuery = z.object({
 const PairingCodeView = z
   .object({
     session_id: z.string(),
-    code: z.string().openapi({ example: 'ABCD1234', description: 'Enter it on the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead' }),
+    code: z
+      .string()
+      .openapi({ example: 'ABCD1234', description: 'Enter it on the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead' }),
     phone_number: z.string(),
     expires_at: z.number().openapi({ description: 'When the socket offering it gives up (ms); a new code then needs POST /pair again' }),
   })
@@ -66,7 +68,10 @@ export function registerSessionPairingRoutes(app: OpenAPIHono, deps: IngressDeps
     const record = await requireLiveSession(deps, c, id);
     assertNotLoggingOut(record);
     if (record.phone && record.status !== 'logged_out') {
-      throw new ApiError('SESSION_ALREADY_LINKED', 'the session is linked to a phone already; log it out first (POST /api/sessions/{id}/logout)', { session_id: id, status: record.status });
+      throw new ApiError('SESSION_ALREADY_LINKED', 'the session is linked to a phone already; log it out first (POST /api/sessions/{id}/logout)', {
+        session_id: id,
+        status: record.status,
+      });
     }
     await deps.sessions.update(id, { desired: 'running', pairingPhone: phone, pairingCode: null, pairingCodeExpiresAt: null });
     await deps.queues.add(record.shard, 'session.pair', sessionJob(record), jobId('pair', id, Date.now()));

@@ -13,7 +13,7 @@ const ProxyBody = z
 const putProxy = createRoute({
   method: 'put',
   path: '/api/sessions/{id}/proxy',
-  summary: 'Set (or, with null, remove) the session\'s proxy for its WebSocket and media; a running session restarts to use it (no new scan)',
+  summary: "Set (or, with null, remove) the session's proxy for its WebSocket and media; a running session restarts to use it (no new scan)",
   description:
     'The proxy must be a public host: one that is, or resolves to, a loopback, private, link-local, CGNAT, ULA, multicast, ' +
     'reserved or cloud metadata address is refused with 400 PROXY_URL_REFUSED (nothing stored) unless the operator allows it ' +

@@ -13,9 +13,17 @@ const WorkspaceParam = z.object({
 
 const WebhookBody = z
   .strictObject({
-    url: z.string().url().max(2048).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL').openapi({ example: 'https://crm.example.com/api/fleet/webhook' }),
+    url: z
+      .string()
+      .url()
+      .max(2048)
+      .refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL')
+      .openapi({ example: 'https://crm.example.com/api/fleet/webhook' }),
     secret: z.string().min(16).max(256).openapi({ description: 'HMAC-SHA256 key signing deliveries; never returned', example: 'whsec_0123456789abcdef' }),
-    events: z.array(z.string().regex(EVENT_FILTER_PATTERN, 'an event type, session.*, message.* or *')).max(32).default([])
+    events: z
+      .array(z.string().regex(EVENT_FILTER_PATTERN, 'an event type, session.*, message.* or *'))
+      .max(32)
+      .default([])
       .openapi({ description: 'Event types delivered (empty = every event)', example: ['message.*', 'session.connected'] }),
   })
   .openapi('WebhookSettings');
@@ -80,7 +88,12 @@ const listDeadLetters = createRoute({
 });
 
 const ReplayBody = z
-  .strictObject({ event_ids: z.array(z.string().regex(/^evt_[0-9a-f]{24}$/)).max(1000).optional() })
+  .strictObject({
+    event_ids: z
+      .array(z.string().regex(/^evt_[0-9a-f]{24}$/))
+      .max(1000)
+      .optional(),
+  })
   .openapi('ReplayDeadLetters', { description: 'The event ids to replay; none (`{}`, `[]` or no body) = all' });
 
 const replayDeadLetters = createRoute({
@@ -105,7 +118,10 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     // A name that does not resolve yet is accepted: each delivery judges again.
     await assertDestination(deps.webhookGuard, body.url, { code: 'WEBHOOK_URL_REFUSED', allowList: 'WEBHOOK_ALLOW' });
     const stored = await webhooks.set(id, { url: body.url, secret: body.secret, events: body.events });
-    return c.json({ workspace_id: id, url: withoutCredentials(stored.url), events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt }, 200);
+    return c.json(
+      { workspace_id: id, url: withoutCredentials(stored.url), events: [...stored.events], secret_set: true as const, updated_at: stored.updatedAt },
+      200,
+    );
   });
 
   app.openapi(getWebhook, async (c) => {
@@ -113,7 +129,10 @@ export function registerWebhookRoutes(app: OpenAPIHono, deps: IngressDeps): void
     assertOwnWorkspace(c, id);
     const webhook = await webhooks.get(id);
     if (!webhook) throw new ApiError('WEBHOOK_NOT_FOUND', 'this workspace has no webhook', { workspace_id: id });
-    return c.json({ workspace_id: id, url: withoutCredentials(webhook.url), events: [...webhook.events], secret_set: true as const, updated_at: webhook.updatedAt }, 200);
+    return c.json(
+      { workspace_id: id, url: withoutCredentials(webhook.url), events: [...webhook.events], secret_set: true as const, updated_at: webhook.updatedAt },
+      200,
+    );
   });
 
   app.openapi(deleteWebhook, async (c) => {

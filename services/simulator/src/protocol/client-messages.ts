@@ -8,44 +8,44 @@
  * receipt follows when auto-read is on. The copy for the account's own phone is not decrypted. Messages to
  * a group go to `group-messages`.
  */
-import { jidDecode } from 'baileys'
-import type { BinaryNode } from 'baileys'
-import type { Connection } from '../connection/connection'
-import type { SimContext } from '../context'
-import { messageAck, receipt } from './nodes'
-import { recordSent } from './sent-record'
-import { handleGroupMessage } from './group-messages'
-import { askAgain, copiesFor, decryptCopy, markStatus, scheduleRead } from './recipient'
+import { jidDecode } from 'baileys';
+import type { BinaryNode } from 'baileys';
+import type { Connection } from '../connection/connection';
+import type { SimContext } from '../context';
+import { messageAck, receipt } from './nodes';
+import { recordSent } from './sent-record';
+import { handleGroupMessage } from './group-messages';
+import { askAgain, copiesFor, decryptCopy, markStatus, scheduleRead } from './recipient';
 
 export async function handleClientMessage(ctx: SimContext, connection: Connection, node: BinaryNode): Promise<void> {
-  const account = connection.account
-  const id = node.attrs.id
-  const to = node.attrs.to
-  if (!account || !id || !to) return
+  const account = connection.account;
+  const id = node.attrs.id;
+  const to = node.attrs.to;
+  if (!account || !id || !to) return;
   if (account.faults.rateLimitSends) {
-    ctx.counters.rateLimited += 1
-    connection.send(messageAck(id, to, 429))
-    return
+    ctx.counters.rateLimited += 1;
+    connection.send(messageAck(id, to, 429));
+    return;
   }
-  const recipient = jidDecode(to)
-  const isPeerMessage = node.attrs.category === 'peer' || recipient?.user === account.phone
-  connection.send(messageAck(id, to))
+  const recipient = jidDecode(to);
+  const isPeerMessage = node.attrs.category === 'peer' || recipient?.user === account.phone;
+  connection.send(messageAck(id, to));
   if (recipient?.server === 'g.us') {
-    await handleGroupMessage(ctx, connection, account, node)
-    return
+    await handleGroupMessage(ctx, connection, account, node);
+    return;
   }
-  if (isPeerMessage || recipient?.server !== 's.whatsapp.net') return
-  const userJid = `${recipient.user}@s.whatsapp.net`
-  const copy = copiesFor(node).find(candidate => jidDecode(candidate.jid)?.user === recipient.user)
-  const outcome = recordSent(ctx, account, id, userJid, copy ? await decryptCopy(ctx, connection, copy) : undefined)
+  if (isPeerMessage || recipient?.server !== 's.whatsapp.net') return;
+  const userJid = `${recipient.user}@s.whatsapp.net`;
+  const copy = copiesFor(node).find((candidate) => jidDecode(candidate.jid)?.user === recipient.user);
+  const outcome = recordSent(ctx, account, id, userJid, copy ? await decryptCopy(ctx, connection, copy) : undefined);
   if (outcome === 'undecryptable') {
-    askAgain(ctx, connection, account, id, userJid)
-    return
+    askAgain(ctx, connection, account, id, userJid);
+    return;
   }
   if (ctx.options.deliveryReceipts) {
-    connection.send(receipt([id], userJid))
-    markStatus(account, [id], 'delivered')
+    connection.send(receipt([id], userJid));
+    markStatus(account, [id], 'delivered');
   }
-  const autoReadMs = account.autoReadMs ?? ctx.options.autoReadReceiptMs
-  if (autoReadMs !== null && outcome === 'decrypted') scheduleRead(connection, account, id, [{ from: userJid }], autoReadMs)
+  const autoReadMs = account.autoReadMs ?? ctx.options.autoReadReceiptMs;
+  if (autoReadMs !== null && outcome === 'decrypted') scheduleRead(connection, account, id, [{ from: userJid }], autoReadMs);
 }

@@ -4,9 +4,9 @@
  * location, contact card, reaction (key of the target, emoji), edit and revoke (protocol messages naming
  * the target's key). Who sends it and where is decided by the caller; this only shapes the content.
  */
-import { proto } from 'baileys'
-import type { ParsedIncoming } from '../admin/validate-incoming'
-import type { EncryptedMedia, MediaType } from '../media/media-crypto'
+import { proto } from 'baileys';
+import type { ParsedIncoming } from '../admin/validate-incoming';
+import type { EncryptedMedia, MediaType } from '../media/media-crypto';
 
 export const DEFAULT_MIMETYPES: Record<MediaType, string> = {
   image: 'image/jpeg',
@@ -15,29 +15,31 @@ export const DEFAULT_MIMETYPES: Record<MediaType, string> = {
   ptt: 'audio/ogg; codecs=opus',
   document: 'application/pdf',
   sticker: 'image/webp',
-}
+};
 
 /** What the caller resolved for the message: its media on the host, its target's key, its reply context. */
 export interface InboundParts {
-  media?: { encrypted: EncryptedMedia; url: string; directPath: string; mimetype: string }
+  media?: { encrypted: EncryptedMedia; url: string; directPath: string; mimetype: string };
   /** reaction, edit, revoke: the target's key from the sender's point of view */
-  targetKey?: proto.IMessageKey
-  contextInfo?: proto.IContextInfo
+  targetKey?: proto.IMessageKey;
+  contextInfo?: proto.IContextInfo;
 }
 
 export function buildInboundMessage(request: ParsedIncoming, parts: InboundParts): proto.IMessage {
-  const contextInfo = parts.contextInfo ? { contextInfo: parts.contextInfo } : {}
+  const contextInfo = parts.contextInfo ? { contextInfo: parts.contextInfo } : {};
   switch (request.type) {
     case 'text':
-      return parts.contextInfo ? { extendedTextMessage: { text: request.text ?? '', ...contextInfo } } : { conversation: request.text ?? '' }
+      return parts.contextInfo ? { extendedTextMessage: { text: request.text ?? '', ...contextInfo } } : { conversation: request.text ?? '' };
     case 'location': {
-      const { latitude, longitude, name, address } = request.location ?? { latitude: 0, longitude: 0 }
-      return { locationMessage: { degreesLatitude: latitude, degreesLongitude: longitude, ...(name ? { name } : {}), ...(address ? { address } : {}), ...contextInfo } }
+      const { latitude, longitude, name, address } = request.location ?? { latitude: 0, longitude: 0 };
+      return {
+        locationMessage: { degreesLatitude: latitude, degreesLongitude: longitude, ...(name ? { name } : {}), ...(address ? { address } : {}), ...contextInfo },
+      };
     }
     case 'contact':
-      return { contactMessage: { displayName: request.contact?.displayName ?? '', vcard: request.contact?.vcard ?? '', ...contextInfo } }
+      return { contactMessage: { displayName: request.contact?.displayName ?? '', vcard: request.contact?.vcard ?? '', ...contextInfo } };
     case 'reaction':
-      return { reactionMessage: { key: parts.targetKey ?? null, text: request.emoji ?? '', senderTimestampMs: Date.now() } }
+      return { reactionMessage: { key: parts.targetKey ?? null, text: request.emoji ?? '', senderTimestampMs: Date.now() } };
     case 'edit':
       return {
         protocolMessage: {
@@ -46,18 +48,18 @@ export function buildInboundMessage(request: ParsedIncoming, parts: InboundParts
           editedMessage: { conversation: request.text ?? '' },
           timestampMs: Date.now(),
         },
-      }
+      };
     case 'revoke':
-      return { protocolMessage: { key: parts.targetKey ?? null, type: proto.Message.ProtocolMessage.Type.REVOKE } }
+      return { protocolMessage: { key: parts.targetKey ?? null, type: proto.Message.ProtocolMessage.Type.REVOKE } };
     default:
-      return mediaMessage(request, request.type, parts)
+      return mediaMessage(request, request.type, parts);
   }
 }
 
 function mediaMessage(request: ParsedIncoming, type: MediaType, parts: InboundParts): proto.IMessage {
-  const media = parts.media
-  if (!media) throw new Error(`a ${type} message needs its media`)
-  const { encrypted } = media
+  const media = parts.media;
+  if (!media) throw new Error(`a ${type} message needs its media`);
+  const { encrypted } = media;
   const common = {
     url: media.url,
     directPath: media.directPath,
@@ -68,18 +70,23 @@ function mediaMessage(request: ParsedIncoming, type: MediaType, parts: InboundPa
     mimetype: media.mimetype,
     mediaKeyTimestamp: Math.floor(Date.now() / 1000),
     ...(parts.contextInfo ? { contextInfo: parts.contextInfo } : {}),
-  }
-  const caption = request.caption === undefined ? {} : { caption: request.caption }
-  const seconds = request.seconds === undefined ? {} : { seconds: request.seconds }
+  };
+  const caption = request.caption === undefined ? {} : { caption: request.caption };
+  const seconds = request.seconds === undefined ? {} : { seconds: request.seconds };
   switch (type) {
-    case 'image': return { imageMessage: { ...common, ...caption } }
-    case 'video': return { videoMessage: { ...common, ...caption, ...seconds } }
-    case 'audio': return { audioMessage: { ...common, ...seconds, ptt: false } }
-    case 'ptt': return { audioMessage: { ...common, ...seconds, ptt: true } }
+    case 'image':
+      return { imageMessage: { ...common, ...caption } };
+    case 'video':
+      return { videoMessage: { ...common, ...caption, ...seconds } };
+    case 'audio':
+      return { audioMessage: { ...common, ...seconds, ptt: false } };
+    case 'ptt':
+      return { audioMessage: { ...common, ...seconds, ptt: true } };
     case 'document': {
-      const fileName = request.fileName ?? 'file'
-      return { documentMessage: { ...common, ...caption, fileName, title: fileName } }
+      const fileName = request.fileName ?? 'file';
+      return { documentMessage: { ...common, ...caption, fileName, title: fileName } };
     }
-    case 'sticker': return { stickerMessage: { ...common } }
+    case 'sticker':
+      return { stickerMessage: { ...common } };
   }
 }

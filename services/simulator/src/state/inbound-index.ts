@@ -4,28 +4,28 @@
  * by id alone, with the right author and key.
  */
 export interface InboundRecord {
-  id: string
+  id: string;
   /** the chat as the account sees it: the contact's JID, or the group's */
-  chat: string
+  chat: string;
   /** the author's JID (`PHONE@s.whatsapp.net`; the account's own for fromMe) */
-  author: string
-  fromMe: boolean
+  author: string;
+  fromMe: boolean;
   /** text or caption, for quoting */
-  text: string | null
+  text: string | null;
 }
 
 export class InboundIndex {
-  private readonly byId = new Map<string, InboundRecord>()
+  private readonly byId = new Map<string, InboundRecord>();
 
   constructor(private readonly capacity: number) {}
 
   add(record: InboundRecord): void {
-    this.byId.delete(record.id)
-    this.byId.set(record.id, record)
-    if (this.byId.size > this.capacity) this.byId.delete(this.byId.keys().next().value as string)
+    this.byId.delete(record.id);
+    this.byId.set(record.id, record);
+    if (this.byId.size > this.capacity) this.byId.delete(this.byId.keys().next().value as string);
   }
 
   get(id: string): InboundRecord | undefined {
-    return this.byId.get(id)
+    return this.byId.get(id);
   }
 }

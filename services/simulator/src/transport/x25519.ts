@@ -4,15 +4,15 @@
  * (Baileys' `Curve.sharedKey` takes raw bytes and imports both keys again for every agreement.) The
  * imports are @fleet/signal-crypto's (raw or JWK: OpenSSL 3.0's DER decoders cost as much as the agreement).
  */
-import { diffieHellman, randomBytes, type KeyObject } from 'node:crypto'
-import { importPrivateKey, publicKeyOf } from '@fleet/signal-crypto'
+import { diffieHellman, randomBytes, type KeyObject } from 'node:crypto';
+import { importPrivateKey, publicKeyOf } from '@fleet/signal-crypto';
 
-export { importPublicKey } from '@fleet/signal-crypto'
+export { importPublicKey } from '@fleet/signal-crypto';
 
 /** A Curve25519 key pair: the raw public key for the wire, the private key ready for agreements. */
 export interface KeyPair {
-  readonly public: Buffer
-  readonly private: KeyObject
+  readonly public: Buffer;
+  readonly private: KeyObject;
 }
 
 /**
@@ -21,11 +21,11 @@ export interface KeyPair {
  * key would only push out the Signal keys it holds.
  */
 export function generateKeyPair(): KeyPair {
-  const privateKey = importPrivateKey(randomBytes(32))
-  return { public: publicKeyOf(privateKey), private: privateKey }
+  const privateKey = importPrivateKey(randomBytes(32));
+  return { public: publicKeyOf(privateKey), private: privateKey };
 }
 
 /** X25519(private, public); throws on an all-zero result (a low-order public key), as libsignal's agreement does. */
 export function sharedKey(privateKey: KeyObject, publicKey: KeyObject): Buffer {
-  return diffieHellman({ privateKey, publicKey })
+  return diffieHellman({ privateKey, publicKey });
 }

@@ -1,10 +1,10 @@
 /** Runs async tasks one at a time, in call order. */
 export class Mutex {
-  private tail: Promise<unknown> = Promise.resolve()
+  private tail: Promise<unknown> = Promise.resolve();
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task, task)
-    this.tail = result.catch(() => undefined)
-    return result
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 }

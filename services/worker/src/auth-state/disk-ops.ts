@@ -16,17 +16,12 @@ import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
  * a margin, and the old owner's self-fencing keep that window closed in practice; this file is the
  * backstop.
  */
-export type FenceState =
-  | { readonly kind: 'held' }
-  | { readonly kind: 'stale'; readonly current: number }
-  | { readonly kind: 'missing' };
+export type FenceState = { readonly kind: 'held' } | { readonly kind: 'stale'; readonly current: number } | { readonly kind: 'missing' };
 
 const HELD: FenceState = { kind: 'held' };
 
 /** One file change of a write batch. */
-export type FileChange =
-  | { readonly name: string; readonly text: string }
-  | { readonly name: string; readonly remove: true };
+export type FileChange = { readonly name: string; readonly text: string } | { readonly name: string; readonly remove: true };
 
 export interface WriteBatch {
   readonly dir: string;

@@ -88,11 +88,13 @@ export class DiskThreads {
   async close(): Promise<void> {
     this.closed = true;
     const lanes = this.lanes.splice(0, this.lanes.length, ...new Array<undefined>(this.size).fill(undefined));
-    await Promise.all(lanes.map(async (lane) => {
-      if (!lane) return;
-      if (lane.pending.size > 0) await new Promise<void>((resolve) => lane.idleWaiters.push(resolve));
-      await lane.worker.terminate();
-    }));
+    await Promise.all(
+      lanes.map(async (lane) => {
+        if (!lane) return;
+        if (lane.pending.size > 0) await new Promise<void>((resolve) => lane.idleWaiters.push(resolve));
+        await lane.worker.terminate();
+      }),
+    );
   }
 
   private call(dir: string, operation: DiskOperation): Promise<unknown> {

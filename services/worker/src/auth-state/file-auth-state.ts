@@ -303,6 +303,9 @@ function parseCreds(text: string, sessionId: string): AuthenticationCreds {
   }
 }
 
-function fenceMovedError(options: Pick<FileAuthStateOptions, 'sessionId' | 'epoch'>, fence: Exclude<FenceState, { kind: 'held' }>): StaleEpochError | FenceMissingError {
+function fenceMovedError(
+  options: Pick<FileAuthStateOptions, 'sessionId' | 'epoch'>,
+  fence: Exclude<FenceState, { kind: 'held' }>,
+): StaleEpochError | FenceMissingError {
   return fence.kind === 'stale' ? new StaleEpochError(options.sessionId, options.epoch, fence.current) : new FenceMissingError(options.sessionId);
 }

@@ -21,8 +21,7 @@ export function encodeNamePart(value: string): string {
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const isLiteral =
-      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) ||
-      byte === 0x2d || byte === 0x2e || byte === 0x5f;
+      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x2e || byte === 0x5f;
     out += isLiteral ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;

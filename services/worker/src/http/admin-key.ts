@@ -22,7 +22,10 @@ export function requireAdminKey(apiKeys: readonly string[]): MiddlewareHandler {
 
 function refuse(accepted: readonly Buffer[], header: string | undefined): ApiError | undefined {
   if (accepted.length === 0) {
-    return new ApiError('ADMIN_KEYS_NOT_CONFIGURED', 'this route needs an admin key, and this worker has no API_KEYS configured: set API_KEYS (the ingress\'s keys) on the worker');
+    return new ApiError(
+      'ADMIN_KEYS_NOT_CONFIGURED',
+      "this route needs an admin key, and this worker has no API_KEYS configured: set API_KEYS (the ingress's keys) on the worker",
+    );
   }
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   const given = match ? digest(match[1]!) : undefined;

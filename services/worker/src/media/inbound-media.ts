@@ -87,7 +87,16 @@ export class InboundMedia implements InboundMediaStore {
     } catch (error) {
       this.options.logger.warn('received media could not be stored; retried later', { mediaId: reserved.id, error });
       const unavailable = (await store.markUnavailable(reserved.id, describe(error))) ?? reserved;
-      await this.scheduleRetry(reserved.id, { session, messageId, type: media.type, sha256: media.sha256, size: media.size, ...(media.voice ? { voice: true } : {}), source: media.source, attempts: 0 });
+      await this.scheduleRetry(reserved.id, {
+        session,
+        messageId,
+        type: media.type,
+        sha256: media.sha256,
+        size: media.size,
+        ...(media.voice ? { voice: true } : {}),
+        source: media.source,
+        attempts: 0,
+      });
       return this.dataOf(unavailable, media);
     }
   }
@@ -144,7 +153,11 @@ export class InboundMedia implements InboundMediaStore {
     const stream = (await open()) as import('node:stream').Readable;
     const timer = setTimeout(() => stream.destroy(new Error(`download took longer than ${timeoutMs} ms`)), timeoutMs);
     try {
-      return await this.options.store.complete(mediaId, { source: stream, maxBytes: MEDIA_LIMITS[type].maxBytes, ...(sha256 ? { expectedSha256: sha256 } : {}) });
+      return await this.options.store.complete(mediaId, {
+        source: stream,
+        maxBytes: MEDIA_LIMITS[type].maxBytes,
+        ...(sha256 ? { expectedSha256: sha256 } : {}),
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -167,7 +180,8 @@ export class InboundMedia implements InboundMediaStore {
   private dataOf(record: MediaRecord, declared: { readonly size?: number; readonly sha256: string; readonly voice?: boolean }): MediaData {
     const available = record.status === 'available';
     const voice = declared.voice;
-    const link = available && this.options.publicBaseUrl ? this.options.store.signedUrl(record.id, this.options.publicBaseUrl, this.options.urlTtlSeconds) : undefined;
+    const link =
+      available && this.options.publicBaseUrl ? this.options.store.signedUrl(record.id, this.options.publicBaseUrl, this.options.urlTtlSeconds) : undefined;
     return {
       id: record.id,
       type: record.type ?? 'document',

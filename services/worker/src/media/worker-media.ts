@@ -60,7 +60,12 @@ export function createWorkerMedia(config: WorkerConfig, logger: Logger): WorkerM
     keys,
     logger,
     download: baileysDownloader(agent, MEDIA_TRANSFER_TIMEOUT_MS),
-    downloaderFor: proxiedDownloads(new SessionStore(redis, keys), new SessionSecrets(config.sessionSecrets.key), new AddressGuard({ allow: config.proxyAllow }), ca),
+    downloaderFor: proxiedDownloads(
+      new SessionStore(redis, keys),
+      new SessionSecrets(config.sessionSecrets.key),
+      new AddressGuard({ allow: config.proxyAllow }),
+      ca,
+    ),
     publicBaseUrl: settings.publicBaseUrl,
     urlTtlSeconds: settings.urlTtlSeconds,
     retryDelayMs: config.mediaRetryDelayMs,

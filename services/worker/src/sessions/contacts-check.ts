@@ -15,7 +15,8 @@ export async function answerContactsCheck(requests: SessionRequests, job: Contac
   if (Date.now() > job.deadline) return;
   const input = await requests.input<{ phones: string[] }>(job.requestId);
   if (!input) return;
-  const incarnationOk = job.incarnation === undefined || job.incarnation === '' || run?.record.incarnation === '' || run?.record.incarnation === job.incarnation;
+  const incarnationOk =
+    job.incarnation === undefined || job.incarnation === '' || run?.record.incarnation === '' || run?.record.incarnation === job.incarnation;
   let answer: ContactCheckAnswer;
   if (!run || run.state !== 'connected' || !incarnationOk) {
     answer = { error: 'not_connected', status: run?.status ?? 'not_running' };

@@ -38,9 +38,11 @@ export class InboundLane {
 
   push(message: IncomingMessage): void {
     this.deps.metrics.sessionEvents.inc({ event: 'message_received', reason: message.kind });
-    void this.queue.run(() => this.handle(message)).catch((error: unknown) => {
-      this.deps.logger.warn('a received message could not be recorded', { sessionId: this.deps.record.sessionId, kind: message.kind, error });
-    });
+    void this.queue
+      .run(() => this.handle(message))
+      .catch((error: unknown) => {
+        this.deps.logger.warn('a received message could not be recorded', { sessionId: this.deps.record.sessionId, kind: message.kind, error });
+      });
   }
 
   /** Resolves once every message pushed so far is handled. */

@@ -2,7 +2,17 @@ import { rm } from 'node:fs/promises';
 import type { EventSink } from '@fleet/events';
 import type { Logger } from '@fleet/logger';
 import type { MessageLedger } from '@fleet/messages';
-import type { ContactsCheckJob, LeaseHolder, LeaseStore, MessageSendJob, SessionRecord, SessionRequests, SessionSecrets, SessionStatus, SessionStore } from '@fleet/state';
+import type {
+  ContactsCheckJob,
+  LeaseHolder,
+  LeaseStore,
+  MessageSendJob,
+  SessionRecord,
+  SessionRequests,
+  SessionSecrets,
+  SessionStatus,
+  SessionStore,
+} from '@fleet/state';
 import type { SessionConnector, SessionSpec } from '../connector/types';
 import type { WorkerMetrics } from '../metrics';
 import { takeFencedLease } from './fenced-lease';
@@ -221,7 +231,13 @@ export class SessionManager {
     if (!record || record.desired !== 'stopped' || !sameIncarnation(record, incarnation)) return;
     if (this.running.has(sessionId)) return this.stop(sessionId, 'stopped');
     // Not running here (failed, or already closed by a reconcile): only the record is marked.
-    if (record.status !== 'stopped') await this.options.sessions.update(sessionId, { status: 'stopped', qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null }, Date.now(), record.epoch);
+    if (record.status !== 'stopped')
+      await this.options.sessions.update(
+        sessionId,
+        { status: 'stopped', qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null },
+        Date.now(),
+        record.epoch,
+      );
   }
 
   /**
@@ -338,7 +354,10 @@ export class SessionManager {
   }
 
   /** A stored session opened just long enough to log its device out (a delete, the API's logout). */
-  private async logoutStored(record: SessionRecord, request: Pick<StoredLogoutRequest, 'purpose' | 'clearAlways' | 'whileHeld'>): Promise<StoredLogoutOutcome | undefined> {
+  private async logoutStored(
+    record: SessionRecord,
+    request: Pick<StoredLogoutRequest, 'purpose' | 'clearAlways' | 'whileHeld'>,
+  ): Promise<StoredLogoutOutcome | undefined> {
     const holder = this.options.holder();
     if (!holder) {
       if (request.clearAlways) throw new SessionBusyError(record.sessionId, 'this worker is not registered');

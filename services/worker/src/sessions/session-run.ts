@@ -44,15 +44,68 @@ export type RunEventType = RunEvent['type'];
 
 /** What a logged-out record no longer shows: the phone, a QR, a pairing code, the last error. */
 export const LOGGED_OUT_FIELDS: SessionUpdate = {
-  phone: null, qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null, lastError: null,
+  phone: null,
+  qr: null,
+  qrExpiresAt: null,
+  pairingCode: null,
+  pairingCodeExpiresAt: null,
+  lastError: null,
 };
 
 /** A run's transitions: state × event → next state. An event missing from a row is ignored. */
 export const RUN_TRANSITIONS: { readonly [S in RunState]: Partial<Record<RunEventType, RunState>> } = {
-  opening: { qr: 'qr', pairing_code: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', unlink: 'closing', pair: 'opening', abandon: 'ended', superseded: 'ended' },
-  qr: { qr: 'qr', pairing_code: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', unlink: 'closing', pair: 'qr', abandon: 'ended', superseded: 'ended' },
-  connected: { disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', unlink: 'closing', abandon: 'ended', superseded: 'ended' },
-  reconnecting: { qr: 'qr', pairing_code: 'qr', connected: 'connected', disconnected: 'reconnecting', failed: 'ended', logged_out: 'ended', stop: 'closing', logout: 'closing', unlink: 'closing', pair: 'reconnecting', abandon: 'ended', superseded: 'ended' },
+  opening: {
+    qr: 'qr',
+    pairing_code: 'qr',
+    connected: 'connected',
+    disconnected: 'reconnecting',
+    failed: 'ended',
+    logged_out: 'ended',
+    stop: 'closing',
+    logout: 'closing',
+    unlink: 'closing',
+    pair: 'opening',
+    abandon: 'ended',
+    superseded: 'ended',
+  },
+  qr: {
+    qr: 'qr',
+    pairing_code: 'qr',
+    connected: 'connected',
+    disconnected: 'reconnecting',
+    failed: 'ended',
+    logged_out: 'ended',
+    stop: 'closing',
+    logout: 'closing',
+    unlink: 'closing',
+    pair: 'qr',
+    abandon: 'ended',
+    superseded: 'ended',
+  },
+  connected: {
+    disconnected: 'reconnecting',
+    failed: 'ended',
+    logged_out: 'ended',
+    stop: 'closing',
+    logout: 'closing',
+    unlink: 'closing',
+    abandon: 'ended',
+    superseded: 'ended',
+  },
+  reconnecting: {
+    qr: 'qr',
+    pairing_code: 'qr',
+    connected: 'connected',
+    disconnected: 'reconnecting',
+    failed: 'ended',
+    logged_out: 'ended',
+    stop: 'closing',
+    logout: 'closing',
+    unlink: 'closing',
+    pair: 'reconnecting',
+    abandon: 'ended',
+    superseded: 'ended',
+  },
   closing: { abandon: 'ended', superseded: 'ended' },
   ended: {},
 };
@@ -100,7 +153,14 @@ export class SessionRun {
 
   constructor(private readonly deps: SessionRunDeps) {
     this.pacer = new SendPacer(deps.sendPolicy.ratePerSecond, deps.sendPolicy.burst);
-    this.inbound = new InboundLane({ record: deps.record, ledger: deps.ledger, events: deps.events, media: deps.media, metrics: deps.metrics, logger: deps.logger });
+    this.inbound = new InboundLane({
+      record: deps.record,
+      ledger: deps.ledger,
+      events: deps.events,
+      media: deps.media,
+      metrics: deps.metrics,
+      logger: deps.logger,
+    });
   }
 
   get sessionId(): string {
@@ -136,7 +196,8 @@ export class SessionRun {
   /** Handlers for the connector: each report becomes an event of this run. */
   handlers(): SessionHandlers {
     const { ledger, metrics, logger } = this.deps;
-    const dispatch = (event: RunEvent): void => void this.dispatch(event).catch((error: unknown) => logger.warn('session event failed', { sessionId: this.sessionId, event: event.type, error }));
+    const dispatch = (event: RunEvent): void =>
+      void this.dispatch(event).catch((error: unknown) => logger.warn('session event failed', { sessionId: this.sessionId, event: event.type, error }));
     return {
       onQr: (qr, expiresAt) => dispatch({ type: 'qr', qr, expiresAt }),
       onPairingCode: (code, phone, expiresAt) => dispatch({ type: 'pairing_code', code, phone, expiresAt }),
@@ -146,11 +207,14 @@ export class SessionRun {
       onFailed: ({ code, reason, detail }) => dispatch({ type: 'failed', code, reason, ...(detail ? { detail } : {}) }),
       onMessageStatus: (messageId, status, detail) => {
         if (status === 'sent' || status === 'failed') this.sender?.settled(messageId);
-        ledger.advance({ messageId, status, reason: detail ?? '' }).then(({ changed, createdAt }) => {
-          if (changed && createdAt !== undefined && (status === 'sent' || status === 'delivered')) {
-            metrics.sendLatency.observe({ stage: status }, Math.max(0, Date.now() - createdAt) / 1000);
-          }
-        }, (error: unknown) => logger.warn('message update failed', { error }));
+        ledger.advance({ messageId, status, reason: detail ?? '' }).then(
+          ({ changed, createdAt }) => {
+            if (changed && createdAt !== undefined && (status === 'sent' || status === 'delivered')) {
+              metrics.sendLatency.observe({ stage: status }, Math.max(0, Date.now() - createdAt) / 1000);
+            }
+          },
+          (error: unknown) => logger.warn('message update failed', { error }),
+        );
       },
       outgoing: async (messageId) => {
         const body = await ledger.body(messageId);
@@ -193,7 +257,12 @@ export class SessionRun {
       case 'disconnected':
         return this.onDisconnected(event.code, event.reason);
       case 'failed':
-        return this.endedByConnector('failed', { lastError: failureText(event), qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null }, () => this.deps.events.failed(this.deps.record, event), event.reason);
+        return this.endedByConnector(
+          'failed',
+          { lastError: failureText(event), qr: null, qrExpiresAt: null, pairingCode: null, pairingCodeExpiresAt: null },
+          () => this.deps.events.failed(this.deps.record, event),
+          event.reason,
+        );
       case 'logged_out':
         return this.endedByConnector('logged_out', LOGGED_OUT_FIELDS, () => this.deps.events.loggedOut(this.deps.record, 'remote'), 'remote');
       case 'stop':
@@ -217,7 +286,9 @@ export class SessionRun {
 
   private async onPairingCode(code: string, phone: string, expiresAt: number): Promise<void> {
     this.deps.metrics.sessionEvents.inc({ event: 'pairing_code', reason: 'requested' });
-    await this.write('qr', { pairingCode: code, pairingCodeExpiresAt: expiresAt }, () => this.deps.events.pairingCode(this.deps.record, { code, phone, expiresAt }));
+    await this.write('qr', { pairingCode: code, pairingCodeExpiresAt: expiresAt }, () =>
+      this.deps.events.pairingCode(this.deps.record, { code, phone, expiresAt }),
+    );
   }
 
   private async onConnected(phone: string): Promise<void> {
@@ -234,7 +305,9 @@ export class SessionRun {
     // The 515 right after a scan is the normal path to connected, not an outage.
     const status = reason === 'restart_required' ? 'starting' : 'disconnected';
     // A pairing code lives on the socket that asked for it: that socket is gone.
-    await this.write(status, { lastError: `${reason} (${code})`, pairingCode: null, pairingCodeExpiresAt: null }, () => this.deps.events.disconnected(this.deps.record, { code, reason, willReconnect: true }));
+    await this.write(status, { lastError: `${reason} (${code})`, pairingCode: null, pairingCodeExpiresAt: null }, () =>
+      this.deps.events.disconnected(this.deps.record, { code, reason, willReconnect: true }),
+    );
   }
 
   /** The connector ended the run by itself (failed, logged out): its socket is closed, so its lease goes too. */
@@ -315,13 +388,15 @@ export class SessionRun {
   private write(status: SessionStatus, update: SessionUpdate, announce?: () => void): Promise<void> {
     this.recordStatus = status;
     this.deps.onChange(this);
-    return this.writes.run(async () => {
-      const written = await this.deps.sessions.update(this.sessionId, { status, ...update }, Date.now(), this.deps.epoch);
-      if (written) announce?.();
-      else if (this.current !== 'ended') void this.dispatch({ type: 'superseded' });
-    }).catch((error: unknown) => {
-      this.deps.logger.warn('session record update failed', { sessionId: this.sessionId, error });
-    });
+    return this.writes
+      .run(async () => {
+        const written = await this.deps.sessions.update(this.sessionId, { status, ...update }, Date.now(), this.deps.epoch);
+        if (written) announce?.();
+        else if (this.current !== 'ended') void this.dispatch({ type: 'superseded' });
+      })
+      .catch((error: unknown) => {
+        this.deps.logger.warn('session record update failed', { sessionId: this.sessionId, error });
+      });
   }
 
   /** The session is connected on this run: its outbox is sent from now on (what was in flight, again). */

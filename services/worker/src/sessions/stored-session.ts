@@ -17,8 +17,7 @@ export interface StoredSessionDeps {
 export type StoredLogout = 'logged_out' | 'not_linked' | 'unreachable';
 
 export type StoredLogoutOutcome =
-  | { readonly done: true; readonly device: StoredLogout }
-  | { readonly done: false; readonly reason: 'held' | 'restoring' | 'no_session' | 'not_registered' };
+  { readonly done: true; readonly device: StoredLogout } | { readonly done: false; readonly reason: 'held' | 'restoring' | 'no_session' | 'not_registered' };
 
 export interface StoredLogoutRequest {
   readonly record: SessionRecord;
@@ -76,7 +75,8 @@ async function logoutUnderLease(deps: StoredSessionDeps, request: StoredLogoutRe
     if (!request.record.phone) settle('not_linked');
     const device = await outcome;
     await (device === 'logged_out' || request.clearAlways ? handle.logout() : handle.stop());
-    if (device === 'unreachable') deps.logger.warn('stored session did not connect in time: its device may stay linked on the phone; its local state is removed', { sessionId });
+    if (device === 'unreachable')
+      deps.logger.warn('stored session did not connect in time: its device may stay linked on the phone; its local state is removed', { sessionId });
     else deps.logger.info(device === 'logged_out' ? 'stored session logged out on WhatsApp' : 'stored session had no linked device to log out', { sessionId });
     return device;
   } catch (error) {

@@ -45,10 +45,7 @@ export class BackupRequests {
 
   /** Snapshots and verifications waiting or running now, oldest first. */
   async pending(): Promise<BackupRequest[]> {
-    const [active, waiting] = await Promise.all([
-      this.queue.getJobs(['active'], 0, 50, true),
-      this.queue.getJobs(['waiting', 'prioritized'], 0, 50, true),
-    ]);
+    const [active, waiting] = await Promise.all([this.queue.getJobs(['active'], 0, 50, true), this.queue.getJobs(['waiting', 'prioritized'], 0, 50, true)]);
     return [...active.map((job) => toRequest(job, 'active')), ...waiting.map((job) => toRequest(job, 'waiting'))]
       .filter((request): request is BackupRequest => request !== undefined)
       .sort((a, b) => a.requestedAt - b.requestedAt);
@@ -70,7 +67,11 @@ export class BackupRequests {
 
   private async request(name: string, data: Record<string, string>, jobId: string, dedupId: string): Promise<{ request: BackupRequest; created: boolean }> {
     const added = await this.queue.add(name, data, {
-      jobId, deduplication: { id: dedupId }, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED,
+      jobId,
+      deduplication: { id: dedupId },
+      attempts: 1,
+      removeOnComplete: KEEP_FINISHED,
+      removeOnFail: KEEP_FINISHED,
     });
     const created = added.id === jobId;
     const job = created ? added : ((await this.queue.getJob(added.id!)) ?? added);

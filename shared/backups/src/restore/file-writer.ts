@@ -16,7 +16,10 @@ export type WriteBatchResult = { readonly ok: true } | { readonly ok: false; rea
 export class FileWriteError extends Error {
   override readonly name = 'FileWriteError';
 
-  constructor(message: string, readonly code: string | undefined) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
     super(message);
   }
 }
@@ -38,7 +41,9 @@ export class ThreadedFileWriter {
   constructor() {
     this.worker.on('message', (result: WriteBatchResult) => this.settle(result.ok ? undefined : new FileWriteError(result.message, result.code)));
     this.worker.on('error', (error) => this.settle(new FileWriteError(`the file writer thread failed: ${error.message}`, undefined), this.inFlight));
-    this.worker.on('exit', (code) => this.settle(this.inFlight > 0 ? new FileWriteError(`the file writer thread exited (${code})`, undefined) : undefined, this.inFlight));
+    this.worker.on('exit', (code) =>
+      this.settle(this.inFlight > 0 ? new FileWriteError(`the file writer thread exited (${code})`, undefined) : undefined, this.inFlight),
+    );
   }
 
   /** Queues a file for the next batch. */

@@ -62,5 +62,8 @@ export async function readJournal(stagingDir: string): Promise<RestoreJournal | 
 /** Every staging directory left in the tree. */
 export async function listStagingDirs(storagePath: string): Promise<string[]> {
   const names = await fs.readdir(storagePath).catch(() => [] as string[]);
-  return names.filter((name) => name.startsWith(STAGING_PREFIX)).sort().map((name) => path.join(storagePath, name));
+  return names
+    .filter((name) => name.startsWith(STAGING_PREFIX))
+    .sort()
+    .map((name) => path.join(storagePath, name));
 }

@@ -55,7 +55,11 @@ export class RestoreRun {
       await fs.mkdir(this.stagingDir, { mode: 0o700 });
       await this.journal('staging');
       await stageSnapshot({
-        store: this.options.store, manifest: this.manifest, selected: this.selected, stagingDir: this.stagingDir, fsync: this.options.fsync,
+        store: this.options.store,
+        manifest: this.manifest,
+        selected: this.selected,
+        stagingDir: this.stagingDir,
+        fsync: this.options.fsync,
         onProgress: (done, total) => this.progress({ phase: 'download', done, total }),
       });
       this.timings.verifyMs = this.lap();
@@ -101,7 +105,9 @@ export class RestoreRun {
       const { fences, written } = await raiseStagedFences(this.options.storagePath, this.stagingDir, this.selected, epochs);
       await this.journal('swapping');
       const replaced = await swapSessions(this.options.storagePath, this.stagingDir, this.selected, {
-        fsync: this.options.fsync, fencesWritten: written, onProgress: (done, total) => this.progress({ phase: 'swap', done, total }),
+        fsync: this.options.fsync,
+        fencesWritten: written,
+        onProgress: (done, total) => this.progress({ phase: 'swap', done, total }),
       });
       await this.journal('committed');
       this.timings.swapMs = this.lap();

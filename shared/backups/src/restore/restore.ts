@@ -91,11 +91,17 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
   const base = { snapshotId: manifest.id, createdAt: manifest.createdAt, workspaces: [...new Set(selected.map((s) => s.workspaceId))] };
   if (options.dryRun) return { ...base, ...(await dryRun(options, manifest, selected, progress)) };
   const recovered = await recoverInterruptedRestores({
-    storagePath: options.storagePath, control: options.control, stopTimeoutMs: options.stopTimeoutMs, lockTtlMs: options.lockTtlMs, fsync: options.fsync,
+    storagePath: options.storagePath,
+    control: options.control,
+    stopTimeoutMs: options.stopTimeoutMs,
+    lockTtlMs: options.lockTtlMs,
+    fsync: options.fsync,
   });
   if (recovered.length > 0) progress({ phase: 'recover', done: recovered.length, total: recovered.length });
   const run = await new RestoreRun(options, manifest, selected, progress).execute();
-  const sessions = selected.map((s) => describe(s, run.replaced.has(s.sessionId), run.fences.get(s.sessionId) ?? s.epoch, run.outcomes?.get(s.sessionId) ?? 'restored'));
+  const sessions = selected.map((s) =>
+    describe(s, run.replaced.has(s.sessionId), run.fences.get(s.sessionId) ?? s.epoch, run.outcomes?.get(s.sessionId) ?? 'restored'),
+  );
   return { ...base, dryRun: false, sessions, recovered, fleetOnline: run.fleetOnline, timings: run.timings };
 }
 
@@ -111,7 +117,11 @@ async function dryRun(
   try {
     await fs.mkdir(stagingDir, { mode: 0o700 });
     await stageSnapshot({
-      store: options.store, manifest, selected, stagingDir, fsync: options.fsync,
+      store: options.store,
+      manifest,
+      selected,
+      stagingDir,
+      fsync: options.fsync,
       onProgress: (done, total) => progress({ phase: 'download', done, total }),
     });
   } finally {
@@ -153,5 +163,8 @@ function describe(session: ManifestSession, replaced: boolean, fenceEpoch: numbe
 }
 
 async function exists(root: string, session: ManifestSession): Promise<boolean> {
-  return fs.stat(sessionPath(root, session.workspaceId, session.sessionId)).then(() => true, () => false);
+  return fs.stat(sessionPath(root, session.workspaceId, session.sessionId)).then(
+    () => true,
+    () => false,
+  );
 }

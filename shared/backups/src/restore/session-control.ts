@@ -93,7 +93,10 @@ export class SessionControl {
       progress?.(records.length - pending.length);
       if (pending.length === 0) break;
       if (Date.now() > deadline) {
-        await this.start(records.filter((r) => r.desired === 'running'), `${token}-undo`);
+        await this.start(
+          records.filter((r) => r.desired === 'running'),
+          `${token}-undo`,
+        );
         throw new RestoreStopTimeoutError(pending.map((r) => r.sessionId));
       }
       await sleep(this.pollMs);

@@ -43,7 +43,8 @@ export async function stageSnapshot(options: StageOptions): Promise<void> {
   const body = await options.store.openArchive(manifest.id);
   const writer = new ThreadedFileWriter();
   const entries = new StagedEntries(manifest, options.selected, (name, data) =>
-    writer.add(path.join(options.stagingDir, name), data, path.basename(name) === FENCE_FILE ? 0o644 : 0o600));
+    writer.add(path.join(options.stagingDir, name), data, path.basename(name) === FENCE_FILE ? 0o644 : 0o600),
+  );
   try {
     await pipeline(body, tap(archive, manifest, options.onProgress), createGunzip({ chunkSize: GUNZIP_CHUNK }), sink(new TarReader(entries), writer));
   } catch (error) {
@@ -63,7 +64,11 @@ export async function stageSnapshot(options: StageOptions): Promise<void> {
  * file present, the archive's size and sha256, the embedded manifest. Throws `SnapshotCorruptError`
  * or `UnsafeArchiveEntryError` on the first problem.
  */
-export async function checkArchive(store: SnapshotStore, manifest: SnapshotManifest, onProgress?: (archiveBytes: number, totalBytes: number) => void): Promise<void> {
+export async function checkArchive(
+  store: SnapshotStore,
+  manifest: SnapshotManifest,
+  onProgress?: (archiveBytes: number, totalBytes: number) => void,
+): Promise<void> {
   const archive = { bytes: 0, hash: createHash('sha256') };
   const body = await store.openArchive(manifest.id);
   const entries = new StagedEntries(manifest, manifest.sessions, () => undefined);
@@ -188,7 +193,10 @@ function tap(archive: { bytes: number; hash: Hash }, manifest: SnapshotManifest,
  */
 function sink(reader: TarReader, writer?: ThreadedFileWriter): Writable {
   const settle = (work: () => Promise<void>, done: (error?: Error | null) => void): void => {
-    work().then(() => done(), (error: unknown) => done(error as Error));
+    work().then(
+      () => done(),
+      (error: unknown) => done(error as Error),
+    );
   };
   return new Writable({
     write(chunk: Buffer, _encoding, done) {

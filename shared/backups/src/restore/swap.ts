@@ -60,7 +60,8 @@ export async function swapSessions(
   const aside = path.join(stagingDir, REPLACED_DIR);
   const workspaces = [...new Set(sessions.map((s) => s.workspaceId))];
   const targetDirs = workspaces.map((id) => path.join(storagePath, `workspace_${assertWorkspaceId(id)}`));
-  const sync = (): Promise<void> => (options.fsync ?? true ? syncTree(storagePath, () => syncList(storagePath, sessions, targetDirs, options.fencesWritten)) : Promise.resolve());
+  const sync = (): Promise<void> =>
+    (options.fsync ?? true) ? syncTree(storagePath, () => syncList(storagePath, sessions, targetDirs, options.fencesWritten)) : Promise.resolve();
   let done = 0;
   try {
     for (const dir of targetDirs) await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -130,12 +131,17 @@ async function renameIfPresent(from: string, to: string): Promise<boolean> {
 }
 
 async function exists(target: string): Promise<boolean> {
-  return fs.lstat(target).then(() => true, () => false);
+  return fs.lstat(target).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** What the fallback sync (no `sync -f`) must fsync: rewritten fences, the session directories, their parents. */
 function syncList(storagePath: string, sessions: readonly SessionRef[], targetDirs: readonly string[], fencesWritten?: ReadonlySet<string>): string[] {
   const dirs = sessions.map((s) => sessionPath(storagePath, s.workspaceId, s.sessionId));
-  const fences = sessions.filter((s) => fencesWritten?.has(s.sessionId)).map((s) => path.join(sessionPath(storagePath, s.workspaceId, s.sessionId), FENCE_FILE));
+  const fences = sessions
+    .filter((s) => fencesWritten?.has(s.sessionId))
+    .map((s) => path.join(sessionPath(storagePath, s.workspaceId, s.sessionId), FENCE_FILE));
   return [...fences, ...dirs, ...targetDirs, storagePath];
 }

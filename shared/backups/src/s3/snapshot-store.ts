@@ -90,12 +90,14 @@ export class SnapshotStore {
 
   /** Written last: a snapshot exists (is listed as complete and restorable) once its manifest does. */
   async putManifest(manifest: SnapshotManifest): Promise<void> {
-    await this.client.send(new PutObjectCommand({
-      Bucket: this.settings.bucket,
-      Key: this.manifestKey(manifest.id),
-      Body: JSON.stringify(manifest),
-      ContentType: 'application/json',
-    }));
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.settings.bucket,
+        Key: this.manifestKey(manifest.id),
+        Body: JSON.stringify(manifest),
+        ContentType: 'application/json',
+      }),
+    );
   }
 
   async getManifest(id: string): Promise<SnapshotManifest> {
@@ -111,12 +113,14 @@ export class SnapshotStore {
 
   /** Stores the latest verification of a snapshot beside it (replacing an earlier one). */
   async putVerification(verification: SnapshotVerification): Promise<void> {
-    await this.client.send(new PutObjectCommand({
-      Bucket: this.settings.bucket,
-      Key: this.verificationKey(verification.snapshotId),
-      Body: JSON.stringify(verification),
-      ContentType: 'application/json',
-    }));
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.settings.bucket,
+        Key: this.verificationKey(verification.snapshotId),
+        Body: JSON.stringify(verification),
+        ContentType: 'application/json',
+      }),
+    );
   }
 
   /** The stored verification of a snapshot; undefined when it was never verified (or the record is unreadable). */
@@ -125,7 +129,13 @@ export class SnapshotStore {
     try {
       const value = JSON.parse(await this.getText(this.verificationKey(id))) as Partial<SnapshotVerification>;
       if (value.snapshotId !== id || typeof value.ok !== 'boolean' || typeof value.verifiedAt !== 'number') return undefined;
-      return { snapshotId: id, verifiedAt: value.verifiedAt, ok: value.ok, problems: Array.isArray(value.problems) ? value.problems.map(String) : [], durationMs: Number(value.durationMs) || 0 };
+      return {
+        snapshotId: id,
+        verifiedAt: value.verifiedAt,
+        ok: value.ok,
+        problems: Array.isArray(value.problems) ? value.problems.map(String) : [],
+        durationMs: Number(value.durationMs) || 0,
+      };
     } catch (error) {
       if (isNotFound(error) || error instanceof SyntaxError) return undefined;
       throw error;
@@ -157,9 +167,7 @@ export class SnapshotStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return [...found.entries()]
-      .map(([id, entry]) => ({ id, createdAt: snapshotTime(id) ?? new Date(0), ...entry }))
-      .sort((a, b) => a.id.localeCompare(b.id));
+    return [...found.entries()].map(([id, entry]) => ({ id, createdAt: snapshotTime(id) ?? new Date(0), ...entry })).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Removes a snapshot: the manifest first, so a half-deleted snapshot is never listed as complete. */

@@ -4,7 +4,10 @@ import { randomBytes } from 'node:crypto';
 export const SNAPSHOT_ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([0-9a-f]{4,16})$/;
 
 export function newSnapshotId(at: Date = new Date()): string {
-  const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 

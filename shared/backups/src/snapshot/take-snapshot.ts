@@ -99,7 +99,9 @@ async function writeSessions(
   for (const [index, dir] of dirs.entries()) {
     const files = readSessionFiles(dir.dir);
     if (files.length > 0) {
-      const entries = packFiles(files.map((file) => ({ name: entryPath(dir, file.name), data: file.data, mode: file.name === FENCE_FILE ? 0o644 : 0o600, mtime })));
+      const entries = packFiles(
+        files.map((file) => ({ name: entryPath(dir, file.name), data: file.data, mode: file.name === FENCE_FILE ? 0o644 : 0o600, mtime })),
+      );
       await write(gzip, entries, failure);
     }
     sessions.push({

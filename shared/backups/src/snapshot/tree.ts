@@ -45,7 +45,10 @@ export async function listSessionDirs(root: string, onlyWorkspace?: number): Pro
  */
 export function readSessionFiles(dir: string): ReadFile[] {
   const files: ReadFile[] = [];
-  for (const name of readDirSyncOrEmpty(dir).filter((e) => e.isFile() && isArchivableFileName(e.name)).map((e) => e.name).sort()) {
+  for (const name of readDirSyncOrEmpty(dir)
+    .filter((e) => e.isFile() && isArchivableFileName(e.name))
+    .map((e) => e.name)
+    .sort()) {
     const data = readFileOrUndefined(path.join(dir, name));
     if (data) files.push({ name, data, sha256: hash('sha256', data) });
   }

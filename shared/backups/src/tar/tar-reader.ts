@@ -25,7 +25,15 @@ export class TarFormatError extends Error {
 }
 
 const TYPES: Record<string, TarEntryType> = {
-  '0': 'file', '\u0000': 'file', '1': 'link', '2': 'symlink', '3': 'character-device', '4': 'block-device', '5': 'directory', '6': 'fifo', g: 'pax-global-header',
+  '0': 'file',
+  '\u0000': 'file',
+  '1': 'link',
+  '2': 'symlink',
+  '3': 'character-device',
+  '4': 'block-device',
+  '5': 'directory',
+  '6': 'fifo',
+  g: 'pax-global-header',
 };
 
 /**

@@ -160,7 +160,12 @@ export class SafeFetcher {
   }
 
   /** One request, following redirects (each hop checked); resolves with the final answer's head. */
-  private async exchange(url: string, method: 'GET' | 'HEAD', headers: Record<string, string>, deadline: Deadline): Promise<{ response: IncomingMessage; host: string }> {
+  private async exchange(
+    url: string,
+    method: 'GET' | 'HEAD',
+    headers: Record<string, string>,
+    deadline: Deadline,
+  ): Promise<{ response: IncomingMessage; host: string }> {
     let current = this.parse(url);
     for (let hop = 0; ; hop += 1) {
       const host = normalizeHost(current.hostname);
@@ -222,7 +227,8 @@ export class SafeFetcher {
     if (error instanceof MediaError) return error;
     if (error instanceof AddressRefusedError) return new MediaUrlRefusedError(error.host, error.reason);
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_FAIL'].includes(code)) return new MediaUrlUnreachableError(host, `DNS lookup failed (${code})`, undefined, error);
+    if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_FAIL'].includes(code))
+      return new MediaUrlUnreachableError(host, `DNS lookup failed (${code})`, undefined, error);
     if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_TLS_CERT)/.test(code)) {
       return new MediaUrlUnreachableError(host, `TLS failed (${code})`, undefined, error);
     }

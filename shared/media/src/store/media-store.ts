@@ -126,7 +126,12 @@ export class MediaStore {
       input.source.destroy();
       // A failed upload left nothing; a stored object whose record could not be written goes now,
       // or, failing that, with the sweep (its index entry stays).
-      const gone = !uploaded || (await deleteObject(this.s3, this.bucket, this.objectKey(record.workspaceId, record.id)).then(() => true, () => false));
+      const gone =
+        !uploaded ||
+        (await deleteObject(this.s3, this.bucket, this.objectKey(record.workspaceId, record.id)).then(
+          () => true,
+          () => false,
+        ));
       if (gone) await this.redis.zrem(this.keys.mediaExpiry, member).catch(() => undefined);
       throw error;
     }
@@ -202,7 +207,12 @@ export class MediaStore {
 
   /** Deletes up to `sweepBatch` objects whose expiry is past `now` (ms), with their records. */
   async sweep(now = Date.now()): Promise<SweepResult> {
-    const claimed = await MEDIA_SCRIPTS.claimExpired.run(this.redis, { keys: this.keys, now, limit: this.tuning.sweepBatch, retryAt: now + this.tuning.sweepRetryMs });
+    const claimed = await MEDIA_SCRIPTS.claimExpired.run(this.redis, {
+      keys: this.keys,
+      now,
+      limit: this.tuning.sweepBatch,
+      retryAt: now + this.tuning.sweepRetryMs,
+    });
     let deleted = 0;
     let failed = 0;
     let firstError: unknown;
@@ -260,7 +270,17 @@ export class MediaStore {
 
   private async upload(record: MediaRecord, input: CompleteInput): Promise<{ size: number; sha256: string }> {
     const key = this.objectKey(record.workspaceId, record.id);
-    const stored = await uploadObject({ client: this.s3, bucket: this.bucket, key, contentType: record.mimetype, source: input.source, maxBytes: input.maxBytes, what: record.type ?? 'media', partSizeBytes: this.tuning.partSizeBytes, queueSize: this.tuning.queueSize });
+    const stored = await uploadObject({
+      client: this.s3,
+      bucket: this.bucket,
+      key,
+      contentType: record.mimetype,
+      source: input.source,
+      maxBytes: input.maxBytes,
+      what: record.type ?? 'media',
+      partSizeBytes: this.tuning.partSizeBytes,
+      queueSize: this.tuning.queueSize,
+    });
     if (input.expectedSha256 !== undefined && input.expectedSha256.toLowerCase() !== stored.sha256) {
       await deleteObject(this.s3, this.bucket, key).catch(() => undefined);
       throw new MediaHashMismatchError(input.expectedSha256, stored.sha256);

@@ -44,11 +44,13 @@ function adapter(base: Logger, own: Record<string, unknown>, fromBaileys: Readon
   };
   // A winston child has its parent's level: compare with it, as the logger itself does.
   const enabled = (level: WinstonLevel): boolean => writesLevel(base, level);
-  const emit = (level: WinstonLevel) => (obj: unknown, msg?: string, ...rest: unknown[]) => {
-    if (!enabled(level)) return;
-    const { message, meta } = toWinston(obj, msg, rest);
-    resolve().log(level, message, meta);
-  };
+  const emit =
+    (level: WinstonLevel) =>
+    (obj: unknown, msg?: string, ...rest: unknown[]) => {
+      if (!enabled(level)) return;
+      const { message, meta } = toWinston(obj, msg, rest);
+      resolve().log(level, message, meta);
+    };
   return {
     get level(): string {
       return enabled('debug') ? 'debug' : 'info';

@@ -1,4 +1,14 @@
-import { isJidGroup, jidNormalizedUser, type BinaryNode, type ConnectionState, type WAMessage, type WAMessageKey, type WAMessageUpdate, type WASocket, type proto } from 'baileys';
+import {
+  isJidGroup,
+  jidNormalizedUser,
+  type BinaryNode,
+  type ConnectionState,
+  type WAMessage,
+  type WAMessageKey,
+  type WAMessageUpdate,
+  type WASocket,
+  type proto,
+} from 'baileys';
 import type { Logger } from '@fleet/logger';
 import type { FileAuthState } from '../../auth-state';
 import type { MessageContent } from '@fleet/messages';
@@ -198,12 +208,17 @@ export class BaileysSession implements SessionHandle {
 
   private wire(sock: WASocket): void {
     // The same object the pairing watch fills in (the refs a registering socket is offered).
-    const socketState: SocketState = Object.assign(this.pairing.watch(sock, (label, fn) => this.guard(label, fn)), { pendingReceived: false });
+    const socketState: SocketState = Object.assign(
+      this.pairing.watch(sock, (label, fn) => this.guard(label, fn)),
+      { pendingReceived: false },
+    );
     this.socketState = socketState;
-    sock.ev.on('creds.update', (update) => this.guard('creds.update', () => {
-      this.persistCreds();
-      if (update.myAppStateKeyId) releaseKeyShareBuffer(sock, socketState);
-    }));
+    sock.ev.on('creds.update', (update) =>
+      this.guard('creds.update', () => {
+        this.persistCreds();
+        if (update.myAppStateKeyId) releaseKeyShareBuffer(sock, socketState);
+      }),
+    );
     sock.ev.on('connection.update', (update) =>
       this.guard('connection.update', () => {
         if (update.receivedPendingNotifications) socketState.pendingReceived = true;
@@ -211,11 +226,13 @@ export class BaileysSession implements SessionHandle {
       }),
     );
     // An upgrade answered with anything but 101 (a proxy refusing: 407, 403 …): close now, not after the connect timeout.
-    sock.ws.on('unexpected-response', (_request: unknown, response: { statusCode?: number; resume(): void }) => this.guard('unexpected-response', () => {
-      response.resume();
-      const code = response.statusCode ?? 0;
-      sock.end(Object.assign(new Error(`the WebSocket upgrade was answered ${code}`), { output: { statusCode: code } }));
-    }));
+    sock.ws.on('unexpected-response', (_request: unknown, response: { statusCode?: number; resume(): void }) =>
+      this.guard('unexpected-response', () => {
+        response.resume();
+        const code = response.statusCode ?? 0;
+        sock.end(Object.assign(new Error(`the WebSocket upgrade was answered ${code}`), { output: { statusCode: code } }));
+      }),
+    );
     sock.ev.on('messages.update', (updates) => this.guard('messages.update', () => this.onMessagesUpdate(updates)));
     // Receipts of group messages come per participant: delivered (read) once the first participant's phone has it (read it).
     sock.ev.on('message-receipt.update', (updates) =>
@@ -227,9 +244,7 @@ export class BaileysSession implements SessionHandle {
         }
       }),
     );
-    sock.ev.on('messages.upsert', ({ messages, type }) =>
-      this.guard('messages.upsert', () => this.onMessagesUpsert(messages, type)),
-    );
+    sock.ev.on('messages.upsert', ({ messages, type }) => this.guard('messages.upsert', () => this.onMessagesUpsert(messages, type)));
     sock.ws.on('CB:ack,class:message', (node: BinaryNode) => this.guard('message ack', () => this.onServerAck(node)));
   }
 

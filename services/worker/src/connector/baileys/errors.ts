@@ -51,6 +51,10 @@ export class ProxyRefusedError extends FleetError {
   override readonly name: string = 'ProxyRefusedError';
 
   constructor(host: string, reason: string, cause?: unknown) {
-    super('PROXY_REFUSED', `refusing to use the proxy ${host || 'given'}: ${reason} (PROXY_ALLOW does not name it)`, { status: 400, details: { host, reason }, cause });
+    super('PROXY_REFUSED', `refusing to use the proxy ${host || 'given'}: ${reason} (PROXY_ALLOW does not name it)`, {
+      status: 400,
+      details: { host, reason },
+      cause,
+    });
   }
 }

@@ -42,7 +42,20 @@ interface Long {
 
 /** The media part of a message, if it has one. */
 function mediaOf(content: Content, download: MediaDownloader): { kind: MediaKind; media: IncomingMedia; caption?: string } | undefined {
-  const candidates: Array<[MediaKind, proto.Message.IImageMessage | proto.Message.IVideoMessage | proto.Message.IAudioMessage | proto.Message.IDocumentMessage | proto.Message.IStickerMessage | null | undefined]> = [
+  const candidates: Array<
+    [
+      MediaKind,
+      (
+        | proto.Message.IImageMessage
+        | proto.Message.IVideoMessage
+        | proto.Message.IAudioMessage
+        | proto.Message.IDocumentMessage
+        | proto.Message.IStickerMessage
+        | null
+        | undefined
+      ),
+    ]
+  > = [
     ['image', content.imageMessage],
     ['video', content.videoMessage],
     ['audio', content.audioMessage],

@@ -38,7 +38,6 @@ interface GenericsModule {
   promiseTimeout: PromiseTimeout;
 }
 
-
 /** Baileys' `Utils/generics`; every caller reads `promiseTimeout` from it at call time. */
 function loadGenerics(): { module: GenericsModule; version: string } {
   const root = path.dirname(path.dirname(require.resolve('baileys')));

@@ -8,11 +8,40 @@ const MAX_STRING = 300;
 const MAX_SCRUBBED = 64 * 1024;
 
 /** Keys whose values identify people or carry secrets: never logged, whatever their shape. */
-const PRIVATE_KEYS = new Set([
-  'jid', 'lid', 'me', 'id', 'from', 'to', 'recipient', 'participant', 'remotejid', 'name', 'pushname',
-  'notify', 'verifiedname', 'phone', 'qr', 'text', 'conversation', 'creds', 'keys', 'key', 'user',
-  'username', 'content', 'message', 'msg', 'xml', 'ref', 'ciphertext', 'node', 'helloMsg',
-].map((key) => key.toLowerCase()));
+const PRIVATE_KEYS = new Set(
+  [
+    'jid',
+    'lid',
+    'me',
+    'id',
+    'from',
+    'to',
+    'recipient',
+    'participant',
+    'remotejid',
+    'name',
+    'pushname',
+    'notify',
+    'verifiedname',
+    'phone',
+    'qr',
+    'text',
+    'conversation',
+    'creds',
+    'keys',
+    'key',
+    'user',
+    'username',
+    'content',
+    'message',
+    'msg',
+    'xml',
+    'ref',
+    'ciphertext',
+    'node',
+    'helloMsg',
+  ].map((key) => key.toLowerCase()),
+);
 
 /**
  * A bounded, scrubbed copy of whatever Baileys hands its logger: byte arrays become their size,

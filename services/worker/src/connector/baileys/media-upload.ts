@@ -110,7 +110,12 @@ export interface MediaTransfer {
  * HTTPS POST streamed from the file: `postToMediaHost`) and answers what the message must carry.
  * Memory stays a few stream buffers whatever the size. The temporary file is removed whatever happens.
  */
-export async function uploadMedia(sock: Pick<WASocket, 'refreshMediaConn'>, opener: MediaOpener, content: MediaContent, transfer: MediaTransfer): Promise<UploadedMedia> {
+export async function uploadMedia(
+  sock: Pick<WASocket, 'refreshMediaConn'>,
+  opener: MediaOpener,
+  content: MediaContent,
+  transfer: MediaTransfer,
+): Promise<UploadedMedia> {
   const source = await opener.open(content);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-media-'));
   try {

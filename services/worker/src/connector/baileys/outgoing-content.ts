@@ -83,7 +83,12 @@ export async function buildMessage(content: MessageContent, self: string, upload
     }
     case 'location': {
       const context = contextOf(content, self);
-      const location = { degreesLatitude: content.latitude, degreesLongitude: content.longitude, ...(content.name ? { name: content.name } : {}), ...(content.address ? { address: content.address } : {}) };
+      const location = {
+        degreesLatitude: content.latitude,
+        degreesLongitude: content.longitude,
+        ...(content.name ? { name: content.name } : {}),
+        ...(content.address ? { address: content.address } : {}),
+      };
       return { message: { locationMessage: { ...location, ...(context ? { contextInfo: context } : {}) } } };
     }
     case 'contact': {
@@ -94,7 +99,9 @@ export async function buildMessage(content: MessageContent, self: string, upload
       return { message: { reactionMessage: { key: keyOf(content.target), text: content.emoji, senderTimestampMs: Date.now() } } };
     case 'edit':
       return {
-        message: { protocolMessage: { key: keyOf(content.target), type: PROTOCOL.MESSAGE_EDIT, editedMessage: { conversation: content.text }, timestampMs: Date.now() } },
+        message: {
+          protocolMessage: { key: keyOf(content.target), type: PROTOCOL.MESSAGE_EDIT, editedMessage: { conversation: content.text }, timestampMs: Date.now() },
+        },
         attributes: EDIT_ATTRIBUTE,
       };
     case 'revoke':

@@ -35,10 +35,12 @@ export class PairingLink {
   /** A new socket: its registration state, with the refs it is offered counted as they come. */
   watch(sock: WASocket, guard: (label: string, fn: () => void) => void): RegistrationState {
     const state: RegistrationState = { qrCount: 0, refsEndAt: undefined, codeFor: undefined };
-    sock.ws.on('CB:iq,type:set,pair-device', (node: BinaryNode) => guard('pair-device', () => {
-      const refs = getBinaryNodeChildren(getBinaryNodeChild(node, 'pair-device'), 'ref').length;
-      state.refsEndAt = Date.now() + FIRST_QR_TTL_MS + NEXT_QR_TTL_MS * Math.max(0, refs - 1);
-    }));
+    sock.ws.on('CB:iq,type:set,pair-device', (node: BinaryNode) =>
+      guard('pair-device', () => {
+        const refs = getBinaryNodeChildren(getBinaryNodeChild(node, 'pair-device'), 'ref').length;
+        state.refsEndAt = Date.now() + FIRST_QR_TTL_MS + NEXT_QR_TTL_MS * Math.max(0, refs - 1);
+      }),
+    );
     return state;
   }
 

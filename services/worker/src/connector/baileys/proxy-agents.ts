@@ -35,7 +35,11 @@ interface ProxyConnect {
  * (https-proxy-agent keeps its constructor's options for the connection to the proxy only).
  */
 class ConnectProxyAgent extends HttpsProxyAgent<string> {
-  constructor(proxyUrl: string, private readonly tls: DestinationTls, proxyConnect: ProxyConnect) {
+  constructor(
+    proxyUrl: string,
+    private readonly tls: DestinationTls,
+    proxyConnect: ProxyConnect,
+  ) {
     super(proxyUrl, { ...tls, ...proxyConnect });
   }
 
@@ -46,7 +50,11 @@ class ConnectProxyAgent extends HttpsProxyAgent<string> {
 
 /** A SOCKS5 proxy agent that trusts `ca` on the TLS connection to the destination. */
 class SocksAgent extends SocksProxyAgent {
-  constructor(proxyUrl: string, private readonly tls: DestinationTls, proxyConnect: ProxyConnect) {
+  constructor(
+    proxyUrl: string,
+    private readonly tls: DestinationTls,
+    proxyConnect: ProxyConnect,
+  ) {
     // socketOptions: how the socks client opens its TCP connection to the proxy.
     super(proxyUrl, { ...tls, socketOptions: proxyConnect } as SocksProxyAgentOptions);
   }
@@ -79,7 +87,8 @@ export function createProxyAgent(proxyUrl: string, options: ProxyAgentOptions): 
   const proxyConnect = guardedConnect(url.hostname, options);
   // Both serve http and https destinations alike (agent-base): what Baileys' https.Agent options take.
   const scheme = url.protocol;
-  const agent = scheme === 'socks5:' || scheme === 'socks5h:' ? new SocksAgent(proxyUrl, tls, proxyConnect) : new ConnectProxyAgent(proxyUrl, tls, proxyConnect);
+  const agent =
+    scheme === 'socks5:' || scheme === 'socks5h:' ? new SocksAgent(proxyUrl, tls, proxyConnect) : new ConnectProxyAgent(proxyUrl, tls, proxyConnect);
   return agent as unknown as Agent;
 }
 
