@@ -13,7 +13,7 @@ export {
 } from './jobs';
 export { SessionRequests, type ContactCheckAnswer } from './session-requests';
 export type { SessionJob, SessionStartJob, SessionStopJob, SessionLogoutJob } from './jobs';
-export { ShardQueues, DEFAULT_JOB_OPTIONS, WAKE_JOB_OPTIONS } from './shard-queues';
+export { ShardQueues, DEFAULT_JOB_OPTIONS, EVENTS_KEPT, WAKE_JOB_OPTIONS } from './shard-queues';
 export {
   SessionSecrets,
   SessionSecretError,

@@ -19,6 +19,9 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   stackTraceLimit: 1,
 };
 
+/** Entries of BullMQ's event stream kept per queue (S shard queues and one per worker). */
+export const EVENTS_KEPT = 100;
+
 /**
  * A wake-up (`message.send`: the message itself is in the ledger's outbox) is not retried and leaves
  * nothing behind when done: a lost wake-up costs latency (the workers' outbox check finds the message),
@@ -52,6 +55,9 @@ export class ShardQueues {
         connection: this.connection,
         prefix: this.keys.bullPrefix,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        // BullMQ's event stream of a queue (added, active, completed … per job) is for QueueEvents
+        // listeners; Fleet has none, so it keeps the last EVENTS_KEPT instead of BullMQ's 10,000.
+        streams: { events: { maxLen: EVENTS_KEPT } },
       });
       this.queues.set(name, queue);
     }

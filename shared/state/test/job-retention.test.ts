@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createKeys, type Keys } from '@fleet/keys';
 import { cleanPrefix, freshPrefix, testRedis, waitFor } from '@fleet/testing';
-import { ShardQueues } from '../src';
+import { EVENTS_KEPT, ShardQueues } from '../src';
 
 describe('state: finished jobs of the shard queues are kept within bounds (real Redis, real BullMQ)', function () {
   this.timeout(60_000);
@@ -73,5 +73,7 @@ describe('state: finished jobs of the shard queues are kept within bounds (real 
       timeoutMs: 50_000,
     });
     expect(await queue.getCompletedCount()).to.be.within(900, 1_000);
+    // Three events a job (added, active, completed) for 1,100 jobs; BullMQ trims approximately (~).
+    expect(await workerConnection.xlen(`${keys.bullPrefix}:${queue.name}:events`)).to.be.at.most(2 * EVENTS_KEPT);
   });
 });
