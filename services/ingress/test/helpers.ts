@@ -32,10 +32,9 @@ export interface IngressHarness {
   close(): Promise<void>;
 }
 
-/** An ingress on the test Redis, or on `redisUrl` (a private server: see private-redis.ts). */
-export async function startIngress(overrides: Partial<IngressConfig> = {}, redisUrl = TEST_REDIS_URL): Promise<IngressHarness> {
-  const prefix = freshPrefix('ing');
-  const config: IngressConfig = {
+/** The configuration of a test ingress under `prefix` (a second ingress of a harness takes `h.prefix`). */
+export function testIngressConfig(prefix: string, overrides: Partial<IngressConfig> = {}, redisUrl = TEST_REDIS_URL): IngressConfig {
+  return {
     common: { redisUrl, redisPrefix: prefix, logLevel: 'error' },
     host: '127.0.0.1',
     port: 0,
@@ -51,6 +50,12 @@ export async function startIngress(overrides: Partial<IngressConfig> = {}, redis
     sessionSecrets: { key: TEST_SECRETS_KEY, generated: false },
     ...overrides,
   };
+}
+
+/** An ingress on the test Redis, or on `redisUrl` (a private server: see private-redis.ts). */
+export async function startIngress(overrides: Partial<IngressConfig> = {}, redisUrl = TEST_REDIS_URL): Promise<IngressHarness> {
+  const prefix = freshPrefix('ing');
+  const config = testIngressConfig(prefix, overrides, redisUrl);
   const ingress = createIngress(config, { logger: createSilentLogger() });
   await ingress.deps.cluster.start();
   const redis = redisUrl === TEST_REDIS_URL ? testRedis() : new Redis(redisUrl, { maxRetriesPerRequest: null });

@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { createSilentLogger } from '@fleet/logger';
-import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL } from '@fleet/testing';
+import { cleanPrefix, freshPrefix, testRedis } from '@fleet/testing';
 import { createIngress, type Ingress, type IngressConfig } from '../src';
-import { API_KEY, TEST_MEDIA, TEST_BACKUPS, startIngress, type IngressHarness } from './helpers';
+import { API_KEY, startIngress, type IngressHarness, testIngressConfig } from './helpers';
 
 describe('ingress: request bodies at the edges (in-process, real Redis)', () => {
   let h: IngressHarness;
@@ -42,20 +42,7 @@ describe('ingress: requests over a real HTTP server (keep-alive after a 413, bod
   const prefix = freshPrefix('ing');
 
   beforeEach(async () => {
-    const config: IngressConfig = {
-      common: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, logLevel: 'error' },
-      host: '127.0.0.1',
-      port: 0,
-      apiKeys: [API_KEY],
-      bodyLimitBytes: 4096,
-      shardCount: 16,
-      heartbeatTtlMs: 10_000,
-      healthSweepMs: 60_000,
-      messageRetentionSeconds: 7 * 24 * 3600,
-      messageBodyRetentionSeconds: 2 * 24 * 3600,
-      media: TEST_MEDIA,
-      backups: TEST_BACKUPS,
-    };
+    const config: IngressConfig = testIngressConfig(prefix);
     ingress = createIngress(config, { logger: createSilentLogger() });
     ({ port } = await ingress.start());
   });

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { ApiKeyStore, SCOPES } from '@fleet/api-keys';
 import { createSilentLogger } from '@fleet/logger';
-import { TEST_REDIS_URL } from '@fleet/testing';
+
 import { createIngress, type Ingress } from '../src';
-import { API_KEY, startIngress, TEST_BACKUPS, TEST_MEDIA, type IngressHarness } from './helpers';
+import { startIngress, type IngressHarness, testIngressConfig } from './helpers';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -109,23 +109,7 @@ describe('ingress: API keys (in-process, real Redis)', function () {
   });
 
   it('refuses a revoked key on every ingress within a second or two (pub/sub), though each had it cached', async () => {
-    const second: Ingress = createIngress(
-      {
-        common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' },
-        host: '127.0.0.1',
-        port: 0,
-        apiKeys: [API_KEY],
-        bodyLimitBytes: 4096,
-        shardCount: 16,
-        heartbeatTtlMs: 10_000,
-        healthSweepMs: 60_000,
-        messageRetentionSeconds: 7 * 24 * 3600,
-        messageBodyRetentionSeconds: 2 * 24 * 3600,
-        media: TEST_MEDIA,
-        backups: TEST_BACKUPS,
-      },
-      { logger: createSilentLogger() },
-    );
+    const second: Ingress = createIngress(testIngressConfig(h.prefix), { logger: createSilentLogger() });
     try {
       const created = await h.call('POST', '/api/admin/keys', { workspace_id: 5 });
       const ask = async (ingress: Ingress): Promise<number> => (await ingress.app.request('/api/keys/current', { headers: bearer(created.body.key) })).status;

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { ApiKeyStore } from '@fleet/api-keys';
 import { createSilentLogger } from '@fleet/logger';
 import { SessionStore } from '@fleet/state';
-import { freshPrefix, TEST_REDIS_URL } from '@fleet/testing';
+import { freshPrefix } from '@fleet/testing';
 import { createIngress, type Ingress } from '../src';
 import { RateLimiter } from '../src/rate-limit/rate-limiter';
-import { API_KEY, startIngress, TEST_BACKUPS, TEST_MEDIA, type IngressHarness } from './helpers';
+import { API_KEY, startIngress, type IngressHarness, testIngressConfig } from './helpers';
 
 const headersOf = (response: Response) => ({
   limit: response.headers.get('ratelimit-limit'),
@@ -66,24 +66,9 @@ describe('ingress: rate limits per key and per session (in-process, real Redis)'
   });
 
   it("shares a key's bucket across ingresses (Redis), and limits admin keys when RATE_LIMIT_ADMIN_PER_MINUTE is set", async () => {
-    const second: Ingress = createIngress(
-      {
-        common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' },
-        host: '127.0.0.1',
-        port: 0,
-        apiKeys: [API_KEY],
-        bodyLimitBytes: 4096,
-        shardCount: 16,
-        heartbeatTtlMs: 10_000,
-        healthSweepMs: 60_000,
-        messageRetentionSeconds: 7 * 24 * 3600,
-        messageBodyRetentionSeconds: 2 * 24 * 3600,
-        media: TEST_MEDIA,
-        backups: TEST_BACKUPS,
-        rateLimits: { keyPerMinute: 3, adminPerMinute: 2, sessionSendsPerMinute: 2 },
-      },
-      { logger: createSilentLogger() },
-    );
+    const second: Ingress = createIngress(testIngressConfig(h.prefix, { rateLimits: { keyPerMinute: 3, adminPerMinute: 2, sessionSendsPerMinute: 2 } }), {
+      logger: createSilentLogger(),
+    });
     try {
       const on = (ingress: Ingress, token: string) => ingress.app.request('/api/keys/current', { headers: { authorization: `Bearer ${token}` } });
       expect((await on(h.ingress, key)).status).to.equal(200);

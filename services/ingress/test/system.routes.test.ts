@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createSilentLogger } from '@fleet/logger';
-import { TEST_REDIS_URL, waitFor } from '@fleet/testing';
+import { waitFor } from '@fleet/testing';
 import { createIngress } from '../src';
-import { API_KEY, TEST_MEDIA, TEST_BACKUPS, startIngress, type IngressHarness } from './helpers';
+import { startIngress, type IngressHarness, testIngressConfig } from './helpers';
 
 describe('ingress: instances, health, metrics and OpenAPI', () => {
   let h: IngressHarness;
@@ -72,23 +72,7 @@ describe('ingress: the every-minute health sweep (the checklist HealthMonitor)',
   it('runs by itself on its schedule, once per slot across ingresses', async () => {
     await h.close();
     h = await startIngress({ healthSweepMs: 1000, messageRetentionSeconds: 7 * 24 * 3600, messageBodyRetentionSeconds: 2 * 24 * 3600 });
-    const second = createIngress(
-      {
-        common: { redisUrl: TEST_REDIS_URL, redisPrefix: h.prefix, logLevel: 'error' },
-        host: '127.0.0.1',
-        port: 0,
-        apiKeys: [API_KEY],
-        bodyLimitBytes: 4096,
-        shardCount: 16,
-        heartbeatTtlMs: 10_000,
-        healthSweepMs: 1000,
-        messageRetentionSeconds: 7 * 24 * 3600,
-        messageBodyRetentionSeconds: 2 * 24 * 3600,
-        media: TEST_MEDIA,
-        backups: TEST_BACKUPS,
-      },
-      { logger: createSilentLogger() },
-    );
+    const second = createIngress(testIngressConfig(h.prefix, { healthSweepMs: 1000 }), { logger: createSilentLogger() });
     await second.deps.cluster.start();
     await second.deps.healthSweep.start();
     try {
