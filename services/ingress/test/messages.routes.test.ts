@@ -39,6 +39,20 @@ describe('ingress: message routes (in-process, real Redis)', () => {
     expect(other.body.error.code).to.equal('IDEMPOTENCY_CONFLICT');
   });
 
+  it('wakes the sender once per outbox that turns non-empty: messages behind a waiting one add no job', async () => {
+    const send = (text: string) => h.call('POST', '/api/messages/send', { session_id: 'm1', to: '+15551234567', text });
+    const first = await send('one');
+    await send('two');
+    await send('three');
+    expect(await sendJobs(), 'one wake-up for the three').to.equal(1);
+    // The sender takes all three: the outbox is empty again, so the next message needs a wake-up of its own.
+    const { messages } = await h.ingress.deps.messages.claim('m1', 10, Date.now() + 30_000);
+    expect(messages.map((m) => m.messageId)[0]).to.equal(first.body.message_id);
+    expect(messages).to.have.length(3);
+    await send('four');
+    expect(await sendJobs()).to.equal(2);
+  });
+
   it('re-adds the job on a repeat when the first enqueue never happened (nothing lost)', async () => {
     const body = { session_id: 'm1', to: '+15551234567', text: 'again', idempotency_key: 'retry-1' };
     const first = await h.call('POST', '/api/messages/send', body);

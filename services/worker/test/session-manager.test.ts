@@ -169,6 +169,18 @@ describe('SessionManager (real Redis, test connectors)', () => {
     expect(writes).to.deep.equal([first, second, third]);
   });
 
+  it('sends every message of a burst on the one wake-up of the first (the ingress adds no job behind a waiting message)', async () => {
+    const { connector, writes } = recordingConnector({ sendMs: 2 });
+    const manager = await managerWith(connector);
+    await sessions.create({ sessionId: 's1', workspaceId: 1, accountId: '1', shard: 0 });
+    expect(await manager.start('s1')).to.equal('started');
+    await waitFor(async () => (await sessions.get('s1'))?.status === 'connected', { what: 'connected' });
+    const ids = await acceptMany(12);
+    wakeAll(manager, [ids[0]!]);
+    await waitFor(async () => (await Promise.all(ids.map((id) => ledger.get(id)))).every((m) => m?.status === 'sent'), { what: 'all sent' });
+    expect(writes).to.deep.equal(ids);
+  });
+
   it("paces a session's sends: a burst at once, then the rate; the rest wait in the outbox, in order", async function () {
     this.timeout(30_000);
     const { connector, writes } = recordingConnector();

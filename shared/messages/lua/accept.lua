@@ -9,7 +9,8 @@
 -- ARGV[8] body (JSON)  ARGV[9] body retention (s)  ARGV[10] content type (text, image …)
 --
 -- Returns {'no_session'} when the session does not exist or is being deleted;
--- {'new', id, workspace_id, shard, incarnation, sequence} after queueing it;
+-- {'new', id, workspace_id, shard, incarnation, sequence, waiting} after queueing it, where waiting is
+-- how many messages were in the outbox before it (0: the sender may be idle and needs a wake-up);
 -- {'duplicate', existing id, workspace_id, shard, incarnation} when the idempotency key was used.
 local session = redis.call('HMGET', KEYS[3], 'workspace_id', 'shard', 'desired', 'incarnation')
 if not session[1] or session[3] == 'deleted' then return {'no_session'} end
@@ -24,7 +25,8 @@ redis.call('HSET', KEYS[1], 'message_id', ARGV[1], 'session_id', ARGV[2], 'works
   'session_incarnation', incarnation, 'attempts', 0, 'type', ARGV[10], 'created_at', ARGV[6], 'updated_at', ARGV[6])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 redis.call('SET', KEYS[5], ARGV[8], 'EX', tonumber(ARGV[9]))
+local waiting = redis.call('ZCARD', KEYS[6])
 redis.call('ZADD', KEYS[6], seq, ARGV[1])
 redis.call('ZADD', KEYS[7], 'NX', ARGV[6], ARGV[2])
 redis.call('HINCRBY', KEYS[4], session[1], 1)
-return {'new', ARGV[1], session[1], session[2], incarnation, seq}
+return {'new', ARGV[1], session[1], session[2], incarnation, seq, waiting}

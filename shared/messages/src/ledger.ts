@@ -34,7 +34,18 @@ export interface NewMessage extends MessageBody {
 
 export type AcceptOutcome =
   | { readonly kind: 'no_session' }
-  | { readonly kind: 'new'; readonly record: MessageRecord; readonly shard: number; readonly incarnation: string }
+  | {
+      readonly kind: 'new';
+      readonly record: MessageRecord;
+      readonly shard: number;
+      readonly incarnation: string;
+      /**
+       * Whether the outbox was empty before this message: only then may the sender be idle, so only then
+       * does it need a wake-up. Behind a waiting message it is claimed by the drain that one started
+       * (a drain claims until the outbox is empty, and one stopped by a disconnect starts again on connect).
+       */
+      readonly firstInOutbox: boolean;
+    }
   | {
       readonly kind: 'duplicate';
       readonly record: MessageRecord | undefined;
@@ -128,7 +139,7 @@ export class MessageLedger {
         createdAt: now,
         updatedAt: now,
       };
-      return { kind: 'new', record, shard, incarnation };
+      return { kind: 'new', record, shard, incarnation, firstInOutbox: result.waiting === 0 };
     }
     const fields = await this.redis.hgetall(this.keys.message(result.messageId));
     return { kind: 'duplicate', record: parseMessage(fields), sameRequest: fields.fingerprint === print, shard, incarnation };

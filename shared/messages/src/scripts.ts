@@ -34,6 +34,8 @@ export type AcceptReply =
       readonly incarnation: string;
       /** The new message's place in its session's send order (new only). */
       readonly seq: number | undefined;
+      /** Messages in the outbox before the new one (new only). */
+      readonly waiting: number | undefined;
     };
 
 export interface AcceptInput extends Base {
@@ -114,7 +116,7 @@ export const LEDGER_SCRIPTS = {
       i.type,
     ],
     parse: (raw) => {
-      const [kind, id, workspace, shard, incarnation, seq] = reply.array(raw).map((item) => reply.string(item));
+      const [kind, id, workspace, shard, incarnation, seq, waiting] = reply.array(raw).map((item) => reply.string(item));
       if (kind === 'no_session') return { kind };
       if (kind !== 'new' && kind !== 'duplicate') throw new TypeError(`ledger-accept replied ${String(kind)}`);
       return {
@@ -124,6 +126,7 @@ export const LEDGER_SCRIPTS = {
         shard: Number(shard),
         incarnation: incarnation ?? '',
         seq: seq === undefined ? undefined : Number(seq),
+        waiting: waiting === undefined ? undefined : Number(waiting),
       };
     },
   }),
