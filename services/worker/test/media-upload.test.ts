@@ -111,8 +111,10 @@ describe("media upload to WhatsApp's media host (worker)", function () {
     const uploaded = await uploadMedia(sock, opener, document, { timeoutMs: 60_000, agent });
 
     // Held while the host had the whole body and the answer was not yet sent: a client keeping the
-    // request body (axios through follow-redirects) holds all 32 MiB here.
-    expect(heldAtEnd - before, `buffers held with the whole body sent: ${((heldAtEnd - before) / MiB).toFixed(1)} MiB`).to.be.below(8 * MiB);
+    // request body (axios through follow-redirects) holds all 32 MiB here. Chunks already sent (and the
+    // host's, in this same process) count until the GC runs, which a loaded machine delays: 3-14 MiB
+    // seen, so the bound is half the body, which only keeping it whole can pass.
+    expect(heldAtEnd - before, `buffers held with the whole body sent: ${((heldAtEnd - before) / MiB).toFixed(1)} MiB`).to.be.below(16 * MiB);
     const [got] = host.received;
     expect(got!.bytes, 'AES-CBC padding and the 10-byte MAC').to.equal(size + 16 + 10);
     expect(got!.path).to.equal(`/mms/document/${got!.sha256}?auth=token-1&token=${got!.sha256}`);
