@@ -107,6 +107,25 @@ interface SendFigures {
   readonly counts: WorkCounts;
 }
 
+/**
+ * Fleet's cost of a stretch of sends: CPU, Redis commands and write syscalls from now until the worker
+ * has recorded `count` more delivery receipts (its metric, a cheap read) or `timeoutMs` passed, before
+ * the statuses are fetched through the API (the load generator's requests, not the sends' cost).
+ */
+async function costWindow(fleet: LocalFleet, pids: FleetPids, redis: Redis) {
+  const delivered = async (): Promise<number> => metricValue(await workerMetrics(fleet), 'fleet_message_send_latency_seconds_count', { stage: 'delivered' });
+  const deliveredBefore = await delivered();
+  const cpu0 = await fleetCpu(pids);
+  const counts0 = await workCounts(pids, redis);
+  return {
+    async untilDelivered(count: number, timeoutMs: number): Promise<{ cpu: FleetCpu; counts: WorkCounts }> {
+      const deadline = Date.now() + timeoutMs;
+      while ((await delivered()) - deliveredBefore < count && Date.now() < deadline) await sleep(250);
+      return { cpu: cpuSince(cpu0, await fleetCpu(pids)), counts: countsSince(counts0, await workCounts(pids, redis)) };
+    },
+  };
+}
+
 /** Recipient of message k: a number no session has written to before the first run, the same one in the second. */
 const recipientOf = (k: number): string => `1555888${String(k).padStart(4, '0')}`;
 
@@ -119,11 +138,7 @@ const recipientOf = (k: number): string => `1555888${String(k).padStart(4, '0')}
 async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessions: readonly Created[]): Promise<SendFigures> {
   const total = SEND_RATE * SEND_SECONDS;
   const sends: Array<Promise<{ id: string; started: number } | undefined>> = [];
-  const deliveredSoFar = async (): Promise<number> =>
-    metricValue(await workerMetrics(fleet), 'fleet_message_send_latency_seconds_count', { stage: 'delivered' });
-  const deliveredBefore = await deliveredSoFar();
-  const cpu0 = await fleetCpu(pids);
-  const counts0 = await workCounts(pids, redis);
+  const window = await costWindow(fleet, pids, redis);
   const begin = Date.now();
   for (let k = 0; k < total; k += 1) {
     const due = begin + (k * 1000) / SEND_RATE;
@@ -140,12 +155,8 @@ async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessi
   }
   const achievedRate = total / ((Date.now() - begin) / 1000);
   const accepted = (await Promise.all(sends)).filter((entry) => entry !== undefined);
-  // Fleet's CPU stops at the last delivery receipt, read off the worker's metric (a cheap read), before
-  // the statuses are fetched through the API (the load generator's requests, not the sends' cost).
+  const { cpu, counts } = await window.untilDelivered(accepted.length, 30_000);
   const settleBy = Date.now() + 30_000;
-  while ((await deliveredSoFar()) - deliveredBefore < accepted.length && Date.now() < settleBy) await sleep(250);
-  const cpu = cpuSince(cpu0, await fleetCpu(pids));
-  const counts = countsSince(counts0, await workCounts(pids, redis));
   let records: any[];
   do {
     await sleep(1_000);
@@ -191,11 +202,7 @@ interface BurstFigures {
 async function burstSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessions: readonly Created[], size: number): Promise<BurstFigures> {
   const recipient = (index: number): string => `1555777${String(index).padStart(4, '0')}`;
   const before = new Map((await fleet.simulator.stats()).perAccount.map((account) => [account.phone, account.decryptFailures]));
-  const deliveredSoFar = async (): Promise<number> =>
-    metricValue(await workerMetrics(fleet), 'fleet_message_send_latency_seconds_count', { stage: 'delivered' });
-  const deliveredBefore = await deliveredSoFar();
-  const cpu0 = await fleetCpu(pids);
-  const counts0 = await workCounts(pids, redis);
+  const window = await costWindow(fleet, pids, redis);
   const requests = sessions.flatMap((session, index) => Array.from({ length: size }, (_, k) => ({ session, index, k })));
   const answers = await Promise.all(
     requests.map(async ({ session, index, k }) => {
@@ -205,10 +212,8 @@ async function burstSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sess
     }),
   );
   const accepted = answers.filter((entry) => entry !== undefined);
+  const { cpu, counts } = await window.untilDelivered(accepted.length, 60_000);
   const settleBy = Date.now() + 60_000;
-  while ((await deliveredSoFar()) - deliveredBefore < accepted.length && Date.now() < settleBy) await sleep(250);
-  const cpu = cpuSince(cpu0, await fleetCpu(pids));
-  const counts = countsSince(counts0, await workCounts(pids, redis));
   let records: any[];
   do {
     await sleep(1_000);
