@@ -24,6 +24,8 @@ class CommandConnector implements SessionConnector {
   readonly specs: SessionSpec[] = [];
   readonly calls: string[] = [];
   readonly linked = new Set<string>();
+  /** While set, a socket's stop waits for it (a close that takes a while, as Baileys' does). */
+  closing: Promise<void> | undefined;
 
   async start(spec: SessionSpec, handlers: SessionHandlers) {
     this.specs.push(spec);
@@ -31,7 +33,10 @@ class CommandConnector implements SessionConnector {
     setImmediate(() => (this.linked.has(sessionId) ? handlers.onConnected({ phone: '15550000001' }) : handlers.onQr(`qr-${sessionId}`, Date.now() + 60_000)));
     return {
       send: async (message: { messageId: string }) => ({ waMessageId: message.messageId }),
-      stop: async () => void this.calls.push(`stop ${sessionId}`),
+      stop: async () => {
+        this.calls.push(`stop ${sessionId}`);
+        await this.closing;
+      },
       logout: async () => {
         this.calls.push(`logout ${sessionId}`);
         this.linked.delete(sessionId);
@@ -116,6 +121,25 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     const starts = connector.specs.length;
     await manager.restartRequested('s2');
     expect(connector.specs.length, 'a stop asked for since wins over a late restart').to.equal(starts);
+  });
+
+  it('stop: marks the record stopped even when a reconcile closed the run first (it stops a run no longer desired without a status)', async () => {
+    connector.linked.add('s6');
+    await create('s6');
+    await manager.start('s6');
+    await until('s6', 'connected');
+    await sessions.update('s6', { desired: 'stopped' });
+    // The API's write of `desired: stopped` wakes the reconciler as well as queuing the stop job; the
+    // reconcile won the race here, and its socket is still closing when the job comes.
+    let closed: () => void = () => undefined;
+    connector.closing = new Promise<void>((resolve) => (closed = resolve));
+    const reconciled = manager.stop('s6', null);
+    await manager.stopRequested('s6');
+    closed();
+    await reconciled;
+    expect(await statusOf('s6')).to.equal('stopped');
+    expect(connector.calls).to.deep.equal(['stop s6']);
+    expect(manager.isRunning('s6')).to.equal(false);
   });
 
   it('restart of a run still opening fails the job (retried by BullMQ)', async () => {

@@ -227,10 +227,16 @@ export class SessionManager {
    * (failed, or already closed by a reconcile) is only marked.
    */
   async stopRequested(sessionId: string, incarnation?: string): Promise<void> {
-    const record = await this.options.sessions.get(sessionId);
+    let record = await this.options.sessions.get(sessionId);
     if (!record || record.desired !== 'stopped' || !sameIncarnation(record, incarnation)) return;
-    if (this.running.has(sessionId)) return this.stop(sessionId, 'stopped');
-    // Not running here (failed, or already closed by a reconcile): only the record is marked.
+    if (this.running.has(sessionId)) {
+      await this.stop(sessionId, 'stopped');
+      // The reconcile that `desired: stopped` also wakes may have closed the run first, without a
+      // status (its stop is for runs leaving this worker; ours was then ignored): read what was written.
+      record = await this.options.sessions.get(sessionId);
+      if (!record || record.desired !== 'stopped' || !sameIncarnation(record, incarnation)) return;
+    }
+    // Not running here (failed, or closed by a reconcile): only the record is marked.
     if (record.status !== 'stopped')
       await this.options.sessions.update(
         sessionId,
