@@ -60,6 +60,28 @@ describe('ingress: webhook, events and dead-letter routes (in-process, real Redi
     expect((await h.call('GET', '/api/events?workspace_id=7&since=-1')).status).to.equal(400);
   });
 
+  it("blanks a session's QR and pairing code in the events of a key that may not link a device (events:read without sessions:write)", async () => {
+    const log = new EventLog(h.redis, createKeys(h.prefix));
+    await log.append(9, 'session.qr', { session_id: 's', account_id: '1', qr: '2@ref,key,identity,adv', expires_at: 1795999999123 });
+    await log.append(9, 'session.pairing_code', { session_id: 's', account_id: '1', code: 'K7PQ2WXZ', phone_number: '15551234567', expires_at: 1795999999123 });
+    await log.append(9, 'session.connected', { session_id: 's', account_id: '1', phone: '15551234567' });
+    const keyWith = async (scopes: string[]) => `Bearer ${(await h.call('POST', '/api/admin/keys', { workspace_id: 9, scopes })).body.key}`;
+    const dataSeenBy = async (authorization?: string) =>
+      (await h.call('GET', '/api/events?workspace_id=9', undefined, authorization ? { authorization } : {})).body.events.map(
+        (event: { type: string; data: Record<string, unknown> }) => [event.type, event.data],
+      );
+    const reader = await dataSeenBy(await keyWith(['events:read']));
+    expect(reader).to.deep.equal([
+      ['session.qr', { session_id: 's', account_id: '1', qr: null, expires_at: 1795999999123 }],
+      ['session.pairing_code', { session_id: 's', account_id: '1', code: null, phone_number: '15551234567', expires_at: 1795999999123 }],
+      ['session.connected', { session_id: 's', account_id: '1', phone: '15551234567' }],
+    ]);
+    for (const full of [await dataSeenBy(await keyWith(['events:read', 'sessions:write'])), await dataSeenBy()]) {
+      expect(full[0][1]).to.include({ qr: '2@ref,key,identity,adv' });
+      expect(full[1][1]).to.include({ code: 'K7PQ2WXZ' });
+    }
+  });
+
   it('lists dead letters and queues them for replay', async () => {
     const keys = createKeys(h.prefix);
     const event = await new EventLog(h.redis, keys).append(4, 'message.failed', { message_id: 'm1', session_id: 's', status: 'failed', reason: 'send_failed' });

@@ -20,7 +20,6 @@ export function principalOf(c: Context): Principal | undefined {
   return c.get(PRINCIPAL) as Principal | undefined;
 }
 
-/** Whether the request may see resources of `workspaceId`: admin keys all, a workspace key its own. */
 /**
  * Whether the request may link a device to a session (`sessions:write`): only then does a session's
  * view carry its QR and pairing code, as only then may it call `/qr` and `/pairing-code`. A request
@@ -31,6 +30,7 @@ export function canLink(c: Context): boolean {
   return principal === undefined || principal.scopes.includes('sessions:write');
 }
 
+/** Whether the request may see resources of `workspaceId`: admin keys all, a workspace key its own. */
 export function canSee(c: Context, workspaceId: number): boolean {
   const principal = principalOf(c);
   return principal !== undefined && (principal.kind === 'admin' || principal.workspaceId === workspaceId);

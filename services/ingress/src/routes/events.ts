@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { EventLog } from '@fleet/events';
-import { assertOwnWorkspace } from '../auth/principal';
+import { EventLog, type FleetEvent } from '@fleet/events';
+import { assertOwnWorkspace, canLink } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { WorkspaceIdText } from '../schemas';
 import { COMMON_ERRORS } from './responses';
@@ -59,10 +59,11 @@ export function registerEventRoutes(app: OpenAPIHono, deps: IngressDeps): void {
     assertOwnWorkspace(c, workspaceId);
     const page = await log.since(workspaceId, since, limit);
     const last = page.events[page.events.length - 1];
+    const events = canLink(c) ? page.events : page.events.map(withoutLinkSecrets);
     return c.json(
       {
         workspace_id: workspaceId,
-        events: page.events as unknown as Array<z.infer<typeof EventView>>,
+        events: events as unknown as Array<z.infer<typeof EventView>>,
         next_since: last ? last.sequence : Math.max(since, 0),
         latest_sequence: page.latestSequence,
         oldest_available: page.oldestSequence,
@@ -71,4 +72,19 @@ export function registerEventRoutes(app: OpenAPIHono, deps: IngressDeps): void {
       200,
     );
   });
+}
+
+/** Fields of an event that would let its reader link a device to the session: a QR or a pairing code. */
+const LINK_SECRETS: Readonly<Record<string, readonly string[]>> = { 'session.qr': ['qr'], 'session.pairing_code': ['code'] };
+
+/**
+ * The event as a key without `sessions:write` reads it: a QR or pairing code is null, as in the session's
+ * status (only a key that may link a device sees them); everything else, expiry included, is kept.
+ */
+function withoutLinkSecrets(event: FleetEvent): FleetEvent {
+  const fields = LINK_SECRETS[event.type];
+  if (!fields) return event;
+  const data: Record<string, unknown> = { ...event.data };
+  for (const field of fields) if (field in data) data[field] = null;
+  return { ...event, data } as unknown as FleetEvent;
 }
