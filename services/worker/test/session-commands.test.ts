@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -323,6 +323,48 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     ]);
     expect(JSON.stringify(await redis.hgetall(`${prefix}:session:y2`))).to.not.contain('s3cret');
     expect(starts).to.deep.equal(['y1', 'y1', 'y2']);
+    await other.stopAll();
+  });
+
+  it('logout of a linked session whose proxy is refused, or cannot be opened, clears its state without WhatsApp (never stuck logging out, never around the proxy)', async () => {
+    const starts: string[] = [];
+    const refusing: SessionConnector = {
+      start: async (spec) => {
+        starts.push(spec.sessionId);
+        throw new ProxyRefusedError('10.0.0.9', 'a private address');
+      },
+      close: async () => undefined,
+    };
+    const holder = await new Membership({ redis, keys }).register({ instanceId: 'i4', url: 'http://127.0.0.1:4', maxSessions: 10 });
+    const other = new SessionManager({
+      instanceId: 'i4',
+      storagePath: storage,
+      connector: refusing,
+      sessions,
+      ledger,
+      leases: new LeaseStore(redis, keys),
+      holder: () => holder,
+      logger: createSilentLogger(),
+      metrics: createWorkerMetrics('i4'),
+      events: new EventLog(redis, keys),
+      secrets: new SessionSecrets(KEY),
+    });
+    const url = 'http://alice:s3cret@10.0.0.9:3128';
+    // Linked earlier (a phone, credentials on disk), its proxy refused now; the other's sealed with another key.
+    for (const [id, secrets] of [
+      ['z1', new SessionSecrets(KEY)],
+      ['z2', new SessionSecrets('cd'.repeat(32))],
+    ] as const) {
+      await create(id, { proxy: secrets.sealProxy(url, id) });
+      await sessions.update(id, { status: 'failed', phone: '15550000009', desired: 'logged_out' });
+      const dir = path.join(storage, 'workspace_1', id);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'creds.json'), '{"me":{"id":"15550000009:1@s.whatsapp.net"}}');
+      await other.unlinkRequested(id);
+      expect(await sessions.get(id), id).to.deep.include({ status: 'logged_out', desired: 'logged_out', phone: undefined });
+      expect(await readdir(dir), `${id}: only the fence is left`).to.deep.equal(['.epoch']);
+    }
+    expect(starts, 'never connected without its proxy').to.deep.equal(['z1']);
     await other.stopAll();
   });
 });

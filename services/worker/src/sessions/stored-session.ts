@@ -1,5 +1,6 @@
 import type { Logger } from '@fleet/logger';
-import type { LeaseHolder, LeasePurpose, LeaseStore, SessionRecord } from '@fleet/state';
+import { SessionSecretError, type LeaseHolder, type LeasePurpose, type LeaseStore, type SessionRecord } from '@fleet/state';
+import { FileAuthState } from '../auth-state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../connector/types';
 import { takeFencedLease } from './fenced-lease';
 
@@ -81,6 +82,17 @@ async function logoutUnderLease(deps: StoredSessionDeps, request: StoredLogoutRe
     return device;
   } catch (error) {
     if (handle) await handle.stop().catch(() => undefined);
+    if (request.clearAlways && neverReachable(error)) {
+      // Its proxy is refused, or cannot be opened: no retry would reach WhatsApp, and going around the
+      // proxy is never an option. The local state is cleared so the logout ends (the device may stay
+      // linked on the phone, as for a session that does not connect in time).
+      await clearStoredState(request.dir, sessionId, epoch);
+      deps.logger.warn('stored session cannot connect through its proxy: its device may stay linked on the phone; its local state is removed', {
+        sessionId,
+        error,
+      });
+      return 'unreachable';
+    }
     // The API's logout must not report logged_out over credentials still on disk: it is tried again.
     if (request.clearAlways) throw error;
     deps.logger.warn('could not log a stored session out; its local state is removed anyway', { sessionId, error });
@@ -88,4 +100,16 @@ async function logoutUnderLease(deps: StoredSessionDeps, request: StoredLogoutRe
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A failure that no later attempt can get past: the session's proxy is refused, or cannot be opened. */
+function neverReachable(error: unknown): boolean {
+  return error instanceof SessionSecretError || (error as { code?: unknown } | undefined)?.code === 'PROXY_REFUSED';
+}
+
+/** Removes the credentials and keys under the lease's epoch (the fence stays, so epochs keep growing). */
+async function clearStoredState(dir: string, sessionId: string, epoch: number): Promise<void> {
+  const state = await FileAuthState.open({ dir, sessionId, epoch });
+  await state.clear();
+  await state.close();
 }
