@@ -65,8 +65,14 @@ async function postFile(url: string, upload: MediaHostUpload): Promise<Record<st
     req.once('response', resolve);
     req.once('error', reject);
   });
-  // The answer may come (an early refusal) before the body is all written: both are awaited.
-  const [, res] = await Promise.all([pipeline(createReadStream(upload.file), req), response]);
+  // The answer may come (an early refusal) before the body is all written: both are awaited. The host's
+  // answer is what counts: the request can close before its own 'finish' (a proxy tunnel that closes
+  // once the answer is through, on a loaded machine), which the body's pipeline reports as a premature
+  // close though every byte went out; any other failure of the body fails the post.
+  const [body, answered] = await Promise.allSettled([pipeline(createReadStream(upload.file), req), response]);
+  if (answered.status === 'rejected') throw body.status === 'rejected' && !isPrematureClose(body.reason) ? body.reason : answered.reason;
+  if (body.status === 'rejected' && !isPrematureClose(body.reason)) throw body.reason;
+  const res = answered.value;
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {
@@ -85,4 +91,8 @@ async function postFile(url: string, upload: MediaHostUpload): Promise<Record<st
     // not JSON: reported below
   }
   throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
+}
+
+function isPrematureClose(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
