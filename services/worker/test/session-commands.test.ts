@@ -71,21 +71,7 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     sessions = new SessionStore(redis, keys);
     ledger = new MessageLedger(redis, keys);
     connector = new CommandConnector();
-    const holder = await new Membership({ redis, keys }).register({ instanceId: 'i1', url: 'http://127.0.0.1:1', maxSessions: 10 });
-    manager = new SessionManager({
-      instanceId: 'i1',
-      storagePath: storage,
-      connector,
-      sessions,
-      ledger,
-      leases: new LeaseStore(redis, keys),
-      holder: () => holder,
-      logger: createSilentLogger(),
-      metrics: createWorkerMetrics('i1'),
-      events: new EventLog(redis, keys),
-      secrets: new SessionSecrets(KEY),
-      requests: new SessionRequests(redis, keys),
-    });
+    manager = await managerOf(1, connector);
   });
 
   afterEach(async () => {
@@ -100,6 +86,25 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
   const statusOf = async (id: string) => (await sessions.get(id))?.status;
   const until = (id: string, status: string) => waitFor(async () => (await statusOf(id)) === status, { what: `${id} ${status}`, timeoutMs: 5_000 });
   const events = async () => (await new EventLog(redis, keys).since(1, 0, 100)).events;
+  /** A second worker's manager (instance `i<n>`) over the same Redis and storage, with a connector of its own. */
+  const managerOf = async (n: number, connector: SessionConnector) => {
+    const instanceId = `i${n}`;
+    const holder = await new Membership({ redis, keys }).register({ instanceId, url: `http://127.0.0.1:${n}`, maxSessions: 10 });
+    return new SessionManager({
+      instanceId,
+      storagePath: storage,
+      connector,
+      sessions,
+      ledger,
+      leases: new LeaseStore(redis, keys),
+      holder: () => holder,
+      logger: createSilentLogger(),
+      metrics: createWorkerMetrics(instanceId),
+      events: new EventLog(redis, keys),
+      secrets: new SessionSecrets(KEY),
+      requests: new SessionRequests(redis, keys),
+    });
+  };
 
   it('restart: closes the socket and starts again under a new lease from the same state; a session not running is started', async () => {
     connector.linked.add('s1');
@@ -146,18 +151,7 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
     let open: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const slow: SessionConnector = { start: async (spec, handlers) => (await gate, connector.start(spec, handlers)), close: async () => undefined };
-    const holder = await new Membership({ redis, keys }).register({ instanceId: 'i2', url: 'http://127.0.0.1:2', maxSessions: 10 });
-    const other = new SessionManager({
-      instanceId: 'i2',
-      storagePath: storage,
-      connector: slow,
-      sessions,
-      ledger,
-      leases: new LeaseStore(redis, keys),
-      holder: () => holder,
-      logger: createSilentLogger(),
-      metrics: createWorkerMetrics('i2'),
-    });
+    const other = await managerOf(2, slow);
     await create('s3');
     const starting = other.start('s3');
     await waitFor(async () => (await sessions.get('s3'))?.owner === 'i2', { what: 'lease taken' });
@@ -288,20 +282,7 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
       },
       close: async () => undefined,
     };
-    const holder = await new Membership({ redis, keys }).register({ instanceId: 'i3', url: 'http://127.0.0.1:3', maxSessions: 10 });
-    const other = new SessionManager({
-      instanceId: 'i3',
-      storagePath: storage,
-      connector: refusing,
-      sessions,
-      ledger,
-      leases: new LeaseStore(redis, keys),
-      holder: () => holder,
-      logger: createSilentLogger(),
-      metrics: createWorkerMetrics('i3'),
-      events: new EventLog(redis, keys),
-      secrets: new SessionSecrets(KEY),
-    });
+    const other = await managerOf(3, refusing);
     const url = 'http://alice:s3cret@10.0.0.9:3128';
     await create('y1', { proxy: new SessionSecrets(KEY).sealProxy(url, 'y1') });
     expect(await other.start('y1'), 'not retried').to.equal('failed');
@@ -335,20 +316,7 @@ describe('SessionManager: restart, logout, pairing, contacts, proxies (real Redi
       },
       close: async () => undefined,
     };
-    const holder = await new Membership({ redis, keys }).register({ instanceId: 'i4', url: 'http://127.0.0.1:4', maxSessions: 10 });
-    const other = new SessionManager({
-      instanceId: 'i4',
-      storagePath: storage,
-      connector: refusing,
-      sessions,
-      ledger,
-      leases: new LeaseStore(redis, keys),
-      holder: () => holder,
-      logger: createSilentLogger(),
-      metrics: createWorkerMetrics('i4'),
-      events: new EventLog(redis, keys),
-      secrets: new SessionSecrets(KEY),
-    });
+    const other = await managerOf(4, refusing);
     const url = 'http://alice:s3cret@10.0.0.9:3128';
     // Linked earlier (a phone, credentials on disk), its proxy refused now; the other's sealed with another key.
     for (const [id, secrets] of [
