@@ -1,40 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Redis } from 'ioredis';
 import { runCli } from '@fleet/fleetctl';
-import { cleanPrefix, freshPrefix, TEST_REDIS_URL, waitFor } from '@fleet/testing';
+import { cleanPrefix, freshPrefix, startTestS3, TEST_REDIS_URL, treeDigest, waitFor, type TestS3Server } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../src/harness/local-fleet';
-
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-// s3rver ships no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
-
-async function digest(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await fs.readdir(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else
-        out.set(
-          path.relative(dir, full),
-          createHash('sha256')
-            .update(await fs.readFile(full))
-            .digest('hex'),
-        );
-    }
-  };
-  await walk(dir);
-  return out;
-}
 
 /**
  * Backup and restore with the real fleet: simulator, ingress and two workers as processes running
@@ -44,8 +15,7 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
   this.timeout(120_000);
   let fleet: LocalFleet;
   let prefix: string;
-  let s3: S3rverInstance;
-  let s3Dir: string;
+  let s3: TestS3Server;
   let env: Record<string, string>;
   const sessions = [
     { id: 'bk-a1', workspace: 31, phone: `1556${process.pid % 1000}0001` },
@@ -55,15 +25,13 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
 
   before(async () => {
     prefix = freshPrefix('e2e-bk');
-    s3Dir = await fs.mkdtemp(path.join(tmpdir(), 'fleet-s3-'));
-    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, configureBuckets: [{ name: 'fleet-e2e' }] });
-    const { port } = await s3.run();
+    s3 = await startTestS3('fleet-e2e');
     fleet = await startLocalFleet({ redisUrl: TEST_REDIS_URL, prefix, workers: 2 });
     env = {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: prefix,
       SESSION_STORAGE_PATH: fleet.storagePath,
-      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_ENDPOINT: s3.settings.endpoint,
       S3_BUCKET: 'fleet-e2e',
       S3_PREFIX: `${prefix}/`,
       S3_ACCESS_KEY_ID: 'S3RVER',
@@ -75,7 +43,6 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
   after(async () => {
     await fleet?.close();
     await s3?.close();
-    await fs.rm(s3Dir, { recursive: true, force: true });
     const redis = new Redis(TEST_REDIS_URL);
     await cleanPrefix(redis, prefix);
     redis.disconnect();
@@ -144,7 +111,7 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
     const backup = await fleetctl('backup', 'now', '--json');
     assert.equal(backup.code, 0, backup.err);
     const other = path.join(fleet.storagePath, 'workspace_32');
-    const otherBefore = await digest(other);
+    const otherBefore = await treeDigest(other);
     const epochBefore = await epochOf('bk-b1');
     const restored = await fleetctl('restore', JSON.parse(backup.out).id, '--workspace', '31', '--json');
     assert.equal(restored.code, 0, `${restored.err}\n${restored.out}`);
@@ -153,17 +120,17 @@ describe('backup and restore end to end: fleet → S3 → fleetctl restore → s
       ['bk-a1', 'connected'],
       ['bk-a2', 'connected'],
     ]);
-    assert.deepEqual(await digest(other), otherBefore);
+    assert.deepEqual(await treeDigest(other), otherBefore);
     assert.equal(await epochOf('bk-b1'), epochBefore, 'a session of the other workspace was restarted');
     assert.equal((await status('bk-b1')).status, 'connected');
   });
 
   it('refuses an unknown snapshot and a dry run changes nothing', async () => {
-    const before = await digest(fleet.storagePath);
+    const before = await treeDigest(fleet.storagePath);
     const dry = await fleetctl('restore', 'latest', '--dry-run');
     assert.equal(dry.code, 0, dry.err);
     assert.match(dry.out, /would_restore/);
-    assert.deepEqual(await digest(fleet.storagePath), before);
+    assert.deepEqual(await treeDigest(fleet.storagePath), before);
     const missing = await fleetctl('restore', '20200101T000000Z-abcd');
     assert.equal(missing.code, 1);
     assert.match(missing.err, /does not exist/);

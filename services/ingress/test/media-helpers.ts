@@ -1,34 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { readMediaConfig, type MediaSettings } from '@fleet/media';
-
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-// s3rver ships no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
+import { startTestS3 } from '@fleet/testing';
 
 export const MEDIA_SECRET = 'ingress-media-test-secret-0123456789abcdef';
 const BUCKET = 'fleet-media-test';
 
 /** A real S3-compatible server (s3rver) on a free loopback port with the media bucket, its data in a temp dir. */
 export async function startS3(): Promise<{ port: number; close(): Promise<void> }> {
-  const dir = await fs.mkdtemp(path.join(tmpdir(), 'fleet-ingress-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
-  const { port } = await server.run();
-  return {
-    port,
-    async close() {
-      await server.close();
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
+  return startTestS3(BUCKET);
 }
 
 /** Media settings for an ingress whose S3 is at `port` (s3rver, or a proxy in front of it), under a fresh object prefix. */

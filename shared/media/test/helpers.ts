@@ -1,53 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
 import { createS3Client, type S3Settings } from '@fleet/backups';
 import { createKeys, type Keys } from '@fleet/keys';
-import { cleanPrefix, freshPrefix, testRedis } from '@fleet/testing';
+import { cleanPrefix, freshPrefix, startTestS3, testRedis } from '@fleet/testing';
 import { MediaStore, type MediaStoreOptions } from '../src';
-
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-// s3rver ships no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
 
 export const TEST_SECRET = 'media-test-secret-0123456789abcdef';
 
-export interface TestS3 {
-  readonly settings: S3Settings;
-  readonly port: number;
-  close(): Promise<void>;
-}
-
 /** A real S3-compatible server (s3rver) on a free loopback port, its data in a temp dir. */
-export async function startS3(bucket = 'fleet-media-test'): Promise<TestS3> {
-  const dir = await fs.mkdtemp(path.join(tmpdir(), 'fleet-media-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
-  const { port } = await server.run();
-  const settings: S3Settings = {
-    bucket,
-    prefix: `t-${randomBytes(3).toString('hex')}/`,
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  };
-  return {
-    settings,
-    port,
-    async close() {
-      await server.close();
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
+export async function startS3(bucket = 'fleet-media-test') {
+  const server = await startTestS3(bucket);
+  return { ...server, settings: server.settings as S3Settings };
 }
+export type TestS3 = Awaited<ReturnType<typeof startS3>>;
 
 export interface StoreHarness {
   readonly store: MediaStore;

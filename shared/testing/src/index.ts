@@ -2,3 +2,4 @@ export { TEST_REDIS_URL, freshPrefix, testRedis, cleanPrefix, assertRedisReachab
 export { waitFor } from './wait';
 export { startProcess, type ServiceProcess } from './processes';
 export { startSentinelRedis, type SentinelRedis } from './sentinel';
+export { startTestS3, tempDir, treeDigest, writeSessionDir, type TestS3Server, type TestS3Settings } from './s3';
