@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -5,6 +6,17 @@ import { BufferJSON } from 'baileys';
 import { CREDS_FILE, FENCE_FILE, FileAuthState, JOURNAL_FILE, KeyCache, keyFileName, type FileAuthStateOptions } from '../src/auth-state';
 import { writeBatch } from '../src/auth-state/disk-ops';
 import { makeTempDir, rejectionOf, removeTempDir } from './auth-state-helpers';
+
+const JOURNAL_MODULE = require.resolve('../src/auth-state/journal');
+
+/**
+ * Appends a record of argv[2] KiB to the journal of directory argv[1] under a file-size limit smaller
+ * than that (set by the shell that starts it): write(2) writes what fits; prints the error code, if any.
+ */
+const APPEND_UNDER_SIZE_LIMIT = `
+const { appendJournalSync } = require(${JSON.stringify(JOURNAL_MODULE)});
+try { appendJournalSync(process.argv[1], [{ name: 'session~big.json', text: 'n'.repeat(Number(process.argv[2]) * 1024) }], { fsync: true, maxBytes: 2 ** 30 }); console.error('written'); }
+catch (error) { console.error(error.code); }`;
 
 describe('auth-state: key journal', () => {
   let root: string;
@@ -80,6 +92,30 @@ describe('auth-state: key journal', () => {
     await setSession(store, { b: 'b1' });
     await store.close();
     expect(await sessions(await open(), ['a', 'b'])).to.deep.equal({ a: 'a1', b: 'b1' });
+  });
+
+  it('an append that fails part-way (only part of the record fits) is cut off at once, so later appends replay', async () => {
+    const store = await open();
+    await setSession(store, { a: 'a1' });
+    await store.close();
+    const before = fs.statSync(journal()).size;
+    // ulimit -f 16: 8 KiB (dash, 512-byte blocks) or 16 KiB (bash); the 64 KiB record stops there.
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn('sh', ['-c', 'ulimit -f 16 && exec "$@"', 'sh', process.execPath, '-e', APPEND_UNDER_SIZE_LIMIT, dir, '64'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr.trim()).to.equal('EFBIG');
+    expect(fs.statSync(journal()).size, 'the part written is cut off').to.equal(before);
+    const again = await open();
+    await setSession(again, { b: 'b1' });
+    await again.close();
+    expect(await sessions(await open(), ['a', 'b', 'big'])).to.deep.equal({ a: 'a1', b: 'b1' });
   });
 
   it('compacts into key files at journalMaxBytes and empties the journal; reads stay right across it, with a tiny cache', async () => {
