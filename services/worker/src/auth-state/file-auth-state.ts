@@ -27,7 +27,7 @@ export interface FileAuthStateOptions {
   readonly fsync?: boolean;
   /**
    * Size at which the key journal is compacted into key files (by the batch that reaches it); bounds
-   * the journal and the keys held in memory until then. 0 compacts every batch. Default 256 KiB.
+   * the journal and the keys held in memory until then. 0 compacts every batch. Default 64 KiB.
    */
   readonly journalMaxBytes?: number;
   /** Key cache; default the bounded cache shared by the whole process. */
@@ -46,8 +46,8 @@ type Status = 'open' | 'fenced' | 'cleared' | 'closed';
 
 let storeCounter = 0;
 
-/** Default `journalMaxBytes`: compaction (a file write per key) once every ~30 messages of ~8 KiB of key records. */
-export const DEFAULT_JOURNAL_MAX_BYTES = 256 * 1024;
+/** Default `journalMaxBytes`: compaction (a file write per key) about every 8 messages of ~8 KiB of key records; bounds the memory held per session. */
+export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024;
 
 /**
  * Baileys' `AuthenticationState` on the file system: `creds.json` plus one file per Signal key,
