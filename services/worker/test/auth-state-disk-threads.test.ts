@@ -19,7 +19,7 @@ describe('auth-state: I/O threads', () => {
 
   it('opens a directory under an epoch, writes and removes files after the fence check, in call order', async () => {
     const dir = path.join(root, 'workspace_1', 's1');
-    expect(await disk.open(dir, 3)).to.deep.equal({ fence: { kind: 'held' }, creds: undefined, keyFiles: [] });
+    expect(await disk.open(dir, 3)).to.deep.equal({ fence: { kind: 'held' }, creds: undefined, keyFiles: [], journal: [] });
     expect(await fs.readFile(path.join(dir, FENCE_FILE), 'utf8')).to.equal('3\n');
     const writes = [1, 2, 3].map((n) =>
       disk.write({
@@ -45,8 +45,18 @@ describe('auth-state: I/O threads', () => {
         { name: 'session~x.json', text: '1' },
       ],
     });
-    expect(await disk.open(dir, 3), 'the key files are listed').to.deep.equal({ fence: { kind: 'held' }, creds: '{}', keyFiles: ['session~x.json'] });
-    expect(await disk.open(dir, 2), 'a lower epoch is refused').to.deep.equal({ fence: { kind: 'stale', current: 3 }, creds: undefined, keyFiles: [] });
+    expect(await disk.open(dir, 3), 'the key files are listed').to.deep.equal({
+      fence: { kind: 'held' },
+      creds: '{}',
+      keyFiles: ['session~x.json'],
+      journal: [],
+    });
+    expect(await disk.open(dir, 2), 'a lower epoch is refused').to.deep.equal({
+      fence: { kind: 'stale', current: 3 },
+      creds: undefined,
+      keyFiles: [],
+      journal: [],
+    });
     expect(await disk.write({ dir, epoch: 2, fsync: false, changes: [{ name: 'a.json', text: 'old owner' }] })).to.deep.equal({ kind: 'stale', current: 3 });
     expect(await fs.readFile(path.join(dir, 'a.json'), 'utf8'), 'nothing written by a stale epoch').to.equal('3');
   });

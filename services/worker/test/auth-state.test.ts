@@ -35,7 +35,8 @@ describe('auth-state: FileAuthState', () => {
     });
 
     it('round-trips every key type, with ids that are not safe file names', async () => {
-      const store = await open(1);
+      // Compacting every batch: the key files themselves are checked below.
+      const store = await open(1, { journalMaxBytes: 0 });
       const preKey: SignalDataTypeMap['pre-key'] = { public: Buffer.alloc(33, 5), private: Buffer.alloc(32, 9) };
       const session = Buffer.from('a session record \u0000 with bytes', 'utf8');
       const appKey = proto.Message.AppStateSyncKeyData.fromObject({ keyData: Buffer.alloc(32, 1), timestamp: 1700000000 });
@@ -63,11 +64,11 @@ describe('auth-state: FileAuthState', () => {
 
       const tree = await listTree(root);
       expect(tree.every((file) => path.dirname(file) === path.join('workspace_7', 'sess-1'))).to.equal(true);
-      expect(tree.length).to.equal(ids.length + 4); // .epoch, pre-key, sessions, sender-key-memory, app-state key
+      expect(tree.length).to.equal(ids.length + 5); // .epoch, keys.journal (empty), pre-key, sessions, sender-key-memory, app-state key
     });
 
     it('deletes a key on set(type, {id: null})', async () => {
-      const store = await open(1);
+      const store = await open(1, { journalMaxBytes: 0 }); // compacting every batch: the removal removes the file
       await store.state.keys.set({ 'pre-key': { 5: { public: Buffer.alloc(1), private: Buffer.alloc(1) } } });
       const before = await fs.readdir(dir);
       await store.state.keys.set({ 'pre-key': { 5: null } });
@@ -92,7 +93,8 @@ describe('auth-state: FileAuthState', () => {
 
     it('does not cache pre-keys it writes (each is read at most once), yet reads them back and forgets removed ones', async () => {
       const cache = new KeyCache();
-      const store = await open(1, { cache });
+      // Compacting every batch: journaled keys reach the cache only when the journal is compacted.
+      const store = await open(1, { cache, journalMaxBytes: 0 });
       const preKeys = Object.fromEntries(
         Array.from({ length: 30 }, (_, i) => [String(i + 1), { public: Buffer.alloc(32, i), private: Buffer.alloc(32, i + 1) }]),
       );
@@ -106,11 +108,12 @@ describe('auth-state: FileAuthState', () => {
     });
 
     it('answers a key never stored without reading the disk; keys on disk at open or written since are read', async () => {
-      const before = await open(1);
+      // Compacting every batch: the keys are in their files (and the cache) as soon as written.
+      const before = await open(1, { journalMaxBytes: 0 });
       await before.state.keys.set({ session: { old: Buffer.from([1]) } });
       await before.close();
       const cache = new KeyCache({ maxEntries: 1 });
-      const store = await open(1, { cache });
+      const store = await open(1, { cache, journalMaxBytes: 0 });
       await store.state.keys.set({ session: { fresh: Buffer.from([2]) } });
       await store.state.keys.set({ 'pre-key': { '1': { public: Buffer.alloc(33, 1), private: Buffer.alloc(32, 2) } } });
       expect(cache.size, 'the cache holds one key: the others come from the disk').to.equal(1);
@@ -205,7 +208,7 @@ describe('auth-state: FileAuthState', () => {
 
     it('treats an unparsable key file as missing and reports it', async () => {
       const corrupt: string[] = [];
-      const store = await open(1, { onCorruptKey: (type) => corrupt.push(type) });
+      const store = await open(1, { onCorruptKey: (type) => corrupt.push(type), journalMaxBytes: 0 });
       await store.state.keys.set({ session: { a: Buffer.from([1]) } });
       const [name] = (await fs.readdir(dir)).filter((file) => file.startsWith('session'));
       await store.close();

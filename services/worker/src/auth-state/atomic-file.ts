@@ -53,7 +53,7 @@ export function writeFileAtomicSync(file: string, data: string, options: AtomicW
  * Writes every byte of `bytes`: write(2) may write less than asked (a file-size limit, a full disk or
  * quota, NFS) and say so only by its count. A write that makes no progress throws.
  */
-function writeAllSync(fd: number, bytes: Buffer): void {
+export function writeAllSync(fd: number, bytes: Buffer): void {
   let offset = 0;
   while (offset < bytes.length) {
     const written = writeSync(fd, bytes, offset, bytes.length - offset);

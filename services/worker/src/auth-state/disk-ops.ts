@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fsyncDirSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
 import { parseFence, formatFence, type Fence } from './fence-file';
 import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
+import { appendJournalSync, removeJournalSync, replayJournalSync, type JournalEntry } from './journal';
 
 /**
  * Everything the auth state does to a session directory, as whole synchronous operations run on an
@@ -16,7 +17,8 @@ import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
  * a margin, and the old owner's self-fencing keep that window closed in practice; this file is the
  * backstop.
  */
-export type FenceState = { readonly kind: 'held' } | { readonly kind: 'stale'; readonly current: number } | { readonly kind: 'missing' };
+export type FenceState =
+  { readonly kind: 'held'; readonly compacted?: true } | { readonly kind: 'stale'; readonly current: number } | { readonly kind: 'missing' };
 
 const HELD: FenceState = { kind: 'held' };
 
@@ -26,17 +28,24 @@ export type FileChange = { readonly name: string; readonly text: string } | { re
 export interface WriteBatch {
   readonly dir: string;
   readonly epoch: number;
-  /** fsync every file before its rename and the directory after the batch. */
+  /** fsync every file before its rename and the directory after the batch (the journal after its append). */
   readonly fsync: boolean;
   readonly changes: readonly FileChange[];
+  /**
+   * Append the changes (key files only) to the directory's key journal instead of writing a file
+   * each; compact the journal once it reaches `maxBytes` (the result is then `compacted`).
+   */
+  readonly journal?: { readonly maxBytes: number };
 }
 
 export interface OpenResult {
   readonly fence: FenceState;
   /** `creds.json`, when the fence is held and the file exists. */
   readonly creds: string | undefined;
-  /** The key files in the directory (when the fence is held). */
+  /** The keys that exist (when the fence is held): the key files, with the journal's writes and removals applied. */
   readonly keyFiles: readonly string[];
+  /** The keys the journal holds and the key files may not (yet): last value of each, null when removed. */
+  readonly journal: readonly JournalEntry[];
 }
 
 /** The fence on disk, or undefined when there is no fence file (or it is unreadable). */
@@ -85,13 +94,14 @@ export function claimFence(dir: string, epoch: number, holder: string): FenceSta
 
 /**
  * Opens (creating if needed) a session directory under `epoch`: raises the fence, removes temporary
- * files left by a crash, reads `creds.json` and lists the key files.
+ * files left by a crash, reads `creds.json`, lists the key files and replays the key journal (a torn
+ * last record is cut off here, before anything can be appended after it).
  */
 export function openSessionDir(dir: string, epoch: number): OpenResult {
   // `mkdirSync` names what it created: a directory made just now holds nothing but the fence below.
   const created = mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined;
   const fence = acquireFence(dir, epoch);
-  if (fence.kind !== 'held' || created) return { fence, creds: undefined, keyFiles: [] };
+  if (fence.kind !== 'held' || created) return { fence, creds: undefined, keyFiles: [], journal: [] };
   const names = readdirSync(dir);
   removeTempFilesSync(dir, names);
   let creds: string | undefined;
@@ -100,13 +110,26 @@ export function openSessionDir(dir: string, epoch: number): OpenResult {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return { fence, creds, keyFiles: names.filter(isKeyFileName) };
+  const journal = replayJournalSync(dir);
+  const keyFiles = new Set(names.filter(isKeyFileName));
+  for (const entry of journal) {
+    if (entry.text === null) keyFiles.delete(entry.name);
+    else keyFiles.add(entry.name);
+  }
+  return { fence, creds, keyFiles: [...keyFiles], journal };
 }
 
-/** Checks the fence, then writes (atomically) or removes each file in order, then syncs the directory. */
+/**
+ * Checks the fence, then appends the batch to the key journal (see journal.ts), or writes (atomically)
+ * or removes each file in order and syncs the directory.
+ */
 export function writeBatch(batch: WriteBatch): FenceState {
   const fence = checkFence(batch.dir, batch.epoch);
   if (fence.kind !== 'held') return fence;
+  if (batch.journal) {
+    const compacted = appendJournalSync(batch.dir, batch.changes, { fsync: batch.fsync, maxBytes: batch.journal.maxBytes });
+    return compacted ? { kind: 'held', compacted: true } : HELD;
+  }
   for (const change of batch.changes) {
     const file = path.join(batch.dir, change.name);
     if ('remove' in change) rmSync(file, { force: true });
@@ -116,13 +139,14 @@ export function writeBatch(batch: WriteBatch): FenceState {
   return HELD;
 }
 
-/** Removes the credentials, every key and leftover temporary files; the fence stays. */
+/** Removes the credentials, every key (the journal too) and leftover temporary files; the fence stays. */
 export function clearSessionDir(dir: string, epoch: number): FenceState {
   const fence = checkFence(dir, epoch);
   if (fence.kind !== 'held') return fence;
   for (const name of readdirSync(dir)) {
     if (name === CREDS_FILE || isKeyFileName(name)) rmSync(path.join(dir, name), { force: true });
   }
+  removeJournalSync(dir);
   removeTempFilesSync(dir);
   fsyncDirSync(dir);
   return HELD;

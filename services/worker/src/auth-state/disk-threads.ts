@@ -44,8 +44,8 @@ export class DiskOperationError extends Error {
 }
 
 /**
- * The auth state's file work on a few threads of its own. Every write batch (fence check, atomic
- * writes, directory fsync) is one message to a thread and one back, so the event loop, which all of
+ * The auth state's file work on a few threads of its own. Every write batch (fence check, journal
+ * append or atomic writes and directory fsync) is one message to a thread and one back, so the event loop, which all of
  * a worker's sessions share, pays a few tens of microseconds per batch instead of a libuv round trip
  * per system call; a slow or stalled disk (NFS) blocks these threads, never the event loop. A
  * directory always goes to the same thread, so one session's operations keep their order. Threads

@@ -12,6 +12,7 @@ import { sharedDiskThreads, type DiskThreads } from './disk-threads';
 import { AuthStateClosedError, CorruptAuthStateError, FenceMissingError, StaleEpochError } from './errors';
 import { CREDS_FILE } from './file-names';
 import { sharedKeyCache, type KeyCache } from './key-cache';
+import type { JournalEntry } from './journal';
 import { KeyFiles } from './key-files';
 import { SerialQueue } from './serial-queue';
 
@@ -22,8 +23,13 @@ export interface FileAuthStateOptions {
   readonly sessionId: string;
   /** Fencing epoch of the lease this run holds (a positive integer). */
   readonly epoch: number;
-  /** fsync every file before its rename and the directory after each batch. Default true. */
+  /** fsync every file before its rename and the directory after each batch (the key journal after each append). Default true. */
   readonly fsync?: boolean;
+  /**
+   * Size at which the key journal is compacted into key files (by the batch that reaches it); bounds
+   * the journal and the keys held in memory until then. 0 compacts every batch. Default 64 KiB.
+   */
+  readonly journalMaxBytes?: number;
   /** Key cache; default the bounded cache shared by the whole process. */
   readonly cache?: KeyCache;
   /** Threads that do the file work; default the ones shared by the whole process. */
@@ -40,9 +46,14 @@ type Status = 'open' | 'fenced' | 'cleared' | 'closed';
 
 let storeCounter = 0;
 
+/** Default `journalMaxBytes`: compaction (a file write per key) about every 8 messages of ~8 KiB of key records; bounds the memory held per session. */
+export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024;
+
 /**
  * Baileys' `AuthenticationState` on the file system: `creds.json` plus one file per Signal key,
- * every write atomic and fenced by the lease epoch. Writes run one batch at a time, in call order,
+ * every write atomic and fenced by the lease epoch. Key batches are appended to the directory's key
+ * journal and compacted into the key files now and then (see journal.ts); `creds.json` is written
+ * as an atomic file. Writes run one batch at a time, in call order,
  * each batch as one operation of the I/O threads (see disk-ops); key reads are served from the cache
  * or read on the event loop.
  *
@@ -69,10 +80,11 @@ export class FileAuthState {
     private readonly disk: DiskThreads,
     creds: AuthenticationCreds,
     keyFiles: readonly string[],
+    journal: readonly JournalEntry[],
   ) {
     this.cache = options.cache ?? sharedKeyCache;
     const onCorrupt = (type: string, error: unknown): void => options.onCorruptKey?.(type, error);
-    this.keyFiles = new KeyFiles(options.dir, this.cache, this.cachePrefix, onCorrupt, keyFiles);
+    this.keyFiles = new KeyFiles(options.dir, this.cache, this.cachePrefix, onCorrupt, keyFiles, journal);
     this.state = { creds, keys: this.makeKeyStore() };
   }
 
@@ -86,10 +98,12 @@ export class FileAuthState {
       throw new RangeError(`epoch must be a positive integer, got ${String(options.epoch)}`);
     }
     const disk = options.disk ?? sharedDiskThreads();
-    const { fence, creds, keyFiles } = await disk.open(options.dir, options.epoch);
+    const maxBytes = options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`journalMaxBytes must be a non-negative integer, got ${String(maxBytes)}`);
+    const { fence, creds, keyFiles, journal } = await disk.open(options.dir, options.epoch);
     if (fence.kind !== 'held') throw fenceMovedError(options, fence);
     const stored = creds === undefined ? undefined : parseCreds(creds, options.sessionId);
-    return new FileAuthState(options, disk, stored ?? (options.newCreds ?? initAuthCreds)(), keyFiles);
+    return new FileAuthState(options, disk, stored ?? (options.newCreds ?? initAuthCreds)(), keyFiles, journal);
   }
 
   get epoch(): number {
@@ -121,7 +135,7 @@ export class FileAuthState {
     const queued = this.queue.run(async () => {
       this.credsQueued = undefined;
       this.assertWritable();
-      await this.commit([{ name: CREDS_FILE, text: JSON.stringify(this.state.creds, BufferJSON.replacer) }]);
+      await this.commit([{ name: CREDS_FILE, text: JSON.stringify(this.state.creds, BufferJSON.replacer) }], false);
     });
     this.credsQueued = queued;
     return queued;
@@ -251,14 +265,15 @@ export class FileAuthState {
       this.keysQueued = undefined;
       const batch = this.keyFiles.takeBatch();
       if (!batch) return;
+      let compacted: boolean;
       try {
         this.assertWritable();
-        await this.commit(batch.changes);
+        compacted = await this.commit(batch.changes, true);
       } catch (error) {
         this.keyFiles.failed(batch);
         throw error;
       }
-      this.keyFiles.committed(batch);
+      this.keyFiles.committed(batch, compacted);
     });
     this.keysQueued = queued;
     return queued;
@@ -270,10 +285,16 @@ export class FileAuthState {
     if (this.status !== 'open') throw new AuthStateClosedError(this.options.sessionId, this.status);
   }
 
-  /** Writes one batch (the fence is checked first, on the I/O thread); refused once the fence moved. */
-  private async commit(changes: FileChange[]): Promise<void> {
+  /**
+   * Writes one batch (the fence is checked first, on the I/O thread), key batches to the journal;
+   * refused once the fence moved. True when the journal was compacted into the key files.
+   */
+  private async commit(changes: FileChange[], keys: boolean): Promise<boolean> {
     const { dir, epoch } = this.options;
-    this.refuseUnlessHeld(await this.disk.write({ dir, epoch, fsync: this.fsync, changes }));
+    const journal = keys ? { maxBytes: this.options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES } : undefined;
+    const result = await this.disk.write({ dir, epoch, fsync: this.fsync, changes, journal });
+    this.refuseUnlessHeld(result);
+    return result.kind === 'held' && result.compacted === true;
   }
 
   private refuseUnlessHeld(fence: FenceState): void {

@@ -4,6 +4,11 @@ import { createHash } from 'node:crypto';
 export const CREDS_FILE = 'creds.json';
 /** The fencing file: the highest lease epoch that ever opened this directory. */
 export const FENCE_FILE = '.epoch';
+/**
+ * The key journal (see journal.ts): no `.json` suffix and no leading `.`, so it is neither a key file
+ * nor the fence nor a temporary file, and `isKeyFileName` never matches it.
+ */
+export const JOURNAL_FILE = 'keys.journal';
 
 const KEY_FILE_SUFFIX = '.json';
 /** Separates the key type from the id; never produced by `encodeNamePart`. */

@@ -4,4 +4,4 @@ export { sessionStorageDir, SESSION_ID_PATTERN, InvalidIdError } from './session
 export { StaleEpochError, FenceMissingError, AuthStateClosedError, CorruptAuthStateError } from './errors';
 export { DiskThreads, DEFAULT_DISK_THREADS, DiskOperationError, sharedDiskThreads, type DiskObserver } from './disk-threads';
 export { parseFence, formatFence, fenceHolder, type Fence } from './fence-file';
-export { keyFileName, CREDS_FILE, FENCE_FILE } from './file-names';
+export { keyFileName, CREDS_FILE, FENCE_FILE, JOURNAL_FILE } from './file-names';

@@ -3,6 +3,7 @@ import { BufferJSON, proto, type SignalDataTypeMap } from 'baileys';
 import { readFileIfExists } from './atomic-file';
 import type { FileChange } from './disk-ops';
 import { keyFileName } from './file-names';
+import type { JournalEntry } from './journal';
 import type { CachedKey, KeyCache } from './key-cache';
 
 /**
@@ -23,6 +24,17 @@ interface StagedKey {
   submitted: boolean;
 }
 
+/**
+ * A key whose last write is in the journal and maybe not in its key file (see journal.ts): what reads
+ * get, ahead of the cache (which may evict it) and the file (which may be older), until compaction.
+ */
+interface JournaledKey {
+  readonly text: CachedKey;
+  /** Where it goes in the cache after compaction; unknown for keys replayed at open (read from disk then). */
+  readonly cacheKey: string | undefined;
+  readonly cacheable: boolean;
+}
+
 /** Staged keys handed to the disk as one batch. */
 export interface KeyBatch {
   readonly changes: FileChange[];
@@ -37,7 +49,12 @@ export interface KeyBatch {
  * older Signal state than the last one written, however writes and transactions interleave, and a
  * failed batch leaves its keys staged for the next one instead of losing them.
  *
- * It knows which key files exist (listed when the directory was opened, then kept up to date by
+ * A committed batch is in the key journal, not yet in key files: its keys stay in a second overlay
+ * (`journaled`, by file name, never evicted) until a batch reports that the journal was compacted into
+ * the files; only then are they served from the cache like any key read from disk. Reads go staged,
+ * journaled, cache, disk.
+ *
+ * It knows which keys exist (listed when the directory was opened, then kept up to date by
  * every write, which only this lease holder makes), so a key that was never stored, such as the
  * session of a contact written to for the first time, is answered without touching the disk.
  */
@@ -47,6 +64,8 @@ export class KeyFiles {
   /** Names of the key files on disk; undefined once a failed batch left that uncertain. */
   private names: Set<string> | undefined;
   private readonly staged = new Map<string, StagedKey>();
+  /** By file name: keys journaled and not yet compacted into their files. */
+  private readonly journaled = new Map<string, JournaledKey>();
 
   constructor(
     private readonly dir: string,
@@ -54,8 +73,15 @@ export class KeyFiles {
     private readonly cachePrefix: string,
     private readonly onCorrupt: (type: string, error: unknown) => void,
     existing: Iterable<string>,
+    journal: Iterable<JournalEntry> = [],
   ) {
     this.names = new Set(existing);
+    for (const { name, text } of journal) this.journaled.set(name, { text, cacheKey: undefined, cacheable: false });
+  }
+
+  /** Keys held in memory because only the journal has them (bounded by the journal's compaction). */
+  get journaledCount(): number {
+    return this.journaled.size;
   }
 
   /** Keys staged and not yet on disk (submitted or not). */
@@ -110,12 +136,21 @@ export class KeyFiles {
     return staged.length === 0 ? undefined : { changes: [...byName.values()], staged };
   }
 
-  /** The batch is on disk: its keys are served from the cache (unless staged again since). */
-  committed(batch: KeyBatch): void {
+  /**
+   * The batch is on disk (in the journal): its keys are served from the journaled overlay (unless
+   * staged again since); once `compacted`, every journaled key is in its file and moves to the cache.
+   */
+  committed(batch: KeyBatch, compacted: boolean): void {
     for (const [cacheKey, key] of batch.staged) {
-      if (this.staged.get(cacheKey) !== key) continue;
-      this.staged.delete(cacheKey);
-      if (key.cacheable) this.cache.set(cacheKey, key.text);
+      // The journal holds this value even when the key was staged again since (the staged one wins reads).
+      this.journaled.set(key.name, { text: key.text, cacheKey, cacheable: key.cacheable });
+      if (this.staged.get(cacheKey) === key) this.staged.delete(cacheKey);
+    }
+    if (compacted) {
+      for (const key of this.journaled.values()) {
+        if (key.cacheKey !== undefined && key.cacheable && !this.staged.has(key.cacheKey)) this.cache.set(key.cacheKey, key.text);
+      }
+      this.journaled.clear();
     }
     for (const change of batch.changes) {
       if ('remove' in change) this.names?.delete(change.name);
@@ -129,9 +164,10 @@ export class KeyFiles {
     this.forgetNames();
   }
 
-  /** Forgets every staged key (the directory was cleared or the store fenced off). */
+  /** Forgets every staged and journaled key (the directory, journal included, was cleared). */
   dropStaged(): void {
     this.staged.clear();
+    this.journaled.clear();
   }
 
   /**
@@ -146,15 +182,24 @@ export class KeyFiles {
     const key = this.cacheKey(type, id);
     const staged = this.staged.get(key);
     if (staged) return staged.text;
+    // The name is only worked out when needed: most reads are cache hits with no journaled key.
+    let name: string | undefined;
+    if (this.journaled.size > 0) {
+      name = keyFileName(type, id);
+      const journaled = this.journaled.get(name);
+      if (journaled) return journaled.text;
+    }
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const seq = this.writeSeq;
-    const name = keyFileName(type, id);
+    name ??= keyFileName(type, id);
     const text = this.names && !this.names.has(name) ? null : ((await readFileIfExists(path.join(this.dir, name))) ?? null);
     if (seq !== this.writeSeq) {
       // A write was staged while the file was read: it may be this key's; the staged value wins.
       const since = this.staged.get(key);
       if (since) return since.text;
+      const journaled = this.journaled.get(name);
+      if (journaled) return journaled.text;
       return this.cache.get(key) ?? text;
     }
     this.cache.set(key, text);
