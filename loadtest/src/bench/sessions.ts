@@ -19,19 +19,8 @@ import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
 import { cpuMsOf, mapLimit, metricValue, mib, ms, percentile, rssOf, runAtIdlePriority, sleep } from './bench-util';
-import {
-  costTable,
-  countsSince,
-  cpuSince,
-  fleetCpu,
-  fleetPids,
-  runFloor,
-  workCounts,
-  type FleetCpu,
-  type FleetPids,
-  type FloorFigures,
-  type WorkCounts,
-} from './cost';
+import { costTable, cpuSince, fleetCpu, fleetPids, runFloor, type FleetCpu, type FloorFigures } from './cost';
+import { burstRows, burstSends, paceSends, sendRows, workerMetrics } from './session-sends';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,6 +29,7 @@ const WAVE = env('BENCH_WAVE', 500);
 const PAIR_CONCURRENCY = env('BENCH_PAIR_CONCURRENCY', 32);
 const SEND_RATE = env('BENCH_SEND_RATE', 200);
 const SEND_SECONDS = env('BENCH_SEND_SECONDS', 20);
+const SEND_PLAN = { rate: SEND_RATE, seconds: SEND_SECONDS };
 /** The burst case: this many sessions each send BENCH_BURST_SIZE messages at once to one recipient. */
 const BURST_SESSIONS = env('BENCH_BURST_SESSIONS', 200);
 const BURST_SIZE = env('BENCH_BURST_SIZE', 20);
@@ -92,180 +82,6 @@ async function pairOne(fleet: LocalFleet, store: SessionStore, session: Created)
     if (Date.now() > deadline) throw new Error(`${session.id} not connected: ${JSON.stringify(record)}`);
     await sleep(200);
   }
-}
-
-interface SendFigures {
-  readonly count: number;
-  readonly toSent: number[];
-  readonly toDelivered: number[];
-  readonly failed: number;
-  readonly missing: number;
-  readonly achievedRate: number;
-  /** Fleet's own CPU from the first send until the last delivery receipt was recorded. */
-  readonly cpu: FleetCpu;
-  /** Redis commands and write syscalls over the same stretch. */
-  readonly counts: WorkCounts;
-}
-
-/**
- * Fleet's cost of a stretch of sends: CPU, Redis commands and write syscalls from now until the worker
- * has recorded `count` more delivery receipts (its metric, a cheap read) or `timeoutMs` passed, before
- * the statuses are fetched through the API (the load generator's requests, not the sends' cost).
- */
-async function costWindow(fleet: LocalFleet, pids: FleetPids, redis: Redis) {
-  const delivered = async (): Promise<number> => metricValue(await workerMetrics(fleet), 'fleet_message_send_latency_seconds_count', { stage: 'delivered' });
-  const deliveredBefore = await delivered();
-  const cpu0 = await fleetCpu(pids);
-  const counts0 = await workCounts(pids, redis);
-  return {
-    async untilDelivered(count: number, timeoutMs: number): Promise<{ cpu: FleetCpu; counts: WorkCounts }> {
-      const deadline = Date.now() + timeoutMs;
-      while ((await delivered()) - deliveredBefore < count && Date.now() < deadline) await sleep(250);
-      return { cpu: cpuSince(cpu0, await fleetCpu(pids)), counts: countsSince(counts0, await workCounts(pids, redis)) };
-    },
-  };
-}
-
-/** Recipient of message k: a number no session has written to before the first run, the same one in the second. */
-const recipientOf = (k: number): string => `1555888${String(k).padStart(4, '0')}`;
-
-/**
- * Open loop: message k leaves at start + k/rate whatever the answers, round-robin over sessions, to
- * `recipientOf(k)`. The first run is all first contacts (a device query, a pre-key bundle and a new
- * Signal session per message, on both sides); running it again sends every session the same
- * recipients, now known contacts, as most of a CRM's day is.
- */
-async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessions: readonly Created[]): Promise<SendFigures> {
-  const total = SEND_RATE * SEND_SECONDS;
-  const sends: Array<Promise<{ id: string; started: number } | undefined>> = [];
-  const window = await costWindow(fleet, pids, redis);
-  const begin = Date.now();
-  for (let k = 0; k < total; k += 1) {
-    const due = begin + (k * 1000) / SEND_RATE;
-    if (due > Date.now()) await sleep(due - Date.now());
-    const session = sessions[k % sessions.length]!;
-    const started = Date.now();
-    const body = { session_id: session.id, to: recipientOf(k), text: `bench message ${k}` };
-    sends.push(
-      fleet.api('POST', '/api/messages/send', body).then(
-        (answer) => (answer.status === 202 ? { id: answer.body.message_id as string, started } : undefined),
-        () => undefined,
-      ),
-    );
-  }
-  const achievedRate = total / ((Date.now() - begin) / 1000);
-  const accepted = (await Promise.all(sends)).filter((entry) => entry !== undefined);
-  const { cpu, counts } = await window.untilDelivered(accepted.length, 30_000);
-  const settleBy = Date.now() + 30_000;
-  let records: any[];
-  do {
-    await sleep(1_000);
-    records = await mapLimit(accepted, 32, async (entry) => (await fleet.api('GET', `/api/messages/${entry.id}`)).body);
-  } while (records.some((record) => record.status !== 'delivered' && record.status !== 'read' && record.status !== 'failed') && Date.now() < settleBy);
-  const toSent: number[] = [];
-  const toDelivered: number[] = [];
-  records.forEach((record, index) => {
-    const started = accepted[index]!.started;
-    if (record.sent_at) toSent.push(record.sent_at - started);
-    if (record.delivered_at) toDelivered.push(record.delivered_at - started);
-  });
-  return {
-    count: total,
-    toSent,
-    toDelivered,
-    failed: records.filter((record) => record.status === 'failed').length + (total - accepted.length),
-    missing: records.filter((record) => !record.delivered_at && record.status !== 'failed').length,
-    achievedRate,
-    cpu,
-    counts,
-  };
-}
-
-interface BurstFigures {
-  readonly sessions: number;
-  readonly accepted: number;
-  readonly toDelivered: number[];
-  readonly notDelivered: number;
-  /** Sessions whose recipient got the burst in another order than the sessions' send order. */
-  readonly outOfOrder: number;
-  readonly decryptFailures: number;
-  /** Fleet's CPU, Redis commands and write syscalls from the first request until the last delivery. */
-  readonly cpu: FleetCpu;
-  readonly counts: WorkCounts;
-}
-
-/**
- * The burst case: each of `sessions` sends `size` messages at once (all requests in flight together)
- * to one recipient of its own. Every message must be delivered, each recipient must get them in the
- * order the ingress accepted them (the message's `sequence`), and no copy may fail to decrypt.
- */
-async function burstSends(fleet: LocalFleet, pids: FleetPids, redis: Redis, sessions: readonly Created[], size: number): Promise<BurstFigures> {
-  const recipient = (index: number): string => `1555777${String(index).padStart(4, '0')}`;
-  const before = new Map((await fleet.simulator.stats()).perAccount.map((account) => [account.phone, account.decryptFailures]));
-  const window = await costWindow(fleet, pids, redis);
-  const requests = sessions.flatMap((session, index) => Array.from({ length: size }, (_, k) => ({ session, index, k })));
-  const answers = await Promise.all(
-    requests.map(async ({ session, index, k }) => {
-      const started = Date.now();
-      const answer = await fleet.api('POST', '/api/messages/send', { session_id: session.id, to: recipient(index), text: `burst ${index}/${k}` });
-      return answer.status === 202 ? { id: answer.body.message_id as string, started, session, index } : undefined;
-    }),
-  );
-  const accepted = answers.filter((entry) => entry !== undefined);
-  const { cpu, counts } = await window.untilDelivered(accepted.length, 60_000);
-  const settleBy = Date.now() + 60_000;
-  let records: any[];
-  do {
-    await sleep(1_000);
-    records = await mapLimit(accepted, 32, async (entry) => (await fleet.api('GET', `/api/messages/${entry.id}`)).body);
-  } while (records.some((record) => !record.delivered_at && record.status !== 'failed') && Date.now() < settleBy);
-  const toDelivered = records.flatMap((record, i) => (record.delivered_at ? [record.delivered_at - accepted[i]!.started] : []));
-  let outOfOrder = 0;
-  await mapLimit(
-    sessions.map((session, index) => ({ session, index })),
-    16,
-    async ({ session, index }) => {
-      const mine = accepted.map((entry, i) => ({ entry, record: records[i] })).filter(({ entry }) => entry.index === index);
-      const expected = mine.sort((a, b) => a.record.sequence - b.record.sequence).map(({ entry }) => entry.id);
-      const got = (await fleet.simulator.sent(session.phone)).filter((m) => m.to === `${recipient(index)}@s.whatsapp.net`).map((m) => m.id);
-      if (got.join() !== expected.join()) outOfOrder += 1;
-    },
-  );
-  const after = (await fleet.simulator.stats()).perAccount;
-  const decryptFailures = after
-    .filter((a) => sessions.some((s) => s.phone === a.phone))
-    .reduce((sum, a) => sum + a.decryptFailures - (before.get(a.phone) ?? 0), 0);
-  return {
-    sessions: sessions.length,
-    accepted: accepted.length,
-    toDelivered,
-    notDelivered: accepted.length - toDelivered.length,
-    outOfOrder,
-    decryptFailures,
-    cpu,
-    counts,
-  };
-}
-
-function burstRows(burst: BurstFigures): string {
-  return [
-    `| burst: ${burst.sessions} sessions × ${BURST_SIZE} messages at once to one recipient each | ${burst.accepted} accepted, ${burst.accepted - burst.notDelivered} delivered |`,
-    `| burst: API → delivered, p50 / p95 / max | ${ms(percentile(burst.toDelivered, 0.5))} / ${ms(percentile(burst.toDelivered, 0.95))} / ${ms(Math.max(...burst.toDelivered))} ms |`,
-    `| burst: recipients that got their burst out of order / copies they could not decrypt | ${burst.outOfOrder} / ${burst.decryptFailures} |`,
-  ].join('\n');
-}
-
-function sendRows(label: string, sends: SendFigures, sessions: number): string {
-  return [
-    `| sends, ${label} | ${sends.count} at ${sends.achievedRate.toFixed(0)}/s paced (target ${SEND_RATE}/s for ${SEND_SECONDS} s) over ${sessions} sessions |`,
-    `| ${label}: API → sent (server ack), p50 / p95 | ${ms(percentile(sends.toSent, 0.5))} / ${ms(percentile(sends.toSent, 0.95))} ms |`,
-    `| ${label}: API → delivered (receipt), p50 / p95 / max | ${ms(percentile(sends.toDelivered, 0.5))} / ${ms(percentile(sends.toDelivered, 0.95))} / ${ms(Math.max(...sends.toDelivered))} ms |`,
-    `| ${label}: failed / not delivered in 30 s | ${sends.failed} / ${sends.missing} |`,
-  ].join('\n');
-}
-
-async function workerMetrics(fleet: LocalFleet): Promise<string> {
-  return (await fetch(`${fleet.workerUrl('instance-1')}/metrics`)).text();
 }
 
 /**
@@ -404,8 +220,8 @@ async function main(): Promise<void> {
 
     const identities = await waitForLevel(async () => (await fleet.simulator.stats()).identitiesReady, SEND_RATE * SEND_SECONDS);
     out(`  ${identities} contact identities ready at the simulator`);
-    const sends = await paceSends(fleet, fleetProcesses, redis, created);
-    const repeats = await paceSends(fleet, fleetProcesses, redis, created);
+    const sends = await paceSends(fleet, fleetProcesses, redis, created, SEND_PLAN);
+    const repeats = await paceSends(fleet, fleetProcesses, redis, created, SEND_PLAN);
     const burst = await burstSends(fleet, fleetProcesses, redis, created.slice(0, BURST_SESSIONS), BURST_SIZE);
     const sim = await fleet.simulator.stats();
     const rssAfterSends = await rssOf(pid);
@@ -519,8 +335,8 @@ ${
         0.95,
       ),
     )} ms |
-${sendRows('first contacts', sends, created.length)}
-${sendRows('known contacts (same pairs again)', repeats, created.length)}
+${sendRows('first contacts', sends, created.length, SEND_PLAN)}
+${sendRows('known contacts (same pairs again)', repeats, created.length, SEND_PLAN)}
 ${burstRows(burst)}
 | simulator: conflicts, logins, handshake failures, messages received | ${sim.conflicts}, ${sim.logins}, ${sim.handshakeFailures}, ${sim.messagesReceived} |
 `);
