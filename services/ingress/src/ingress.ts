@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '@fleet/logger';
 import { createMediaStore, fetcherOptions, MediaSweeper, SafeFetcher } from '@fleet/media';
 import { MessageLedger } from '@fleet/messages';
 import { AddressGuard } from '@fleet/net';
-import { RestoreLockStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues } from '@fleet/state';
+import { OutboxWakes, RestoreLockStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues } from '@fleet/state';
 import { createApp } from './app';
 import { WorkspaceKeyCache } from './auth/workspace-key-cache';
 import { loadConsoleAssets } from './http/console-assets';
@@ -51,6 +51,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
   const apiKeys = new ApiKeyStore(redis, keys);
   const requests = new SessionRequests(redis, keys);
   const sessionSecrets = config.sessionSecrets ?? { key: randomBytes(32).toString('hex'), generated: true };
+  const queues = new ShardQueues(queueConnection, keys);
   const deps: IngressDeps = {
     redis,
     keys,
@@ -58,7 +59,8 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     sessions,
     restoreLocks: new RestoreLockStore(redis, keys),
     messages: new MessageLedger(redis, keys, { retentionSeconds: config.messageRetentionSeconds, bodyRetentionSeconds: config.messageBodyRetentionSeconds }),
-    queues: new ShardQueues(queueConnection, keys),
+    queues,
+    wakes: new OutboxWakes(redis, keys, queues),
     logger,
     metrics,
     healthSweep: new HealthSweep({ redis, queueConnection, keys, cluster, logger, intervalMs: config.healthSweepMs }),

@@ -6,6 +6,7 @@ export interface IngressMetrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly sessionsCreated: Counter<'outcome'>;
   readonly messagesAccepted: Counter<'outcome'>;
+  readonly outboxWakes: Counter<'path'>;
   readonly mediaUploads: Counter<'outcome'>;
   readonly mediaSwept: Counter<'outcome'>;
   readonly liveWorkers: Gauge;
@@ -45,6 +46,12 @@ export function createIngressMetrics(): IngressMetrics {
       name: 'fleet_ingress_messages_total',
       help: 'Message send requests by outcome (accepted, duplicate, rejected)',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    outboxWakes: new Counter({
+      name: 'fleet_ingress_outbox_wakes_total',
+      help: "Wake-ups of a session's sender by path: direct (on the owner worker's channel), queued (a message.send job), failed (neither: the outbox check finds the message)",
+      labelNames: ['path'],
       registers: [registry],
     }),
     mediaUploads: new Counter({

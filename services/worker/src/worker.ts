@@ -6,7 +6,7 @@ import { EventLog, type EventSink } from '@fleet/events';
 import { createKeys, type Keys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { MessageLedger } from '@fleet/messages';
-import { LeaseStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues, type SessionJob } from '@fleet/state';
+import { LeaseStore, OutboxWakes, parseOutboxWake, SessionRequests, SessionSecrets, SessionStore, ShardQueues, type SessionJob } from '@fleet/state';
 import type { WorkerConfig } from './config';
 import type { SessionConnector } from './connector/types';
 import { Heartbeat } from './fencing';
@@ -61,6 +61,7 @@ class WorkerService implements FleetWorker {
   private readonly ledger: MessageLedger;
   private readonly outboxTimers: OutboxTimers;
   private readonly queues: ShardQueues;
+  private readonly wakes: OutboxWakes;
   private readonly consumers: ShardConsumers;
   private readonly reconciler: Reconciler;
   /** Written by the reconciler, read by the consumers: the shards this worker owns now. */
@@ -89,6 +90,7 @@ class WorkerService implements FleetWorker {
     this.sessions = new SessionStore(this.store, this.keys);
     this.ledger = new MessageLedger(this.store, this.keys);
     this.queues = new ShardQueues(this.redis, this.keys);
+    this.wakes = new OutboxWakes(this.redis, this.keys, this.queues);
     this.cluster = new ClusterView({
       redis: this.redis,
       keys: this.keys,
@@ -134,14 +136,16 @@ class WorkerService implements FleetWorker {
     this.heartbeat = this.createHeartbeat();
     this.heartbeat.start(await cluster.membership.register({ instanceId: config.instanceId, url, maxSessions: config.maxSessions }));
     cluster.on('change', this.trigger);
+    const wakeChannel = this.keys.outboxWakes(config.instanceId);
     this.subscriber.on('message', (channel: string, sessionId: string) => {
-      if (channel === this.keys.leaseRequests)
+      if (channel === wakeChannel) this.onWake(sessionId);
+      else if (channel === this.keys.leaseRequests)
         void this.manager.releaseIfIdle(sessionId).catch((error: unknown) => this.logger.warn('lease release request failed', { error }));
       else this.trigger();
     });
     // Connected before it subscribes (a SUBSCRIBE during the handshake is lost; see ClusterView).
     if (this.subscriber.status === 'wait') await this.subscriber.connect();
-    await this.subscriber.subscribe(this.keys.leaseChannel, this.keys.leaseRequests);
+    await this.subscriber.subscribe(this.keys.leaseChannel, this.keys.leaseRequests, wakeChannel);
     consumers.consumeOwnQueue();
     await cluster.refresh();
     await this.reconciler.trigger();
@@ -163,6 +167,23 @@ class WorkerService implements FleetWorker {
   close(): Promise<void> {
     this.closing ??= this.drainAndLeave();
     return this.closing;
+  }
+
+  /**
+   * A wake-up on this worker's channel (OutboxWakes): the session's sender looks at its outbox now. A
+   * session this worker does not run (its ownership moved on before the ingress's view did) gets the
+   * wake-up as a job in its shard's queue, which reaches whoever runs it.
+   */
+  private onWake(text: string): void {
+    const wake = parseOutboxWake(text);
+    if (!wake) return void this.logger.warn("ignored a malformed wake-up on this worker's channel");
+    if (wake.at !== undefined) this.metrics.jobWait.observe({ name: 'message.send' }, Math.max(0, Date.now() - wake.at) / 1000);
+    if (this.manager.isRunning(wake.job.sessionId)) {
+      this.metrics.jobs.inc({ name: 'message.send', outcome: 'direct' });
+      return this.manager.wake(wake.job);
+    }
+    this.metrics.jobs.inc({ name: 'message.send', outcome: 'forwarded' });
+    this.wakes.queue(wake).catch((error: unknown) => this.logger.warn('could not hand a wake-up on; the outbox check finds the message', { error }));
   }
 
   private readonly trigger = (): void => {

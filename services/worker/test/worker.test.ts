@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { createKeys } from '@fleet/keys';
 import { createLogger, createSilentLogger } from '@fleet/logger';
 import { MessageLedger } from '@fleet/messages';
-import { SessionStore, ShardQueues, jobId, type SessionJob } from '@fleet/state';
+import { OutboxWakes, SessionStore, ShardQueues, jobId, type SessionJob } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { shardOf } from '@fleet/ring';
 import { createWorker, workerConfig, type FleetWorker, type SessionConnector, type WorkerConfig } from '../src';
@@ -80,6 +80,37 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     expect(health).to.deep.equal({ status: 'healthy', instance_id: 'instance-1', sessions: { total: 1, max: 10, utilization: 0.1 } });
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).to.match(/fleet_sessions\{[^}]*status="connected"[^}]*\} 1/);
+  });
+
+  it("hears wake-ups on its own channel: a session it runs sends at once, one it does not run gets the wake-up as a job in its shard's queue", async () => {
+    const { url } = await worker.start();
+    const keys = createKeys(prefix);
+    const sessions = new SessionStore(redis, keys);
+    const messages = new MessageLedger(redis, keys);
+    const wakes = new OutboxWakes(redis, keys, queues);
+    const shard = shardOf(7, 8);
+    await sessions.create({ sessionId: 'w2', workspaceId: 7, accountId: '1', shard });
+    await queues.add(shard, 'session.start', { sessionId: 'w2', workspaceId: 7 }, jobId('start', 'w2'));
+    await waitFor(async () => (await sessions.get('w2'))?.status === 'connected', { what: 'session connected' });
+
+    const accepted = await messages.accept({ sessionId: 'w2', to: '+15551234567', content: { type: 'text', text: 'hi' } });
+    if (accepted.kind !== 'new') throw new Error('expected a new message');
+    const { messageId } = accepted.record;
+    expect(await wakes.wake({ shard, job: { messageId, sessionId: 'w2', workspaceId: 7 } }, 'instance-1')).to.equal('direct');
+    await waitFor(async () => (await messages.get(messageId))?.status === 'delivered', { what: 'message delivered' });
+    expect(
+      (await queues.queue(shard).getJobs(['waiting', 'active', 'completed', 'failed'])).filter((job) => job.name === 'message.send'),
+      'no job on the way',
+    ).to.deep.equal([]);
+
+    // A session this worker does not run (its ownership moved on): the wake-up goes on as a job.
+    const elsewhere = { shard: 3, job: { messageId: 'm-elsewhere', sessionId: 'w-elsewhere', workspaceId: 9 } };
+    expect(await wakes.wake(elsewhere, 'instance-1')).to.equal('direct');
+    // The worker owns every shard, so it runs that job too (nothing to send: the session runs nowhere).
+    const counted = async (outcome: string): Promise<boolean> =>
+      new RegExp(`fleet_jobs_total\\{[^}]*name="message.send"[^}]*outcome="${outcome}"[^}]*\\} 1`).test(await (await fetch(`${url}/metrics`)).text());
+    await waitFor(async () => (await counted('forwarded')) && (await counted('ok')), { what: 'the wake-up handed on as a job, and the job run' });
+    expect(await counted('direct'), 'the first wake-up').to.equal(true);
   });
 
   it('logs a session out, removes its state directory and its record', async () => {

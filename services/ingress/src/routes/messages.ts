@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError } from '@fleet/errors';
 import type { MessageContent, MessageRecord } from '@fleet/messages';
-import { WAKE_JOB_OPTIONS, type MessageSendJob } from '@fleet/state';
+import type { MessageSendJob } from '@fleet/state';
 import type { Context } from 'hono';
 import { canSee, principalOf } from '../auth/principal';
 import type { IngressDeps } from '../deps';
@@ -82,16 +82,20 @@ const revokeMessage = createRoute({
 });
 
 /**
- * Wakes the session's sender (the job names the message; the message itself is in the ledger). The
- * message is already queued in the outbox: if the job cannot be added, the workers find the waiting
- * outbox within seconds anyway (a lost wake-up costs latency, never the message), so this never fails
- * the request.
+ * Wakes the session's sender (the job names the message; the message itself is in the ledger): on
+ * the channel of the worker that runs the session's shard (or its pin) when one listens there, as a
+ * job in the shard's queue otherwise (OutboxWakes). The message is already queued in the outbox: if
+ * neither works, the workers find the waiting outbox within seconds anyway (a lost wake-up costs
+ * latency, never the message), so this never fails the request.
  */
 async function wake(deps: IngressDeps, shard: number, job: MessageSendJob): Promise<void> {
+  const route = job.workspaceId === undefined ? undefined : deps.cluster.route(job.workspaceId);
   try {
-    await deps.queues.add(shard, 'message.send', job, job.messageId, WAKE_JOB_OPTIONS);
+    const path = await deps.wakes.wake({ shard, job }, route?.ownerLive ? route.owner : undefined);
+    deps.metrics.outboxWakes.inc({ path });
   } catch (error) {
-    deps.logger.warn('could not add the send job; the outbox is sent on the next check', { message_id: job.messageId, error });
+    deps.metrics.outboxWakes.inc({ path: 'failed' });
+    deps.logger.warn('could not wake the sender; the outbox is sent on the next check', { message_id: job.messageId, error });
   }
 }
 
