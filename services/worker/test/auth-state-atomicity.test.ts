@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { CREDS_FILE, FileAuthState, KeyCache, keyFileName } from '../src/auth-state';
-import { makeTempDir, removeTempDir } from './auth-state-helpers';
+import { makeTempDir, removeTempDir, runUnderFileSizeLimit } from './auth-state-helpers';
 
 const ATOMIC_FILE_MODULE = require.resolve('../src/auth-state/atomic-file');
 
@@ -74,15 +74,7 @@ describe('auth-state: atomicity', function () {
     const before = JSON.stringify({ old: 'o'.repeat(200) });
     await fs.writeFile(file, before);
     // ulimit -f 16: 8 KiB (dash, 512-byte blocks) or 16 KiB (bash); the 64 KiB write stops there.
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn('sh', ['-c', 'ulimit -f 16 && exec "$@"', 'sh', process.execPath, '-e', WRITE_UNDER_SIZE_LIMIT, file, '64'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code, stderr }));
-    });
+    const result = await runUnderFileSizeLimit(WRITE_UNDER_SIZE_LIMIT, [file, '64']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stderr.trim()).to.equal('EFBIG');
     const after = await fs.readFile(file, 'utf8');

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { BufferJSON } from 'baileys';
 import { CREDS_FILE, FENCE_FILE, FileAuthState, JOURNAL_FILE, KeyCache, keyFileName, type FileAuthStateOptions } from '../src/auth-state';
 import { writeBatch } from '../src/auth-state/disk-ops';
-import { makeTempDir, rejectionOf, removeTempDir } from './auth-state-helpers';
+import { makeTempDir, rejectionOf, removeTempDir, runUnderFileSizeLimit } from './auth-state-helpers';
 
 const JOURNAL_MODULE = require.resolve('../src/auth-state/journal');
 
@@ -100,15 +99,7 @@ describe('auth-state: key journal', () => {
     await store.close();
     const before = fs.statSync(journal()).size;
     // ulimit -f 16: 8 KiB (dash, 512-byte blocks) or 16 KiB (bash); the 64 KiB record stops there.
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn('sh', ['-c', 'ulimit -f 16 && exec "$@"', 'sh', process.execPath, '-e', APPEND_UNDER_SIZE_LIMIT, dir, '64'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code, stderr }));
-    });
+    const result = await runUnderFileSizeLimit(APPEND_UNDER_SIZE_LIMIT, [dir, '64']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stderr.trim()).to.equal('EFBIG');
     expect(fs.statSync(journal()).size, 'the part written is cut off').to.equal(before);
