@@ -104,13 +104,20 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     ).to.deep.equal([]);
 
     // A session this worker does not run (its ownership moved on): the wake-up goes on as a job.
-    const elsewhere = { shard: 3, job: { messageId: 'm-elsewhere', sessionId: 'w-elsewhere', workspaceId: 9 } };
+    const elsewhere = { shard: shardOf(9, 8), job: { messageId: 'm-elsewhere', sessionId: 'w-elsewhere', workspaceId: 9 } };
     expect(await wakes.wake(elsewhere, 'instance-1')).to.equal('direct');
     // The worker owns every shard, so it runs that job too (nothing to send: the session runs nowhere).
-    const counted = async (outcome: string): Promise<boolean> =>
-      new RegExp(`fleet_jobs_total\\{[^}]*name="message.send"[^}]*outcome="${outcome}"[^}]*\\} 1`).test(await (await fetch(`${url}/metrics`)).text());
-    await waitFor(async () => (await counted('forwarded')) && (await counted('ok')), { what: 'the wake-up handed on as a job, and the job run' });
-    expect(await counted('direct'), 'the first wake-up').to.equal(true);
+    const counted = async (outcome: string): Promise<number> => {
+      const line = (await (await fetch(`${url}/metrics`)).text())
+        .split('\n')
+        .find((entry) => entry.startsWith('fleet_jobs_total{') && entry.includes('name="message.send"') && entry.includes(`outcome="${outcome}"`));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    await waitFor(async () => (await counted('forwarded')) === 1 && (await counted('ok')) === 1, {
+      what: 'the wake-up handed on as a job, and the job run',
+      timeoutMs: 15_000,
+    });
+    expect(await counted('direct'), 'the first wake-up').to.equal(1);
   });
 
   it('logs a session out, removes its state directory and its record', async () => {

@@ -163,6 +163,15 @@ describe('events: Lua scripts (real Redis)', () => {
       expect(await redis.pttl(keys.eventDeadLetterAges(W))).to.be.within(3_590_000, 3_600_000);
       expect(await cursor(), 'a dead-lettered stream event is settled too').to.equal('4');
     });
+
+    it('keeps the last dead letters stored when several die in the same millisecond (not the last by id as text)', async () => {
+      await lock();
+      const now = Date.now();
+      for (const seq of [8, 9, 10, 11])
+        expect(await settle({ sequence: seq, eventId: `evt_${seq}`, deadLetter: dead(seq, now), retainDeadLetters: 2 })).to.equal(true);
+      expect(await redis.zrange(keys.eventDeadLetterAges(W), 0, -1), '"evt_10" < "evt_11" < "evt_9" as text').to.deep.equal(['evt_10', 'evt_11']);
+      expect((await redis.hkeys(keys.eventDeadLetters(W))).sort()).to.deep.equal(['evt_10', 'evt_11']);
+    });
   });
 
   describe('defer-workspace', () => {

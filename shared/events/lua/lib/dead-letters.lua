@@ -14,7 +14,12 @@ end
 
 local function keep_dead_letter(hash, ages, id, json, now, max_count, max_age)
   redis.call('HSET', hash, id, json)
-  redis.call('ZADD', ages, now, id)
+  -- Scores grow with each store, so "the oldest" is the first stored even when many die in the same
+  -- millisecond (a tie would order them by id, as text, and drop a newer one).
+  local newest = redis.call('ZRANGE', ages, -1, -1, 'WITHSCORES')
+  local score = now
+  if newest[2] and tonumber(newest[2]) >= score then score = tonumber(newest[2]) + 0.001 end
+  redis.call('ZADD', ages, score, id)
   if redis.call('HLEN', hash) > redis.call('ZCARD', ages) then
     local all = redis.call('HGETALL', hash)
     for i = 1, #all, 2 do
