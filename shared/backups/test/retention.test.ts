@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SnapshotListing } from '../src/s3/snapshot-store';
 import { applyRetention, isoWeekOf, planRetention } from '../src/snapshot/retention';
+import { isSnapshotId, newSnapshotId } from '../src/snapshot/snapshot-id';
 import { startS3, type TestS3 } from './helpers';
 
 const HOUR = 3600_000;
@@ -41,6 +42,18 @@ describe('backup: retention', function () {
     assert.ok(!kept.has(idAt(Date.UTC(2026, 10, 1, 23, 10))), 'a 5th week kept');
     assert.equal(plan.keep.length, 24 + 6 + 2, 'the 22nd is both a daily and a weekly keeper');
     assert.equal(plan.delete.length, snapshots.length - plan.keep.length);
+  });
+
+  it('keeps the later of two snapshots taken in the same second (ids sort by millisecond, then at random)', () => {
+    const second = Date.UTC(2026, 10, 28, 23, 15, 26);
+    for (let round = 0; round < 50; round += 1) {
+      const earlier = newSnapshotId(new Date(second + 5));
+      const later = newSnapshotId(new Date(second + 6));
+      assert.ok(isSnapshotId(earlier) && isSnapshotId(later), `${earlier} ${later}`);
+      const at = (id: string): SnapshotListing => ({ ...listing(second), id });
+      const plan = planRetention([at(earlier), at(later)], { hourly: 24, daily: 7, weekly: 4 }, now);
+      assert.deepEqual(plan.keep, [later], `${earlier} then ${later}`);
+    }
   });
 
   it('always keeps the newest, deletes old incomplete snapshots and keeps young ones (uploads in flight)', () => {
