@@ -49,6 +49,17 @@ async function costWindow(fleet: LocalFleet, pids: FleetPids, redis: Redis) {
   };
 }
 
+/** The API's records of `accepted`, read again every second until each is `settled` or `timeoutMs` has passed. */
+async function recordsOnceSettled(fleet: LocalFleet, accepted: ReadonlyArray<{ readonly id: string }>, settled: (record: any) => boolean, timeoutMs: number) {
+  const settleBy = Date.now() + timeoutMs;
+  let records: any[];
+  do {
+    await sleep(1_000);
+    records = await mapLimit(accepted, 32, async (entry) => (await fleet.api('GET', `/api/messages/${entry.id}`)).body);
+  } while (!records.every(settled) && Date.now() < settleBy);
+  return records;
+}
+
 /** Recipient of message k: a number no session has written to before the first run, the same one in the second. */
 const recipientOf = (k: number): string => `1555888${String(k).padStart(4, '0')}`;
 
@@ -79,12 +90,7 @@ export async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis
   const achievedRate = total / ((Date.now() - begin) / 1000);
   const accepted = (await Promise.all(sends)).filter((entry) => entry !== undefined);
   const { cpu, counts } = await window.untilDelivered(accepted.length, 30_000);
-  const settleBy = Date.now() + 30_000;
-  let records: any[];
-  do {
-    await sleep(1_000);
-    records = await mapLimit(accepted, 32, async (entry) => (await fleet.api('GET', `/api/messages/${entry.id}`)).body);
-  } while (records.some((record) => record.status !== 'delivered' && record.status !== 'read' && record.status !== 'failed') && Date.now() < settleBy);
+  const records = await recordsOnceSettled(fleet, accepted, (record) => ['delivered', 'read', 'failed'].includes(record.status), 30_000);
   const toSent: number[] = [];
   const toDelivered: number[] = [];
   records.forEach((record, index) => {
@@ -138,12 +144,7 @@ export async function burstSends(fleet: LocalFleet, pids: FleetPids, redis: Redi
   );
   const accepted = answers.filter((entry) => entry !== undefined);
   const { cpu, counts } = await window.untilDelivered(accepted.length, 60_000);
-  const settleBy = Date.now() + 60_000;
-  let records: any[];
-  do {
-    await sleep(1_000);
-    records = await mapLimit(accepted, 32, async (entry) => (await fleet.api('GET', `/api/messages/${entry.id}`)).body);
-  } while (records.some((record) => !record.delivered_at && record.status !== 'failed') && Date.now() < settleBy);
+  const records = await recordsOnceSettled(fleet, accepted, (record) => Boolean(record.delivered_at) || record.status === 'failed', 60_000);
   const toDelivered = records.flatMap((record, i) => (record.delivered_at ? [record.delivered_at - accepted[i]!.started] : []));
   let outOfOrder = 0;
   await mapLimit(

@@ -137,10 +137,10 @@ class WorkerService implements FleetWorker {
     this.heartbeat.start(await cluster.membership.register({ instanceId: config.instanceId, url, maxSessions: config.maxSessions }));
     cluster.on('change', this.trigger);
     const wakeChannel = this.keys.outboxWakes(config.instanceId);
-    this.subscriber.on('message', (channel: string, sessionId: string) => {
-      if (channel === wakeChannel) this.onWake(sessionId);
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === wakeChannel) this.onWake(message);
       else if (channel === this.keys.leaseRequests)
-        void this.manager.releaseIfIdle(sessionId).catch((error: unknown) => this.logger.warn('lease release request failed', { error }));
+        void this.manager.releaseIfIdle(message).catch((error: unknown) => this.logger.warn('lease release request failed', { error }));
       else this.trigger();
     });
     // Connected before it subscribes (a SUBSCRIBE during the handshake is lost; see ClusterView).

@@ -128,7 +128,7 @@ async function queue(
   if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
   const job: MessageSendJob = { messageId: record.messageId, sessionId, workspaceId: record.workspaceId, incarnation: outcome.incarnation };
   // One wake-up per outbox that turns non-empty: a message behind others is claimed by the drain the
-  // first one's wake-up started (bursts cost one job, not one a message). A repeat of a request still
+  // first one's wake-up started (a burst costs one wake-up, not one a message). A repeat of a request still
   // queued wakes the sender again (the first wake-up may be lost with an ingress that died); the job id
   // makes a second add of a job still there a no-op.
   if (outcome.kind === 'new' ? outcome.firstInOutbox : record.status === 'queued') await wake(deps, outcome.shard, job);

@@ -186,6 +186,10 @@ export class FileAuthState {
     return this.options.fsync ?? true;
   }
 
+  private get journalMaxBytes(): number {
+    return this.options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
+  }
+
   /** Whether some write (a staged key, the credentials) is not on disk yet. */
   get hasPendingWrites(): boolean {
     return this.keyFiles.stagedCount > 0 || this.credsQueued !== undefined || this.queue.busy;
@@ -291,7 +295,7 @@ export class FileAuthState {
    */
   private async commit(changes: FileChange[], keys: boolean): Promise<boolean> {
     const { dir, epoch } = this.options;
-    const journal = keys ? { maxBytes: this.options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES } : undefined;
+    const journal = keys ? { maxBytes: this.journalMaxBytes } : undefined;
     const result = await this.disk.write({ dir, epoch, fsync: this.fsync, changes, journal });
     this.refuseUnlessHeld(result);
     return result.kind === 'held' && result.compacted === true;

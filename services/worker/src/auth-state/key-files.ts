@@ -79,11 +79,6 @@ export class KeyFiles {
     for (const { name, text } of journal) this.journaled.set(name, { text, cacheKey: undefined, cacheable: false });
   }
 
-  /** Keys held in memory because only the journal has them (bounded by the journal's compaction). */
-  get journaledCount(): number {
-    return this.journaled.size;
-  }
-
   /** Keys staged and not yet on disk (submitted or not). */
   get stagedCount(): number {
     return this.staged.size;

@@ -8,8 +8,16 @@ export interface StartBackoffOptions {
   readonly maxFailures?: number;
 }
 
+/** Error codes of a session that can never connect as it is: its proxy is refused, or does not open. */
+const CANNOT_CONNECT_ERRORS: ReadonlySet<string> = new Set(['SESSION_SECRET_UNREADABLE', 'PROXY_REFUSED']);
 /** Error codes of a start that retrying cannot fix: the session fails at once. */
-const PERMANENT_START_ERRORS: ReadonlySet<string> = new Set(['AUTH_STATE_CORRUPT', 'SESSION_SECRET_UNREADABLE', 'PROXY_REFUSED']);
+const PERMANENT_START_ERRORS: ReadonlySet<string> = new Set(['AUTH_STATE_CORRUPT', ...CANNOT_CONNECT_ERRORS]);
+
+/** Whether `error` says the session cannot connect however often it is tried (its proxy): no retry helps. */
+export function cannotConnect(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CANNOT_CONNECT_ERRORS.has(code);
+}
 /** Error codes meaning another owner holds the session now: nothing to retry here. */
 const FENCED_START_ERRORS: ReadonlySet<string> = new Set(['STALE_EPOCH', 'FENCE_MISSING']);
 

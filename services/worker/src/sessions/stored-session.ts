@@ -1,8 +1,9 @@
 import type { Logger } from '@fleet/logger';
-import { SessionSecretError, type LeaseHolder, type LeasePurpose, type LeaseStore, type SessionRecord } from '@fleet/state';
+import type { LeaseHolder, LeasePurpose, LeaseStore, SessionRecord } from '@fleet/state';
 import { FileAuthState } from '../auth-state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../connector/types';
 import { takeFencedLease } from './fenced-lease';
+import { cannotConnect } from './start-backoff';
 
 /** How long a stored session may take to connect for its logout before the logout gives up on WhatsApp. */
 export const STORED_LOGOUT_TIMEOUT_MS = 15_000;
@@ -82,7 +83,7 @@ async function logoutUnderLease(deps: StoredSessionDeps, request: StoredLogoutRe
     return device;
   } catch (error) {
     if (handle) await handle.stop().catch(() => undefined);
-    if (request.clearAlways && neverReachable(error)) {
+    if (request.clearAlways && cannotConnect(error)) {
       // Its proxy is refused, or cannot be opened: no retry would reach WhatsApp, and going around the
       // proxy is never an option. The local state is cleared so the logout ends (the device may stay
       // linked on the phone, as for a session that does not connect in time).
@@ -100,11 +101,6 @@ async function logoutUnderLease(deps: StoredSessionDeps, request: StoredLogoutRe
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A failure that no later attempt can get past: the session's proxy is refused, or cannot be opened. */
-function neverReachable(error: unknown): boolean {
-  return error instanceof SessionSecretError || (error as { code?: unknown } | undefined)?.code === 'PROXY_REFUSED';
 }
 
 /** Removes the credentials and keys under the lease's epoch (the fence stays, so epochs keep growing). */

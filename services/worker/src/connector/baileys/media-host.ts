@@ -70,8 +70,8 @@ async function postFile(url: string, upload: MediaHostUpload): Promise<Record<st
   // once the answer is through, on a loaded machine), which the body's pipeline reports as a premature
   // close though every byte went out; any other failure of the body fails the post.
   const [body, answered] = await Promise.allSettled([pipeline(createReadStream(upload.file), req), response]);
-  if (answered.status === 'rejected') throw body.status === 'rejected' && !isPrematureClose(body.reason) ? body.reason : answered.reason;
   if (body.status === 'rejected' && !isPrematureClose(body.reason)) throw body.reason;
+  if (answered.status === 'rejected') throw answered.reason;
   const res = answered.value;
   const chunks: Buffer[] = [];
   let length = 0;
