@@ -52,6 +52,6 @@ describe('a burst of sends from one session, end to end: all delivered, in order
     const failuresAfter = (await fleet.simulator.stats()).perAccount.find((account) => account.phone === PHONE)?.decryptFailures ?? 0;
     expect(failuresAfter - failuresBefore, 'copies the recipient could not decrypt').to.equal(0);
     const metrics = await (await fetch(`${fleet.ingressUrl}/metrics`)).text();
-    expect(metrics, "the sender was woken on its worker's channel").to.match(/fleet_ingress_outbox_wakes_total\{path="direct"[^}]*\} [1-9]/);
+    expect(metrics, "the sender was woken on its worker's channel").to.match(/fleet_ingress_wakes_total\{name="message.send",path="direct"[^}]*\} [1-9]/);
   });
 });

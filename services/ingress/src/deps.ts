@@ -7,7 +7,7 @@ import type { Logger } from '@fleet/logger';
 import type { MediaStore, MediaSweeper } from '@fleet/media';
 import type { MessageLedger } from '@fleet/messages';
 import type { AddressGuard } from '@fleet/net';
-import type { OutboxWakes, RestoreLockStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues } from '@fleet/state';
+import type { WorkerWakes, RestoreLockStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues } from '@fleet/state';
 import type { WorkspaceKeyCache } from './auth/workspace-key-cache';
 import type { HealthSweep } from './health-sweep';
 import type { MediaGateway } from './message-content';
@@ -27,7 +27,7 @@ export interface IngressDeps {
   readonly messages: MessageLedger;
   readonly queues: ShardQueues;
   /** Wake-ups of a session's sender: straight to the worker running it, or as a job in its shard's queue. */
-  readonly wakes: OutboxWakes;
+  readonly wakes: WorkerWakes;
   readonly logger: Logger;
   readonly metrics: IngressMetrics;
   readonly healthSweep: HealthSweep;

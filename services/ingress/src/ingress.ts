@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '@fleet/logger';
 import { createMediaStore, fetcherOptions, MediaSweeper, SafeFetcher } from '@fleet/media';
 import { MessageLedger } from '@fleet/messages';
 import { AddressGuard } from '@fleet/net';
-import { OutboxWakes, RestoreLockStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues } from '@fleet/state';
+import { RestoreLockStore, SessionRequests, SessionSecrets, SessionStore, ShardQueues, WorkerWakes } from '@fleet/state';
 import { createApp } from './app';
 import { WorkspaceKeyCache } from './auth/workspace-key-cache';
 import { loadConsoleAssets } from './http/console-assets';
@@ -60,7 +60,7 @@ export function createIngress(config: IngressConfig, options: { logger?: Logger 
     restoreLocks: new RestoreLockStore(redis, keys),
     messages: new MessageLedger(redis, keys, { retentionSeconds: config.messageRetentionSeconds, bodyRetentionSeconds: config.messageBodyRetentionSeconds }),
     queues,
-    wakes: new OutboxWakes(redis, keys, queues),
+    wakes: new WorkerWakes(redis, keys, queues),
     logger,
     metrics,
     healthSweep: new HealthSweep({ redis, queueConnection, keys, cluster, logger, intervalMs: config.healthSweepMs }),

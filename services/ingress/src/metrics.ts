@@ -6,7 +6,7 @@ export interface IngressMetrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly sessionsCreated: Counter<'outcome'>;
   readonly messagesAccepted: Counter<'outcome'>;
-  readonly outboxWakes: Counter<'path'>;
+  readonly wakes: Counter<'name' | 'path'>;
   readonly mediaUploads: Counter<'outcome'>;
   readonly mediaSwept: Counter<'outcome'>;
   readonly liveWorkers: Gauge;
@@ -48,10 +48,10 @@ export function createIngressMetrics(): IngressMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     }),
-    outboxWakes: new Counter({
-      name: 'fleet_ingress_outbox_wakes_total',
-      help: "Wake-ups of a session's sender by path: direct (on the owner worker's channel), queued (a message.send job), failed (neither: the outbox check finds the message)",
-      labelNames: ['path'],
+    wakes: new Counter({
+      name: 'fleet_ingress_wakes_total',
+      help: "Wake-ups of the worker running a session (name: message.send, session.start) by path: direct (on the owner worker's channel), queued (a job in the shard's queue), failed (neither)",
+      labelNames: ['name', 'path'],
       registers: [registry],
     }),
     mediaUploads: new Counter({

@@ -6,7 +6,7 @@ import { EventLog, type EventSink } from '@fleet/events';
 import { createKeys, type Keys } from '@fleet/keys';
 import { createLogger, type Logger } from '@fleet/logger';
 import { MessageLedger } from '@fleet/messages';
-import { LeaseStore, OutboxWakes, parseOutboxWake, SessionRequests, SessionSecrets, SessionStore, ShardQueues, type SessionJob } from '@fleet/state';
+import { LeaseStore, parseWake, SessionRequests, SessionSecrets, SessionStore, ShardQueues, WorkerWakes, type SessionJob } from '@fleet/state';
 import type { WorkerConfig } from './config';
 import type { SessionConnector } from './connector/types';
 import { Heartbeat } from './fencing';
@@ -61,7 +61,7 @@ class WorkerService implements FleetWorker {
   private readonly ledger: MessageLedger;
   private readonly outboxTimers: OutboxTimers;
   private readonly queues: ShardQueues;
-  private readonly wakes: OutboxWakes;
+  private readonly wakes: WorkerWakes;
   private readonly consumers: ShardConsumers;
   private readonly reconciler: Reconciler;
   /** Written by the reconciler, read by the consumers: the shards this worker owns now. */
@@ -90,7 +90,7 @@ class WorkerService implements FleetWorker {
     this.sessions = new SessionStore(this.store, this.keys);
     this.ledger = new MessageLedger(this.store, this.keys);
     this.queues = new ShardQueues(this.redis, this.keys);
-    this.wakes = new OutboxWakes(this.redis, this.keys, this.queues);
+    this.wakes = new WorkerWakes(this.redis, this.keys, this.queues);
     this.cluster = new ClusterView({
       redis: this.redis,
       keys: this.keys,
@@ -136,7 +136,7 @@ class WorkerService implements FleetWorker {
     this.heartbeat = this.createHeartbeat();
     this.heartbeat.start(await cluster.membership.register({ instanceId: config.instanceId, url, maxSessions: config.maxSessions }));
     cluster.on('change', this.trigger);
-    const wakeChannel = this.keys.outboxWakes(config.instanceId);
+    const wakeChannel = this.keys.workerWakes(config.instanceId);
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === wakeChannel) this.onWake(message);
       else if (channel === this.keys.leaseRequests)
@@ -170,14 +170,21 @@ class WorkerService implements FleetWorker {
   }
 
   /**
-   * A wake-up on this worker's channel (OutboxWakes): the session's sender looks at its outbox now. A
-   * session this worker does not run (its ownership moved on before the ingress's view did) gets the
-   * wake-up as a job in its shard's queue, which reaches whoever runs it.
+   * A wake-up on this worker's channel (WorkerWakes). `message.send`: the session's sender looks at its
+   * outbox now; a session this worker does not run (its ownership moved on before the ingress's view
+   * did) gets the wake-up as a job in its shard's queue, which reaches whoever runs it.
+   * `session.start`: run as the queued job would be, when it belongs here (ShardConsumers.runWoken).
    */
   private onWake(text: string): void {
-    const wake = parseOutboxWake(text);
+    const wake = parseWake(text);
     if (!wake) return void this.logger.warn("ignored a malformed wake-up on this worker's channel");
-    if (wake.at !== undefined) this.metrics.jobWait.observe({ name: 'message.send' }, Math.max(0, Date.now() - wake.at) / 1000);
+    if (wake.at !== undefined) this.metrics.jobWait.observe({ name: wake.name }, Math.max(0, Date.now() - wake.at) / 1000);
+    if (wake.name === 'session.start') {
+      this.consumers
+        .runWoken(wake.shard, wake.name, wake.job, wake.jobId)
+        .catch((error: unknown) => this.logger.warn('could not start or hand on a woken session; its reconcile starts it', { error }));
+      return;
+    }
     if (this.manager.isRunning(wake.job.sessionId)) {
       this.metrics.jobs.inc({ name: 'message.send', outcome: 'direct' });
       return this.manager.wake(wake.job);

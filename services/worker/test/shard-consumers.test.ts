@@ -114,6 +114,34 @@ describe('ShardConsumers (real Redis, real BullMQ queues, SessionManager over a 
     expect(await sessions.get('pinned')).to.include({ status: 'starting', epoch: 0 });
   });
 
+  it('runs a start heard on its channel when it consumes the queue the start belongs in; hands it on as that job otherwise', async () => {
+    const connector = new InstantConnector({ instanceId: 'i1' });
+    const w = await owner(connector, [0, 1, 2, 3]);
+    await createSession('heard', 3);
+    await w.consumers.runWoken(shardOf(3, SHARDS), 'session.start', { sessionId: 'heard', workspaceId: 3 }, 'start-heard');
+    await waitFor(async () => (await sessions.get('heard'))?.status === 'connected', { what: 'heard connected' });
+    expect((await sessions.get('heard'))?.owner).to.equal('i1');
+    expect(await w.queues.queue(shardOf(3, SHARDS)).getJobs(['waiting', 'active', 'completed', 'delayed']), 'no job').to.deep.equal([]);
+
+    // A shard given up (its consumer not released yet): the start waits in the shard's queue for the owner.
+    const shard = shardOf(2, SHARDS);
+    w.owned.set(new Set([0, 1, 2, 3].filter((s) => s !== shard)), w.cluster.snapshot.placement.version);
+    await createSession('moved', 2);
+    await w.consumers.runWoken(shard, 'session.start', { sessionId: 'moved', workspaceId: 2 }, 'start-moved');
+    expect(connector.started.map((spec) => spec.sessionId)).to.deep.equal(['heard']);
+    expect(await w.queues.queue(shard).getJob('start-moved')).to.include({ name: 'session.start' });
+
+    // A workspace pinned to another live worker: the start goes to that worker's queue, under its own id.
+    await w.cluster.membership.register({ instanceId: 'i2', url: 'http://127.0.0.1:2', maxSessions: 10 });
+    await redis.hset(w.keys.pins, '5', 'i2');
+    await w.cluster.refresh();
+    await createSession('pinned', 5);
+    await w.consumers.runWoken(shardOf(5, SHARDS), 'session.start', { sessionId: 'pinned', workspaceId: 5 }, 'start-pinned');
+    const theirs = await w.queues.named(w.keys.workerQueue('i2')).getJob('start-pinned');
+    expect(theirs?.data).to.deep.equal({ sessionId: 'pinned', workspaceId: 5 });
+    expect(connector.started.map((spec) => spec.sessionId)).to.deep.equal(['heard']);
+  });
+
   it('fails a malformed job once and never retries it', async () => {
     const connector = new InstantConnector({ instanceId: 'i1' });
     const w = await owner(connector, [0]);

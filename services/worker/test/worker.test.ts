@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { createKeys } from '@fleet/keys';
 import { createLogger, createSilentLogger } from '@fleet/logger';
 import { MessageLedger } from '@fleet/messages';
-import { OutboxWakes, SessionStore, ShardQueues, jobId, type SessionJob } from '@fleet/state';
+import { SessionStore, ShardQueues, WorkerWakes, jobId, type SessionJob } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
 import { shardOf } from '@fleet/ring';
 import { createWorker, workerConfig, type FleetWorker, type SessionConnector, type WorkerConfig } from '../src';
@@ -82,21 +82,23 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     expect(metrics).to.match(/fleet_sessions\{[^}]*status="connected"[^}]*\} 1/);
   });
 
-  it("hears wake-ups on its own channel: a session it runs sends at once, one it does not run gets the wake-up as a job in its shard's queue", async () => {
+  it("hears wake-ups on its own channel: a start runs at once, a session it runs sends at once, one it does not run gets the wake-up as a job in its shard's queue", async () => {
     const { url } = await worker.start();
     const keys = createKeys(prefix);
     const sessions = new SessionStore(redis, keys);
     const messages = new MessageLedger(redis, keys);
-    const wakes = new OutboxWakes(redis, keys, queues);
+    const wakes = new WorkerWakes(redis, keys, queues);
     const shard = shardOf(7, 8);
     await sessions.create({ sessionId: 'w2', workspaceId: 7, accountId: '1', shard });
-    await queues.add(shard, 'session.start', { sessionId: 'w2', workspaceId: 7 }, jobId('start', 'w2'));
+    const start = { name: 'session.start', shard, job: { sessionId: 'w2', workspaceId: 7 }, jobId: jobId('start', 'w2') } as const;
+    expect(await wakes.wake(start, 'instance-1')).to.equal('direct');
     await waitFor(async () => (await sessions.get('w2'))?.status === 'connected', { what: 'session connected' });
+    expect(await queues.queue(shard).getJobs(['waiting', 'active', 'completed', 'failed']), 'the start ran without a job').to.deep.equal([]);
 
     const accepted = await messages.accept({ sessionId: 'w2', to: '+15551234567', content: { type: 'text', text: 'hi' } });
     if (accepted.kind !== 'new') throw new Error('expected a new message');
     const { messageId } = accepted.record;
-    expect(await wakes.wake({ shard, job: { messageId, sessionId: 'w2', workspaceId: 7 } }, 'instance-1')).to.equal('direct');
+    expect(await wakes.wake({ name: 'message.send', shard, job: { messageId, sessionId: 'w2', workspaceId: 7 } }, 'instance-1')).to.equal('direct');
     await waitFor(async () => (await messages.get(messageId))?.status === 'delivered', { what: 'message delivered' });
     expect(
       (await queues.queue(shard).getJobs(['waiting', 'active', 'completed', 'failed'])).filter((job) => job.name === 'message.send'),
@@ -104,13 +106,13 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
     ).to.deep.equal([]);
 
     // A session this worker does not run (its ownership moved on): the wake-up goes on as a job.
-    const elsewhere = { shard: shardOf(9, 8), job: { messageId: 'm-elsewhere', sessionId: 'w-elsewhere', workspaceId: 9 } };
+    const elsewhere = { name: 'message.send', shard: shardOf(9, 8), job: { messageId: 'm-elsewhere', sessionId: 'w-elsewhere', workspaceId: 9 } } as const;
     expect(await wakes.wake(elsewhere, 'instance-1')).to.equal('direct');
     // The worker owns every shard, so it runs that job too (nothing to send: the session runs nowhere).
-    const counted = async (outcome: string): Promise<number> => {
+    const counted = async (outcome: string, name = 'message.send'): Promise<number> => {
       const line = (await (await fetch(`${url}/metrics`)).text())
         .split('\n')
-        .find((entry) => entry.startsWith('fleet_jobs_total{') && entry.includes('name="message.send"') && entry.includes(`outcome="${outcome}"`));
+        .find((entry) => entry.startsWith('fleet_jobs_total{') && entry.includes(`name="${name}"`) && entry.includes(`outcome="${outcome}"`));
       return line ? Number(line.split(' ').at(-1)) : 0;
     };
     await waitFor(async () => (await counted('forwarded')) === 1 && (await counted('ok')) === 1, {
@@ -118,6 +120,7 @@ describe('worker: consuming its shards (in-process, real Redis)', () => {
       timeoutMs: 15_000,
     });
     expect(await counted('direct'), 'the first wake-up').to.equal(1);
+    expect(await counted('direct', 'session.start'), 'the start').to.equal(1);
   });
 
   it('logs a session out, removes its state directory and its record', async () => {

@@ -29,8 +29,8 @@ export interface Keys {
   readonly leaseChannel: string;
   /** Pub/sub channel: a worker waits for this session's lease; its holder lets go if it does not run it. */
   readonly leaseRequests: string;
-  /** Pub/sub channel of one worker: wake-ups of the senders of sessions it runs (JSON `{shard, job}`), sent by the ingress. */
-  outboxWakes(instanceId: string): string;
+  /** Pub/sub channel of one worker: wake-ups for sessions it runs, sends and starts (JSON `{name, shard, job}`), sent by the ingress. */
+  workerWakes(instanceId: string): string;
   /** String (restore token, with expiry): a restore is replacing this session's files; no lease may be taken. */
   restoreLock(sessionId: string): string;
   /** Hash: one session's record. */
@@ -167,7 +167,7 @@ export function createKeys(prefix: string): Keys {
     lease: (sessionId: string) => k('lease', sessionId),
     leaseChannel: k('lease', 'released'),
     leaseRequests: k('lease', 'requests'),
-    outboxWakes: (instanceId: string) => k('wakes', instanceId),
+    workerWakes: (instanceId: string) => k('wakes', instanceId),
     restoreLock: (sessionId: string) => k('restore', sessionId),
     session: (sessionId: string) => k('session', sessionId),
     sessions: k('sessions'),

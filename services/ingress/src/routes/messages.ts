@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import { canSee, principalOf } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { takeSessionSend } from '../rate-limit/session-sends';
+import { wakeOwner } from '../worker-wake';
 import { contentOf, targetOf, type ContentContext } from '../message-content';
 import { EditMessageBody, MAX_INLINE_BYTES, MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
@@ -82,19 +83,15 @@ const revokeMessage = createRoute({
 });
 
 /**
- * Wakes the session's sender (the job names the message; the message itself is in the ledger): on
- * the channel of the worker that runs the session's shard (or its pin) when one listens there, as a
- * job in the shard's queue otherwise (OutboxWakes). The message is already queued in the outbox: if
- * neither works, the workers find the waiting outbox within seconds anyway (a lost wake-up costs
- * latency, never the message), so this never fails the request.
+ * Wakes the session's sender (the job names the message; the message itself is in the ledger; see
+ * wakeOwner). The message is already queued in the outbox: if neither the wake-up nor its job could
+ * be sent, the workers find the waiting outbox within seconds anyway (a lost wake-up costs latency,
+ * never the message), so this never fails the request.
  */
 async function wake(deps: IngressDeps, shard: number, job: MessageSendJob): Promise<void> {
-  const route = job.workspaceId === undefined ? undefined : deps.cluster.route(job.workspaceId);
   try {
-    const path = await deps.wakes.wake({ shard, job }, route?.ownerLive ? route.owner : undefined);
-    deps.metrics.outboxWakes.inc({ path });
+    await wakeOwner(deps, { name: 'message.send', shard, job }, job.workspaceId);
   } catch (error) {
-    deps.metrics.outboxWakes.inc({ path: 'failed' });
     deps.logger.warn('could not wake the sender; the outbox is sent on the next check', { message_id: job.messageId, error });
   }
 }

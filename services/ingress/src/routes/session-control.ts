@@ -7,6 +7,7 @@ import type { IngressDeps } from '../deps';
 import { SessionView } from '../schemas';
 import { hasLiveQr, sessionView } from '../views';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
+import { wakeOwner } from '../worker-wake';
 import { assertNotLoggingOut, currentView, IdParam, requireLiveSession, requireSession } from './session-access';
 
 export const QR_FORMATS = ['png', 'data_url', 'raw'] as const;
@@ -118,7 +119,7 @@ export function registerSessionControlRoutes(app: OpenAPIHono, deps: IngressDeps
     const record = await requireLiveSession(deps, c, id);
     assertNotLoggingOut(record);
     await deps.sessions.update(id, { desired: 'running' });
-    await deps.queues.add(record.shard, 'session.start', sessionJob(record), jobId('start', id, Date.now()));
+    await wakeOwner(deps, { name: 'session.start', shard: record.shard, job: sessionJob(record), jobId: jobId('start', id, Date.now()) }, record.workspaceId);
     return c.json(await currentView(deps, record), 202);
   });
 }

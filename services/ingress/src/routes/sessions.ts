@@ -7,6 +7,7 @@ import type { IngressDeps } from '../deps';
 import { CreateSessionBody, SessionId, SessionView } from '../schemas';
 import { sessionView } from '../views';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
+import { wakeOwner } from '../worker-wake';
 import { assertNotRestoring } from './restoring';
 import { assertNotLoggingOut } from './session-access';
 import { assertDestination } from './destination-check';
@@ -73,7 +74,12 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
       throw new ApiError('SESSION_EXISTS', 'session is being deleted; retry when the delete has finished', { session_id: body.session_id });
     }
     const record = (await deps.sessions.get(body.session_id))!;
-    await deps.queues.add(route.shard, 'session.start', sessionJob(record), jobId('start', record.sessionId, record.incarnation || record.createdAt));
+    // Straight to the worker that runs the shard when it listens (a lost wake-up: its reconcile starts it).
+    await wakeOwner(
+      deps,
+      { name: 'session.start', shard: route.shard, job: sessionJob(record), jobId: jobId('start', record.sessionId, record.incarnation || record.createdAt) },
+      record.workspaceId,
+    );
     deps.metrics.sessionsCreated.inc({ outcome: outcome.kind === 'created' ? 'created' : 'existing' });
     const owner = route.ownerLive ? route.owner : null;
     return c.json(sessionView(record, owner), outcome.kind === 'created' ? 202 : 200);

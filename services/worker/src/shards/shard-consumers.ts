@@ -137,6 +137,37 @@ export class ShardConsumers {
     }
   }
 
+  /**
+   * A session command that came straight over this worker's channel (WorkerWakes), not through a
+   * queue: run here when this worker consumes the queue it belongs in now (the same rule as for a
+   * queued job), else added to that queue as a job. A run that fails is added to the queue too, whose
+   * attempts retry it.
+   */
+  async runWoken(shard: number, name: Exclude<ShardJobName, 'message.send' | 'contacts.check'>, data: SessionJob, id: string): Promise<void> {
+    const { keys, metrics, queues, instanceId } = this.options;
+    const destination = (await this.options.queueFor(data)) ?? keys.shardQueue(shard);
+    const here =
+      destination === keys.workerQueue(instanceId)
+        ? this.own !== undefined
+        : destination === keys.shardQueue(shard) && this.consumers.has(shard) && this.options.owned.has(shard);
+    if (!here) {
+      metrics.jobs.inc({ name, outcome: 'forwarded' });
+      await queues.addTo(destination, name, data, id);
+      return;
+    }
+    const stop = metrics.jobDuration.startTimer({ name });
+    try {
+      await this.run({ name, data });
+      metrics.jobs.inc({ name, outcome: 'direct' });
+    } catch (error) {
+      metrics.jobs.inc({ name, outcome: 'retry' });
+      this.options.logger.warn('job failed; queued for its retries', { job: id, name, error });
+      await queues.addTo(destination, name, data, id);
+    } finally {
+      stop();
+    }
+  }
+
   /** The job as Fleet's types, checked at the boundary; a malformed job fails once, never retried. */
   private parse(job: Job): ReturnType<typeof parseShardJob> {
     try {
