@@ -10,7 +10,8 @@ import { cleanPrefix, freshPrefix, testRedis } from '@fleet/testing';
 import { createWorkerMetrics, type SessionHandle } from '../src';
 import { DEFAULT_SEND_POLICY } from '../src/sessions/outbox-sender';
 import { SessionEvents } from '../src/sessions/session-events';
-import { RUN_TRANSITIONS, SessionRun } from '../src/sessions/session-run';
+import { RUN_TRANSITIONS } from '../src/sessions/run-transitions';
+import { SessionRun } from '../src/sessions/session-run';
 
 /** A socket stand-in that records what the run asked of it. */
 function recordingHandle(): { handle: SessionHandle; calls: string[] } {
