@@ -39,6 +39,8 @@ export interface WorkerProbes {
   liveWorkers?: () => number;
   /** Credentials for new sessions made ahead and not handed out yet. */
   credsReady?: () => number;
+  /** Sessions running here by status (counted at scrape time, not on every status change). */
+  sessionsByStatus?: () => ReadonlyMap<string, number>;
 }
 
 /** BullMQ job states exported as `fleet_queue_jobs{state}`. */
@@ -52,15 +54,18 @@ const SLOW_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
 
 export function createWorkerMetrics(instanceId: string): WorkerMetrics {
   const registry = createRegistry('worker', { instance: instanceId });
+  const probes: WorkerProbes = {};
   const sessionsByStatus = new Gauge({
     name: 'fleet_sessions',
     help: 'Sessions running on this worker by status',
     labelNames: ['status'],
     registers: [registry],
+    collect() {
+      const counts = probes.sessionsByStatus?.();
+      for (const status of SESSION_STATUSES) this.set({ status }, counts?.get(status) ?? 0);
+    },
   });
-  for (const status of SESSION_STATUSES) sessionsByStatus.set({ status }, 0);
   registerMemoryLimit(registry);
-  const probes: WorkerProbes = {};
   const queueJobs = new Gauge({
     name: 'fleet_queue_jobs',
     help: 'Jobs in the queues this worker consumes, by queue and BullMQ state (read on scrape)',

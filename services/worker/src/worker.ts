@@ -124,6 +124,7 @@ class WorkerService implements FleetWorker {
     });
     this.metrics.probes.liveWorkers = () => this.cluster.snapshot.workers.length;
     this.metrics.probes.credsReady = () => deps.connector.credsReady ?? 0;
+    this.metrics.probes.sessionsByStatus = () => this.manager.statusCounts();
     deps.connector.observeStorage?.((op, seconds, failed) => this.metrics.storageOps.observe({ op, outcome: failed ? 'error' : 'ok' }, seconds));
     this.metrics.probes.queueCounts = () => queueCounts(this.queues, this.consumers.queueNames(), this.keys.workerQueue(config.instanceId));
   }

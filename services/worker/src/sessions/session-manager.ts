@@ -133,7 +133,6 @@ export class SessionManager {
     this.running.set(sessionId, run);
     // Counted once from here on: as running, no longer as starting (MAX_SESSIONS_PER_INSTANCE).
     this.starting.delete(sessionId);
-    this.refreshGauges();
     // The lease script already set the record to starting, without the previous run's QR or error.
     metrics.sessionEvents.inc({ event: 'start', reason: 'lease' });
     try {
@@ -141,7 +140,6 @@ export class SessionManager {
       return this.running.get(sessionId) === run ? 'started' : 'unwanted';
     } catch (error) {
       if (this.running.get(sessionId) === run) this.running.delete(sessionId);
-      this.refreshGauges();
       await leases.release(sessionId, holder.instanceId, lease.epoch);
       return this.startFailed(record, lease.epoch, error);
     }
@@ -166,7 +164,6 @@ export class SessionManager {
       onConnected: () => this.backoff.forget(sessionId),
       onChange: (run) => {
         if (run.state === 'ended' && this.running.get(sessionId) === run) this.running.delete(sessionId);
-        this.refreshGauges();
       },
     });
   }
@@ -407,11 +404,11 @@ export class SessionManager {
     await Promise.all(this.runningIds().map((id) => this.stop(id, 'disconnected')));
   }
 
-  private refreshGauges(): void {
+  /** Sessions running here by status (the `fleet_sessions` gauge, counted when scraped). */
+  statusCounts(): Map<SessionStatus, number> {
     const counts = new Map<SessionStatus, number>();
     for (const run of this.running.values()) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
-    this.options.metrics.sessionsByStatus.reset();
-    for (const [status, count] of counts) this.options.metrics.sessionsByStatus.set({ status }, count);
+    return counts;
   }
 }
 
