@@ -19,7 +19,7 @@ import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
 import { cpuMsOf, mapLimit, metricValue, mib, ms, percentile, rssOf, runAtIdlePriority, sleep } from './bench-util';
-import { costTable, cpuSince, fleetCpu, fleetPids, runFloor, type FleetCpu, type FloorFigures } from './cost';
+import { costTable, countsSince, cpuSince, fleetCpu, fleetPids, runFloor, workCounts, type FleetCpu, type FloorFigures, type WorkCounts } from './cost';
 import { burstRows, burstSends, paceSends, sendRows, workerMetrics } from './session-sends';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -161,6 +161,7 @@ async function main(): Promise<void> {
     const pids = { worker: pid, simulator: fleet.processes.get('simulator')!.child.pid!, ingress: fleet.processes.get('ingress')!.child.pid! };
     const cpu = { createWorker: 0, createSim: 0, createIngress: 0, pairWorker: 0, pairSim: 0 };
     let pairingCpu: FleetCpu = { ingress: 0, workers: 0, redis: 0 };
+    let pairingCounts: WorkCounts = { redisCommands: 0, workerWrites: 0, ingressWrites: 0 };
     let first: Created[] = [];
     if (FIRST_BURST) {
       const size = Math.min(WAVE, SESSIONS);
@@ -188,6 +189,7 @@ async function main(): Promise<void> {
       const waveStart = Date.now();
       const c0 = await cpuNow();
       const f0 = await fleetCpu(fleetProcesses);
+      const n0 = await workCounts(fleetProcesses, redis);
       const wave = await Promise.all(indexes.map((i) => createOne(fleet, i)));
       createMs += Date.now() - waveStart;
       const c1 = await cpuNow();
@@ -201,6 +203,12 @@ async function main(): Promise<void> {
       await waitForLevel(async () => metricValue(await workerMetrics(fleet), 'fleet_creds_pool_ready'), indexes.length);
       const spent = cpuSince(f0, await fleetCpu(fleetProcesses));
       pairingCpu = { ingress: pairingCpu.ingress + spent.ingress, workers: pairingCpu.workers + spent.workers, redis: pairingCpu.redis + spent.redis };
+      const counted = countsSince(n0, await workCounts(fleetProcesses, redis));
+      pairingCounts = {
+        redisCommands: pairingCounts.redisCommands + counted.redisCommands,
+        workerWrites: pairingCounts.workerWrites + counted.workerWrites,
+        ingressWrites: pairingCounts.ingressWrites + counted.ingressWrites,
+      };
       cpu.createWorker += c1.worker - c0.worker;
       cpu.createSim += c1.simulator - c0.simulator;
       cpu.createIngress += c1.ingress - c0.ingress;
@@ -269,10 +277,11 @@ ${costTable(
   fleetProcesses.redis !== undefined,
 )}
 
-| per message | Redis commands | worker write syscalls | ingress write syscalls |
+| per unit | Redis commands | worker write syscalls | ingress write syscalls |
 |---|---|---|---|
 ${(
   [
+    ['paired session (the bench reads each record every 200 ms until connected)', { counts: pairingCounts, count: SESSIONS }],
     ['first contacts', { counts: sends.counts, count: sends.count }],
     ['known contacts', { counts: repeats.counts, count: repeats.count }],
     ['in a burst', { counts: burst.counts, count: burst.accepted }],
