@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { SimulatorClientError } from '@fleet/simulator';
 import { cleanPrefix, freshPrefix, TEST_REDIS_URL, waitFor } from '@fleet/testing';
+import { readStoredCredsSync } from '@fleet/worker';
 import { startLocalFleet, type LocalFleet } from '../src/harness/local-fleet';
 
 /** An HTTP CONNECT proxy on loopback with Basic credentials that records where each tunnel went. */
@@ -171,7 +171,7 @@ describe('session management end to end: list, pairing code, restart, logout, co
     const loggedOut = await waitStatus('logout-1', 'logged_out');
     expect(loggedOut).to.include({ phone: null, desired: 'logged_out' });
     expect((await fleet.simulator.account(phone)).devices, 'unlinked from the phone').to.equal(0);
-    expect(existsSync(path.join(fleet.storagePath, `workspace_${WORKSPACE}`, 'logout-1', 'creds.json'))).to.equal(false);
+    expect(readStoredCredsSync(path.join(fleet.storagePath, `workspace_${WORKSPACE}`, 'logout-1')), 'no credentials stored').to.equal(undefined);
     const message = await waitFor(
       async () => {
         const body = (await fleet.api('GET', `/api/messages/${queued.body.message_id}`)).body;

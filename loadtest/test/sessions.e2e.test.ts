@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { cleanPrefix, freshPrefix, TEST_REDIS_URL, waitFor } from '@fleet/testing';
+import { readStoredCredsSync } from '@fleet/worker';
 import { startLocalFleet, type LocalFleet } from '../src/harness/local-fleet';
 
 /**
@@ -44,7 +45,8 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
       { what: `${id} ${wanted}`, timeoutMs, intervalMs: 50 },
     );
   const sessionDir = (id: string): string => path.join(fleet.storagePath, `workspace_${WORKSPACE}`, id);
-  const credsOf = (id: string): string => path.join(sessionDir(id), 'creds.json');
+  /** Whether the session's directory holds credentials (its journal's, or creds.json), as a run would read them. */
+  const hasCreds = (id: string): boolean => readStoredCredsSync(sessionDir(id)) !== undefined;
 
   async function pair(id: string): Promise<string> {
     const phone = nextPhone();
@@ -88,7 +90,7 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
     const connected = await waitStatus('life-1', 'connected');
     expect(connected).to.include({ phone, qr: null, instance: 'instance-1' });
     expect((await fleet.api('GET', '/api/sessions/life-1/qr')).body.error.code).to.equal('QR_NOT_AVAILABLE');
-    expect(existsSync(credsOf('life-1'))).to.equal(true);
+    expect(hasCreds('life-1')).to.equal(true);
   });
 
   it('send → the simulator decrypted exactly that text → sent → delivered → read (receipt)', async () => {
@@ -160,7 +162,7 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
     expect(account.logins).to.equal(logins);
     expect(account.connections).to.equal(0);
     expect((await status('fault-2')).status).to.equal('failed');
-    expect(existsSync(credsOf('fault-2'))).to.equal(true);
+    expect(hasCreds('fault-2')).to.equal(true);
   });
 
   it('401 device removed: status logged_out and the auth state is removed', async () => {
@@ -168,7 +170,7 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
     await fleet.simulator.faults(phone, { disconnect: 401 });
     const loggedOut = await waitStatus('fault-3', 'logged_out');
     expect(loggedOut.phone).to.equal(null);
-    await waitFor(() => !existsSync(credsOf('fault-3')), { what: 'creds removed', timeoutMs: 5_000 });
+    await waitFor(() => !hasCreds('fault-3'), { what: 'creds removed', timeoutMs: 5_000 });
   });
 
   it('stop keeps the state (status stopped); start reconnects without a new scan', async () => {
@@ -177,7 +179,7 @@ describe('sessions end to end: ingress API → worker (Baileys) → simulator', 
     expect(stop.status).to.equal(202);
     await waitStatus('stop-1', 'stopped');
     await waitFor(async () => (await fleet.simulator.account(phone)).connections === 0, { what: 'socket closed', timeoutMs: 5_000 });
-    expect(existsSync(credsOf('stop-1'))).to.equal(true);
+    expect(hasCreds('stop-1')).to.equal(true);
     await fleet.api('POST', '/api/sessions/stop-1/start');
     const connected = await waitStatus('stop-1', 'connected');
     expect(connected.phone).to.equal(phone);

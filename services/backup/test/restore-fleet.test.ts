@@ -9,7 +9,7 @@ import { createKeys, type Keys } from '@fleet/keys';
 import { createSilentLogger } from '@fleet/logger';
 import { jobId, RestoreLockStore, SessionStore, ShardQueues, type SessionRecord } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis, TEST_REDIS_URL, waitFor } from '@fleet/testing';
-import { createWorker, workerConfig, type FleetWorker } from '@fleet/worker';
+import { createWorker, readStoredCredsSync, workerConfig, type FleetWorker } from '@fleet/worker';
 import { FencedConnector } from './fixtures/fenced-connector';
 import { SNAPSHOT_TUNING, startS3, tempDir, type TestS3 } from './helpers';
 
@@ -101,10 +101,12 @@ describe('backup: restore with a live worker (in-process worker, real Redis, S3-
     return settled!;
   }
 
-  const creds = async (workspaceId: number, id: string): Promise<string> =>
-    createHash('sha256')
-      .update(await fs.readFile(path.join(root, `workspace_${workspaceId}`, id, 'creds.json')))
-      .digest('hex');
+  /** The digest of the credentials a run of the session reads (its journal's last, else creds.json). */
+  const creds = async (workspaceId: number, id: string): Promise<string> => {
+    const text = readStoredCredsSync(path.join(root, `workspace_${workspaceId}`, id));
+    if (text === undefined) throw new Error(`no credentials stored for ${id}`);
+    return createHash('sha256').update(text).digest('hex');
+  };
 
   it('holds every restored session against starts until its directory is in place, then runs it above the restored fence', async () => {
     const manifest = await takeSnapshot({ storagePath: root, store: s3.store, ...SNAPSHOT_TUNING });

@@ -4,7 +4,7 @@ export { readWorkerConfig, workerConfig, WORKER_DEFAULTS, type WorkerConfig } fr
 export { createWorkerMetrics, type WorkerMetrics } from './metrics';
 export { SessionManager } from './sessions/session-manager';
 export { sessionDir } from './sessions/storage-path';
-export { FileAuthState, type FileAuthStateOptions } from './auth-state';
+export { FileAuthState, readStoredCredsSync, type FileAuthStateOptions } from './auth-state';
 export { installBaileysPatches, logPatchReport, PINNED_BAILEYS_VERSION, type PatchReport } from './connector/baileys';
 export type {
   SessionConnector,

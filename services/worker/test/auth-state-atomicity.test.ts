@@ -49,7 +49,8 @@ describe('auth-state: atomicity', function () {
 
   it('a process killed between the temporary write and the rename leaves the old file intact', async () => {
     const dir = path.join(root, 'workspace_1', 's1');
-    const store = await FileAuthState.open({ dir, sessionId: 's1', epoch: 1, cache: new KeyCache() });
+    // Compacted at every write: creds.json is written as an atomic file (as when the journal fills up).
+    const store = await FileAuthState.open({ dir, sessionId: 's1', epoch: 1, cache: new KeyCache(), journalMaxBytes: 0 });
     store.state.creds.me = { id: '100:1@s.whatsapp.net' };
     await store.saveCreds();
     await store.close();

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { BufferJSON } from 'baileys';
 import { CREDS_FILE, FENCE_FILE, FileAuthState, JOURNAL_FILE, KeyCache, keyFileName, type FileAuthStateOptions } from '../src/auth-state';
 import { writeBatch } from '../src/auth-state/disk-ops';
+import { journalEntriesSync } from '../src/auth-state/journal';
 import { makeTempDir, rejectionOf, removeTempDir, runUnderFileSizeLimit } from './auth-state-helpers';
 
 const JOURNAL_MODULE = require.resolve('../src/auth-state/journal');
@@ -188,10 +189,51 @@ describe('auth-state: key journal', () => {
     store.state.creds.me = { id: '1@s.whatsapp.net' };
     await store.saveCreds();
     await setSession(store, { a: 'a1' });
-    expect(fs.readdirSync(dir).sort()).to.deep.equal([FENCE_FILE, CREDS_FILE, JOURNAL_FILE].sort());
+    expect(fs.readdirSync(dir).sort()).to.deep.equal([FENCE_FILE, JOURNAL_FILE].sort());
     await store.clear();
     expect(fs.readdirSync(dir)).to.deep.equal([FENCE_FILE]);
     expect(await sessions(await open(), ['a'])).to.deep.equal({});
+  });
+
+  it('appends credentials to the journal; a new store reads the last ones, ahead of an older creds.json; compaction writes creds.json', async () => {
+    const first = await open({ journalMaxBytes: 0 });
+    first.state.creds.me = { id: '100:1@s.whatsapp.net' };
+    await first.saveCreds();
+    await first.close();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, CREDS_FILE), 'utf8')).me.id, 'compacted: in creds.json').to.equal('100:1@s.whatsapp.net');
+
+    const second = await open();
+    expect(second.state.creds.me?.id).to.equal('100:1@s.whatsapp.net');
+    second.state.creds.me = { id: '200:1@s.whatsapp.net' };
+    await second.saveCreds();
+    await setSession(second, { a: 'a1' });
+    second.state.creds.me = { id: '300:1@s.whatsapp.net' };
+    await second.saveCreds();
+    await second.close();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, CREDS_FILE), 'utf8')).me.id, 'creds.json untouched by an append').to.equal('100:1@s.whatsapp.net');
+    expect(journalEntriesSync(dir).find((entry) => entry.name === CREDS_FILE)?.text, 'read without opening').to.include('300:1@');
+
+    const third = await open({ journalMaxBytes: 1 });
+    expect(third.state.creds.me?.id, 'the journal is newer than creds.json').to.equal('300:1@s.whatsapp.net');
+    expect(await sessions(third, ['a'])).to.deep.equal({ a: 'a1' });
+    // The next write compacts: creds.json and the key file hold the journal's values, which is emptied.
+    await setSession(third, { b: 'b1' });
+    await third.close();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, CREDS_FILE), 'utf8')).me.id).to.equal('300:1@s.whatsapp.net');
+    expect(fs.statSync(journal()).size).to.equal(0);
+    const fourth = await open();
+    expect(fourth.state.creds.me?.id).to.equal('300:1@s.whatsapp.net');
+    expect(await sessions(fourth, ['a', 'b'])).to.deep.equal({ a: 'a1', b: 'b1' });
+  });
+
+  it('refuses a journal name that is neither a key file nor the credentials', () => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, FENCE_FILE), '1\n');
+    for (const name of ['.epoch', 'keys.journal', '../creds.json', 'notes.txt']) {
+      expect(() => writeBatch({ dir, epoch: 1, fsync: false, changes: [{ name, text: 'x' }], journal: { maxBytes: 1 << 20 } }), name).to.throw(
+        /not a key file/,
+      );
+    }
   });
 
   it('costs one fdatasync and no rename per key batch (three fsyncs and two renames before), none without fsync', () => {
@@ -217,6 +259,11 @@ describe('auth-state: key journal', () => {
       batch(true, true); // creates the journal (and syncs the directory once)
       expect(batch(true, true), 'journal').to.deep.equal({ sync: 1, rename: 0 });
       expect(batch(false, true), 'journal, fsync off').to.deep.equal({ sync: 0, rename: 0 });
+      counts.sync = counts.rename = 0;
+      expect(writeBatch({ dir, epoch: 1, fsync: true, changes: [{ name: CREDS_FILE, text: '{}' }], journal: { maxBytes: 1 << 20 } })).to.deep.equal({
+        kind: 'held',
+      });
+      expect({ ...counts }, 'credentials (an atomic file before: two fsyncs and a rename)').to.deep.equal({ sync: 1, rename: 0 });
     } finally {
       Object.assign(mutableFs, originals);
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fsyncDirSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
 import { parseFence, formatFence, type Fence } from './fence-file';
 import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
-import { appendJournalSync, removeJournalSync, replayJournalSync, type JournalEntry } from './journal';
+import { appendJournalSync, journalEntriesSync, removeJournalSync, replayJournalSync, type JournalEntry } from './journal';
 
 /**
  * Everything the auth state does to a session directory, as whole synchronous operations run on an
@@ -32,19 +32,19 @@ export interface WriteBatch {
   readonly fsync: boolean;
   readonly changes: readonly FileChange[];
   /**
-   * Append the changes (key files only) to the directory's key journal instead of writing a file
-   * each; compact the journal once it reaches `maxBytes` (the result is then `compacted`).
+   * Append the changes (key files and `creds.json` only) to the directory's journal instead of writing
+   * a file each; compact the journal once it reaches `maxBytes` (the result is then `compacted`).
    */
   readonly journal?: { readonly maxBytes: number };
 }
 
 export interface OpenResult {
   readonly fence: FenceState;
-  /** `creds.json`, when the fence is held and the file exists. */
+  /** The credentials (the journal's last, else `creds.json`), when the fence is held and there are any. */
   readonly creds: string | undefined;
   /** The keys that exist (when the fence is held): the key files, with the journal's writes and removals applied. */
   readonly keyFiles: readonly string[];
-  /** The keys the journal holds and the key files may not (yet): last value of each, null when removed. */
+  /** The keys the journal holds and the key files may not (yet): last value of each, null when removed (the credentials are in `creds`). */
   readonly journal: readonly JournalEntry[];
 }
 
@@ -94,8 +94,9 @@ export function claimFence(dir: string, epoch: number, holder: string): FenceSta
 
 /**
  * Opens (creating if needed) a session directory under `epoch`: raises the fence, removes temporary
- * files left by a crash, reads `creds.json`, lists the key files and replays the key journal (a torn
- * last record is cut off here, before anything can be appended after it).
+ * files left by a crash, reads `creds.json`, lists the key files and replays the journal (a torn last
+ * record is cut off here, before anything can be appended after it); credentials in the journal are
+ * newer than `creds.json`.
  */
 export function openSessionDir(dir: string, epoch: number): OpenResult {
   // `mkdirSync` names what it created: a directory made just now holds nothing but the fence below.
@@ -110,13 +111,33 @@ export function openSessionDir(dir: string, epoch: number): OpenResult {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const journal = replayJournalSync(dir);
+  const journal: JournalEntry[] = [];
   const keyFiles = new Set(names.filter(isKeyFileName));
-  for (const entry of journal) {
+  for (const entry of replayJournalSync(dir)) {
+    if (entry.name === CREDS_FILE) {
+      creds = entry.text ?? undefined;
+      continue;
+    }
+    journal.push(entry);
     if (entry.text === null) keyFiles.delete(entry.name);
     else keyFiles.add(entry.name);
   }
   return { fence, creds, keyFiles: [...keyFiles], journal };
+}
+
+/**
+ * The credentials a store opening `dir` reads (the journal's last, else `creds.json`), read without
+ * opening it: no fence raised, nothing cut or removed. For checks of a directory no run holds.
+ */
+export function readStoredCredsSync(dir: string): string | undefined {
+  const journaled = journalEntriesSync(dir).find((entry) => entry.name === CREDS_FILE);
+  if (journaled) return journaled.text ?? undefined;
+  try {
+    return readFileSync(path.join(dir, CREDS_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /**

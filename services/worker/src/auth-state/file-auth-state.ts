@@ -51,9 +51,9 @@ export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024;
 
 /**
  * Baileys' `AuthenticationState` on the file system: `creds.json` plus one file per Signal key,
- * every write atomic and fenced by the lease epoch. Key batches are appended to the directory's key
- * journal and compacted into the key files now and then (see journal.ts); `creds.json` is written
- * as an atomic file. Writes run one batch at a time, in call order,
+ * every write atomic and fenced by the lease epoch. Key batches and credentials are appended to the
+ * directory's journal and compacted into `creds.json` and the key files now and then (see
+ * journal.ts). Writes run one batch at a time, in call order,
  * each batch as one operation of the I/O threads (see disk-ops); key reads are served from the cache
  * or read on the event loop.
  *
@@ -135,7 +135,7 @@ export class FileAuthState {
     const queued = this.queue.run(async () => {
       this.credsQueued = undefined;
       this.assertWritable();
-      await this.commit([{ name: CREDS_FILE, text: JSON.stringify(this.state.creds, BufferJSON.replacer) }], false);
+      if (await this.commit([{ name: CREDS_FILE, text: JSON.stringify(this.state.creds, BufferJSON.replacer) }])) this.keyFiles.journalCompacted();
     });
     this.credsQueued = queued;
     return queued;
@@ -272,7 +272,7 @@ export class FileAuthState {
       let compacted: boolean;
       try {
         this.assertWritable();
-        compacted = await this.commit(batch.changes, true);
+        compacted = await this.commit(batch.changes);
       } catch (error) {
         this.keyFiles.failed(batch);
         throw error;
@@ -290,13 +290,12 @@ export class FileAuthState {
   }
 
   /**
-   * Writes one batch (the fence is checked first, on the I/O thread), key batches to the journal;
-   * refused once the fence moved. True when the journal was compacted into the key files.
+   * Appends one batch (keys, or the credentials) to the journal, after the fence check on the I/O
+   * thread; refused once the fence moved. True when the journal was compacted into the files.
    */
-  private async commit(changes: FileChange[], keys: boolean): Promise<boolean> {
+  private async commit(changes: FileChange[]): Promise<boolean> {
     const { dir, epoch } = this.options;
-    const journal = keys ? { maxBytes: this.journalMaxBytes } : undefined;
-    const result = await this.disk.write({ dir, epoch, fsync: this.fsync, changes, journal });
+    const result = await this.disk.write({ dir, epoch, fsync: this.fsync, changes, journal: { maxBytes: this.journalMaxBytes } });
     this.refuseUnlessHeld(result);
     return result.kind === 'held' && result.compacted === true;
   }

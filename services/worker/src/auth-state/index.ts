@@ -5,3 +5,4 @@ export { StaleEpochError, FenceMissingError, AuthStateClosedError, CorruptAuthSt
 export { DiskThreads, DEFAULT_DISK_THREADS, DiskOperationError, sharedDiskThreads, type DiskObserver } from './disk-threads';
 export { parseFence, formatFence, fenceHolder, type Fence } from './fence-file';
 export { keyFileName, CREDS_FILE, FENCE_FILE, JOURNAL_FILE } from './file-names';
+export { readStoredCredsSync } from './disk-ops';

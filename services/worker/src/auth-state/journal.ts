@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fsyncDirSync, writeAllSync, writeFileAtomicSync } from './atomic-file';
-import { isKeyFileName, JOURNAL_FILE } from './file-names';
+import { CREDS_FILE, isKeyFileName, JOURNAL_FILE } from './file-names';
 
 /**
- * The key journal of a session directory: an append-only file of key batches, so a batch (one per
- * sent message: two Signal session records) costs one append and one fdatasync instead of an atomic
- * file per key (open, write, fsync, rename) plus a directory fsync.
+ * The key journal of a session directory: an append-only file of key batches and credentials, so a
+ * batch (one per sent message: two Signal session records) or a credentials update (several while a
+ * device pairs) costs one append and one fdatasync instead of an atomic file per key (open, write,
+ * fsync, rename) plus a directory fsync.
  *
  * A record is `magic (u32) | payload length (u32) | first 8 bytes of the payload's SHA-256 | payload`,
  * the payload a list of `kind (u8: 1 write, 0 remove) | name length (u16) | name | [text length (u32) | text]`.
@@ -47,15 +48,15 @@ function checksum(payload: Buffer): Buffer {
   return createHash('sha256').update(payload).digest().subarray(0, CHECKSUM_BYTES);
 }
 
-/** A name the journal may carry: a key file name, never a path (a restored directory is not trusted). */
+/** A name the journal may carry: a key file name or `creds.json`, never a path (a restored directory is not trusted). */
 function isJournalName(name: string): boolean {
-  return isKeyFileName(name) && !name.includes('/') && !name.includes('\\') && !name.startsWith('.');
+  return (isKeyFileName(name) || name === CREDS_FILE) && !name.includes('/') && !name.includes('\\') && !name.startsWith('.');
 }
 
 /** One record holding `changes`, in order. */
 export function encodeRecord(changes: readonly JournalChange[]): Buffer {
   const parts = changes.map((change) => {
-    if (!isJournalName(change.name)) throw new Error(`not a key file name: ${change.name}`);
+    if (!isJournalName(change.name)) throw new Error(`not a key file or credentials name: ${change.name}`);
     return { name: Buffer.from(change.name, 'utf8'), text: 'remove' in change ? undefined : Buffer.from(change.text, 'utf8') };
   });
   let payloadLength = 0;
@@ -99,6 +100,21 @@ function decodePayload(payload: Buffer): JournalEntry[] | undefined {
     at = textEnd;
   }
   return entries;
+}
+
+/**
+ * The credentials and the keys a journal's text holds (last wins), read without changing the file:
+ * what a reader outside the session's run (a check of a restored directory) sees at open.
+ */
+export function journalEntriesSync(dir: string): JournalEntry[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path.join(dir, JOURNAL_FILE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return lastWins(scanJournal(bytes).entries);
 }
 
 /** Every entry of the whole records at the start of `bytes`, and where the first torn or foreign one starts. */

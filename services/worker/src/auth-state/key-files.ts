@@ -151,16 +151,19 @@ export class KeyFiles {
       this.journaled.set(key.name, { text: key.text, cacheKey, cacheable: key.cacheable });
       if (this.staged.get(cacheKey) === key) this.staged.delete(cacheKey);
     }
-    if (compacted) {
-      for (const key of this.journaled.values()) {
-        if (key.cacheKey !== undefined && key.cacheable && !this.staged.has(key.cacheKey)) this.cache.set(key.cacheKey, key.text);
-      }
-      this.journaled.clear();
-    }
+    if (compacted) this.journalCompacted();
     for (const change of batch.changes) {
       if ('remove' in change) this.names?.delete(change.name);
       else this.names?.add(change.name);
     }
+  }
+
+  /** The journal was compacted (by any write): every journaled key is in its file now and is served from the cache. */
+  journalCompacted(): void {
+    for (const key of this.journaled.values()) {
+      if (key.cacheKey !== undefined && key.cacheable && !this.staged.has(key.cacheKey)) this.cache.set(key.cacheKey, key.text);
+    }
+    this.journaled.clear();
   }
 
   /** The batch failed: its keys stay staged (still what reads get) and go in the next batch. */

@@ -1,6 +1,6 @@
 import { isValidSessionId, isValidWorkspaceId } from '@fleet/errors';
 
-/** File names a session directory may hold: what the auth state writes (`creds.json`, `.epoch`, encoded key files). */
+/** File names a session directory may hold: what the auth state writes (`creds.json`, `.epoch`, `keys.journal`, encoded key files). */
 const FILE_NAME_PATTERN = /^[A-Za-z0-9._%~#-]{1,255}$/;
 const ENTRY_PATTERN = /^workspace_(\d{1,10})\/([^/]+)\/([^/]+)$/;
 /** Temporary files of the atomic writer: `.<name>.<unique>.tmp`. Never archived, never restored. */
