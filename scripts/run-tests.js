@@ -19,10 +19,23 @@ function findTests(dir, out) {
   return out;
 }
 
+/**
+ * The TypeScript source a compiled test came from (…/dist/test/x.test.js → …/test/x.test.ts). A test
+ * whose source is gone (renamed or deleted since the last build: tsc leaves its output behind) is
+ * not run.
+ */
+function hasSource(file) {
+  const source = file.replace(`${path.sep}dist${path.sep}test${path.sep}`, `${path.sep}test${path.sep}`).replace(/\.js$/, '.ts');
+  if (fs.existsSync(source)) return true;
+  process.stderr.write(`skipping ${path.relative(root, file)}: its source ${path.relative(root, source)} is gone (stale build output)\n`);
+  return false;
+}
+
 const files = ['shared', 'services', 'loadtest', 'deploy']
   .map((top) => path.join(root, top))
   .filter((dir) => fs.existsSync(dir))
   .flatMap((dir) => findTests(dir, []))
+  .filter(hasSource)
   // Filters match the path inside the repository, so a checkout's own directory name matches nothing.
   .filter((file) => filters.length === 0 || filters.some((filter) => path.relative(root, file).includes(filter)))
   .sort();
