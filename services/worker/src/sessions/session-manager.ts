@@ -22,9 +22,8 @@ import type { InboundMediaStore } from './inbound-lane';
 import { answerContactsCheck } from './contacts-check';
 import { SessionBusyError } from './errors';
 import { sessionSpec } from './session-spec';
-import { LOGGED_OUT_FIELDS } from './run-transitions';
 import { SessionRun } from './session-run';
-import { logoutStoredSession, type StoredLogoutOutcome, type StoredLogoutRequest } from './stored-session';
+import { StoredSessions } from './stored-session';
 import { StartBackoff, type StartBackoffOptions } from './start-backoff';
 import { sessionDir } from './storage-path';
 
@@ -77,9 +76,12 @@ export class SessionManager {
   private readonly backoff: StartBackoff;
   private readonly events: SessionEvents;
   private readonly sendPolicy: SendPolicy;
+  /** Sessions that run nowhere, opened from their stored state just long enough to log out. */
+  private readonly stored: StoredSessions;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.events = new SessionEvents(options.events, options.logger);
+    this.stored = new StoredSessions({ ...options, events: this.events });
     this.sendPolicy = { ...DEFAULT_SEND_POLICY, ...options.sendPolicy };
     this.backoff = new StartBackoff(options.startBackoff);
   }
@@ -263,7 +265,7 @@ export class SessionManager {
     if (record && !sameIncarnation(record, incarnation)) return;
     const run = this.running.get(sessionId);
     if (run) await run.dispatch({ type: 'logout' });
-    else if (record?.phone) await this.logoutStored(record, { purpose: 'deleted', clearAlways: false });
+    else if (record?.phone) await this.stored.logout(record, { purpose: 'deleted', clearAlways: false });
     if (!record) return;
     await rm(sessionDir(this.options.storagePath, record.workspaceId, sessionId), { recursive: true, force: true });
     // Its waiting messages will never go out: each fails with an event, before the record goes.
@@ -302,30 +304,10 @@ export class SessionManager {
       if (run) await run.dispatch(run.state === 'connected' ? { type: 'unlink' } : { type: 'stop', status: null });
       if (this.running.has(sessionId) || this.starting.has(sessionId)) throw new SessionBusyError(sessionId, 'its run is still opening or closing');
       const now = await this.options.sessions.get(sessionId);
-      if (now && now.desired === 'logged_out' && now.status !== 'logged_out') await this.unlinkStored(now);
+      if (now && now.desired === 'logged_out' && now.status !== 'logged_out') await this.stored.unlink(now);
     }
     const failed = await this.options.ledger.expire(sessionId, 'all', 'session_logged_out');
     if (failed > 0) this.options.logger.info('waiting messages of a logged-out session failed', { sessionId, failed });
-  }
-
-  /** Unlinks a session that runs nowhere: its stored device is logged out, then its record written logged_out under that lease. */
-  private async unlinkStored(record: SessionRecord): Promise<void> {
-    const outcome = await this.logoutStored(record, {
-      purpose: 'logged_out',
-      clearAlways: true,
-      whileHeld: async (epoch) => {
-        const written = await this.options.sessions.update(record.sessionId, { status: 'logged_out', ...LOGGED_OUT_FIELDS }, Date.now(), epoch);
-        if (written) {
-          this.events.loggedOut(record, 'api');
-          this.options.metrics.sessionEvents.inc({ event: 'logged_out', reason: 'api' });
-        }
-      },
-    });
-    // Wanted otherwise meanwhile (started, deleted): nothing more to do. Held elsewhere: try again.
-    if (outcome && !outcome.done && outcome.reason !== 'no_session') {
-      if (outcome.reason === 'held') await this.options.leases.requestRelease(record.sessionId);
-      throw new SessionBusyError(record.sessionId, outcome.reason);
-    }
   }
 
   /**
@@ -355,29 +337,6 @@ export class SessionManager {
   /** What the connector needs to run `record` under the lease of `epoch`. */
   private specFor(record: SessionRecord, epoch: number): SessionSpec {
     return sessionSpec(record, epoch, this.options.storagePath, this.options.secrets);
-  }
-
-  /** A stored session opened just long enough to log its device out (a delete, the API's logout). */
-  private async logoutStored(
-    record: SessionRecord,
-    request: Pick<StoredLogoutRequest, 'purpose' | 'clearAlways' | 'whileHeld'>,
-  ): Promise<StoredLogoutOutcome | undefined> {
-    const holder = this.options.holder();
-    if (!holder) {
-      if (request.clearAlways) throw new SessionBusyError(record.sessionId, 'this worker is not registered');
-      return undefined;
-    }
-    const deps = { connector: this.options.connector, leases: this.options.leases, logger: this.options.logger, holder };
-    const outcome = await logoutStoredSession(deps, {
-      ...request,
-      record,
-      dir: sessionDir(this.options.storagePath, record.workspaceId, record.sessionId),
-      spec: (epoch) => this.specFor(record, epoch),
-    });
-    if (!outcome.done && request.purpose === 'deleted') {
-      this.options.logger.warn('could not log a stored session out: its lease is not free', { sessionId: record.sessionId, reason: outcome.reason });
-    }
-    return outcome;
   }
 
   /**

@@ -1,9 +1,15 @@
 import type { Logger } from '@fleet/logger';
-import type { LeaseHolder, LeasePurpose, LeaseStore, SessionRecord } from '@fleet/state';
+import type { LeaseHolder, LeasePurpose, LeaseStore, SessionRecord, SessionSecrets, SessionStore } from '@fleet/state';
 import { FileAuthState } from '../auth-state';
 import type { SessionConnector, SessionHandle, SessionHandlers, SessionSpec } from '../connector/types';
+import type { WorkerMetrics } from '../metrics';
+import { SessionBusyError } from './errors';
 import { takeFencedLease } from './fenced-lease';
+import { LOGGED_OUT_FIELDS } from './run-transitions';
+import type { SessionEvents } from './session-events';
+import { sessionSpec } from './session-spec';
 import { cannotConnect } from './start-backoff';
+import { sessionDir } from './storage-path';
 
 /** How long a stored session may take to connect for its logout before the logout gives up on WhatsApp. */
 export const STORED_LOGOUT_TIMEOUT_MS = 15_000;
@@ -108,4 +114,68 @@ async function clearStoredState(dir: string, sessionId: string, epoch: number): 
   const state = await FileAuthState.open({ dir, sessionId, epoch });
   await state.clear();
   await state.close();
+}
+
+export interface StoredSessionsOptions {
+  readonly storagePath: string;
+  readonly connector: SessionConnector;
+  readonly sessions: SessionStore;
+  readonly leases: LeaseStore;
+  /** This worker's current registration; undefined while it is fenced (not registered). */
+  readonly holder: () => LeaseHolder | undefined;
+  readonly logger: Logger;
+  readonly metrics: WorkerMetrics;
+  readonly events: SessionEvents;
+  readonly secrets?: SessionSecrets;
+}
+
+/**
+ * The worker's commands for sessions that run nowhere (stopped, failed): their stored device is
+ * connected just long enough to log out, for a delete or for the API's logout (see
+ * `logoutStoredSession`).
+ */
+export class StoredSessions {
+  constructor(private readonly options: StoredSessionsOptions) {}
+
+  /** A stored session opened just long enough to log its device out (a delete, the API's logout). */
+  async logout(record: SessionRecord, request: Pick<StoredLogoutRequest, 'purpose' | 'clearAlways' | 'whileHeld'>): Promise<StoredLogoutOutcome | undefined> {
+    const { storagePath, secrets, logger } = this.options;
+    const holder = this.options.holder();
+    if (!holder) {
+      if (request.clearAlways) throw new SessionBusyError(record.sessionId, 'this worker is not registered');
+      return undefined;
+    }
+    const deps = { connector: this.options.connector, leases: this.options.leases, logger, holder };
+    const outcome = await logoutStoredSession(deps, {
+      ...request,
+      record,
+      dir: sessionDir(storagePath, record.workspaceId, record.sessionId),
+      spec: (epoch) => sessionSpec(record, epoch, storagePath, secrets),
+    });
+    if (!outcome.done && request.purpose === 'deleted') {
+      logger.warn('could not log a stored session out: its lease is not free', { sessionId: record.sessionId, reason: outcome.reason });
+    }
+    return outcome;
+  }
+
+  /** Unlinks a session that runs nowhere: its stored device is logged out, then its record written logged_out under that lease. */
+  async unlink(record: SessionRecord): Promise<void> {
+    const { sessions, events, metrics, leases } = this.options;
+    const outcome = await this.logout(record, {
+      purpose: 'logged_out',
+      clearAlways: true,
+      whileHeld: async (epoch) => {
+        const written = await sessions.update(record.sessionId, { status: 'logged_out', ...LOGGED_OUT_FIELDS }, Date.now(), epoch);
+        if (written) {
+          events.loggedOut(record, 'api');
+          metrics.sessionEvents.inc({ event: 'logged_out', reason: 'api' });
+        }
+      },
+    });
+    // Wanted otherwise meanwhile (started, deleted): nothing more to do. Held elsewhere: try again.
+    if (outcome && !outcome.done && outcome.reason !== 'no_session') {
+      if (outcome.reason === 'held') await leases.requestRelease(record.sessionId);
+      throw new SessionBusyError(record.sessionId, outcome.reason);
+    }
+  }
 }
