@@ -26,7 +26,7 @@ export interface IngressDeps {
   readonly restoreLocks: RestoreLockStore;
   readonly messages: MessageLedger;
   readonly queues: ShardQueues;
-  /** Wake-ups of a session's sender: straight to the worker running it, or as a job in its shard's queue. */
+  /** Wake-ups of the worker running a session (a send, a start): on its channel, or as a job in the shard's queue. */
   readonly wakes: WorkerWakes;
   readonly logger: Logger;
   readonly metrics: IngressMetrics;

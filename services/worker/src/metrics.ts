@@ -126,7 +126,7 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
     }),
     jobWait: new Histogram({
       name: 'fleet_job_wait_seconds',
-      help: "Time a shard-queue job waited before this worker began it, by job name (message.send: a wake-up heard on the worker's channel too)",
+      help: "Time a shard-queue job waited before this worker began it, by job name (message.send, session.start: a wake-up heard on the worker's channel too)",
       labelNames: ['name'],
       buckets: [...LATENCY_BUCKETS, 60, 300],
       registers: [registry],
@@ -137,7 +137,7 @@ export function createWorkerMetrics(instanceId: string): WorkerMetrics {
     ownedShards: new Gauge({ name: 'fleet_owned_shards', help: 'Shards this worker owns', registers: [registry] }),
     jobs: new Counter({
       name: 'fleet_jobs_total',
-      help: "Shard-queue jobs processed by name and outcome (ok, retry, failed, forwarded, handed_back); message.send wake-ups heard on the worker's channel count as direct (or forwarded, as a job)",
+      help: "Shard-queue jobs processed by name and outcome (ok, retry, failed, forwarded, handed_back); wake-ups heard on the worker's channel (message.send, session.start) count as direct (or forwarded, as a job; a session.start that failed as retry)",
       labelNames: ['name', 'outcome'],
       registers: [registry],
     }),

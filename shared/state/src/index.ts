@@ -14,7 +14,7 @@ export {
 export { SessionRequests, type ContactCheckAnswer } from './session-requests';
 export type { SessionJob, SessionStartJob, SessionStopJob, SessionLogoutJob } from './jobs';
 export { ShardQueues, DEFAULT_JOB_OPTIONS, EVENTS_KEPT, WAKE_JOB_OPTIONS } from './shard-queues';
-export { parseWake, WorkerWakes, type Wake, type WakeName, type WakePath } from './worker-wakes';
+export { parseWake, WorkerWakes, type Wake, type WakePath } from './worker-wakes';
 export {
   SessionSecrets,
   SessionSecretError,

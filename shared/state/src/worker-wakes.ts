@@ -3,9 +3,6 @@ import type { Keys } from '@fleet/keys';
 import { InvalidJobError, parseShardJob, type MessageSendJob, type SessionJob } from './jobs';
 import { WAKE_JOB_OPTIONS, type ShardQueues } from './shard-queues';
 
-/** What a wake-up asks of the worker that runs a session's shard (or its pin). */
-export type WakeName = 'message.send' | 'session.start';
-
 /** A wake-up as it travels on a worker's channel: the job, and the shard whose queue takes it otherwise. */
 export type Wake =
   /** The session's outbox turned non-empty: its sender looks now. Queued under the message's id. */

@@ -6,10 +6,10 @@ import type { Context } from 'hono';
 import { canSee, principalOf } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { takeSessionSend } from '../rate-limit/session-sends';
-import { wakeOwner } from '../worker-wake';
 import { contentOf, targetOf, type ContentContext } from '../message-content';
 import { EditMessageBody, MAX_INLINE_BYTES, MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
+import { wakeOwner } from '../worker-wake';
 import { errorResponses, json } from './responses';
 
 /** Every /api route can answer these. */

@@ -6,8 +6,8 @@ import { canSee, principalOf } from '../auth/principal';
 import type { IngressDeps } from '../deps';
 import { SessionView } from '../schemas';
 import { hasLiveQr, sessionView } from '../views';
-import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 import { wakeOwner } from '../worker-wake';
+import { COMMON_ERRORS, CONFLICT, NOT_FOUND, json } from './responses';
 import { assertNotLoggingOut, currentView, IdParam, requireLiveSession, requireSession } from './session-access';
 
 export const QR_FORMATS = ['png', 'data_url', 'raw'] as const;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, promises as fs, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, promises as fs, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -88,6 +88,16 @@ export function removeTempFilesSync(dir: string, names: readonly string[] = read
   const stale = names.filter((name) => name.startsWith('.') && name.endsWith(TEMP_SUFFIX));
   for (const name of stale) rmSync(path.join(dir, name), { force: true });
   return stale.length;
+}
+
+/** The file's text, or undefined when it does not exist (on an I/O thread, see disk-ops). */
+export function readFileIfExistsSync(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** The file's text, or undefined when it does not exist (reads stay on the event loop: rare, cached). */

@@ -1,6 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fsyncDirSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
+import { fsyncDirSync, readFileIfExistsSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
 import { parseFence, formatFence, type Fence } from './fence-file';
 import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
 import { appendJournalSync, journalEntriesSync, removeJournalSync, replayJournalSync, type JournalEntry } from './journal';
@@ -50,12 +50,8 @@ export interface OpenResult {
 
 /** The fence on disk, or undefined when there is no fence file (or it is unreadable). */
 function readFence(dir: string): Fence | undefined {
-  try {
-    return parseFence(readFileSync(path.join(dir, FENCE_FILE), 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = readFileIfExistsSync(path.join(dir, FENCE_FILE));
+  return text === undefined ? undefined : parseFence(text);
 }
 
 /** Whether `epoch` still holds the directory (the fence is exactly it; lower cannot happen). */
@@ -105,12 +101,7 @@ export function openSessionDir(dir: string, epoch: number): OpenResult {
   if (fence.kind !== 'held' || created) return { fence, creds: undefined, keyFiles: [], journal: [] };
   const names = readdirSync(dir);
   removeTempFilesSync(dir, names);
-  let creds: string | undefined;
-  try {
-    creds = readFileSync(path.join(dir, CREDS_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  let creds = readFileIfExistsSync(path.join(dir, CREDS_FILE));
   const journal: JournalEntry[] = [];
   const keyFiles = new Set(names.filter(isKeyFileName));
   for (const entry of replayJournalSync(dir)) {
@@ -131,13 +122,7 @@ export function openSessionDir(dir: string, epoch: number): OpenResult {
  */
 export function readStoredCredsSync(dir: string): string | undefined {
   const journaled = journalEntriesSync(dir).find((entry) => entry.name === CREDS_FILE);
-  if (journaled) return journaled.text ?? undefined;
-  try {
-    return readFileSync(path.join(dir, CREDS_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return journaled ? (journaled.text ?? undefined) : readFileIfExistsSync(path.join(dir, CREDS_FILE));
 }
 
 /**
