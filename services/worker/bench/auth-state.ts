@@ -1,12 +1,14 @@
 /**
- * Write/read throughput of the file auth state, printed, not asserted.
+ * Write/read throughput of the file auth state, printed, not asserted; then the I/O threads' CPU per
+ * write batch with many sessions writing at once (what a busy worker pays on top of its event loop).
  * Usage (after compiling): node bench/auth-state.js [dir] — defaults to a fresh temp dir.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FileAuthState, KeyCache } from '../src/auth-state';
+import { DiskThreads } from '../src/auth-state/disk-threads';
 
 /**
  * Runs `count` ops one after another and prints wall time per op, plus the event loop's busy time per
@@ -22,6 +24,46 @@ async function measure(label: string, count: number, run: (i: number) => Promise
     `${label.padEnd(44)} ${count} ops  ${(ms / count).toFixed(3)} ms/op  ${Math.round((count * 1000) / ms)} ops/s  ` +
       `event loop ${(loop.active / count).toFixed(3)} ms/op`,
   );
+}
+
+/** CPU (user + system, ms) of each thread of this process but the main one, by thread id. */
+function otherThreadsCpuMs(): number {
+  const tick = 10; // USER_HZ = 100 on Linux
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+    if (tid === String(process.pid)) continue;
+    const fields = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * tick;
+  }
+  return total;
+}
+
+/**
+ * 200 session directories on 4 I/O threads, 10 credential-sized batches each, all sessions at once:
+ * the threads' CPU per batch (fence check, journal append, fdatasync when `fsync`).
+ */
+async function threadCpuPerBatch(root: string, fsync: boolean): Promise<void> {
+  const threads = new DiskThreads(4);
+  const dirs = Array.from({ length: 200 }, (_, i) => path.join(root, `s${i}`));
+  for (const dir of dirs) {
+    await threads.claim(dir, 1, 'bench');
+    await threads.open(dir, 1);
+  }
+  const text = 'x'.repeat(1_700);
+  const before = otherThreadsCpuMs();
+  const batches = 10;
+  await Promise.all(
+    dirs.map(async (dir) => {
+      for (let i = 0; i < batches; i += 1) {
+        await threads.write({ dir, epoch: 1, fsync, changes: [{ name: 'creds.json', text }], journal: { maxBytes: 64 * 1024 } });
+      }
+    }),
+  );
+  const spent = otherThreadsCpuMs() - before;
+  console.log(
+    `I/O threads, 200 sessions x ${batches} batches at once (fsync=${fsync}): ${((spent * 1000) / (dirs.length * batches)).toFixed(0)} µs CPU per batch`,
+  );
+  await threads.close();
 }
 
 async function main(): Promise<void> {
@@ -43,6 +85,7 @@ async function main(): Promise<void> {
     await measure(`get 1 record (uncached)`, n, (i) => Promise.resolve(cold.state.keys.get('session', [`p${i % 50}`])));
     await cold.close();
   }
+  for (const fsync of [false, true]) await threadCpuPerBatch(path.join(root, `threads-${fsync}`), fsync);
   if (!process.argv[2]) await fs.rm(root, { recursive: true, force: true });
 }
 

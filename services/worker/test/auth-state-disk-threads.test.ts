@@ -80,6 +80,20 @@ describe('auth-state: I/O threads', () => {
     expect((error as DiskOperationError).syscall).to.equal('mkdir');
   });
 
+  it('close closes the journals its threads kept open between batches', async () => {
+    const dir = path.join(root, 'workspace_1', 's3');
+    const journalFds = async () => {
+      const links = await Promise.all((await fs.readdir('/proc/self/fd')).map((fd) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return links.filter((link) => link.startsWith(dir)).length;
+    };
+    await disk.claim(dir, 1, 'test');
+    await disk.open(dir, 1);
+    await disk.write({ dir, epoch: 1, fsync: false, changes: [{ name: 'creds.json', text: '{}' }], journal: { maxBytes: 1 << 20 } });
+    expect(await journalFds(), 'kept open').to.equal(1);
+    await disk.close();
+    expect(await journalFds(), 'closed with the threads').to.equal(0);
+  });
+
   it('close waits for operations in flight; later calls are refused', async () => {
     const dir = path.join(root, 'workspace_1', 's2');
     const opening = disk.open(dir, 1);

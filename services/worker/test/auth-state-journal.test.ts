@@ -236,6 +236,40 @@ describe('auth-state: key journal', () => {
     }
   });
 
+  it('keeps the journal open between batches: no open or close of it per batch, and the fence read once each', () => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, FENCE_FILE), '1\n');
+    const opened: string[] = [];
+    let closed = 0;
+    const mutableFs = fs as unknown as Record<'openSync' | 'closeSync', (...args: unknown[]) => unknown>;
+    const originals = { openSync: mutableFs.openSync, closeSync: mutableFs.closeSync };
+    mutableFs.openSync = (...args) => (opened.push(path.basename(String(args[0]))), originals.openSync(...args));
+    mutableFs.closeSync = (...args) => (closed++, originals.closeSync(...args));
+    const batch = (id: string) =>
+      writeBatch({ dir, epoch: 1, fsync: false, changes: [{ name: keyFileName('session', id), text: `"${id}"` }], journal: { maxBytes: 1 << 20 } });
+    try {
+      batch('first');
+      opened.length = closed = 0;
+      for (const id of ['a', 'b', 'c']) expect(batch(id)).to.deep.equal({ kind: 'held' });
+      expect(opened, 'the fence, once a batch; the journal not again').to.deep.equal([FENCE_FILE, FENCE_FILE, FENCE_FILE]);
+      expect(closed, 'the fence only').to.equal(3);
+    } finally {
+      Object.assign(mutableFs, originals);
+    }
+    expect(journalEntriesSync(dir).map((entry) => entry.text)).to.deep.equal(['"first"', '"a"', '"b"', '"c"']);
+  });
+
+  it('a journal removed behind the open one is opened again: the next batch lands in the file on disk', () => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, FENCE_FILE), '1\n');
+    const batch = (id: string) =>
+      writeBatch({ dir, epoch: 1, fsync: false, changes: [{ name: keyFileName('session', id), text: `"${id}"` }], journal: { maxBytes: 1 << 20 } });
+    batch('before');
+    fs.rmSync(journal());
+    batch('after');
+    expect(journalEntriesSync(dir).map((entry) => entry.text)).to.deep.equal(['"after"']);
+  });
+
   it('costs one fdatasync and no rename per key batch (three fsyncs and two renames before), none without fsync', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, FENCE_FILE), '1\n');

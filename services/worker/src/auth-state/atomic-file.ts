@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, promises as fs, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, promises as fs, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -97,6 +97,30 @@ export function readFileIfExistsSync(file: string): string | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/** Reused by `readSmallFileIfExistsSync`: an I/O thread runs one operation at a time. */
+const smallRead = Buffer.allocUnsafe(512);
+
+/**
+ * A small file's text (the fence: read before every write batch), or undefined when it does not
+ * exist: open, one read and close, where `readFileSync` reads a second time to see the end. A file
+ * that fills the buffer is read whole.
+ */
+export function readSmallFileIfExistsSync(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const read = readSync(fd, smallRead, 0, smallRead.length, 0);
+    return read < smallRead.length ? smallRead.toString('utf8', 0, read) : readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

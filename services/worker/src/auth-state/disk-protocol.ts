@@ -6,7 +6,9 @@ export type DiskOperation =
   | { readonly op: 'write'; readonly batch: WriteBatch }
   | { readonly op: 'check'; readonly dir: string; readonly epoch: number }
   | { readonly op: 'clear'; readonly dir: string; readonly epoch: number }
-  | { readonly op: 'claim'; readonly dir: string; readonly epoch: number; readonly holder: string };
+  | { readonly op: 'claim'; readonly dir: string; readonly epoch: number; readonly holder: string }
+  /** The thread is about to stop: close the journals it keeps open. */
+  | { readonly op: 'release' };
 
 export type DiskRequest = DiskOperation & { readonly id: number };
 

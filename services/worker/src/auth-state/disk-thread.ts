@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { checkFence, claimFence, clearSessionDir, openSessionDir, writeBatch } from './disk-ops';
 import type { DiskReply, DiskRequest } from './disk-protocol';
+import { closeOpenJournalsSync } from './journal';
 
 function run(request: DiskRequest): unknown {
   switch (request.op) {
@@ -18,6 +19,8 @@ function run(request: DiskRequest): unknown {
       return clearSessionDir(request.dir, request.epoch);
     case 'claim':
       return claimFence(request.dir, request.epoch, request.holder);
+    case 'release':
+      return closeOpenJournalsSync();
     default:
       throw new Error(`unknown disk operation ${String((request as { op: unknown }).op)}`);
   }

@@ -92,6 +92,8 @@ export class DiskThreads {
       lanes.map(async (lane) => {
         if (!lane) return;
         if (lane.pending.size > 0) await new Promise<void>((resolve) => lane.idleWaiters.push(resolve));
+        // The journals it keeps open are the process's descriptors: they outlive the thread unless closed.
+        await this.post(lane, { op: 'release' }).catch(() => undefined);
         await lane.worker.terminate();
       }),
     );
@@ -99,7 +101,10 @@ export class DiskThreads {
 
   private call(dir: string, operation: DiskOperation): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('auth-state I/O threads are closed'));
-    const lane = this.laneFor(dir);
+    return this.post(this.laneFor(dir), operation);
+  }
+
+  private post(lane: Lane, operation: DiskOperation): Promise<unknown> {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       lane.pending.set(id, { op: operation.op, startedAt: performance.now(), resolve, reject });

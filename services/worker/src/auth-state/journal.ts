@@ -44,6 +44,46 @@ const CHECKSUM_BYTES = 8;
  */
 const knownLengths = new Map<string, number>();
 
+/**
+ * Journals this thread keeps open between appends (directory → fd), least recently used first: an
+ * append to an open journal is an fstat, the write and the fdatasync, without the open and close
+ * around them. The fstat still sees a journal removed or replaced behind this thread (no link left:
+ * opened again) or grown by another process (rescanned, as above). Opening or clearing a directory
+ * closes what this thread kept open for it.
+ */
+const openJournals = new Map<string, number>();
+/** Past this many open journals per thread, the least recently used is closed (4 threads: 1,024 fds). */
+const MAX_OPEN_JOURNALS = 256;
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closing a descriptor that already failed: nothing to do with the error.
+  }
+}
+
+/** Closes the journal this thread keeps open for `dir`, if any. */
+function forgetOpenJournal(dir: string): void {
+  const fd = openJournals.get(dir);
+  if (fd === undefined) return;
+  openJournals.delete(dir);
+  closeQuietly(fd);
+}
+
+/** Keeps `fd` open for the next append to `dir` (as the most recently used). */
+function keepOpen(dir: string, fd: number): void {
+  openJournals.set(dir, fd);
+  if (openJournals.size <= MAX_OPEN_JOURNALS) return;
+  const [oldest] = openJournals.keys();
+  if (oldest !== undefined) forgetOpenJournal(oldest);
+}
+
+/** Closes every journal this thread keeps open (the thread is stopping). */
+export function closeOpenJournalsSync(): void {
+  for (const dir of [...openJournals.keys()]) forgetOpenJournal(dir);
+}
+
 function checksum(payload: Buffer): Buffer {
   return createHash('sha256').update(payload).digest().subarray(0, CHECKSUM_BYTES);
 }
@@ -185,15 +225,40 @@ function openJournalSync(dir: string, create: boolean): { fd: number; created: b
  * there is no journal. Run once the fence is held, before anything is appended.
  */
 export function replayJournalSync(dir: string): JournalEntry[] {
+  forgetOpenJournal(dir);
   const journal = openJournalSync(dir, false);
   if (!journal) {
     knownLengths.delete(dir);
     return [];
   }
+  let entries: JournalEntry[];
   try {
-    return lastWins(recoverSync(dir, journal.fd, true).entries);
-  } finally {
+    entries = lastWins(recoverSync(dir, journal.fd, true).entries);
+  } catch (error) {
     closeSync(journal.fd);
+    throw error;
+  }
+  // The session's first append follows soon: it finds the journal open.
+  keepOpen(dir, journal.fd);
+  return entries;
+}
+
+/** The journal to append to: the one kept open when it is still linked, else opened (created if missing); with its size. */
+function journalForAppend(dir: string): { fd: number; created: boolean; size: number } {
+  const kept = openJournals.get(dir);
+  if (kept !== undefined) {
+    openJournals.delete(dir);
+    const stat = fstatSync(kept);
+    if (stat.nlink > 0) return { fd: kept, created: false, size: stat.size };
+    closeQuietly(kept);
+    knownLengths.delete(dir);
+  }
+  const { fd, created } = openJournalSync(dir, true) as { fd: number; created: boolean };
+  try {
+    return { fd, created, size: fstatSync(fd).size };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
 }
 
@@ -204,9 +269,10 @@ export function replayJournalSync(dir: string): JournalEntry[] {
  */
 export function appendJournalSync(dir: string, changes: readonly JournalChange[], options: { fsync: boolean; maxBytes: number }): boolean {
   const record = encodeRecord(changes);
-  const { fd, created } = openJournalSync(dir, true) as { fd: number; created: boolean };
+  const { fd, created, size } = journalForAppend(dir);
+  let keep = false;
   try {
-    let length = fstatSync(fd).size;
+    let length = size;
     if (knownLengths.get(dir) !== length) length = recoverSync(dir, fd, options.fsync).validLength;
     knownLengths.delete(dir);
     try {
@@ -226,11 +292,14 @@ export function appendJournalSync(dir: string, changes: readonly JournalChange[]
     length += record.length;
     knownLengths.set(dir, length);
     if (created && options.fsync) fsyncDirSync(dir);
-    if (length < options.maxBytes) return false;
-    compactSync(dir, fd, options.fsync);
-    return true;
+    const compact = length >= options.maxBytes;
+    if (compact) compactSync(dir, fd, options.fsync);
+    keep = true;
+    return compact;
   } finally {
-    closeSync(fd);
+    // A journal whose append failed is closed: the next append opens it again and checks it whole.
+    if (keep) keepOpen(dir, fd);
+    else closeQuietly(fd);
   }
 }
 
@@ -252,6 +321,7 @@ function compactSync(dir: string, fd: number, fsync: boolean): void {
 
 /** Removes the journal (clearing the directory); the caller syncs the directory. */
 export function removeJournalSync(dir: string): void {
+  forgetOpenJournal(dir);
   knownLengths.delete(dir);
   rmSync(path.join(dir, JOURNAL_FILE), { force: true });
 }
