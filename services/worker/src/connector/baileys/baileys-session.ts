@@ -1,36 +1,21 @@
-import {
-  isJidGroup,
-  jidNormalizedUser,
-  type BinaryNode,
-  type ConnectionState,
-  type WAMessage,
-  type WAMessageKey,
-  type WAMessageUpdate,
-  type WASocket,
-  type proto,
-} from 'baileys';
+import type { ConnectionState, WASocket } from 'baileys';
 import type { Logger } from '@fleet/logger';
 import type { FileAuthState } from '../../auth-state';
-import type { MessageContent } from '@fleet/messages';
-import type { ContactCheck, MessageAckStatus, OutgoingMessage, SessionHandle, SessionHandlers, SessionSpec } from '../types';
-import { AckTracker } from './ack-tracker';
+import type { ContactCheck, OutgoingMessage, SessionHandle, SessionHandlers, SessionSpec } from '../types';
 import { useStoreTransactions } from './auth-keys';
 import { backoffDelay } from './backoff';
 import { createBaileysLogger, type BaileysLogger } from './baileys-logger';
-import { BoundedCache } from './bounded-cache';
 import { conflictTypeOf, decideOnClose, statusCodeOf, type CloseDecision } from './close-policy';
 import { SessionNotConnectedError } from './errors';
 import { gateFrames } from './frame-gate';
-import { baileysDownloader, toIncomingMessage } from './incoming-message';
-import { uploadMedia } from './media-upload';
-import { ackStatusFromWa, phoneFromMeId, toJid } from './message-mapping';
-import { buildMessage, type BuiltMessage } from './outgoing-content';
+import { phoneFromMeId } from './message-mapping';
 import type { ResolvedConnectorOptions } from './options';
 import { describeError } from './safe-handlers';
 import { endSocket, ignoreLateSocketErrors } from './socket-close';
 import { checkContacts } from './contacts';
 import type { SessionAgents } from './proxy-agents';
 import { FIRST_QR_TTL_MS, isLinked, NEXT_QR_TTL_MS, PairingLink, type RegistrationState } from './pairing-link';
+import { SessionMessages } from './session-messages';
 import { createSocket } from './socket-factory';
 
 type Phase = 'connecting' | 'open' | 'waiting' | 'stopped' | 'logging-out' | 'failed' | 'logged-out';
@@ -39,8 +24,6 @@ type Phase = 'connecting' | 'open' | 'waiting' | 'stopped' | 'logging-out' | 'fa
 type SocketState = RegistrationState & { pendingReceived: boolean };
 const SOCKET_CLOSE_WAIT_MS = 2_000;
 const LOGOUT_TIMEOUT_MS = 5_000;
-/** Messages sent recently, kept in memory to answer recipients' retry requests without a lookup. */
-const RECENT_SENT = { entries: 64, ttlMs: 30 * 60_000 } as const;
 
 export interface SessionDeps {
   readonly spec: SessionSpec;
@@ -65,7 +48,7 @@ function releaseKeyShareBuffer(sock: WASocket, socketState: { pendingReceived: b
 
 /**
  * One WhatsApp session: a chain of Baileys sockets over one auth-state store, reconnecting by the
- * close policy until it is stopped, logged out or fails.
+ * close policy until it is stopped, logged out or fails. Its message traffic is `SessionMessages`.
  */
 export class BaileysSession implements SessionHandle {
   private sock: WASocket | undefined;
@@ -76,8 +59,7 @@ export class BaileysSession implements SessionHandle {
   private conflicts: number[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private ended = false;
-  private readonly acks = new AckTracker();
-  private readonly recentSent = new BoundedCache(RECENT_SENT.entries, RECENT_SENT.ttlMs);
+  private readonly messages: SessionMessages;
   private readonly baileysLogger: BaileysLogger;
   /** Linking by pairing code (with the spec's phone, or one given to `pair`). */
   private readonly pairing: PairingLink;
@@ -86,6 +68,7 @@ export class BaileysSession implements SessionHandle {
 
   constructor(private readonly deps: SessionDeps) {
     this.baileysLogger = createBaileysLogger(deps.logger, { component: 'baileys' });
+    this.messages = new SessionMessages({ ...deps, socket: () => this.sock, guard: (label, fn) => this.guard(label, fn) });
     this.pairing = new PairingLink(deps.spec.pairingPhone, deps.logger, (sock, code, phone, expiresAt) => {
       // A code asked for on a socket that is gone meanwhile lived and died with it.
       if (this.sock === sock && !this.isTerminal()) deps.handlers.onPairingCode?.(code, phone, expiresAt);
@@ -102,7 +85,7 @@ export class BaileysSession implements SessionHandle {
     const { store } = this.deps;
     this.pairing.forgetUnfinished(store.state.creds);
     try {
-      const sock = createSocket(store.state, this.baileysLogger, this.deps.options, (key) => this.sentMessage(key), this.deps.agents);
+      const sock = createSocket(store.state, this.baileysLogger, this.deps.options, (key) => this.messages.sentMessage(key), this.deps.agents);
       this.sock = sock;
       const safe = useStoreTransactions(sock, store) && gateFrames(sock, store, (error) => this.onStorageFailure(sock, error));
       if (!safe) {
@@ -126,19 +109,10 @@ export class BaileysSession implements SessionHandle {
    */
   async send(message: OutgoingMessage): Promise<{ readonly waMessageId: string }> {
     const sock = this.openSocket();
-    const jid = toJid(message.to);
-    const built = await this.build(sock, message.content);
-    const open = this.openSocket();
-    if (open !== sock) throw new SessionNotConnectedError(this.deps.spec.sessionId, this.phase);
-    await sock.processingMutex.mutex(() =>
-      sock.relayMessage(jid, built.message, {
-        messageId: message.messageId,
-        ...(built.attributes ? { additionalAttributes: built.attributes } : {}),
-        // A group's participants' devices are asked for fresh: the cache holds companion devices only.
-        ...(isJidGroup(jid) ? { useUserDevicesCache: false } : {}),
-      }),
-    );
-    this.recentSent.set(message.messageId, built.message);
+    // The socket may have closed while the media uploaded: the message then waits for the next one.
+    await this.messages.send(sock, message, () => {
+      if (this.openSocket() !== sock) throw new SessionNotConnectedError(this.deps.spec.sessionId, this.phase);
+    });
     return { waMessageId: message.messageId };
   }
 
@@ -146,22 +120,6 @@ export class BaileysSession implements SessionHandle {
     const sock = this.sock;
     if (this.phase !== 'open' || !sock) throw new SessionNotConnectedError(this.deps.spec.sessionId, this.phase);
     return sock;
-  }
-
-  private build(sock: WASocket, content: MessageContent): Promise<BuiltMessage> {
-    const { options } = this.deps;
-    return buildMessage(content, this.selfJid(), (media) => {
-      if (!options.media) throw new Error('this worker has no media source configured');
-      // A session with a proxy uploads through it, as its WebSocket connects through it.
-      const agent = this.deps.agents?.media ?? options.mediaAgent;
-      return uploadMedia(sock, options.media, media, { timeoutMs: options.mediaUploadTimeoutMs, ...(agent ? { agent } : {}) });
-    });
-  }
-
-  /** The account's own JID (a user JID, no device part). */
-  private selfJid(): string {
-    const me = this.deps.store.state.creds.me?.id;
-    return me ? jidNormalizedUser(me) : '';
   }
 
   async stop(): Promise<void> {
@@ -233,19 +191,7 @@ export class BaileysSession implements SessionHandle {
         sock.end(Object.assign(new Error(`the WebSocket upgrade was answered ${code}`), { output: { statusCode: code } }));
       }),
     );
-    sock.ev.on('messages.update', (updates) => this.guard('messages.update', () => this.onMessagesUpdate(updates)));
-    // Receipts of group messages come per participant: delivered (read) once the first participant's phone has it (read it).
-    sock.ev.on('message-receipt.update', (updates) =>
-      this.guard('message-receipt.update', () => {
-        for (const { key, receipt } of updates) {
-          if (!key.fromMe || !key.id) continue;
-          if (receipt.readTimestamp || receipt.playedTimestamp) this.report(key.id, 'read');
-          else if (receipt.receiptTimestamp) this.report(key.id, 'delivered');
-        }
-      }),
-    );
-    sock.ev.on('messages.upsert', ({ messages, type }) => this.guard('messages.upsert', () => this.onMessagesUpsert(messages, type)));
-    sock.ws.on('CB:ack,class:message', (node: BinaryNode) => this.guard('message ack', () => this.onServerAck(node)));
+    this.messages.wire(sock);
   }
 
   private onConnectionUpdate(sock: WASocket, socketState: SocketState, update: Partial<ConnectionState>): void {
@@ -350,57 +296,6 @@ export class BaileysSession implements SessionHandle {
       await this.finish();
       this.deps.handlers.onLoggedOut();
     });
-  }
-
-  private onMessagesUpdate(updates: WAMessageUpdate[]): void {
-    for (const { key, update } of updates) {
-      if (!key.fromMe || !key.id) continue;
-      const status = ackStatusFromWa(update.status);
-      if (!status) continue;
-      const detail = status === 'failed' ? update.messageStubParameters?.[0] : undefined;
-      this.report(key.id, status, typeof detail === 'string' ? detail : undefined);
-    }
-  }
-
-  private onMessagesUpsert(messages: WAMessage[], type: string): void {
-    if (type !== 'notify') return;
-    const download = baileysDownloader(this.deps.agents?.media ?? this.deps.options.mediaAgent, this.deps.options.mediaUploadTimeoutMs);
-    for (const message of messages) {
-      const incoming = toIncomingMessage(message, download, this.selfJid());
-      if (incoming) this.deps.handlers.onIncomingMessage(incoming);
-    }
-  }
-
-  /** `<ack class=message>`: the server accepted our message ("sent"), or refused it (`error`). */
-  private onServerAck(node: BinaryNode): void {
-    const id = node.attrs['id'];
-    if (!id) return;
-    const error = node.attrs['error'];
-    if (error) this.report(id, 'failed', `ack_error_${error}`);
-    else this.report(id, 'sent');
-  }
-
-  private report(messageId: string, status: MessageAckStatus, detail?: string): void {
-    if (this.acks.accept(messageId, status)) this.deps.handlers.onMessageStatus(messageId, status, detail);
-  }
-
-  /**
-   * What was sent as `key.id`, for a recipient that could not decrypt it and asked again (Baileys
-   * re-encrypts it on a fresh session): from memory, else rebuilt from what the application sent
-   * (media is uploaded again).
-   */
-  private async sentMessage(key: WAMessageKey): Promise<proto.IMessage | undefined> {
-    const id = key.id;
-    if (!id || !key.fromMe) return undefined;
-    const recent = this.recentSent.get<proto.IMessage>(id);
-    if (recent) return recent;
-    const stored = await this.deps.handlers.outgoing?.(id);
-    const sock = this.sock;
-    if (!stored || !sock) {
-      this.deps.logger.warn('a recipient asked for a message that is no longer kept');
-      return undefined;
-    }
-    return (await this.build(sock, stored.content)).message;
   }
 
   /** An auth-state write failed: nothing more may go out over this socket; close it and reconnect. */
