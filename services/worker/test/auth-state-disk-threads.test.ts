@@ -17,8 +17,9 @@ describe('auth-state: I/O threads', () => {
     await removeTempDir(root);
   });
 
-  it('opens a directory under an epoch, writes and removes files after the fence check, in call order', async () => {
+  it('opens a directory under an epoch, appends batches to its journal after the fence check, in call order', async () => {
     const dir = path.join(root, 'workspace_1', 's1');
+    const journal = { maxBytes: 1 << 20 };
     expect(await disk.open(dir, 3)).to.deep.equal({ fence: { kind: 'held' }, creds: undefined, keyFiles: [], journal: [] });
     expect(await fs.readFile(path.join(dir, FENCE_FILE), 'utf8')).to.equal('3\n');
     const writes = [1, 2, 3].map((n) =>
@@ -27,29 +28,33 @@ describe('auth-state: I/O threads', () => {
         epoch: 3,
         fsync: n === 3,
         changes: [
-          { name: 'a.json', text: String(n) },
-          { name: `b${n}.json`, text: 'x' },
+          { name: 'session~a.json', text: String(n) },
+          { name: `session~b${n}.json`, text: 'x' },
         ],
+        journal,
       }),
     );
     expect(await Promise.all(writes)).to.deep.equal([{ kind: 'held' }, { kind: 'held' }, { kind: 'held' }]);
-    expect(await fs.readFile(path.join(dir, 'a.json'), 'utf8')).to.equal('3');
-    await disk.write({ dir, epoch: 3, fsync: false, changes: [{ name: 'b1.json', remove: true }] });
-    expect((await fs.readdir(dir)).sort()).to.deep.equal(['.epoch', 'a.json', 'b2.json', 'b3.json']);
     await disk.write({
       dir,
       epoch: 3,
       fsync: false,
       changes: [
+        { name: 'session~b1.json', remove: true },
         { name: 'creds.json', text: '{}' },
-        { name: 'session~x.json', text: '1' },
       ],
+      journal,
     });
-    expect(await disk.open(dir, 3), 'the key files are listed').to.deep.equal({
+    expect(await disk.open(dir, 3), 'the journal replayed, last write wins, in call order').to.deep.equal({
       fence: { kind: 'held' },
       creds: '{}',
-      keyFiles: ['session~x.json'],
-      journal: [],
+      keyFiles: ['session~b2.json', 'session~a.json', 'session~b3.json'],
+      journal: [
+        { name: 'session~b2.json', text: 'x' },
+        { name: 'session~a.json', text: '3' },
+        { name: 'session~b3.json', text: 'x' },
+        { name: 'session~b1.json', text: null },
+      ],
     });
     expect(await disk.open(dir, 2), 'a lower epoch is refused').to.deep.equal({
       fence: { kind: 'stale', current: 3 },
@@ -57,8 +62,10 @@ describe('auth-state: I/O threads', () => {
       keyFiles: [],
       journal: [],
     });
-    expect(await disk.write({ dir, epoch: 2, fsync: false, changes: [{ name: 'a.json', text: 'old owner' }] })).to.deep.equal({ kind: 'stale', current: 3 });
-    expect(await fs.readFile(path.join(dir, 'a.json'), 'utf8'), 'nothing written by a stale epoch').to.equal('3');
+    const stale = await disk.write({ dir, epoch: 2, fsync: false, changes: [{ name: 'session~a.json', text: 'old owner' }], journal });
+    expect(stale).to.deep.equal({ kind: 'stale', current: 3 });
+    const after = (await disk.open(dir, 3)).journal.find((entry) => entry.name === 'session~a.json');
+    expect(after, 'nothing written by a stale epoch').to.deep.equal({ name: 'session~a.json', text: '3' });
   });
 
   it('brings file system errors back with their code, syscall and path, and tells the observer each outcome', async () => {

@@ -22,20 +22,18 @@ export type FenceState =
 
 const HELD: FenceState = { kind: 'held' };
 
-/** One file change of a write batch. */
+/** One change of a write batch: a key file or `creds.json` written, or removed. */
 export type FileChange = { readonly name: string; readonly text: string } | { readonly name: string; readonly remove: true };
 
 export interface WriteBatch {
   readonly dir: string;
   readonly epoch: number;
-  /** fsync every file before its rename and the directory after the batch (the journal after its append). */
+  /** fdatasync the journal after the append (and, when it compacts, fsync the files and the directory). */
   readonly fsync: boolean;
+  /** Appended to the directory's journal as one record (key files and `creds.json` only). */
   readonly changes: readonly FileChange[];
-  /**
-   * Append the changes (key files and `creds.json` only) to the directory's journal instead of writing
-   * a file each; compact the journal once it reaches `maxBytes` (the result is then `compacted`).
-   */
-  readonly journal?: { readonly maxBytes: number };
+  /** Compact the journal into the files once it reaches `maxBytes` (the result is then `compacted`). */
+  readonly journal: { readonly maxBytes: number };
 }
 
 export interface OpenResult {
@@ -125,24 +123,12 @@ export function readStoredCredsSync(dir: string): string | undefined {
   return journaled ? (journaled.text ?? undefined) : readFileIfExistsSync(path.join(dir, CREDS_FILE));
 }
 
-/**
- * Checks the fence, then appends the batch to the key journal (see journal.ts), or writes (atomically)
- * or removes each file in order and syncs the directory.
- */
+/** Checks the fence, then appends the batch to the key journal (see journal.ts). */
 export function writeBatch(batch: WriteBatch): FenceState {
   const fence = checkFence(batch.dir, batch.epoch);
   if (fence.kind !== 'held') return fence;
-  if (batch.journal) {
-    const compacted = appendJournalSync(batch.dir, batch.changes, { fsync: batch.fsync, maxBytes: batch.journal.maxBytes });
-    return compacted ? { kind: 'held', compacted: true } : HELD;
-  }
-  for (const change of batch.changes) {
-    const file = path.join(batch.dir, change.name);
-    if ('remove' in change) rmSync(file, { force: true });
-    else writeFileAtomicSync(file, change.text, { fsync: batch.fsync });
-  }
-  if (batch.fsync) fsyncDirSync(batch.dir);
-  return HELD;
+  const compacted = appendJournalSync(batch.dir, batch.changes, { fsync: batch.fsync, maxBytes: batch.journal.maxBytes });
+  return compacted ? { kind: 'held', compacted: true } : HELD;
 }
 
 /** Removes the credentials, every key (the journal too) and leftover temporary files; the fence stays. */

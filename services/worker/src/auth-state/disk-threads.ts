@@ -45,7 +45,7 @@ export class DiskOperationError extends Error {
 
 /**
  * The auth state's file work on a few threads of its own. Every write batch (fence check, then a
- * journal append, or atomic writes and a directory fsync) is one message to a thread and one back, so
+ * journal append) is one message to a thread and one back, so
  * the event loop, which all of a worker's sessions share, pays a few tens of microseconds per batch
  * instead of a libuv round trip per system call; a slow or stalled disk (NFS) blocks these threads,
  * never the event loop. A directory always goes to the same thread, so one session's operations keep

@@ -23,7 +23,7 @@ export interface FileAuthStateOptions {
   readonly sessionId: string;
   /** Fencing epoch of the lease this run holds (a positive integer). */
   readonly epoch: number;
-  /** fsync every file before its rename and the directory after each batch (the key journal after each append). Default true. */
+  /** fdatasync the key journal after each append (and fsync what a compaction writes). Default true. */
   readonly fsync?: boolean;
   /**
    * Size at which the key journal is compacted into key files (by the batch that reaches it); bounds
