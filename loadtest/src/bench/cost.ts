@@ -6,7 +6,6 @@
  * at normal priority (this one may already be idle), against a simulator of its own at SCHED_IDLE.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -66,10 +65,17 @@ export interface FleetPids {
 }
 
 export async function fleetPids(fleet: LocalFleet, redis: Redis): Promise<FleetPids> {
-  const info = await redis.info('server');
-  const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
   const workers = [...fleet.processes].filter(([name]) => name.startsWith('instance-')).map(([, service]) => service.child.pid!);
-  return { ingress: fleet.processes.get('ingress')!.child.pid!, workers, redis: pid && existsSync(`/proc/${pid}/stat`) ? pid : undefined };
+  return { ingress: fleet.processes.get('ingress')!.child.pid!, workers, redis: await localRedisPid(redis) };
+}
+
+/** The pid of the Redis `redis` talks to, when it runs on this machine and /proc shows it (same pid namespace); else undefined. */
+export async function localRedisPid(redis: Redis): Promise<number | undefined> {
+  const pid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  // The same number in another pid namespace is another process: its command line names redis.
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.includes('redis') ? pid : undefined;
 }
 
 export interface FleetCpu {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { mib, ms, percentile } from './bench-util';
-import { fleetCpu, type CpuUse, type MediaBenchResult, type SendsResult } from './media-bench';
+import { fleetCpu, type CpuUse, type MediaBenchResult, type SendsResult } from './media-types';
 
 /** The worker's RSS increase target while the documents are in flight: streamed, not held whole. */
 export const RSS_TARGET_BYTES = 100 * 1e6;
