@@ -31,6 +31,8 @@ export interface SessionFieldsInput extends Base {
   readonly sessionId: string;
   readonly remove: readonly string[];
   readonly set: Readonly<Record<string, string>>;
+  /** Publish the session id on `keys.sessionChanges` once written, in the same step. */
+  readonly announce: boolean;
 }
 
 /** A fenced change: written only while the record's epoch is still `epoch`. */
@@ -88,6 +90,11 @@ const TAKE_REFUSALS = { [-1]: 'not_registered', [-2]: 'no_session', [-3]: 'resto
 /** ARGV of a field change (lua/lib/update-fields.lua): how many to delete, their names, then pairs. */
 function fieldArgs(input: SessionFieldsInput): string[] {
   return [String(input.remove.length), ...input.remove, ...Object.entries(input.set).flat()];
+}
+
+/** What both update scripts take first: the index prefix, then the channel to announce on ('' for none) and the session id. */
+function updateHeader(input: SessionFieldsInput): string[] {
+  return [input.keys.sessionIndexPrefix, input.announce ? input.keys.sessionChanges : '', input.sessionId];
 }
 
 export interface RemoveSessionInput extends Base {
@@ -158,14 +165,14 @@ export const STATE_SCRIPTS = {
     name: 'update-if-exists',
     source: source('update-if-exists'),
     keys: (i) => [i.keys.session(i.sessionId)],
-    args: (i) => [i.keys.sessionIndexPrefix, ...fieldArgs(i)],
+    args: (i) => [...updateHeader(i), ...fieldArgs(i)],
     parse: (raw) => (reply.flag(raw) ? 'written' : 'missing'),
   }),
   updateIfEpoch: new TypedScript<FencedFieldsInput, UpdateOutcome>({
     name: 'update-if-epoch',
     source: source('update-if-epoch'),
     keys: (i) => [i.keys.session(i.sessionId)],
-    args: (i) => [i.keys.sessionIndexPrefix, i.epoch, ...fieldArgs(i)],
+    args: (i) => [...updateHeader(i), i.epoch, ...fieldArgs(i)],
     parse: (raw) => written('update-if-epoch', raw),
   }),
   removeSession: new TypedScript<RemoveSessionInput, boolean>({

@@ -117,16 +117,16 @@ export class SessionStore {
    * entries (the lists) follow its status and phone in the same step.
    */
   async update(sessionId: string, update: SessionUpdate, now = Date.now(), epoch?: number): Promise<boolean> {
-    const fields = { keys: this.keys, sessionId, ...fieldsOf(update, now) };
+    // Announced by the script itself, after the write and only when it is applied: a listener re-reads
+    // the record when it hears this. A PUBLISH sent beside the script overtook the write whenever Redis
+    // did not know the script yet (EVALSHA answered NOSCRIPT, the PUBLISH went through, the write came a
+    // round trip later as EVAL, after the listener's read: issue 15, item 4); sent after its answer, it
+    // cost a round trip of its own per change.
+    const fields = { keys: this.keys, sessionId, ...fieldsOf(update, now), announce: announces(update) };
     const result =
       epoch === undefined
         ? await STATE_SCRIPTS.updateIfExists.run(this.redis, fields)
         : await STATE_SCRIPTS.updateIfEpoch.run(this.redis, { ...fields, epoch });
-    // Announced only once the write is applied: a listener re-reads the record when it hears this.
-    // Sent with the write instead, it overtook the write whenever Redis did not know the script yet
-    // (a fresh Redis, a restart, a failover): EVALSHA answered NOSCRIPT, the PUBLISH went through,
-    // and the write came one round trip later as EVAL, after the listener's read (issue 15, item 4).
-    if (result === 'written' && announces(update)) await this.redis.publish(this.keys.sessionChanges, sessionId);
     return result === 'written';
   }
 

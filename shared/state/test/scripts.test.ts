@@ -87,17 +87,23 @@ describe('state: Lua scripts (real Redis)', () => {
     it('removes then sets fields of an existing record', async () => {
       await create();
       await redis.hset(keys.session('s1'), 'qr', 'ref,1', 'last_error', 'x');
-      const outcome = await S.updateIfExists.run(redis, { keys, sessionId: 's1', remove: ['qr', 'last_error'], set: { status: 'connected', phone: '1555' } });
+      const outcome = await S.updateIfExists.run(redis, {
+        keys,
+        sessionId: 's1',
+        remove: ['qr', 'last_error'],
+        set: { status: 'connected', phone: '1555' },
+        announce: false,
+      });
       expect(outcome).to.equal('written');
       expect(await record())
         .to.include({ status: 'connected', phone: '1555' })
         .and.not.have.any.keys('qr', 'last_error');
-      expect(await S.updateIfExists.run(redis, { keys, sessionId: 's1', remove: ['phone'], set: {} })).to.equal('written');
+      expect(await S.updateIfExists.run(redis, { keys, sessionId: 's1', remove: ['phone'], set: {}, announce: false })).to.equal('written');
       expect(await record()).to.not.have.property('phone');
     });
 
     it('never recreates a record that is gone (missing)', async () => {
-      expect(await S.updateIfExists.run(redis, { keys, sessionId: 'ghost', remove: [], set: { status: 'connected' } })).to.equal('missing');
+      expect(await S.updateIfExists.run(redis, { keys, sessionId: 'ghost', remove: [], set: { status: 'connected' }, announce: false })).to.equal('missing');
       expect(await redis.exists(keys.session('ghost'))).to.equal(0);
     });
   });
@@ -106,7 +112,8 @@ describe('state: Lua scripts (real Redis)', () => {
     it("writes while the record's epoch is the writer's, refuses a stale epoch (stale) and a record that is gone (missing)", async () => {
       await create();
       await redis.hset(keys.session('s1'), 'epoch', '3', 'qr', 'ref,1');
-      const write = (epoch: number, sessionId = 's1') => S.updateIfEpoch.run(redis, { keys, sessionId, epoch, remove: ['qr'], set: { status: 'connected' } });
+      const write = (epoch: number, sessionId = 's1') =>
+        S.updateIfEpoch.run(redis, { keys, sessionId, epoch, remove: ['qr'], set: { status: 'connected' }, announce: false });
       expect(await write(2)).to.equal('stale');
       expect(await record()).to.include({ status: 'starting', qr: 'ref,1' });
       expect(await write(3)).to.equal('written');
@@ -115,6 +122,34 @@ describe('state: Lua scripts (real Redis)', () => {
         .and.not.have.property('qr');
       expect(await write(3, 'ghost')).to.equal('missing');
       expect(await redis.exists(keys.session('ghost'))).to.equal(0);
+    });
+  });
+
+  describe('announcing an update', () => {
+    it('publishes the session id on the changes channel in the same step, only when the write is applied and asked for', async () => {
+      await create();
+      await redis.hset(keys.session('s1'), 'epoch', '3');
+      const listener = redis.duplicate();
+      const heard: string[] = [];
+      listener.on('message', (_channel: string, message: string) => heard.push(message));
+      await listener.subscribe(keys.sessionChanges);
+      try {
+        const fenced = (epoch: number, sessionId = 's1', announce = true) =>
+          S.updateIfEpoch.run(redis, { keys, sessionId, epoch, remove: [], set: { status: 'qr' }, announce });
+        expect(await fenced(3)).to.equal('written');
+        expect(await fenced(2), 'a stale epoch writes nothing, announces nothing').to.equal('stale');
+        expect(await fenced(3, 'ghost')).to.equal('missing');
+        expect(await fenced(3, 's1', false), 'not asked').to.equal('written');
+        const plain = (sessionId: string) => S.updateIfExists.run(redis, { keys, sessionId, remove: [], set: { status: 'connected' }, announce: true });
+        expect(await plain('s1')).to.equal('written');
+        expect(await plain('ghost')).to.equal('missing');
+        await redis.publish(keys.sessionChanges, 'end');
+        const deadline = Date.now() + 2_000;
+        while (!heard.includes('end') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(heard).to.deep.equal(['s1', 's1', 'end']);
+      } finally {
+        listener.disconnect();
+      }
     });
   });
 
