@@ -9,9 +9,10 @@
 -- ARGV[8..] name/value pairs of optional fields (pairing phone, sealed proxy) written only when the
 --         record is created (a repeat leaves the existing record's as they are)
 --
--- Returns {'created'}; {'exists', status} when a session with the same workspace and account exists
--- (an idempotent repeat); {'deleting'} while a delete of that id is in progress; {'conflict'} when
--- the id belongs to another workspace or account.
+-- Returns {'created', '', fields}; {'exists', status, fields} when a session with the same workspace
+-- and account exists (an idempotent repeat); fields: the record as it is now (HGETALL), so the caller
+-- needs no second read. {'deleting'} while a delete of that id is in progress; {'conflict'} when the id
+-- belongs to another workspace or account.
 --!include lib/session-index.lua
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local f = redis.call('HMGET', KEYS[1], 'workspace_id', 'account_id', 'desired', 'status')
@@ -21,7 +22,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
       redis.call('HSET', KEYS[1], 'desired', 'running', 'updated_at', ARGV[5])
     end
     reindex_session(KEYS[1], ARGV[7])
-    return {'exists', f[4] or ''}
+    return {'exists', f[4] or '', redis.call('HGETALL', KEYS[1])}
   end
   return {'conflict'}
 end
@@ -34,4 +35,4 @@ redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 reindex_session(KEYS[1], ARGV[7])
-return {'created'}
+return {'created', '', redis.call('HGETALL', KEYS[1])}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Keys } from '@fleet/keys';
 import { readLua, reply, TypedScript } from '@fleet/redis';
+import { parseSession, type SessionRecord } from './records';
 
 /** The state package's Lua files (`lua/`, beside `src/`; found from `dist/src` too). */
 const LUA_DIR = path.resolve(__dirname, '..', '..', 'lua');
@@ -11,8 +12,22 @@ interface Base {
   readonly keys: Keys;
 }
 
+/** `created` and `exists` come with the record as it is after the call (no second read needed). */
 export type CreateOutcome =
-  { readonly kind: 'created' } | { readonly kind: 'exists'; readonly status: string } | { readonly kind: 'deleting' } | { readonly kind: 'conflict' };
+  | { readonly kind: 'created'; readonly record: SessionRecord }
+  | { readonly kind: 'exists'; readonly status: string; readonly record: SessionRecord }
+  | { readonly kind: 'deleting' }
+  | { readonly kind: 'conflict' };
+
+/** A session record from an HGETALL reply inside a script's reply (a flat name, value list). */
+function recordFrom(raw: unknown): SessionRecord {
+  const items = reply.array(raw).map((item) => reply.string(item));
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < items.length; i += 2) fields[items[i]!] = items[i + 1]!;
+  const record = parseSession(fields);
+  if (!record) throw new TypeError('create-session replied without the record');
+  return record;
+}
 
 export interface CreateSessionInput extends Base {
   readonly sessionId: string;
@@ -148,10 +163,12 @@ export const STATE_SCRIPTS = {
     keys: (i) => [i.keys.session(i.sessionId), i.keys.sessions, i.keys.shardSessions(i.shard), i.keys.workspaceSessions(i.workspaceId)],
     args: (i) => [i.sessionId, i.workspaceId, i.accountId, i.shard, i.now, i.incarnation, i.keys.sessionIndexPrefix, ...Object.entries(i.extra).flat()],
     parse: (raw) => {
-      const [kind, status] = reply.array(raw).map((item) => reply.string(item));
-      if (kind === 'exists') return { kind, status: status ?? '' };
-      if (kind === 'created' || kind === 'deleting' || kind === 'conflict') return { kind };
-      throw new TypeError(`create-session replied ${String(kind)}`);
+      const [rawKind, rawStatus, fields] = reply.array(raw);
+      const kind = reply.string(rawKind);
+      if (kind === 'exists') return { kind, status: reply.string(rawStatus), record: recordFrom(fields) };
+      if (kind === 'created') return { kind, record: recordFrom(fields) };
+      if (kind === 'deleting' || kind === 'conflict') return { kind };
+      throw new TypeError(`create-session replied ${kind}`);
     },
   }),
   countShardSessions: new TypedScript<CountShardSessionsInput, number[]>({

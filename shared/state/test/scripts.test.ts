@@ -26,7 +26,17 @@ describe('state: Lua scripts (real Redis)', () => {
 
   describe('create-session', () => {
     it('creates the record and its index entries once: created, then exists with its status', async () => {
-      expect(await create()).to.deep.equal({ kind: 'created' });
+      const created = await create();
+      expect(created.kind).to.equal('created');
+      expect(created.kind === 'created' && created.record, 'the record comes back with it').to.deep.include({
+        sessionId: 's1',
+        workspaceId: 5,
+        accountId: '9',
+        shard: 2,
+        status: 'starting',
+        incarnation: 'inc-1',
+        createdAt: 1_000,
+      });
       expect(await record()).to.deep.equal({
         session_id: 's1',
         workspace_id: '5',
@@ -45,12 +55,14 @@ describe('state: Lua scripts (real Redis)', () => {
         [['s1'], ['s1'], ['s1']],
       );
       await redis.hset(keys.session('s1'), 'status', 'connected');
-      expect(await create({ incarnation: 'inc-2', now: 2_000 })).to.deep.equal({ kind: 'exists', status: 'connected' });
+      const repeated = await create({ incarnation: 'inc-2', now: 2_000 });
+      expect(repeated).to.deep.include({ kind: 'exists', status: 'connected' });
+      expect(repeated.kind === 'exists' && repeated.record, 'the record as it is').to.deep.include({ status: 'connected', incarnation: 'inc-1' });
       expect(await record()).to.include({ incarnation: 'inc-1', updated_at: '1000' });
     });
 
     it('writes the optional fields only when it creates the record', async () => {
-      expect(await create({ extra: { pairing_phone: '15550001111', proxy_host: 'proxy:8080' } })).to.deep.equal({ kind: 'created' });
+      expect((await create({ extra: { pairing_phone: '15550001111', proxy_host: 'proxy:8080' } })).kind).to.equal('created');
       expect(await record()).to.include({ pairing_phone: '15550001111', proxy_host: 'proxy:8080' });
       await create({ extra: { pairing_phone: '15559999999' } });
       expect(await record()).to.include({ pairing_phone: '15550001111' });
@@ -59,7 +71,9 @@ describe('state: Lua scripts (real Redis)', () => {
     it('a repeat for a stopped session wants it running again', async () => {
       await create();
       await redis.hset(keys.session('s1'), 'desired', 'stopped', 'status', 'stopped');
-      expect(await create({ now: 2_000 })).to.deep.equal({ kind: 'exists', status: 'stopped' });
+      const repeated = await create({ now: 2_000 });
+      expect(repeated).to.deep.include({ kind: 'exists', status: 'stopped' });
+      expect(repeated.kind === 'exists' && repeated.record, 'returned after it wants it running').to.deep.include({ desired: 'running', updatedAt: 2_000 });
       expect(await record()).to.include({ desired: 'running', updated_at: '2000' });
     });
 

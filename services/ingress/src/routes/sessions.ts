@@ -50,10 +50,16 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const body = c.req.valid('json');
     assertOwnWorkspace(c, body.workspace_id);
     const route = deps.cluster.route(body.workspace_id);
-    await assertNotRestoring(deps, body.session_id);
-    // A proxy must be a public host unless PROXY_ALLOW names it: refused before anything is stored.
-    if (body.proxy_url) await assertDestination(deps.proxyGuard, body.proxy_url, PROXY_REFUSAL);
-    const [existing, counts] = await Promise.all([deps.sessions.get(body.session_id), shardCounts()]);
+    // The checks and the reads start together (one write to Redis); the refusals keep this order.
+    const checks = [
+      assertNotRestoring(deps, body.session_id),
+      // A proxy must be a public host unless PROXY_ALLOW names it: refused before anything is stored.
+      body.proxy_url ? assertDestination(deps.proxyGuard, body.proxy_url, PROXY_REFUSAL) : undefined,
+    ];
+    const reads = Promise.all([deps.sessions.get(body.session_id), shardCounts()]);
+    for (const pending of [...checks, reads]) pending?.catch(() => undefined);
+    for (const check of checks) await check;
+    const [existing, counts] = await reads;
     if (!existing) assertCapacity(deps, route.owner, counts);
     else assertNotLoggingOut(existing);
     const outcome = await deps.sessions.create({
@@ -73,7 +79,7 @@ export function registerSessionRoutes(app: OpenAPIHono, deps: IngressDeps): void
       deps.metrics.sessionsCreated.inc({ outcome: 'rejected' });
       throw new ApiError('SESSION_EXISTS', 'session is being deleted; retry when the delete has finished', { session_id: body.session_id });
     }
-    const record = (await deps.sessions.get(body.session_id))!;
+    const { record } = outcome;
     // Straight to the worker that runs the shard when it listens (a lost wake-up: its reconcile starts it).
     await wakeOwner(
       deps,
