@@ -17,3 +17,22 @@ export async function wakeOwner(deps: IngressDeps, wake: Wake, workspaceId: numb
     throw error;
   }
 }
+
+/**
+ * A wake-up its accept script already published on the owner's channel (`heard`: listeners that got
+ * it): counted as direct; nobody listening, it goes to the shard's queue as a job, as `wakeOwner` does.
+ */
+export async function afterPublishedWake(deps: IngressDeps, wake: Wake, heard: number): Promise<WakePath> {
+  if (heard > 0) {
+    deps.metrics.wakes.inc({ name: wake.name, path: 'direct' });
+    return 'direct';
+  }
+  try {
+    await deps.wakes.queue(wake);
+    deps.metrics.wakes.inc({ name: wake.name, path: 'queued' });
+    return 'queued';
+  } catch (error) {
+    deps.metrics.wakes.inc({ name: wake.name, path: 'failed' });
+    throw error;
+  }
+}

@@ -53,6 +53,37 @@ describe('ingress: message routes (in-process, real Redis)', () => {
     expect(await sendJobs()).to.equal(2);
   });
 
+  it("a session's sends after its first publish their wake-up with the accept (no PUBLISH of their own): the owner hears each once, no job", async () => {
+    const listener = h.redis.duplicate();
+    const heard: string[] = [];
+    listener.on('message', (_channel: string, message: string) => heard.push(message));
+    await listener.subscribe(h.ingress.deps.keys.workerWakes('instance-1'));
+    const direct = async () =>
+      (await h.ingress.deps.metrics.wakes.get()).values.find((v) => v.labels.name === 'message.send' && v.labels.path === 'direct')?.value ?? 0;
+    const wakes = h.ingress.deps.wakes;
+    const publishWake = wakes.wake.bind(wakes);
+    let ownRoundTrips = 0;
+    wakes.wake = (...args) => ((ownRoundTrips += 1), publishWake(...args));
+    try {
+      const send = (text: string) => h.call('POST', '/api/messages/send', { session_id: 'm1', to: '+15551234567', text });
+      const ids: string[] = [];
+      for (const text of ['one', 'two', 'three']) {
+        ids.push((await send(text)).body.message_id);
+        // The worker's part: it takes the message, so the outbox is empty for the next one.
+        await h.ingress.deps.messages.claim('m1', 10, Date.now() + 30_000);
+      }
+      const deadline = Date.now() + 2_000;
+      while (heard.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(heard.map((text) => JSON.parse(text).job.messageId)).to.deep.equal(ids);
+      expect(await sendJobs(), 'no job: each was heard').to.equal(0);
+      expect(await direct()).to.equal(3);
+      expect(ownRoundTrips, 'only the first: the session was not known yet').to.equal(1);
+    } finally {
+      wakes.wake = publishWake;
+      listener.disconnect();
+    }
+  });
+
   it('re-adds the job on a repeat when the first enqueue never happened (nothing lost)', async () => {
     const body = { session_id: 'm1', to: '+15551234567', text: 'again', idempotency_key: 'retry-1' };
     const first = await h.call('POST', '/api/messages/send', body);

@@ -45,6 +45,12 @@ export type AcceptOutcome =
        * (a drain claims until the outbox is empty, and one stopped by a disconnect starts again on connect).
        */
       readonly firstInOutbox: boolean;
+      /**
+       * When `accept` was given a wake-up channel: how many listeners heard the send wake-up published
+       * with the message (0: nobody listens there); undefined when none was published (not first in
+       * its outbox, no channel given, or the session is in another workspace than expected).
+       */
+      readonly woken: number | undefined;
     }
   | {
       readonly kind: 'duplicate';
@@ -110,7 +116,11 @@ export class MessageLedger {
   }
 
   /** Checks the session, claims the idempotency key and queues the message, in one step. */
-  async accept(message: NewMessage, now = Date.now()): Promise<AcceptOutcome> {
+  /**
+   * `wake`: the channel of the worker expected to run the session (and the workspace that expectation
+   * is for); a message first in its outbox has its send wake-up published there in the same step.
+   */
+  async accept(message: NewMessage, now = Date.now(), wake?: { readonly channel: string; readonly workspaceId: number }): Promise<AcceptOutcome> {
     const print = fingerprint(message);
     const result = await LEDGER_SCRIPTS.accept.run(this.redis, {
       keys: this.keys,
@@ -123,6 +133,7 @@ export class MessageLedger {
       type: message.content.type,
       retentionSeconds: this.retentionSeconds,
       bodyRetentionSeconds: this.bodyRetentionSeconds,
+      ...(wake ? { wake } : {}),
     });
     if (result.kind === 'no_session') return result;
     const { shard, incarnation } = result;
@@ -139,7 +150,14 @@ export class MessageLedger {
         createdAt: now,
         updatedAt: now,
       };
-      return { kind: 'new', record, shard, incarnation, firstInOutbox: result.waiting === 0 };
+      return {
+        kind: 'new',
+        record,
+        shard,
+        incarnation,
+        firstInOutbox: result.waiting === 0,
+        woken: result.woken === undefined || result.woken < 0 ? undefined : result.woken,
+      };
     }
     const fields = await this.redis.hgetall(this.keys.message(result.messageId));
     return { kind: 'duplicate', record: parseMessage(fields), sameRequest: fields.fingerprint === print, shard, incarnation };

@@ -36,6 +36,8 @@ export type AcceptReply =
       readonly seq: number | undefined;
       /** Messages in the outbox before the new one (new only). */
       readonly waiting: number | undefined;
+      /** Listeners that heard the wake-up the script published (new only; -1: none was published). */
+      readonly woken: number | undefined;
     };
 
 export interface AcceptInput extends Base {
@@ -48,6 +50,8 @@ export interface AcceptInput extends Base {
   readonly bodyRetentionSeconds: number;
   /** The content's type (text, image …), kept on the record. */
   readonly type: string;
+  /** Publish the send wake-up on this channel when the message is first in its outbox and its session is in `workspaceId`. */
+  readonly wake?: { readonly channel: string; readonly workspaceId: number };
 }
 
 export interface ClaimInput extends Base {
@@ -114,9 +118,11 @@ export const LEDGER_SCRIPTS = {
       i.body,
       i.bodyRetentionSeconds,
       i.type,
+      i.wake?.channel ?? '',
+      i.wake?.workspaceId ?? '',
     ],
     parse: (raw) => {
-      const [kind, id, workspace, shard, incarnation, seq, waiting] = reply.array(raw).map((item) => reply.string(item));
+      const [kind, id, workspace, shard, incarnation, seq, waiting, woken] = reply.array(raw).map((item) => reply.string(item));
       if (kind === 'no_session') return { kind };
       if (kind !== 'new' && kind !== 'duplicate') throw new TypeError(`ledger-accept replied ${String(kind)}`);
       return {
@@ -127,6 +133,7 @@ export const LEDGER_SCRIPTS = {
         incarnation: incarnation ?? '',
         seq: seq === undefined ? undefined : Number(seq),
         waiting: waiting === undefined ? undefined : Number(waiting),
+        woken: woken === undefined ? undefined : Number(woken),
       };
     },
   }),

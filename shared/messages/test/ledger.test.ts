@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { EventLog } from '@fleet/events';
 import { createKeys, type Keys } from '@fleet/keys';
-import { SessionStore } from '@fleet/state';
+import { parseWake, SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix, testRedis } from '@fleet/testing';
 import { MESSAGE_ID_PATTERN, MessageLedger } from '../src';
 
@@ -58,6 +58,44 @@ describe('message ledger (real Redis)', () => {
     expect(other.kind === 'duplicate' && other.sameRequest).to.equal(false);
     expect(await ledger.body(first.record.messageId)).to.deep.equal({ to: '+15551234567', content: { type: 'text', text: 'hi' } });
     expect(await ledger.waiting('s1')).to.deep.equal({ queued: 1, inFlight: 0 });
+  });
+
+  it("publishes the send wake-up with the accept when asked: first in the outbox and in the expected workspace only, in the workers' format", async () => {
+    const channel = keys.workerWakes('w1');
+    const listener = redis.duplicate();
+    const heard: string[] = [];
+    listener.on('message', (_channel: string, message: string) => heard.push(message));
+    await listener.subscribe(channel);
+    try {
+      const send = (text: string, workspaceId = 7) =>
+        ledger.accept({ sessionId: 's1', to: '+15551234567', content: { type: 'text', text } }, 5_000, { channel, workspaceId });
+      const first = await send('one');
+      expect(first.kind === 'new' && first.woken, 'one listener heard it').to.equal(1);
+      const behind = await send('two');
+      expect(behind.kind === 'new' && behind.woken, 'behind a waiting message: none published').to.equal(undefined);
+      await ledger.claim('s1', 10, 60_000);
+      const elsewhere = await send('three', 8);
+      expect(elsewhere.kind === 'new' && elsewhere.woken, 'the session is in another workspace than expected').to.equal(undefined);
+      await redis.publish(channel, 'end');
+      const deadline = Date.now() + 2_000;
+      while (!heard.includes('end') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(heard).to.have.length(2);
+      const record = await sessions.get('s1');
+      expect(parseWake(heard[0]!)).to.deep.equal({
+        name: 'message.send',
+        shard: 0,
+        job: { messageId: first.kind === 'new' ? first.record.messageId : '', sessionId: 's1', workspaceId: 7, incarnation: record?.incarnation },
+        at: 5_000,
+      });
+      await ledger.claim('s1', 10, 60_000);
+      const unheard = await ledger.accept({ sessionId: 's1', to: '+15551234567', content: { type: 'text', text: 'four' } }, 6_000, {
+        channel: keys.workerWakes('nobody'),
+        workspaceId: 7,
+      });
+      expect(unheard.kind === 'new' && unheard.woken, 'published where nobody listens').to.equal(0);
+    } finally {
+      listener.disconnect();
+    }
   });
 
   it('hands messages out in acceptance order, each once, and marks them sending', async () => {

@@ -9,7 +9,8 @@ import { takeSessionSend } from '../rate-limit/session-sends';
 import { contentOf, targetOf, type ContentContext } from '../message-content';
 import { EditMessageBody, MAX_INLINE_BYTES, MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
-import { wakeOwner } from '../worker-wake';
+import { SessionWorkspaces } from '../session-workspaces';
+import { afterPublishedWake, wakeOwner } from '../worker-wake';
 import { errorResponses, json } from './responses';
 
 /** Every /api route can answer these. */
@@ -88,9 +89,10 @@ const revokeMessage = createRoute({
  * be sent, the workers find the waiting outbox within seconds anyway (a lost wake-up costs latency,
  * never the message), so this never fails the request.
  */
-async function wake(deps: IngressDeps, shard: number, job: MessageSendJob): Promise<void> {
+async function wake(deps: IngressDeps, shard: number, job: MessageSendJob, heard?: number): Promise<void> {
   try {
-    await wakeOwner(deps, { name: 'message.send', shard, job }, job.workspaceId);
+    if (heard === undefined) await wakeOwner(deps, { name: 'message.send', shard, job }, job.workspaceId);
+    else await afterPublishedWake(deps, { name: 'message.send', shard, job }, heard);
   } catch (error) {
     deps.logger.warn('could not wake the sender; the outbox is sent on the next check', { message_id: job.messageId, error });
   }
@@ -104,15 +106,26 @@ async function sessionOf(deps: IngressDeps, c: Context, sessionId: string): Prom
   return session;
 }
 
-/** Queues `content` for `to` in the session's outbox; answers the accepted (or repeated) message. */
-async function queue(
-  deps: IngressDeps,
-  sessionId: string,
-  to: string,
-  content: MessageContent,
-  idempotencyKey?: string,
-): Promise<{ record: MessageRecord; duplicate: boolean }> {
-  const outcome = await deps.messages.accept({ sessionId, to, content, ...(idempotencyKey ? { idempotencyKey } : {}) });
+/** What `queue` is asked to put in a session's outbox. */
+interface Outgoing {
+  readonly sessionId: string;
+  readonly to: string;
+  readonly content: MessageContent;
+  readonly idempotencyKey?: string;
+  /** The session's workspace when the route read it; else the last one seen for it, if any. */
+  readonly workspaceId?: number;
+}
+
+/**
+ * Queues a message in the session's outbox; answers the accepted (or repeated) message. When the
+ * session's workspace is known, the accept publishes the wake-up on its owner's channel itself.
+ */
+async function queue(deps: IngressDeps, workspaces: SessionWorkspaces, outgoing: Outgoing): Promise<{ record: MessageRecord; duplicate: boolean }> {
+  const { sessionId, to, content, idempotencyKey } = outgoing;
+  const expected = outgoing.workspaceId ?? workspaces.get(sessionId);
+  const route = expected === undefined ? undefined : deps.cluster.route(expected);
+  const wakeOn = route?.ownerLive && expected !== undefined ? { channel: deps.keys.workerWakes(route.owner), workspaceId: expected } : undefined;
+  const outcome = await deps.messages.accept({ sessionId, to, content, ...(idempotencyKey ? { idempotencyKey } : {}) }, Date.now(), wakeOn);
   if (outcome.kind === 'no_session') {
     deps.metrics.messagesAccepted.inc({ outcome: 'rejected' });
     throw new ApiError('SESSION_NOT_FOUND', 'no such session', { session_id: sessionId });
@@ -123,12 +136,16 @@ async function queue(
   }
   const record = outcome.record;
   if (!record) throw new ApiError('MESSAGE_NOT_FOUND', 'the message for this idempotency_key has aged out');
+  workspaces.remember(sessionId, record.workspaceId);
   const job: MessageSendJob = { messageId: record.messageId, sessionId, workspaceId: record.workspaceId, incarnation: outcome.incarnation };
   // One wake-up per outbox that turns non-empty: a message behind others is claimed by the drain the
   // first one's wake-up started (a burst costs one wake-up, not one a message). A repeat of a request still
   // queued wakes the sender again (the first wake-up may be lost with an ingress that died); the job id
   // makes a second add of a job still there a no-op.
-  if (outcome.kind === 'new' ? outcome.firstInOutbox : record.status === 'queued') await wake(deps, outcome.shard, job);
+  // Published with the accept (`woken`: who heard it) when it could be; otherwise here.
+  if (outcome.kind === 'new' ? outcome.firstInOutbox : record.status === 'queued') {
+    await wake(deps, outcome.shard, job, outcome.kind === 'new' ? outcome.woken : undefined);
+  }
   deps.metrics.messagesAccepted.inc({ outcome: outcome.kind === 'new' ? 'accepted' : 'duplicate' });
   return { record, duplicate: outcome.kind === 'duplicate' };
 }
@@ -141,6 +158,7 @@ async function ownMessage(deps: IngressDeps, c: Context, id: string): Promise<Me
 }
 
 export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void {
+  const workspaces = new SessionWorkspaces();
   const context = (sessionId: string, workspaceId: number): ContentContext => ({ sessionId, workspaceId, ledger: deps.messages, media: deps.media });
 
   app.openapi(sendMessage, async (c) => {
@@ -153,7 +171,8 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
     const workspaceId = plainText && principalOf(c)?.kind !== 'workspace' ? undefined : (await sessionOf(deps, c, body.session_id)).workspaceId;
     await takeSessionSend(c, deps, body.session_id);
     const content = await contentOf(context(body.session_id, workspaceId ?? 0), body);
-    const { record, duplicate } = await queue(deps, body.session_id, body.to, content, body.idempotency_key);
+    const outgoing = { sessionId: body.session_id, to: body.to, content, ...(body.idempotency_key ? { idempotencyKey: body.idempotency_key } : {}) };
+    const { record, duplicate } = await queue(deps, workspaces, { ...outgoing, ...(workspaceId === undefined ? {} : { workspaceId }) });
     return c.json({ ...messageView(record), duplicate }, duplicate ? 200 : 202);
   });
 
@@ -177,7 +196,8 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
       });
     }
     await takeSessionSend(c, deps, record.sessionId);
-    const { record: edit } = await queue(deps, record.sessionId, target.chat, { type: 'edit', target: { id, chat: target.chat, fromMe: true }, text });
+    const edited = { type: 'edit' as const, target: { id, chat: target.chat, fromMe: true }, text };
+    const { record: edit } = await queue(deps, workspaces, { sessionId: record.sessionId, to: target.chat, content: edited, workspaceId: session.workspaceId });
     return c.json({ ...messageView(edit), duplicate: false }, 202);
   });
 
@@ -197,7 +217,13 @@ export function registerMessageRoutes(app: OpenAPIHono, deps: IngressDeps): void
       });
     }
     await takeSessionSend(c, deps, record.sessionId);
-    const { record: revoke } = await queue(deps, record.sessionId, target.chat, { type: 'revoke', target: { id, chat: target.chat, fromMe: true } });
+    const revoked = { type: 'revoke' as const, target: { id, chat: target.chat, fromMe: true } };
+    const { record: revoke } = await queue(deps, workspaces, {
+      sessionId: record.sessionId,
+      to: target.chat,
+      content: revoked,
+      workspaceId: session.workspaceId,
+    });
     return c.json({ ...messageView(revoke), duplicate: false }, 202);
   });
 }
