@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -87,3 +88,10 @@ export function metricValue(text: string, name: string, labels: Record<string, s
 
 export const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 export const ms = (value: number): string => (Number.isFinite(value) ? String(Math.round(value)) : 'n/a');
+
+/** The CPU (user + system) Redis has used since it started, ms, as it reports it (INFO cpu): for a Redis whose pid /proc cannot see. */
+export async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}

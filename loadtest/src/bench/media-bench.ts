@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
-import { cpuMsOf, mapLimit, metricValue, peakRssOf, resetPeakRss, rssOf, runAtIdlePriority, sleep } from './bench-util';
+import { cpuMsOf, mapLimit, redisCpuMs, metricValue, peakRssOf, resetPeakRss, rssOf, runAtIdlePriority, sleep } from './bench-util';
 import { localRedisPid } from './cost';
 import { EventFeed } from './media-events';
 import type { CpuUse, DocsResult, InboundResult, MediaBenchOptions, MediaBenchResult, SendsResult } from './media-types';
@@ -53,9 +53,7 @@ function cpuReader(fleet: LocalFleet, redis: Redis, redisPid: number | undefined
         // another pid namespace: fall through to INFO
       }
     }
-    const info = await redis.info('cpu');
-    const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-    return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+    return redisCpuMs(redis);
   };
   return async () => ({
     ingress: await cpuMsOf(pidOf('ingress')),

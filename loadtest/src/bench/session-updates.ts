@@ -9,13 +9,7 @@ import { Redis } from 'ioredis';
 import { createKeys } from '@fleet/keys';
 import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
-
-/** Redis's own CPU so far (INFO cpu), µs. */
-async function redisCpuMicros(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-}
+import { redisCpuMs } from './bench-util';
 
 async function main(): Promise<void> {
   const sessions = Number(process.argv[2] ?? 300);
@@ -27,7 +21,7 @@ async function main(): Promise<void> {
     for (const [i, sessionId] of ids.entries()) await store.create({ sessionId, workspaceId: 1, accountId: 'bench', shard: i % 128 });
     const statuses = ['qr', 'connected', 'disconnected', 'connected'] as const;
     const updates = sessions * statuses.length;
-    const redisBefore = await redisCpuMicros(redis);
+    const redisBefore = await redisCpuMs(redis);
     const before = process.cpuUsage();
     await Promise.all(
       ids.map(async (sessionId) => {
@@ -35,7 +29,7 @@ async function main(): Promise<void> {
       }),
     );
     const spent = process.cpuUsage(before);
-    const redisSpent = (await redisCpuMicros(redis)) - redisBefore;
+    const redisSpent = ((await redisCpuMs(redis)) - redisBefore) * 1000;
     console.log(
       `${updates} announced updates (${sessions} sessions × ${statuses.length}): this process ${((spent.user + spent.system) / updates).toFixed(0)} µs CPU per update, ` +
         `Redis ${(redisSpent / updates).toFixed(0)} µs`,

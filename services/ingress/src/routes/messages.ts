@@ -10,7 +10,7 @@ import { contentOf, targetOf, type ContentContext } from '../message-content';
 import { EditMessageBody, MAX_INLINE_BYTES, MessageId, MessageView, SendMessageBody, SendMessageResult } from '../schemas';
 import { messageView } from '../views';
 import { SessionWorkspaces } from '../session-workspaces';
-import { afterPublishedWake, wakeOwner } from '../worker-wake';
+import { wakeOwner } from '../worker-wake';
 import { errorResponses, json } from './responses';
 
 /** Every /api route can answer these. */
@@ -91,8 +91,7 @@ const revokeMessage = createRoute({
  */
 async function wake(deps: IngressDeps, shard: number, job: MessageSendJob, heard?: number): Promise<void> {
   try {
-    if (heard === undefined) await wakeOwner(deps, { name: 'message.send', shard, job }, job.workspaceId);
-    else await afterPublishedWake(deps, { name: 'message.send', shard, job }, heard);
+    await wakeOwner(deps, { name: 'message.send', shard, job }, job.workspaceId, heard);
   } catch (error) {
     deps.logger.warn('could not wake the sender; the outbox is sent on the next check', { message_id: job.messageId, error });
   }

@@ -90,25 +90,15 @@ export function removeTempFilesSync(dir: string, names: readonly string[] = read
   return stale.length;
 }
 
-/** The file's text, or undefined when it does not exist (on an I/O thread, see disk-ops). */
-export function readFileIfExistsSync(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** Reused by `readSmallFileIfExistsSync`: an I/O thread runs one operation at a time. */
+/** Reused by `readFileIfExistsSync`, which is synchronous: no two reads use it at once. */
 const smallRead = Buffer.allocUnsafe(512);
 
 /**
- * A small file's text (the fence: read before every write batch), or undefined when it does not
- * exist: open, one read and close, where `readFileSync` reads a second time to see the end. A file
- * that fills the buffer is read whole.
+ * The file's text, or undefined when it does not exist (on an I/O thread, see disk-ops). A small file
+ * (the fence, read before every write batch) is an open, one read and a close, where `readFileSync`
+ * reads a second time to see the end; one that fills the buffer is read whole.
  */
-export function readSmallFileIfExistsSync(file: string): string | undefined {
+export function readFileIfExistsSync(file: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fsyncDirSync, readFileIfExistsSync, readSmallFileIfExistsSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
+import { fsyncDirSync, readFileIfExistsSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
 import { parseFence, formatFence, type Fence } from './fence-file';
 import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
 import { appendJournalSync, journalEntriesSync, removeJournalSync, replayJournalSync, type JournalEntry } from './journal';
@@ -48,7 +48,7 @@ export interface OpenResult {
 
 /** The fence on disk, or undefined when there is no fence file (or it is unreadable). */
 function readFence(dir: string): Fence | undefined {
-  const text = readSmallFileIfExistsSync(path.join(dir, FENCE_FILE));
+  const text = readFileIfExistsSync(path.join(dir, FENCE_FILE));
   return text === undefined ? undefined : parseFence(text);
 }
 

@@ -235,7 +235,7 @@ export function replayJournalSync(dir: string): JournalEntry[] {
   try {
     entries = lastWins(recoverSync(dir, journal.fd, true).entries);
   } catch (error) {
-    closeSync(journal.fd);
+    closeQuietly(journal.fd);
     throw error;
   }
   // The session's first append follows soon: it finds the journal open.
@@ -257,7 +257,7 @@ function journalForAppend(dir: string): { fd: number; created: boolean; size: nu
   try {
     return { fd, created, size: fstatSync(fd).size };
   } catch (error) {
-    closeSync(fd);
+    closeQuietly(fd);
     throw error;
   }
 }
