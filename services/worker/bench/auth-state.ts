@@ -9,6 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FileAuthState, KeyCache } from '../src/auth-state';
 import { DiskThreads } from '../src/auth-state/disk-threads';
+import { keyFileName } from '../src/auth-state/file-names';
 
 /**
  * Runs `count` ops one after another and prints wall time per op, plus the event loop's busy time per
@@ -55,13 +56,46 @@ async function threadCpuPerBatch(root: string, fsync: boolean): Promise<void> {
   await Promise.all(
     dirs.map(async (dir) => {
       for (let i = 0; i < batches; i += 1) {
-        await threads.write({ dir, epoch: 1, fsync, changes: [{ name: 'creds.json', text }], journal: { maxBytes: 64 * 1024 } });
+        await threads.write({ dir, epoch: 1, fsync, changes: [{ name: 'creds.json', text }], journal: { maxBytes: 64 * 1024, keepBytes: 32 * 1024 } });
       }
     }),
   );
   const spent = otherThreadsCpuMs() - before;
   console.log(
     `I/O threads, 200 sessions x ${batches} batches at once (fsync=${fsync}): ${((spent * 1000) / (dirs.length * batches)).toFixed(0)} µs CPU per batch`,
+  );
+  await threads.close();
+}
+
+/**
+ * Compaction's cost in the steady state: 100 session directories on 4 I/O threads, all at once, each
+ * writing 200 batches of one Signal session record (3 KiB, as a message does) to `contacts` contacts
+ * in turn, fsync on. The threads' CPU per batch and the key files written, for the journal's bounds.
+ */
+async function compactionCost(root: string, contacts: number, bounds: { maxBytes: number; keepBytes: number }): Promise<void> {
+  const threads = new DiskThreads(4);
+  const dirs = Array.from({ length: 100 }, (_, i) => path.join(root, `s${i}`));
+  for (const dir of dirs) {
+    await threads.claim(dir, 1, 'bench');
+    await threads.open(dir, 1);
+  }
+  const text = 'r'.repeat(3 * 1024);
+  const batches = 200;
+  const before = otherThreadsCpuMs();
+  const started = performance.now();
+  await Promise.all(
+    dirs.map(async (dir) => {
+      for (let i = 0; i < batches; i += 1) {
+        await threads.write({ dir, epoch: 1, fsync: true, changes: [{ name: keyFileName('session', `c${i % contacts}`), text }], journal: bounds });
+      }
+    }),
+  );
+  const spent = otherThreadsCpuMs() - before;
+  const wall = performance.now() - started;
+  const files = dirs.reduce((sum, dir) => sum + readdirSync(dir).filter((name) => name.startsWith('session')).length, 0);
+  console.log(
+    `compaction, ${contacts} contacts, journal ${bounds.maxBytes / 1024} KiB keeping ${bounds.keepBytes / 1024} KiB: ` +
+      `${((spent * 1000) / (dirs.length * batches)).toFixed(0)} µs I/O-thread CPU per batch, ${((wall * 1000) / (dirs.length * batches)).toFixed(0)} µs wall, ${files} key files at the end`,
   );
   await threads.close();
 }
@@ -86,6 +120,16 @@ async function main(): Promise<void> {
     await cold.close();
   }
   for (const fsync of [false, true]) await threadCpuPerBatch(path.join(root, `threads-${fsync}`), fsync);
+  // The bounds before the journal kept its values (64 KiB, always into key files) and the default since.
+  for (const contacts of [20, 200]) {
+    for (const bounds of [
+      { maxBytes: 64 * 1024, keepBytes: 0 },
+      { maxBytes: 128 * 1024, keepBytes: 64 * 1024 },
+      { maxBytes: 256 * 1024, keepBytes: 128 * 1024 },
+    ]) {
+      await compactionCost(path.join(root, `compaction-${contacts}-${bounds.maxBytes}`), contacts, bounds);
+    }
+  }
   if (!process.argv[2]) await fs.rm(root, { recursive: true, force: true });
 }
 

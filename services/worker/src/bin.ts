@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     logger,
     waWebSocketUrl: config.waWebSocketUrl,
     diskThreads: config.authStateIoThreads,
+    journalMaxBytes: config.authStateJournalKb * 1024,
     credsPoolSize: config.credsPoolSize,
     keyCache: new KeyCache({ maxBytes: config.keyCacheMb * 2 ** 20 }),
     conflicts: { delayMs: config.conflictReconnectDelayMs, maxInWindow: config.conflictsBeforeFailing },

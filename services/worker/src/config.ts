@@ -4,7 +4,7 @@ import { AllowList } from '@fleet/net';
 import { DEFAULT_SHARD_COUNT } from '@fleet/ring';
 import { readSessionSecretsSettings, type SessionSecretsSettings } from '@fleet/state';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_DISK_THREADS } from './auth-state';
+import { DEFAULT_DISK_THREADS, DEFAULT_JOURNAL_MAX_BYTES } from './auth-state';
 import { DEFAULT_CREDS_POOL_SIZE } from './connector/baileys/options';
 
 /** The worker's settings, parsed once from the environment (see docs/configuration.md). */
@@ -32,6 +32,8 @@ export interface WorkerConfig {
   readonly shardConcurrency: number;
   /** Threads doing the auth state's file work (fence checks, atomic writes, fsyncs). */
   readonly authStateIoThreads: number;
+  /** Bound of each session's key journal (KiB): the Signal keys held in memory per session until compaction. */
+  readonly authStateJournalKb: number;
   /** Credentials for new sessions made ahead while idle (the largest burst of creations expected). */
   readonly credsPoolSize: number;
   /** Bound of the process-wide cache of Signal key files (MiB). */
@@ -75,6 +77,7 @@ export const WORKER_DEFAULTS = {
   heartbeatTtlMs: 10_000,
   shardConcurrency: 16,
   authStateIoThreads: DEFAULT_DISK_THREADS,
+  authStateJournalKb: DEFAULT_JOURNAL_MAX_BYTES / 1024,
   credsPoolSize: DEFAULT_CREDS_POOL_SIZE,
   keyCacheMb: 64,
   messageAckTimeoutMs: 30_000,
@@ -134,6 +137,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     heartbeatTtlMs: reader.int('HEARTBEAT_TTL_MS', WORKER_DEFAULTS.heartbeatTtlMs, { min: 1000, max: 600_000 }),
     shardConcurrency: reader.int('SHARD_CONCURRENCY', WORKER_DEFAULTS.shardConcurrency, { min: 1, max: 1000 }),
     authStateIoThreads: reader.int('AUTH_STATE_IO_THREADS', WORKER_DEFAULTS.authStateIoThreads, { min: 1, max: 64 }),
+    authStateJournalKb: reader.int('AUTH_STATE_JOURNAL_KB', WORKER_DEFAULTS.authStateJournalKb, { min: 0, max: 65_536 }),
     credsPoolSize: reader.int('CREDS_POOL_SIZE', WORKER_DEFAULTS.credsPoolSize, { min: 0, max: 100_000 }),
     keyCacheMb: reader.int('KEY_CACHE_MB', WORKER_DEFAULTS.keyCacheMb, { min: 1, max: 65_536 }),
     messageAckTimeoutMs: reader.int('MESSAGE_ACK_TIMEOUT_MS', WORKER_DEFAULTS.messageAckTimeoutMs, { min: 1_000, max: 600_000 }),

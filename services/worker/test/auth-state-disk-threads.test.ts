@@ -19,7 +19,7 @@ describe('auth-state: I/O threads', () => {
 
   it('opens a directory under an epoch, appends batches to its journal after the fence check, in call order', async () => {
     const dir = path.join(root, 'workspace_1', 's1');
-    const journal = { maxBytes: 1 << 20 };
+    const journal = { maxBytes: 1 << 20, keepBytes: 1 << 19 };
     expect(await disk.open(dir, 3)).to.deep.equal({ fence: { kind: 'held' }, creds: undefined, keyFiles: [], journal: [] });
     expect(await fs.readFile(path.join(dir, FENCE_FILE), 'utf8')).to.equal('3\n');
     const writes = [1, 2, 3].map((n) =>
@@ -95,7 +95,7 @@ describe('auth-state: I/O threads', () => {
     };
     await disk.claim(dir, 1, 'test');
     await disk.open(dir, 1);
-    await disk.write({ dir, epoch: 1, fsync: false, changes: [{ name: 'creds.json', text: '{}' }], journal: { maxBytes: 1 << 20 } });
+    await disk.write({ dir, epoch: 1, fsync: false, changes: [{ name: 'creds.json', text: '{}' }], journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 } });
     expect(await journalFds(), 'kept open').to.equal(1);
     await disk.close();
     expect(await journalFds(), 'closed with the threads').to.equal(0);

@@ -15,7 +15,7 @@ const JOURNAL_MODULE = require.resolve('../src/auth-state/journal');
  */
 const APPEND_UNDER_SIZE_LIMIT = `
 const { appendJournalSync } = require(${JSON.stringify(JOURNAL_MODULE)});
-try { appendJournalSync(process.argv[1], [{ name: 'session~big.json', text: 'n'.repeat(Number(process.argv[2]) * 1024) }], { fsync: true, maxBytes: 2 ** 30 }); console.error('written'); }
+try { appendJournalSync(process.argv[1], [{ name: 'session~big.json', text: 'n'.repeat(Number(process.argv[2]) * 1024) }], { fsync: true, maxBytes: 2 ** 30, keepBytes: 0 }); console.error('written'); }
 catch (error) { console.error(error.code); }`;
 
 describe('auth-state: key journal', () => {
@@ -112,7 +112,7 @@ describe('auth-state: key journal', () => {
 
   it('compacts into key files at journalMaxBytes and empties the journal; reads stay right across it, with a tiny cache', async () => {
     const cache = new KeyCache({ maxEntries: 1 });
-    const store = await open({ journalMaxBytes: 400, cache });
+    const store = await open({ journalMaxBytes: 400, journalKeepBytes: 0, cache });
     await setSession(store, { a: 'a1', x: 'x1' });
     expect(exists(keyFile('a'))).to.equal(false);
     let compacted = false;
@@ -132,6 +132,49 @@ describe('auth-state: key journal', () => {
     expect(await sessions(store, ['a', 'x', 'y'])).to.deep.equal({ a: 'rewritten', x: 'x1', y: 'y1' });
     await store.close();
     expect(await sessions(await open(), ['a', 'x', 'y'])).to.deep.equal({ a: 'rewritten', x: 'x1', y: 'y1' });
+  });
+
+  it('rewrites the journal as its values when they fit in journalKeepBytes: no key file, the journal back to one record', async () => {
+    const cache = new KeyCache({ maxEntries: 1 });
+    const store = await open({ journalMaxBytes: 1_000, journalKeepBytes: 500, cache });
+    await setSession(store, { a: 'a1', x: 'x1', gone: 'g1' });
+    await setSession(store, { gone: null });
+    const sizes: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      await setSession(store, { a: `a${i + 2}` });
+      sizes.push(fs.statSync(journal()).size);
+      expect(await sessions(store, ['a', 'x', 'gone'])).to.deep.equal({ a: `a${i + 2}`, x: 'x1' });
+    }
+    const rewrites = sizes.filter((size, i) => i > 0 && size < sizes[i - 1]!).length;
+    expect(rewrites, `journal sizes ${sizes.join(' ')}`).to.be.greaterThan(1);
+    expect(Math.max(...sizes)).to.be.below(1_000 + 100);
+    expect(
+      fs.readdirSync(dir).filter((name) => name.startsWith('session')),
+      'no key file written',
+    ).to.deep.equal([]);
+    // One record of the values, last wins, the removal kept (a file of it could exist from before).
+    const values = journalEntriesSync(dir);
+    expect(values.map((entry) => entry.name).sort()).to.deep.equal(
+      [keyFileName('session', 'a'), keyFileName('session', 'gone'), keyFileName('session', 'x')].sort(),
+    );
+    expect(values.find((entry) => entry.name === keyFileName('session', 'gone'))?.text).to.equal(null);
+
+    await setSession(store, { y: 'y1' }); // appended to the rewritten journal, not to the replaced one
+    await store.close();
+    const reopened = await open({ cache: new KeyCache({ maxEntries: 1 }) });
+    expect(await sessions(reopened, ['a', 'x', 'y', 'gone'])).to.deep.equal({ a: 'a41', x: 'x1', y: 'y1' });
+    await reopened.close();
+  });
+
+  it('writes the key files instead when the values outgrow journalKeepBytes', async () => {
+    const store = await open({ journalMaxBytes: 1_000, journalKeepBytes: 500 });
+    const values: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) values[`k${i}`] = 'v'.repeat(40) + i;
+    for (const [id, value] of Object.entries(values)) await setSession(store, { [id]: value });
+    expect(exists(keyFile('k0')), 'compacted into files').to.equal(true);
+    expect(await sessions(store, Object.keys(values))).to.deep.equal(values);
+    await store.close();
+    expect(await sessions(await open(), Object.keys(values))).to.deep.equal(values);
   });
 
   it('replaying a journal the compaction did not empty (a crash between its steps) gives what the files hold', async () => {
@@ -230,9 +273,10 @@ describe('auth-state: key journal', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, FENCE_FILE), '1\n');
     for (const name of ['.epoch', 'keys.journal', '../creds.json', 'notes.txt']) {
-      expect(() => writeBatch({ dir, epoch: 1, fsync: false, changes: [{ name, text: 'x' }], journal: { maxBytes: 1 << 20 } }), name).to.throw(
-        /not a key file/,
-      );
+      expect(
+        () => writeBatch({ dir, epoch: 1, fsync: false, changes: [{ name, text: 'x' }], journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 } }),
+        name,
+      ).to.throw(/not a key file/);
     }
   });
 
@@ -246,7 +290,13 @@ describe('auth-state: key journal', () => {
     mutableFs.openSync = (...args) => (opened.push(path.basename(String(args[0]))), originals.openSync(...args));
     mutableFs.closeSync = (...args) => (closed++, originals.closeSync(...args));
     const batch = (id: string) =>
-      writeBatch({ dir, epoch: 1, fsync: false, changes: [{ name: keyFileName('session', id), text: `"${id}"` }], journal: { maxBytes: 1 << 20 } });
+      writeBatch({
+        dir,
+        epoch: 1,
+        fsync: false,
+        changes: [{ name: keyFileName('session', id), text: `"${id}"` }],
+        journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 },
+      });
     try {
       batch('first');
       opened.length = closed = 0;
@@ -263,7 +313,13 @@ describe('auth-state: key journal', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, FENCE_FILE), '1\n');
     const batch = (id: string) =>
-      writeBatch({ dir, epoch: 1, fsync: false, changes: [{ name: keyFileName('session', id), text: `"${id}"` }], journal: { maxBytes: 1 << 20 } });
+      writeBatch({
+        dir,
+        epoch: 1,
+        fsync: false,
+        changes: [{ name: keyFileName('session', id), text: `"${id}"` }],
+        journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 },
+      });
     batch('before');
     fs.rmSync(journal());
     batch('after');
@@ -285,7 +341,7 @@ describe('auth-state: key journal', () => {
         { name: keyFileName('session', 'peer'), text: '"p"' },
         { name: keyFileName('session', 'own'), text: '"o"' },
       ];
-      expect(writeBatch({ dir, epoch: 1, fsync, changes, journal: { maxBytes: 1 << 20 } })).to.deep.equal({ kind: 'held' });
+      expect(writeBatch({ dir, epoch: 1, fsync, changes, journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 } })).to.deep.equal({ kind: 'held' });
       return { ...counts };
     };
     try {
@@ -293,7 +349,9 @@ describe('auth-state: key journal', () => {
       expect(batch(true), 'journal').to.deep.equal({ sync: 1, rename: 0 });
       expect(batch(false), 'journal, fsync off').to.deep.equal({ sync: 0, rename: 0 });
       counts.sync = counts.rename = 0;
-      expect(writeBatch({ dir, epoch: 1, fsync: true, changes: [{ name: CREDS_FILE, text: '{}' }], journal: { maxBytes: 1 << 20 } })).to.deep.equal({
+      expect(
+        writeBatch({ dir, epoch: 1, fsync: true, changes: [{ name: CREDS_FILE, text: '{}' }], journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 } }),
+      ).to.deep.equal({
         kind: 'held',
       });
       expect({ ...counts }, 'credentials (an atomic file before: two fsyncs and a rename)').to.deep.equal({ sync: 1, rename: 0 });

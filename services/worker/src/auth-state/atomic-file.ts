@@ -30,12 +30,12 @@ function tempPathFor(file: string): string {
  * never a mix: temporary file in the same directory, optional fsync, rename over the target.
  * Synchronous: it runs on the auth state's I/O threads (see DiskThreads), never on the event loop.
  */
-export function writeFileAtomicSync(file: string, data: string, options: AtomicWriteOptions = {}): void {
+export function writeFileAtomicSync(file: string, data: string | Buffer, options: AtomicWriteOptions = {}): void {
   const temp = tempPathFor(file);
   try {
     const fd = openSync(temp, 'wx', options.mode ?? 0o600);
     try {
-      writeAllSync(fd, Buffer.from(data, 'utf8'));
+      writeAllSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
       if (options.fsync ?? true) fsyncSync(fd);
     } finally {
       closeSync(fd);

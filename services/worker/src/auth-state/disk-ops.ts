@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fsyncDirSync, readFileIfExistsSync, removeTempFilesSync, writeFileAtomicSync } from './atomic-file';
 import { parseFence, formatFence, type Fence } from './fence-file';
 import { CREDS_FILE, FENCE_FILE, isKeyFileName } from './file-names';
-import { appendJournalSync, journalEntriesSync, removeJournalSync, replayJournalSync, type JournalEntry } from './journal';
+import { appendJournalSync, journalEntriesSync, removeJournalSync, replayJournalSync, type CompactionBounds, type JournalEntry } from './journal';
 
 /**
  * Everything the auth state does to a session directory, as whole synchronous operations run on an
@@ -32,8 +32,8 @@ export interface WriteBatch {
   readonly fsync: boolean;
   /** Appended to the directory's journal as one record (key files and `creds.json` only). */
   readonly changes: readonly FileChange[];
-  /** Compact the journal into the files once it reaches `maxBytes` (the result is then `compacted`). */
-  readonly journal: { readonly maxBytes: number };
+  /** When the journal is compacted (the result is `compacted` when into the key files; see journal.ts). */
+  readonly journal: CompactionBounds;
 }
 
 export interface OpenResult {
@@ -127,7 +127,7 @@ export function readStoredCredsSync(dir: string): string | undefined {
 export function writeBatch(batch: WriteBatch): FenceState {
   const fence = checkFence(batch.dir, batch.epoch);
   if (fence.kind !== 'held') return fence;
-  const compacted = appendJournalSync(batch.dir, batch.changes, { fsync: batch.fsync, maxBytes: batch.journal.maxBytes });
+  const compacted = appendJournalSync(batch.dir, batch.changes, { fsync: batch.fsync, ...batch.journal });
   return compacted ? { kind: 'held', compacted: true } : HELD;
 }
 

@@ -12,7 +12,7 @@ import { sharedDiskThreads, type DiskThreads } from './disk-threads';
 import { AuthStateClosedError, CorruptAuthStateError, FenceMissingError, StaleEpochError } from './errors';
 import { CREDS_FILE } from './file-names';
 import { sharedKeyCache, type KeyCache } from './key-cache';
-import type { JournalEntry } from './journal';
+import type { CompactionBounds, JournalEntry } from './journal';
 import { KeyFiles } from './key-files';
 import { SerialQueue } from './serial-queue';
 
@@ -26,10 +26,15 @@ export interface FileAuthStateOptions {
   /** fdatasync the key journal after each append (and fsync what a compaction writes). Default true. */
   readonly fsync?: boolean;
   /**
-   * Size at which the key journal is compacted into key files (by the batch that reaches it); bounds
-   * the journal and the keys held in memory until then. 0 compacts every batch. Default 64 KiB.
+   * Size at which the key journal is compacted (by the batch that reaches it); bounds the journal and
+   * the keys held in memory. 0 compacts every batch. Default 128 KiB.
    */
   readonly journalMaxBytes?: number;
+  /**
+   * Compaction rewrites the journal as its values when they fit in this many bytes (the keys stay in
+   * memory), else writes them into the key files (see journal.ts). Default half of `journalMaxBytes`.
+   */
+  readonly journalKeepBytes?: number;
   /** Key cache; default the bounded cache shared by the whole process. */
   readonly cache?: KeyCache;
   /** Threads that do the file work; default the ones shared by the whole process. */
@@ -46,8 +51,13 @@ type Status = 'open' | 'fenced' | 'cleared' | 'closed';
 
 let storeCounter = 0;
 
-/** Default `journalMaxBytes`: compaction (a file write per key) about every 8 messages of ~8 KiB of key records; bounds the memory held per session. */
-export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024;
+/**
+ * Default `journalMaxBytes`. A message journals the Signal session record of its contact (2-4 KiB):
+ * a session writing to a dozen or two contacts keeps their records in the journal, rewritten every few
+ * dozen messages, instead of an atomic key file per message. It bounds the keys held in memory per
+ * session: 128 KiB, half of that after a compaction that kept them.
+ */
+export const DEFAULT_JOURNAL_MAX_BYTES = 128 * 1024;
 
 /**
  * Baileys' `AuthenticationState` on the file system: `creds.json` plus one file per Signal key,
@@ -100,6 +110,8 @@ export class FileAuthState {
     const disk = options.disk ?? sharedDiskThreads();
     const maxBytes = options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`journalMaxBytes must be a non-negative integer, got ${String(maxBytes)}`);
+    const keepBytes = options.journalKeepBytes ?? Math.floor(maxBytes / 2);
+    if (!Number.isSafeInteger(keepBytes) || keepBytes < 0) throw new RangeError(`journalKeepBytes must be a non-negative integer, got ${String(keepBytes)}`);
     const { fence, creds, keyFiles, journal } = await disk.open(options.dir, options.epoch);
     if (fence.kind !== 'held') throw fenceMovedError(options, fence);
     const stored = creds === undefined ? undefined : parseCreds(creds, options.sessionId);
@@ -186,8 +198,9 @@ export class FileAuthState {
     return this.options.fsync ?? true;
   }
 
-  private get journalMaxBytes(): number {
-    return this.options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
+  private get journalBounds(): CompactionBounds {
+    const maxBytes = this.options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
+    return { maxBytes, keepBytes: this.options.journalKeepBytes ?? Math.floor(maxBytes / 2) };
   }
 
   /** Whether some write (a staged key, the credentials) is not on disk yet. */
@@ -295,7 +308,7 @@ export class FileAuthState {
    */
   private async commit(changes: FileChange[]): Promise<boolean> {
     const { dir, epoch } = this.options;
-    const result = await this.disk.write({ dir, epoch, fsync: this.fsync, changes, journal: { maxBytes: this.journalMaxBytes } });
+    const result = await this.disk.write({ dir, epoch, fsync: this.fsync, changes, journal: this.journalBounds });
     this.refuseUnlessHeld(result);
     return result.kind === 'held' && result.compacted === true;
   }

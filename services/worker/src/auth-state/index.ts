@@ -1,4 +1,4 @@
-export { FileAuthState, type FileAuthStateOptions } from './file-auth-state';
+export { FileAuthState, DEFAULT_JOURNAL_MAX_BYTES, type FileAuthStateOptions } from './file-auth-state';
 export { KeyCache, sharedKeyCache, type KeyCacheOptions } from './key-cache';
 export { sessionStorageDir, SESSION_ID_PATTERN, InvalidIdError } from './session-dir';
 export { StaleEpochError, FenceMissingError, AuthStateClosedError, CorruptAuthStateError } from './errors';

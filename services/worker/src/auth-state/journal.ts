@@ -16,9 +16,15 @@ import { CREDS_FILE, isKeyFileName, JOURNAL_FILE } from './file-names';
  * dropped, and the file is cut back to the last whole record before anything is appended after it
  * (a record after a torn one could never be replayed).
  *
- * Compaction: once the journal reaches its size bound, every value it holds is written as an atomic
- * key file, the directory is synced, and only then the journal is emptied. A crash in between
- * replays values the files already hold (last write wins; replaying is idempotent).
+ * Compaction, once the journal reaches its size bound (`maxBytes`), takes one of two forms:
+ * - the values it holds (last wins) take at most `keepBytes` as one record: the journal is rewritten
+ *   as that record, an atomic file (temporary file, fsync, rename, directory fsync). A session writing
+ *   to the same few contacts rewrites the same Signal session records again and again; this keeps
+ *   them in one file written per compaction instead of one atomic key file each, with the inode made
+ *   and freed per file. A crash before the rename leaves the old journal, which holds the same values.
+ * - otherwise every value it holds is written as an atomic key file, the directory is synced, and only
+ *   then the journal is emptied. A crash in between replays values the files already hold (last write
+ *   wins; replaying is idempotent).
  *
  * Everything here is synchronous: it runs on the auth state's I/O threads (see DiskThreads).
  */
@@ -31,6 +37,14 @@ export interface JournalEntry {
 
 /** A key change to append (the shape of disk-ops' FileChange, without importing it: no cycle). */
 export type JournalChange = { readonly name: string; readonly text: string } | { readonly name: string; readonly remove: true };
+
+/** When an append compacts the journal, and into what (see the top of this file). */
+export interface CompactionBounds {
+  /** The journal is compacted by the append that makes it this long (0: by every append). */
+  readonly maxBytes: number;
+  /** Compaction rewrites the journal when the values it holds fit in this many bytes, else writes the key files. */
+  readonly keepBytes: number;
+}
 
 const MAGIC = 0x464b4a31; // "FKJ1"
 const HEADER_BYTES = 16;
@@ -265,9 +279,9 @@ function journalForAppend(dir: string): { fd: number; created: boolean; size: nu
 /**
  * Appends `changes` as one record and syncs it (fdatasync; the directory too when the journal was
  * just created, or its name could be lost). Compacts once the journal reaches `maxBytes`. Returns
- * whether it compacted: the journal's values are then in key files.
+ * whether it compacted into key files: the journal's values are then in them, and the journal empty.
  */
-export function appendJournalSync(dir: string, changes: readonly JournalChange[], options: { fsync: boolean; maxBytes: number }): boolean {
+export function appendJournalSync(dir: string, changes: readonly JournalChange[], options: CompactionBounds & { readonly fsync: boolean }): boolean {
   const record = encodeRecord(changes);
   const { fd, created, size } = journalForAppend(dir);
   let keep = false;
@@ -292,10 +306,10 @@ export function appendJournalSync(dir: string, changes: readonly JournalChange[]
     length += record.length;
     knownLengths.set(dir, length);
     if (created && options.fsync) fsyncDirSync(dir);
-    const compact = length >= options.maxBytes;
-    if (compact) compactSync(dir, fd, options.fsync);
-    keep = true;
-    return compact;
+    const compaction = length >= options.maxBytes ? compactSync(dir, fd, options) : 'none';
+    // A rewritten journal is another file: the next append opens it.
+    keep = compaction !== 'rewritten';
+    return compaction === 'files';
   } finally {
     // A journal whose append failed is closed: the next append opens it again and checks it whole.
     if (keep) keepOpen(dir, fd);
@@ -303,11 +317,24 @@ export function appendJournalSync(dir: string, changes: readonly JournalChange[]
   }
 }
 
-/** Writes every value of the journal as an atomic key file (removals remove), syncs the directory, then empties the journal. */
-function compactSync(dir: string, fd: number, fsync: boolean): void {
-  const { entries } = recoverSync(dir, fd, fsync);
+/**
+ * Rewrites the journal as one record of its values when they fit in `keepBytes`; otherwise writes every
+ * value as an atomic key file (removals remove), syncs the directory, then empties the journal.
+ */
+function compactSync(dir: string, fd: number, options: CompactionBounds & { readonly fsync: boolean }): 'rewritten' | 'files' {
+  const { fsync } = options;
+  const values = lastWins(recoverSync(dir, fd, fsync).entries);
   knownLengths.delete(dir);
-  for (const entry of lastWins(entries)) {
+  const kept =
+    values.length > 0 && options.keepBytes > 0
+      ? encodeRecord(values.map((entry) => (entry.text === null ? { name: entry.name, remove: true } : { name: entry.name, text: entry.text })))
+      : undefined;
+  if (kept !== undefined && kept.length <= options.keepBytes) {
+    writeFileAtomicSync(path.join(dir, JOURNAL_FILE), kept, { fsync, fsyncDir: fsync });
+    knownLengths.set(dir, kept.length);
+    return 'rewritten';
+  }
+  for (const entry of values) {
     const file = path.join(dir, entry.name);
     if (entry.text === null) rmSync(file, { force: true });
     else writeFileAtomicSync(file, entry.text, { fsync });
@@ -317,6 +344,7 @@ function compactSync(dir: string, fd: number, fsync: boolean): void {
   ftruncateSync(fd, 0);
   if (fsync) fdatasyncSync(fd);
   knownLengths.set(dir, 0);
+  return 'files';
 }
 
 /** Removes the journal (clearing the directory); the caller syncs the directory. */

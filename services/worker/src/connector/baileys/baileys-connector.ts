@@ -77,6 +77,7 @@ export class BaileysConnector implements SessionConnector {
       epoch: spec.epoch,
       fsync: this.options.fsync,
       disk: this.disk,
+      ...(this.options.journalMaxBytes === undefined ? {} : { journalMaxBytes: this.options.journalMaxBytes }),
       newCreds: () => this.creds.take(),
       ...(this.options.keyCache ? { cache: this.options.keyCache } : {}),
       onFenced: () => holder.session?.onFenced(),

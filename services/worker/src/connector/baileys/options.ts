@@ -30,6 +30,8 @@ export interface BaileysConnectorOptions {
   readonly fsync?: boolean;
   /** Threads doing the auth state's file work (more help on a high-latency NFS). Default 4. */
   readonly diskThreads?: number;
+  /** Bound of each session's key journal, bytes (see FileAuthState's `journalMaxBytes`). Default 128 KiB. */
+  readonly journalMaxBytes?: number;
   /**
    * Credentials for new sessions made ahead while the worker is idle, so a burst of creations gets its
    * QRs without waiting for key generation; size it to the largest burst expected. 0 = none. Default 256.
@@ -72,6 +74,7 @@ export interface ResolvedConnectorOptions {
   readonly qrRounds: number;
   readonly fsync: boolean;
   readonly diskThreads: number;
+  readonly journalMaxBytes: number | undefined;
   readonly credsPoolSize: number;
   readonly keyCache: KeyCache | undefined;
   readonly random: () => number;
@@ -100,6 +103,7 @@ export function resolveConnectorOptions(options: BaileysConnectorOptions): Resol
     qrRounds: Math.max(1, options.qrRounds ?? 1),
     fsync: options.fsync ?? true,
     diskThreads: options.diskThreads ?? DEFAULT_DISK_THREADS,
+    journalMaxBytes: options.journalMaxBytes,
     credsPoolSize: options.credsPoolSize ?? DEFAULT_CREDS_POOL_SIZE,
     keyCache: options.keyCache,
     random: options.random ?? Math.random,
