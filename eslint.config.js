@@ -24,6 +24,24 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Services and shared packages connect through createRedis, which reads every REDIS_URL form (Sentinel too).
+    files: ['services/*/src/**/*.ts', 'shared/*/src/**/*.ts'],
+    ignores: ['shared/redis/**', 'shared/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']",
+          message: 'library code never calls process.exit; only bin.ts may',
+        },
+        {
+          selector: "NewExpression[callee.name='Redis']",
+          message: 'connect with createRedis (@fleet/redis): a plain ioredis client misreads redis-sentinel:// URLs',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/bin.ts', '**/test/**/*.ts', '**/scripts/**', '**/bench/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },

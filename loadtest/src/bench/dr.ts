@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { createRedis } from '@fleet/redis';
 import { createS3Client, restoreSnapshot, SnapshotStore, takeSnapshot, type S3Settings } from '@fleet/backups';
 import { createKeys } from '@fleet/keys';
 import { freshPrefix, cleanPrefix } from '@fleet/testing';
@@ -88,7 +88,7 @@ async function partA(settings: S3Settings, work: string): Promise<void> {
 async function partB(settings: S3Settings): Promise<void> {
   const prefix = freshPrefix('bench-dr');
   const fleet = await startLocalFleet({ redisUrl: REDIS_URL, prefix, workers: 2, logLevel: 'error' });
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  const redis = createRedis(REDIS_URL, { maxRetriesPerRequest: 3 });
   const store = new SnapshotStore(createS3Client(settings), settings);
   try {
     const t0 = Date.now();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '@fleet/redis';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
 import { cpuMsOf, mapLimit, redisCpuMs, metricValue, peakRssOf, resetPeakRss, rssOf, runAtIdlePriority, sleep } from './bench-util';
@@ -292,7 +293,7 @@ export async function runMediaBench(options: MediaBenchOptions): Promise<MediaBe
       SIM_IDENTITY_POOL: String(Math.max(512, options.sessions * 2 + 64)),
     },
   });
-  const redis = new Redis(options.redisUrl);
+  const redis = createRedis(options.redisUrl);
   try {
     const pid = fleet.processes.get('instance-1')!.child.pid!;
     const idleApplied = options.idle && runAtIdlePriority(fleet.processes.get('simulator')!.child.pid!) && runAtIdlePriority(process.pid);

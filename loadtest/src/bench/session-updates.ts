@@ -5,7 +5,7 @@
  * Printed, not asserted. Usage (after `make build`): node loadtest/dist/src/bench/session-updates.js [sessions]
  * with REDIS_URL (default redis://127.0.0.1:6379); the keys it makes are removed at the end.
  */
-import { Redis } from 'ioredis';
+import { createRedis } from '@fleet/redis';
 import { createKeys } from '@fleet/keys';
 import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
@@ -13,7 +13,7 @@ import { redisCpuMs } from './bench-util';
 
 async function main(): Promise<void> {
   const sessions = Number(process.argv[2] ?? 300);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
+  const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
   const prefix = freshPrefix('bench-updates');
   const store = new SessionStore(redis, createKeys(prefix));
   try {

@@ -13,7 +13,7 @@
 // Last, the burst case: BENCH_BURST_SESSIONS sessions each send BENCH_BURST_SIZE messages at once to one
 // recipient; every message must be delivered in order with no copy the recipient cannot decrypt.
 import os from 'node:os';
-import { Redis } from 'ioredis';
+import { createRedis } from '@fleet/redis';
 import { createKeys } from '@fleet/keys';
 import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     },
     simulatorEnv: { SIM_IDENTITY_POOL: String(SESSIONS + SEND_RATE * SEND_SECONDS + 100) },
   });
-  const redis = new Redis(REDIS_URL);
+  const redis = createRedis(REDIS_URL);
   const store = new SessionStore(redis, createKeys(prefix));
   try {
     const pid = fleet.processes.get('instance-1')!.child.pid!;

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedis } from '@fleet/redis';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { TARGETS, meetsTargets, runFigures, type RunFigures, type TargetSet } from './figures';
 import { checkInvariants } from './invariants';
@@ -207,7 +207,7 @@ export async function runMaxSearch(options: MaxSearchOptions): Promise<MaxSearch
   const dir = seriesDir(options.reportRoot, 'max');
   const prefix = freshPrefix('loadmax');
   const fleet = await startLocalFleet({ redisUrl: options.redisUrl, prefix, workers: 1, logLevel: 'error', maxSessionsPerWorker: options.limit + 1000 });
-  const redis = new Redis(options.redisUrl);
+  const redis = createRedis(options.redisUrl);
   const search = new MaxSearch(fleet, options, dir);
   const verdicts = new Verdicts();
   const stopWatching = watchExits(fleet, options.log);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { createRedis } from '@fleet/redis';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { runAtIdlePriority } from '../bench/bench-util';
 import { CostMeter, fleetPids, runFloor, type CostRow, type FloorFigures } from '../bench/cost';
@@ -103,7 +103,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
     logLevel: 'error',
     maxSessionsPerWorker: options.sessions + 100,
   });
-  const redis = new Redis(options.redisUrl);
+  const redis = createRedis(options.redisUrl);
   const recorder = new Recorder();
   const pollRate = options.pollRate ?? DEFAULT_POLL_RATE;
   const poller = new Poller({ maxPerSecond: pollRate });

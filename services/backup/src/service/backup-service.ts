@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedis } from '@fleet/redis';
 import {
   applyRetention,
   BACKUP_JOBS,
@@ -54,7 +54,7 @@ export function createBackupService(config: BackupConfig, deps: BackupServiceDep
   const keys = createKeys(config.common.redisPrefix);
   const store = new SnapshotStore(deps.s3Client ?? createS3Client(config.s3), config.s3);
   const metrics = createBackupMetrics(instanceId);
-  const redis = new Redis(config.common.redisUrl, { maxRetriesPerRequest: null });
+  const redis = createRedis(config.common.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
   let queue: Queue | undefined;
   let worker: Worker | undefined;
