@@ -30,6 +30,15 @@ describe('auth-state: key journal', () => {
     const got = await store.state.keys.get('session', ids);
     return Object.fromEntries(Object.entries(got).map(([id, value]) => [id, Buffer.from(value).toString()]));
   };
+  /** One batch of a session record `id` straight to the disk ops (no store), with a bound that never compacts. */
+  const sessionBatch = (id: string) =>
+    writeBatch({
+      dir,
+      epoch: 1,
+      fsync: false,
+      changes: [{ name: keyFileName('session', id), text: `"${id}"` }],
+      journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 },
+    });
   const setSession = (store: FileAuthState, values: Record<string, string | null>) =>
     store.state.keys.set({ session: Object.fromEntries(Object.entries(values).map(([id, v]) => [id, v === null ? null : Buffer.from(v)])) });
 
@@ -289,18 +298,10 @@ describe('auth-state: key journal', () => {
     const originals = { openSync: mutableFs.openSync, closeSync: mutableFs.closeSync };
     mutableFs.openSync = (...args) => (opened.push(path.basename(String(args[0]))), originals.openSync(...args));
     mutableFs.closeSync = (...args) => (closed++, originals.closeSync(...args));
-    const batch = (id: string) =>
-      writeBatch({
-        dir,
-        epoch: 1,
-        fsync: false,
-        changes: [{ name: keyFileName('session', id), text: `"${id}"` }],
-        journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 },
-      });
     try {
-      batch('first');
+      sessionBatch('first');
       opened.length = closed = 0;
-      for (const id of ['a', 'b', 'c']) expect(batch(id)).to.deep.equal({ kind: 'held' });
+      for (const id of ['a', 'b', 'c']) expect(sessionBatch(id)).to.deep.equal({ kind: 'held' });
       expect(opened, 'the fence, once a batch; the journal not again').to.deep.equal([FENCE_FILE, FENCE_FILE, FENCE_FILE]);
       expect(closed, 'the fence only').to.equal(3);
     } finally {
@@ -312,17 +313,9 @@ describe('auth-state: key journal', () => {
   it('a journal removed behind the open one is opened again: the next batch lands in the file on disk', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, FENCE_FILE), '1\n');
-    const batch = (id: string) =>
-      writeBatch({
-        dir,
-        epoch: 1,
-        fsync: false,
-        changes: [{ name: keyFileName('session', id), text: `"${id}"` }],
-        journal: { maxBytes: 1 << 20, keepBytes: 1 << 19 },
-      });
-    batch('before');
+    sessionBatch('before');
     fs.rmSync(journal());
-    batch('after');
+    sessionBatch('after');
     expect(journalEntriesSync(dir).map((entry) => entry.text)).to.deep.equal(['"after"']);
   });
 
