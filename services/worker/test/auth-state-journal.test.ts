@@ -175,6 +175,12 @@ describe('auth-state: key journal', () => {
     await reopened.close();
   });
 
+  it('refuses a journalKeepBytes over half of journalMaxBytes (a rewrite could then leave no room before the next)', async () => {
+    const error = await rejectionOf(open({ journalMaxBytes: 1_000, journalKeepBytes: 501 }));
+    expect(error).to.be.instanceOf(RangeError);
+    expect((error as Error).message).to.match(/journalKeepBytes must be an integer from 0 to half of journalMaxBytes \(1000\), got 501/);
+  });
+
   it('writes the key files instead when the values outgrow journalKeepBytes', async () => {
     const store = await open({ journalMaxBytes: 1_000, journalKeepBytes: 500 });
     const values: Record<string, string> = {};

@@ -52,7 +52,7 @@ type Status = 'open' | 'fenced' | 'cleared' | 'closed';
 let storeCounter = 0;
 
 /**
- * Default `journalMaxBytes`. A message journals the Signal session record of its contact (2-4 KiB):
+ * Default `journalMaxBytes`. A message journals the Signal session record of its contact (1.5-4 KiB):
  * a session writing to a dozen or two contacts keeps their records in the journal, rewritten every few
  * dozen messages, instead of an atomic key file per message. It bounds the keys held in memory per
  * session: 128 KiB, half of that after a compaction that kept them.
@@ -111,7 +111,10 @@ export class FileAuthState {
     const maxBytes = options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`journalMaxBytes must be a non-negative integer, got ${String(maxBytes)}`);
     const keepBytes = options.journalKeepBytes ?? Math.floor(maxBytes / 2);
-    if (!Number.isSafeInteger(keepBytes) || keepBytes < 0) throw new RangeError(`journalKeepBytes must be a non-negative integer, got ${String(keepBytes)}`);
+    // At most half: a rewritten journal then always has room for as much again before the next compaction.
+    if (!Number.isSafeInteger(keepBytes) || keepBytes < 0 || keepBytes > maxBytes / 2) {
+      throw new RangeError(`journalKeepBytes must be an integer from 0 to half of journalMaxBytes (${maxBytes}), got ${String(keepBytes)}`);
+    }
     const { fence, creds, keyFiles, journal } = await disk.open(options.dir, options.epoch);
     if (fence.kind !== 'held') throw fenceMovedError(options, fence);
     const stored = creds === undefined ? undefined : parseCreds(creds, options.sessionId);
