@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { LocalFleet } from '../harness/local-fleet';
 import { mapLimit, metricValue, ms, percentile, sleep } from './bench-util';
-import { countsSince, cpuSince, fleetCpu, workCounts, type FleetCpu, type FleetPids, type WorkCounts } from './cost';
+import { countsSince, cpuSince, fleetCpu, totalCpu, workCounts, type FleetCpu, type FleetPids, type WorkCounts } from './cost';
 
 /** A connected session that sends: its id, and its phone (where the simulator records what it sent). */
 export interface Sender {
@@ -108,6 +108,29 @@ export async function paceSends(fleet: LocalFleet, pids: FleetPids, redis: Redis
     cpu,
     counts,
   };
+}
+
+/**
+ * The known-contact run `passes` times (the same pairs again each time): the figures of the last, after
+ * each earlier pass's CPU per message is printed. The earlier passes grow the sessions' key journals as a
+ * longer stretch of the same traffic would, so the last pays the journal's compactions at their steady rate.
+ */
+export async function knownContactPasses(
+  fleet: LocalFleet,
+  pids: FleetPids,
+  redis: Redis,
+  sessions: readonly Sender[],
+  plan: SendPlan,
+  passes: number,
+  out: (line: string) => void,
+): Promise<SendFigures> {
+  let figures = await paceSends(fleet, pids, redis, sessions, plan);
+  for (let pass = 2; pass <= passes; pass += 1) {
+    const per = (ms: number): string => (ms / Math.max(1, figures.count)).toFixed(2);
+    out(`  known contacts, pass ${pass - 1} of ${passes}: Fleet CPU ${per(totalCpu(figures.cpu))} ms per message (worker ${per(figures.cpu.workers)} ms)`);
+    figures = await paceSends(fleet, pids, redis, sessions, plan);
+  }
+  return figures;
 }
 
 export interface BurstFigures {

@@ -19,20 +19,8 @@ import { SessionStore } from '@fleet/state';
 import { cleanPrefix, freshPrefix } from '@fleet/testing';
 import { startLocalFleet, type LocalFleet } from '../harness/local-fleet';
 import { cpuMsOf, mapLimit, metricValue, mib, ms, percentile, rssOf, runAtIdlePriority, sleep } from './bench-util';
-import {
-  costTable,
-  countsSince,
-  cpuSince,
-  fleetCpu,
-  fleetPids,
-  runFloor,
-  totalCpu,
-  workCounts,
-  type FleetCpu,
-  type FloorFigures,
-  type WorkCounts,
-} from './cost';
-import { burstRows, burstSends, paceSends, sendRows, workerMetrics } from './session-sends';
+import { costTable, countsSince, cpuSince, fleetCpu, fleetPids, runFloor, workCounts, type FleetCpu, type FloorFigures, type WorkCounts } from './cost';
+import { burstRows, burstSends, knownContactPasses, paceSends, sendRows, workerMetrics } from './session-sends';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -45,11 +33,7 @@ const SEND_PLAN = { rate: SEND_RATE, seconds: SEND_SECONDS };
 /** The burst case: this many sessions each send BENCH_BURST_SIZE messages at once to one recipient. */
 const BURST_SESSIONS = env('BENCH_BURST_SESSIONS', 200);
 const BURST_SIZE = env('BENCH_BURST_SIZE', 20);
-/**
- * Passes of known-contact sends (the same pairs again each time). The table's row is the last: the
- * earlier ones grow the sessions' key journals as a longer stretch of the same traffic would, so the
- * last pass pays the journal's compactions at their steady rate.
- */
+/** Passes of known-contact sends (see `knownContactPasses`); the table's row is the last. */
 const KNOWN_PASSES = env('BENCH_KNOWN_PASSES', 1);
 /** How long one QR request waits for the QR (`/qr?wait=`), the way a client waits for it. */
 const QR_WAIT_S = 30;
@@ -247,14 +231,7 @@ async function main(): Promise<void> {
     const identities = await waitForLevel(async () => (await fleet.simulator.stats()).identitiesReady, SEND_RATE * SEND_SECONDS);
     out(`  ${identities} contact identities ready at the simulator`);
     const sends = await paceSends(fleet, fleetProcesses, redis, created, SEND_PLAN);
-    let repeats = await paceSends(fleet, fleetProcesses, redis, created, SEND_PLAN);
-    for (let pass = 2; pass <= KNOWN_PASSES; pass += 1) {
-      const perMessage = (cpu: FleetCpu): string => (totalCpu(cpu) / Math.max(1, repeats.count)).toFixed(2);
-      out(
-        `  known contacts, pass ${pass - 1} of ${KNOWN_PASSES}: Fleet CPU ${perMessage(repeats.cpu)} ms per message (worker ${(repeats.cpu.workers / Math.max(1, repeats.count)).toFixed(2)} ms)`,
-      );
-      repeats = await paceSends(fleet, fleetProcesses, redis, created, SEND_PLAN);
-    }
+    const repeats = await knownContactPasses(fleet, fleetProcesses, redis, created, SEND_PLAN, KNOWN_PASSES, out);
     const burst = await burstSends(fleet, fleetProcesses, redis, created.slice(0, BURST_SESSIONS), BURST_SIZE);
     const sim = await fleet.simulator.stats();
     const rssAfterSends = await rssOf(pid);

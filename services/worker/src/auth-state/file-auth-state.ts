@@ -59,6 +59,18 @@ let storeCounter = 0;
  */
 export const DEFAULT_JOURNAL_MAX_BYTES = 128 * 1024;
 
+/** The journal's bounds of `options`, defaults filled in; a RangeError names a bad one. */
+function journalBoundsOf(options: FileAuthStateOptions): CompactionBounds {
+  const maxBytes = options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`journalMaxBytes must be a non-negative integer, got ${String(maxBytes)}`);
+  const keepBytes = options.journalKeepBytes ?? Math.floor(maxBytes / 2);
+  // At most half: a rewritten journal then always has room for as much again before the next compaction.
+  if (!Number.isSafeInteger(keepBytes) || keepBytes < 0 || keepBytes > maxBytes / 2) {
+    throw new RangeError(`journalKeepBytes must be an integer from 0 to half of journalMaxBytes (${maxBytes}), got ${String(keepBytes)}`);
+  }
+  return { maxBytes, keepBytes };
+}
+
 /**
  * Baileys' `AuthenticationState` on the file system: `creds.json` plus one file per Signal key,
  * every write atomic and fenced by the lease epoch. Key batches and credentials are appended to the
@@ -88,6 +100,8 @@ export class FileAuthState {
   private constructor(
     private readonly options: FileAuthStateOptions,
     private readonly disk: DiskThreads,
+    /** When a write compacts the journal (resolved and checked by `open`). */
+    private readonly journalBounds: CompactionBounds,
     creds: AuthenticationCreds,
     keyFiles: readonly string[],
     journal: readonly JournalEntry[],
@@ -108,17 +122,11 @@ export class FileAuthState {
       throw new RangeError(`epoch must be a positive integer, got ${String(options.epoch)}`);
     }
     const disk = options.disk ?? sharedDiskThreads();
-    const maxBytes = options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`journalMaxBytes must be a non-negative integer, got ${String(maxBytes)}`);
-    const keepBytes = options.journalKeepBytes ?? Math.floor(maxBytes / 2);
-    // At most half: a rewritten journal then always has room for as much again before the next compaction.
-    if (!Number.isSafeInteger(keepBytes) || keepBytes < 0 || keepBytes > maxBytes / 2) {
-      throw new RangeError(`journalKeepBytes must be an integer from 0 to half of journalMaxBytes (${maxBytes}), got ${String(keepBytes)}`);
-    }
+    const bounds = journalBoundsOf(options);
     const { fence, creds, keyFiles, journal } = await disk.open(options.dir, options.epoch);
     if (fence.kind !== 'held') throw fenceMovedError(options, fence);
     const stored = creds === undefined ? undefined : parseCreds(creds, options.sessionId);
-    return new FileAuthState(options, disk, stored ?? (options.newCreds ?? initAuthCreds)(), keyFiles, journal);
+    return new FileAuthState(options, disk, bounds, stored ?? (options.newCreds ?? initAuthCreds)(), keyFiles, journal);
   }
 
   get epoch(): number {
@@ -199,11 +207,6 @@ export class FileAuthState {
 
   private get fsync(): boolean {
     return this.options.fsync ?? true;
-  }
-
-  private get journalBounds(): CompactionBounds {
-    const maxBytes = this.options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
-    return { maxBytes, keepBytes: this.options.journalKeepBytes ?? Math.floor(maxBytes / 2) };
   }
 
   /** Whether some write (a staged key, the credentials) is not on disk yet. */
